@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# klogfwd top-level Makefile. "make help" lists the targets.
+#
+# Out-of-tree kbuild writes objects into the module's source directory, so
+# each kernel gets its own copy of the sources under build/<release>/ and
+# is built there: objects for different kernels never mix.
+
+TOP := $(abspath .)
+KLF_CACHE ?= /var/cache/klogfwd
+export KLF_CACHE
+
+# KVER: a release, or 6.1 / 6.12 / debug. Default: the running kernel when
+# its build directory exists, else the default VM kernel (6.12).
+ifeq ($(KVER),)
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+KVER := $(shell uname -r)
+else
+KVER := 6.12
+endif
+endif
+KREL = $(shell $(TOP)/tools/vm/kernels release $(KVER))
+KDIR = $(shell $(TOP)/tools/vm/kernels kdir $(KVER))
+BDIR = $(TOP)/build/$(KREL)
+
+KSRC := $(TOP)/build/ksrc
+V ?= 0
+
+.PHONY: all help module modules tools selftests deps ksrc regen regen-check \
+	style debug-kernel check demo install vm clean distclean
+
+all: module tools
+
+help:
+	@echo "klogfwd targets:"
+	@echo "  make [KVER=6.1|6.12|debug|RELEASE]  build klogfwd.ko and the CLI"
+	@echo "  make deps          install build and test dependencies (apt, as root)"
+	@echo "  make check         everything: deps, builds, style, the suite on every kernel"
+	@echo "  make demo          boot the VM, load the module, show it working"
+	@echo "  make vm            interactive VM shell with the module loaded"
+	@echo "  make modules       build the module for 6.1, 6.12 and (if built) debug"
+	@echo "  make debug-kernel  build (once, cached) the 6.12 debug kernel"
+	@echo "  make style         checkpatch --strict, kernel-doc, codespell"
+	@echo "  make regen         regenerate uapi/netlink code from the YNL spec"
+	@echo "  make install       install module (for KVER), CLI, man page, completion"
+
+# Copy the module sources into the per-kernel build directory; rsync keeps
+# mtimes, so kbuild rebuilds only what changed.
+module:
+	@mkdir -p $(BDIR)
+	@rsync -a --delete --include='/Kbuild' --include='/VERSION' --include='/kmod/***' \
+		--include='/uapi/***' --include='/selftests/' --include='/selftests/kmod/***' \
+		--include='/*.o' --include='/*.ko' --include='/.*.cmd' --include='/*.mod*' \
+		--include='/Module.symvers' --include='/modules.order' --exclude='*' \
+		$(TOP)/ $(BDIR)/
+	$(MAKE) -C $(KDIR) M=$(BDIR) W=1 $(if $(filter 1,$(SPARSE)),C=2) modules
+	$(MAKE) -C $(KDIR) M=$(BDIR)/selftests/kmod W=1 modules
+	@echo "  built $(BDIR)/klogfwd.ko"
+
+modules:
+	$(MAKE) module KVER=6.1
+	$(MAKE) module KVER=6.12
+	@if $(TOP)/tools/vm/debug-kernel --print-dir >/dev/null 2>&1; then \
+		$(MAKE) module KVER=debug; fi
+
+tools:
+	$(MAKE) -C tools V=$(V)
+
+selftests: ksrc
+	@mkdir -p $(TOP)/build/selftests
+	$(MAKE) -C selftests OUTPUT=$(TOP)/build/selftests KSRC=$(KSRC) all
+
+deps:
+	$(TOP)/tools/deps
+
+# The kernel source (kselftest harness, checkpatch, YNL, debug kernel) is
+# extracted from the installed linux-source-6.12 package, never vendored.
+ksrc:
+	@$(TOP)/tools/ksrc
+
+regen: ksrc
+	$(TOP)/tools/ynl-regen
+
+regen-check: ksrc
+	$(TOP)/tools/ynl-regen --check
+
+style: ksrc
+	$(TOP)/tools/style
+
+debug-kernel: ksrc
+	$(TOP)/tools/vm/debug-kernel
+
+check:
+	$(TOP)/tools/check
+
+demo:
+	$(TOP)/tools/demo
+
+vm: module tools
+	$(TOP)/tools/vm/run --kernel $(KVER) --load --shell
+
+install: module tools
+	$(MAKE) -C $(KDIR) M=$(BDIR) modules_install
+	depmod -a $(KREL)
+	$(MAKE) -C tools install
+
+clean:
+	rm -rf $(TOP)/build/[0-9]* $(TOP)/build/tools $(TOP)/build/selftests $(TOP)/build/vm/runs
+
+distclean:
+	rm -rf $(TOP)/build

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klogfwd: declarations shared between the module's files.
+ */
+#ifndef _KLF_KLOGFWD_H
+#define _KLF_KLOGFWD_H
+
+#include <linux/atomic.h>
+
+/**
+ * enum klf_obj - kinds of module objects whose live instances are counted
+ * @KLF_OBJ_LOG: log objects
+ * @KLF_OBJ_SEGMENT: open segment files
+ * @KLF_OBJ_TARGET: forwarding targets
+ * @KLF_OBJ_SOCKET: kernel sockets
+ * @__KLF_OBJ_MAX: number of kinds
+ *
+ * The counts are shown in debugfs (objects) and must all be zero before the
+ * module can be unloaded cleanly; the selftests check this after every run.
+ */
+enum klf_obj {
+	KLF_OBJ_LOG,
+	KLF_OBJ_SEGMENT,
+	KLF_OBJ_TARGET,
+	KLF_OBJ_SOCKET,
+	__KLF_OBJ_MAX,
+};
+
+extern atomic_long_t klf_objects[__KLF_OBJ_MAX];
+
+/**
+ * klf_obj_inc() - count a new live object
+ * @kind: kind of object
+ */
+static inline void klf_obj_inc(enum klf_obj kind)
+{
+	atomic_long_inc(&klf_objects[kind]);
+}
+
+/**
+ * klf_obj_dec() - count a freed object
+ * @kind: kind of object
+ */
+static inline void klf_obj_dec(enum klf_obj kind)
+{
+	atomic_long_dec(&klf_objects[kind]);
+}
+
+int klf_debugfs_init(void);
+void klf_debugfs_exit(void);
+
+int klf_netlink_init(void);
+void klf_netlink_exit(void);
+
+#endif /* _KLF_KLOGFWD_H */
