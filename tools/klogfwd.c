@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: configure and observe the klogfwd in-kernel log forwarder.
+ *
+ * Global options, the command table and the helpers shared by the
+ * commands; each command lives in its own cmd_*.c file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/klogfwd.h>
+
+#include "nl.h"
+#include "subcommands.h"
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+static void usage_help(FILE *fp);
+
+static const struct cmd commands[] = {
+	{ "help",	cmd_help,	"show this help, or the help of a command",
+	  usage_help },
+	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",
+	  usage_version },
+};
+
+static void usage(FILE *fp)
+{
+	size_t i;
+
+	fputs("Usage: " PROG " [OPTIONS] COMMAND [ARGS...]\n"
+	      "       " PROG " help [COMMAND]\n"
+	      "\n"
+	      "Configure and observe the klogfwd in-kernel log forwarder.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json      print JSON instead of text\n"
+	      "  -p, --pretty    print indented JSON (implies --json)\n"
+	      "  -V, --version   print the version of this program and exit\n"
+	      "  -h, --help      print this help and exit\n"
+	      "\n"
+	      "Commands:\n", fp);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(fp, "  %-14s  %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "A command can be abbreviated to any unique prefix of its name.\n"
+	      "Run '" PROG " help COMMAND' for the usage of a command.\n", fp);
+}
+
+static void usage_help(FILE *fp)
+{
+	fputs("Usage: " PROG " help [COMMAND [SUBCOMMAND]]\n"
+	      "\n"
+	      "Show the list of commands and global options, or the usage of\n"
+	      "COMMAND. '" PROG " help COMMAND' is the same as\n"
+	      "'" PROG " COMMAND --help'.\n", fp);
+}
+
+void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage_hint(const char *group)
+{
+	fprintf(stderr, "Try '" PROG " help%s%s' for more information.\n",
+		group ? " " : "", group ? group : "");
+}
+
+/*
+ * Report a bad command line: one line naming the problem and a hint to the
+ * help of the command group (NULL: top level). Returns KF_EXIT_USAGE.
+ */
+int usage_error(const char *group, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage_hint(group);
+	return KF_EXIT_USAGE;
+}
+
+bool is_help_arg(const char *arg)
+{
+	return !strcmp(arg, "help") || !strcmp(arg, "--help") ||
+	       !strcmp(arg, "-h");
+}
+
+static void report_ambiguous(const struct cmd *table, size_t n,
+			     const char *group, const char *word)
+{
+	size_t i, len = strlen(word);
+	const char *sep = "";
+
+	fflush(stdout);
+	fprintf(stderr, PROG ": ambiguous command '%s%s%s': could be ",
+		group ? group : "", group ? " " : "", word);
+	for (i = 0; i < n; i++) {
+		if (strncmp(table[i].name, word, len))
+			continue;
+		fprintf(stderr, "%s%s", sep, table[i].name);
+		sep = ", ";
+	}
+	fputc('\n', stderr);
+	usage_hint(group);
+}
+
+/*
+ * Find the command named word, or the only one word is a prefix of. An
+ * exact name always wins over prefixes. Reports a usage error and returns
+ * NULL if there is no such command or more than one.
+ */
+static const struct cmd *cmd_lookup(const struct cmd *table, size_t n,
+				    const char *group, const char *word)
+{
+	const struct cmd *found = NULL;
+	size_t i, len = strlen(word), matches = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(table[i].name, word))
+			return &table[i];
+		if (len && !strncmp(table[i].name, word, len)) {
+			found = &table[i];
+			matches++;
+		}
+	}
+	if (matches == 1)
+		return found;
+	if (matches > 1)
+		report_ambiguous(table, n, group, word);
+	else
+		usage_error(group, "unknown command '%s%s%s'",
+			    group ? group : "", group ? " " : "", word);
+	return NULL;
+}
+
+/*
+ * Run the command of table named (or abbreviated) by argv[0], or print its
+ * usage if argv[1] asks for help. group names the parent command of the
+ * table for messages, NULL for the top level.
+ */
+int cmd_dispatch(struct cli *cli, const struct cmd *table, size_t n,
+		 const char *group, int argc, char **argv)
+{
+	const struct cmd *cmd;
+
+	if (argc < 1)
+		return usage_error(group, "missing command");
+	cmd = cmd_lookup(table, n, group, argv[0]);
+	if (!cmd)
+		return KF_EXIT_USAGE;
+	if (argc > 1 && is_help_arg(argv[1])) {
+		cmd->usage(stdout);
+		return KF_EXIT_OK;
+	}
+	return cmd->fn(cli, argc, argv);
+}
+
+/* "help CMD [SUB...]" runs "CMD [SUB...] --help". */
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	char help_arg[] = "--help";
+	char **args;
+	int i, ret;
+
+	if (argc < 2) {
+		usage(stdout);
+		return KF_EXIT_OK;
+	}
+	args = calloc(argc + 1, sizeof(*args));
+	if (!args) {
+		errmsg("help: %s", strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	for (i = 1; i < argc; i++)
+		args[i - 1] = argv[i];
+	args[argc - 1] = help_arg;
+	ret = cmd_dispatch(cli, commands, ARRAY_SIZE(commands), NULL,
+			   argc, args);
+	free(args);
+	return ret;
+}
+
+struct nl_ctx *cli_nl(struct cli *cli)
+{
+	if (!cli->nl) {
+		cli->nl = nl_open(KLOGFWD_FAMILY_NAME, KLOGFWD_FAMILY_VERSION);
+		if (!cli->nl)
+			errmsg("cannot open a generic netlink socket: %s",
+			       strerror(errno));
+	}
+	return cli->nl;
+}
+
+/* Report the failure of the last request of cli->nl, done for op. */
+void cli_nl_error(struct cli *cli, const char *op)
+{
+	const struct nl_ctx *nl = cli->nl;
+	const char *msg = nl_err_msg(nl);
+	int err = nl_err(nl);
+
+	if (nl_err_no_family(nl))
+		errmsg("the klogfwd kernel module is not loaded (generic netlink family \"%s\" not found); load it with 'modprobe klogfwd' or 'insmod klogfwd.ko'",
+		       KLOGFWD_FAMILY_NAME);
+	else if (msg)
+		errmsg("%s: %s: %s", op, strerror(err), msg);
+	else if (err == EPERM)
+		errmsg("%s: %s (CAP_NET_ADMIN is required)", op, strerror(err));
+	else
+		errmsg("%s: %s", op, strerror(err));
+}
+
+static const struct option long_options[] = {
+	{ "json",	no_argument,	NULL,	'j' },
+	{ "pretty",	no_argument,	NULL,	'p' },
+	{ "version",	no_argument,	NULL,	'V' },
+	{ "help",	no_argument,	NULL,	'h' },
+	{ NULL,		0,		NULL,	0 },
+};
+
+/*
+ * Parse the global options, which stop at the command word. Returns -1 to
+ * go on, or the exit status.
+ */
+static int parse_options(struct cli *cli, int argc, char **argv)
+{
+	bool show_version = false;
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jpVh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			cli->json = true;
+			break;
+		case 'p':
+			cli->json = true;
+			cli->pretty = true;
+			break;
+		case 'V':
+			show_version = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return KF_EXIT_OK;
+		default:
+			if (optopt)
+				return usage_error(NULL, "unknown option '-%c'", optopt);
+			return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (show_version)
+		return cli_print_version(cli);
+	if (optind >= argc) {
+		usage(stderr);
+		return KF_EXIT_USAGE;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	int ret;
+
+	ret = parse_options(&cli, argc, argv);
+	if (ret < 0)
+		ret = cmd_dispatch(&cli, commands, ARRAY_SIZE(commands), NULL,
+				   argc - optind, argv + optind);
+	nl_close(cli.nl);
+	if (fflush(stdout) || ferror(stdout)) {
+		errmsg("write error: %s", strerror(errno));
+		if (!ret)
+			ret = KF_EXIT_ERROR;
+	}
+	return ret;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Generic netlink transport for klogfwd. nl.c is the only user of libmnl:
+ * everything else builds requests and reads replies through this interface.
+ *
+ * Usage:
+ *	ctx = nl_open(KLOGFWD_FAMILY_NAME, KLOGFWD_FAMILY_VERSION);
+ *	req = nl_req_start(ctx, KLOGFWD_CMD_X, NL_REQ_DUMP);
+ *	nl_req_put_str(req, KLOGFWD_A_X_NAME, name);
+ *	if (nl_request(ctx, req, KLOGFWD_A_X_MAX, reply_cb, priv) < 0)
+ *		report errno, nl_err_msg(ctx), nl_err_no_family(ctx);
+ *
+ * The family id is resolved with CTRL_CMD_GETFAMILY on first use and cached.
+ */
+#ifndef KLOGFWD_NL_H
+#define KLOGFWD_NL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+struct nl_ctx;
+struct nl_req;
+
+enum nl_req_flags {
+	NL_REQ_DUMP = 1 << 0,	/* NLM_F_DUMP: callback runs once per object */
+};
+
+/* One reply message, attributes indexed by type (tb[0..attr_max]). */
+struct nl_reply {
+	uint8_t cmd;
+	uint8_t version;
+	unsigned int attr_max;
+	const struct nlattr *const *tb;
+};
+
+/* Return 0 to go on, or a negative errno to fail the request. */
+typedef int (*nl_reply_cb)(const struct nl_reply *reply, void *priv);
+
+struct nl_ctx *nl_open(const char *family, uint8_t version);
+void nl_close(struct nl_ctx *ctx);
+
+int nl_family_resolve(struct nl_ctx *ctx);
+uint32_t nl_family_version(const struct nl_ctx *ctx);
+int nl_mcast_group_id(struct nl_ctx *ctx, const char *name);
+
+/* Requests: the buffer belongs to ctx; starting one discards the last. */
+struct nl_req *nl_req_start(struct nl_ctx *ctx, uint8_t cmd, unsigned int flags);
+void nl_req_put(struct nl_req *req, uint16_t type, size_t len, const void *data);
+void nl_req_put_str(struct nl_req *req, uint16_t type, const char *s);
+void nl_req_put_u32(struct nl_req *req, uint16_t type, uint32_t v);
+void nl_req_put_u64(struct nl_req *req, uint16_t type, uint64_t v);
+void nl_req_put_flag(struct nl_req *req, uint16_t type);
+struct nlattr *nl_req_nest_start(struct nl_req *req, uint16_t type);
+void nl_req_nest_end(struct nl_req *req, struct nlattr *nest);
+
+int nl_request(struct nl_ctx *ctx, struct nl_req *req, unsigned int attr_max,
+	       nl_reply_cb cb, void *priv);
+
+/* Details of the last failed request (errno holds the error itself). */
+int nl_err(const struct nl_ctx *ctx);
+bool nl_err_no_family(const struct nl_ctx *ctx);
+const char *nl_err_msg(const struct nl_ctx *ctx);
+long nl_err_offset(const struct nl_ctx *ctx);
+int nl_err_attr(const struct nl_ctx *ctx);
+int nl_err_missing_attr(const struct nl_ctx *ctx);
+
+/* Reply attribute accessors: false/NULL if absent or malformed. */
+const char *nl_attr_str(const struct nlattr *attr);
+bool nl_attr_u8(const struct nlattr *attr, uint8_t *v);
+bool nl_attr_u16(const struct nlattr *attr, uint16_t *v);
+bool nl_attr_u32(const struct nlattr *attr, uint32_t *v);
+bool nl_attr_u64(const struct nlattr *attr, uint64_t *v);
+const void *nl_attr_data(const struct nlattr *attr, size_t *len);
+int nl_attr_parse_nested(const struct nlattr *nest,
+			 const struct nlattr **tb, unsigned int attr_max);
+
+#endif /* KLOGFWD_NL_H */

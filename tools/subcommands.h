@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared declarations of the klogfwd CLI: the command table type, the
+ * per-invocation state and the helpers every cmd_*.c file uses.
+ *
+ * Adding a command: write cmd_<name>.c with an int cmd_<name>(struct cli *,
+ * int argc, char **argv) (argv[0] is the command word) and a
+ * void usage_<name>(FILE *), declare both below, add a row to the table in
+ * klogfwd.c and the object to OBJS in the Makefile. Commands with verbs
+ * ("log add") keep their own table and call cmd_dispatch() with it.
+ */
+#ifndef KLOGFWD_SUBCOMMANDS_H
+#define KLOGFWD_SUBCOMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define PROG	"klogfwd"
+
+#define __printf(a, b)	__attribute__((__format__(__printf__, a, b)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+enum {
+	KF_EXIT_OK	= 0,	/* success */
+	KF_EXIT_ERROR	= 1,	/* kernel or runtime error */
+	KF_EXIT_USAGE	= 2,	/* bad command line */
+};
+
+struct nl_ctx;
+
+/* State of one invocation: output options and the netlink context. */
+struct cli {
+	bool json;		/* -j: JSON output */
+	bool pretty;		/* -p: indented JSON */
+	struct nl_ctx *nl;	/* opened by cli_nl() on first use */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *summary;
+	void (*usage)(FILE *fp);
+};
+
+/* klogfwd.c */
+int cmd_dispatch(struct cli *cli, const struct cmd *table, size_t n,
+		 const char *group, int argc, char **argv);
+bool is_help_arg(const char *arg);
+void errmsg(const char *fmt, ...) __printf(1, 2);
+int usage_error(const char *group, const char *fmt, ...) __printf(2, 3);
+struct nl_ctx *cli_nl(struct cli *cli);
+void cli_nl_error(struct cli *cli, const char *op);
+
+/* cmd_version.c */
+extern const char klogfwd_cli_version[];
+int cli_print_version(struct cli *cli);
+int cmd_version(struct cli *cli, int argc, char **argv);
+void usage_version(FILE *fp);
+
+#endif /* KLOGFWD_SUBCOMMANDS_H */
