@@ -1,0 +1,424 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Command line behaviour of the klogfwd CLI that needs no kernel module:
+# help, usage errors and their exit status, command prefixes, "version"
+# without the module, JSON output. Runs on the host or in a VM, as any user.
+#
+#   bash selftests/cli_usage.sh        (binary: $KLOGFWD, default
+#                                       build/tools/klogfwd next to this dir)
+#
+# Output is KTAP (TAP version 13); the exit status is 0 only if no test
+# failed.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+KLOGFWD=${KLOGFWD:-$here/../build/tools/klogfwd}
+VERSION_FILE=$here/../VERSION
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+NOT_LOADED_MSG="klogfwd: the klogfwd kernel module is not loaded (generic netlink family \"klogfwd\" not found); load it with 'modprobe klogfwd' or 'insmod klogfwd.ko'"
+
+if command -v timeout >/dev/null; then
+	TIMEOUT=(timeout 30)
+else
+	TIMEOUT=()
+fi
+
+# run ARGS...: run klogfwd; sets rc, out and err (stdout, stderr).
+run()
+{
+	"${TIMEOUT[@]}" "$KLOGFWD" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+	last_cmd="klogfwd $*"
+}
+
+# Checks: each returns 1 and records why on failure.
+fail()
+{
+	why+=("$*")
+	return 1
+}
+
+expect_rc()
+{
+	[[ $rc == "$1" ]] || fail "'$last_cmd' exited $rc, expected $1"
+}
+
+expect_out()
+{
+	grep -qE -- "$1" <<<"$out" || fail "stdout of '$last_cmd' does not match /$1/"
+}
+
+expect_err()
+{
+	grep -qE -- "$1" <<<"$err" || fail "stderr of '$last_cmd' does not match /$1/"
+}
+
+expect_no_out()
+{
+	[[ -z $out ]] || fail "'$last_cmd' wrote to stdout"
+}
+
+expect_no_err()
+{
+	[[ -z $err ]] || fail "'$last_cmd' wrote to stderr"
+}
+
+# expect_lines out|err N: the raw stream is exactly N newline-terminated lines.
+expect_lines()
+{
+	local file=$tmp/$1 n=$2
+
+	[[ $(wc -l <"$file") == "$n" && $(tail -c 1 "$file" | od -An -c) == *'\n'* ]] ||
+		fail "std$1 of '$last_cmd' is not exactly $n line(s)"
+	! grep -q '^$' "$file" || fail "std$1 of '$last_cmd' has an empty line"
+}
+
+# The commands listed under "Commands:" by "klogfwd help".
+list_commands()
+{
+	"$KLOGFWD" help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'
+}
+
+module_loaded()
+{
+	[[ -e /sys/module/klogfwd ]]
+}
+
+have_python()
+{
+	command -v python3 >/dev/null
+}
+
+cli_version_re()
+{
+	local base
+
+	base=$(cat "$VERSION_FILE" 2>/dev/null)
+	if [[ -n $base ]]; then
+		printf '%s' "${base//./\\.}"
+	else
+		printf '%s' '[0-9]+\.[0-9]+\.[0-9]+'
+	fi
+}
+
+# Tests: print a skip reason to stdout via skip() and return 0 to skip.
+
+test_help_option()
+{
+	local cmd
+
+	run --help
+	expect_rc 0 && expect_out '^Usage: klogfwd ' && expect_no_err || return
+	for cmd in help version; do
+		expect_out "^  $cmd " || return
+	done
+	run -h
+	expect_rc 0 && expect_out '^Usage: klogfwd ' && expect_no_err
+}
+
+test_help_command()
+{
+	local want
+
+	run --help
+	want=$out
+	run help
+	expect_rc 0 && expect_no_err || return
+	[[ $out == "$want" ]] || fail "'klogfwd help' differs from 'klogfwd --help'"
+}
+
+test_no_command()
+{
+	run
+	expect_rc 2 && expect_no_out && expect_err '^Usage: klogfwd '
+	run -j
+	expect_rc 2 && expect_no_out && expect_err '^Usage: klogfwd '
+}
+
+test_unknown_command()
+{
+	run frobnicate
+	expect_rc 2 && expect_no_out && expect_lines err 2 &&
+		expect_err "^klogfwd: unknown command 'frobnicate'$" &&
+		expect_err "'klogfwd help'"
+}
+
+test_unknown_option()
+{
+	run --frobnicate version
+	expect_rc 2 && expect_no_out && expect_lines err 2 &&
+		expect_err "^klogfwd: unknown option '--frobnicate'$" &&
+		expect_err "'klogfwd help'" || return
+	run -x version
+	expect_rc 2 && expect_no_out && expect_err "^klogfwd: unknown option '-x'$"
+}
+
+test_unique_prefixes()
+{
+	local cmds cmd other p n want tried=0
+
+	cmds=$(list_commands)
+	[[ -n $cmds ]] || { fail "no commands listed by 'klogfwd help'"; return; }
+	for cmd in $cmds; do
+		run "$cmd" --help
+		expect_rc 0 || return
+		want=$out
+		for ((n = 1; n < ${#cmd}; n++)); do
+			p=${cmd:0:n}
+			for other in $cmds; do
+				[[ $other != "$cmd" && $other == "$p"* ]] && continue 2
+			done
+			run "$p" --help
+			tried=$((tried + 1))
+			expect_rc 0 && expect_no_err || return
+			[[ $out == "$want" ]] ||
+				{ fail "'klogfwd $p --help' is not '$cmd --help'"; return; }
+		done
+	done
+	((tried > 0)) || { fail "no unique prefix to try"; return; }
+	# And not only for --help: the shortest unique prefix of "version".
+	for ((n = 1; n <= 7; n++)); do
+		p=version
+		p=${p:0:n}
+		for other in $cmds; do
+			[[ $other != version && $other == "$p"* ]] && continue 2
+		done
+		break
+	done
+	run version
+	want="$rc:$out:$err"
+	run "$p"
+	[[ "$rc:$out:$err" == "$want" ]] || fail "'klogfwd $p' differs from 'klogfwd version'"
+}
+
+test_ambiguous_prefix()
+{
+	local cmds a b p n
+
+	cmds=$(list_commands)
+	for a in $cmds; do
+		for b in $cmds; do
+			[[ $a < $b ]] || continue
+			for ((n = 1; n <= ${#a} && n <= ${#b}; n++)); do
+				[[ ${a:n-1:1} == "${b:n-1:1}" ]] || break
+			done
+			((n > 1)) || continue
+			p=${a:0:n-1}
+			[[ $p == "$a" || $p == "$b" ]] && continue
+			run "$p"
+			expect_rc 2 && expect_no_out && expect_lines err 2 &&
+				expect_err "^klogfwd: ambiguous command '$p': could be .*\\<$a\\>" &&
+				expect_err "^klogfwd: ambiguous command '$p': could be .*\\<$b\\>" &&
+				expect_err "'klogfwd help'"
+			return
+		done
+	done
+	skip "no two commands share a prefix yet"
+}
+
+test_no_suffix_match()
+{
+	run versionx
+	expect_rc 2 && expect_no_out && expect_err "^klogfwd: unknown command 'versionx'$"
+}
+
+test_help_of_command()
+{
+	local want arg
+
+	run version --help
+	expect_rc 0 && expect_no_err && expect_out '^Usage: klogfwd .*version' || return
+	want=$out
+	for arg in help -h; do
+		run version $arg
+		expect_rc 0 && expect_no_err || return
+		[[ $out == "$want" ]] || { fail "'klogfwd version $arg' differs"; return; }
+	done
+	run help version
+	expect_rc 0 && expect_no_err || return
+	[[ $out == "$want" ]] || { fail "'klogfwd help version' differs"; return; }
+	run help nosuchcommand
+	expect_rc 2 && expect_err "unknown command 'nosuchcommand'"
+}
+
+test_version_extra_arg()
+{
+	run version extra
+	expect_rc 2 && expect_no_out &&
+		expect_err "^klogfwd: version: unexpected argument 'extra'$" &&
+		expect_err "'klogfwd help version'"
+}
+
+test_version_no_module()
+{
+	module_loaded && { skip "module loaded"; return; }
+	run version
+	expect_rc 1 && expect_lines out 1 &&
+		expect_out "^klogfwd-cli $(cli_version_re)(-[^ ]+)?$" &&
+		expect_lines err 1 || return
+	[[ $err == "$NOT_LOADED_MSG" ]] || fail "unexpected error: $err"
+}
+
+# check_json FILE PRETTY: the version document is valid JSON of the right shape.
+check_json()
+{
+	python3 - "$1" "$2" "$(cli_version_re)" "$(module_loaded && echo 1)" <<'EOF'
+import json, re, sys
+
+path, pretty, version_re, loaded = sys.argv[1:5]
+text = open(path).read()
+doc = json.loads(text)
+keys = ["cli_version", "module_version", "kernel_release", "genl_version"]
+assert list(doc) == keys, "keys are %r" % list(doc)
+assert re.fullmatch(r"%s(-\S+)?" % version_re, doc["cli_version"]), doc["cli_version"]
+if loaded:
+    assert isinstance(doc["module_version"], str), doc
+    assert isinstance(doc["kernel_release"], str), doc
+    assert type(doc["genl_version"]) is int, doc
+else:
+    assert doc["module_version"] is None, doc
+    assert doc["kernel_release"] is None, doc
+    assert doc["genl_version"] is None, doc
+lines = text.rstrip("\n").split("\n")
+if pretty == "1":
+    assert len(lines) == len(keys) + 2, "not indented: %r" % text
+else:
+    assert len(lines) == 1, "not compact: %r" % text
+EOF
+}
+
+test_version_json()
+{
+	local want_rc=1
+
+	have_python || { skip "python3 not available"; return; }
+	module_loaded && want_rc=0
+	run -j version
+	expect_rc $want_rc || return
+	if ((want_rc)); then
+		[[ $err == "$NOT_LOADED_MSG" ]] || { fail "unexpected error: $err"; return; }
+	fi
+	python3 -m json.tool "$tmp/out" >/dev/null 2>"$tmp/py" ||
+		{ fail "not JSON: $out ($(cat "$tmp/py"))"; return; }
+	check_json "$tmp/out" 0 2>"$tmp/py" || fail "$(tail -n 1 "$tmp/py")"
+}
+
+test_version_json_pretty()
+{
+	local want_rc=1
+
+	have_python || { skip "python3 not available"; return; }
+	module_loaded && want_rc=0
+	run -p version
+	expect_rc $want_rc || return
+	check_json "$tmp/out" 1 2>"$tmp/py" || fail "$(tail -n 1 "$tmp/py")"
+}
+
+test_version_option()
+{
+	local line
+
+	run -V
+	expect_rc 0 && expect_no_err && expect_lines out 1 &&
+		expect_out "^klogfwd-cli $(cli_version_re)(-[^ ]+)?$" || return
+	line=$out
+	run --version
+	expect_rc 0 || return
+	[[ $out == "$line" ]] || { fail "--version differs from -V"; return; }
+	run version
+	[[ ${out%%$'\n'*} == "$line" ]] || fail "'klogfwd version' starts with '${out%%$'\n'*}', not '$line'"
+}
+
+test_version_option_json()
+{
+	have_python || { skip "python3 not available"; return; }
+	run -j -V
+	expect_rc 0 && expect_no_err || return
+	python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert list(doc) == ["cli_version"] and doc["cli_version"], doc
+' "$tmp/out" 2>"$tmp/py" || fail "bad JSON: $out"
+}
+
+test_valgrind()
+{
+	local args
+
+	command -v valgrind >/dev/null || { skip "valgrind not available"; return; }
+	for args in "--help" "version" "-p version" "frobnicate"; do
+		# shellcheck disable=SC2086
+		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+			--error-exitcode=99 "$KLOGFWD" $args >/dev/null 2>"$tmp/vg"
+		[[ $? != 99 ]] || { fail "valgrind errors for 'klogfwd $args': $(head -n 5 "$tmp/vg")"; return; }
+	done
+}
+
+tests=(
+	"test_help_option:--help and -h print the usage and exit 0"
+	"test_help_command:help prints the same usage as --help"
+	"test_no_command:no command prints the usage to stderr and exits 2"
+	"test_unknown_command:unknown command exits 2 with one message and a hint"
+	"test_unknown_option:unknown global option exits 2 with one message and a hint"
+	"test_unique_prefixes:every unique prefix runs its command"
+	"test_ambiguous_prefix:ambiguous prefix exits 2 listing the candidates"
+	"test_no_suffix_match:a word longer than a command name is unknown"
+	"test_help_of_command:version --help, version help and help version"
+	"test_version_extra_arg:version rejects extra arguments with exit 2"
+	"test_version_no_module:version without the module exits 1 and says it is not loaded"
+	"test_version_json:-j version prints valid JSON"
+	"test_version_json_pretty:-p version prints valid indented JSON"
+	"test_version_option:-V and --version print only the CLI version"
+	"test_version_option_json:-j -V prints the CLI version as JSON"
+	"test_valgrind:no memory errors or leaks under valgrind"
+)
+
+skip()
+{
+	skip_reason=$*
+}
+
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+
+if [[ ! -x $KLOGFWD ]]; then
+	echo "Bail out! klogfwd binary not found: $KLOGFWD (build it with make -C tools)"
+	exit 1
+fi
+echo "# binary: $KLOGFWD"
+
+pass=0 failed=0 skipped=0 n=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	fn=${t%%:*}
+	desc=${t#*:}
+	why=()
+	skip_reason=
+	if "$fn" && ((${#why[@]} == 0)); then
+		if [[ -n $skip_reason ]]; then
+			echo "ok $n - $desc # SKIP $skip_reason"
+			skipped=$((skipped + 1))
+		else
+			echo "ok $n - $desc"
+			pass=$((pass + 1))
+		fi
+	else
+		echo "not ok $n - $desc"
+		for w in "${why[@]}"; do
+			echo "# $w"
+		done
+		[[ ${#why[@]} -gt 0 ]] || echo "# (no reason recorded)"
+		failed=$((failed + 1))
+	fi
+done
+
+echo "# Totals: pass:$pass fail:$failed skip:$skipped"
+echo "cli_usage: $pass passed, $failed failed, $skipped skipped"
+((failed == 0))

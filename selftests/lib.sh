@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for klogfwd's shell selftests: KTAP output, skips, debugfs access.
+# Source it; then call ktap_plan N, and ok/fail per case, ktap_finish last.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+KLF_TOP=${KLF_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+KLOGFWD=${KLOGFWD:-$KLF_TOP/build/tools/klogfwd}
+KLF_DFS=/sys/kernel/debug/klogfwd
+
+_ktap_n=0
+_ktap_failed=0
+
+ktap_plan() {
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+# ktap_result STATUS DESCRIPTION: STATUS 0 = pass, 4 = skip, else fail
+ktap_result() {
+	_ktap_n=$((_ktap_n + 1))
+	case $1 in
+	0) echo "ok $_ktap_n $2" ;;
+	4) echo "ok $_ktap_n $2 # SKIP" ;;
+	*) echo "not ok $_ktap_n $2"; _ktap_failed=1 ;;
+	esac
+}
+
+# check DESCRIPTION CMD...: one KTAP case from a command's exit status
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc != 0 ]; then
+		echo "# $desc: '$*' exited $rc"
+		[ -n "$out" ] && printf '%s\n' "$out" | head -20 | sed 's/^/#   /'
+		rc=1
+	fi
+	ktap_result $rc "$desc"
+}
+
+ktap_finish() {
+	[ $_ktap_failed = 0 ] && exit $KSFT_PASS
+	exit $KSFT_FAIL
+}
+
+skip_all() {
+	echo "TAP version 13"
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+require_module() {
+	[ -e /sys/module/klogfwd ] || skip_all "klogfwd is not loaded (run in the VM with --load)"
+}
+
+# run a command as an unprivileged user (nobody, no capabilities)
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+# fails CMD...: succeeds when CMD fails (for "must be refused" checks)
+fails() {
+	! "$@"
+}

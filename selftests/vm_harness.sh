@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of the test VM itself, run on the host: tools/vm/run must fail a run
+# in which the kernel warned, got a new taint bit, leaked memory (kmemleak,
+# debug kernel) or hung, even though the command itself succeeded, and must
+# pass a clean run. Uses the deliberately misbehaving selftests/kmod module.
+#
+# usage: selftests/vm_harness.sh [KERNEL...]   (default: 6.12; "debug" adds
+#        the kmemleak case)
+
+. "$(dirname "$0")/lib.sh"
+run=$KLF_TOP/tools/vm/run
+kernels=("$@")
+[ ${#kernels[@]} = 0 ] && kernels=(6.12)
+
+n=0
+for k in "${kernels[@]}"; do
+	n=$((n + 5))
+	[ "$k" = debug ] && n=$((n + 1))
+done
+ktap_plan $n
+
+# expect_fail DESC PATTERN VM-ARGS...: the run fails and says PATTERN
+expect_fail() {
+	local desc=$1 pattern=$2 out rc
+	shift 2
+	out=$("$run" --quiet "$@" 2>&1)
+	rc=$?
+	if [ $rc = 0 ]; then
+		echo "# $desc: tools/vm/run $* passed, it must fail"
+		ktap_result 1 "$desc"
+	elif ! grep -qE "$pattern" <<< "$out"; then
+		echo "# $desc: failed (exit $rc) without saying /$pattern/:"
+		printf '%s\n' "$out" | head -20 | sed 's/^/#   /'
+		ktap_result 1 "$desc"
+	else
+		printf '%s\n' "$out" | grep -E "$pattern" | head -2 | sed 's/^/#   /'
+		ktap_result 0 "$desc"
+	fi
+}
+
+for k in "${kernels[@]}"; do
+	rel=$("$KLF_TOP/tools/vm/kernels" release "$k") || exit 1
+	mod=$KLF_TOP/build/$rel/selftests/kmod/klf_vmcheck.ko
+	[ -e "$mod" ] || { echo "# $mod missing: run 'make module KVER=$k'"; exit 1; }
+
+	check "$k: a clean run passes" "$run" --quiet --kernel "$k" -- insmod "$mod" fault=none
+	exit3() { "$run" --quiet --kernel "$1" -- bash -c 'exit 3'; [ $? = 3 ]; }
+	check "$k: the command's exit status is returned" exit3 "$k"
+	expect_fail "$k: a kernel WARNING fails the run" "WARNING:" \
+		--kernel "$k" -- insmod "$mod" fault=warn
+	expect_fail "$k: a new taint bit fails the run" "new kernel taint" \
+		--kernel "$k" -- insmod "$mod" fault=taint
+	expect_fail "$k: a hung guest fails the run" "did not finish" \
+		--kernel "$k" --timeout 25 -- sleep 600
+	if [ "$k" = debug ]; then
+		expect_fail "$k: a kmemleak report fails the run" "kmemleak" \
+			--kernel "$k" -- insmod "$mod" fault=leak
+	fi
+done
+ktap_finish
