@@ -350,10 +350,13 @@ assert list(doc) == ["cli_version"] and doc["cli_version"], doc
 
 test_valgrind()
 {
-	local args
+	local args all=("--help" "version" "-p version" "frobnicate")
 
 	command -v valgrind >/dev/null || { skip "valgrind not available"; return; }
-	for args in "--help" "version" "-p version" "frobnicate"; do
+	# valgrind under TCG emulation costs about 15 s a run: in the test VM,
+	# check only the path that parses the module's reply
+	[ "${KLF_VM:-0}" = 1 ] && all=("-p version")
+	for args in "${all[@]}"; do
 		# shellcheck disable=SC2086
 		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
 			--error-exitcode=99 "$KLOGFWD" $args >/dev/null 2>"$tmp/vg"
