@@ -30,4 +30,44 @@ struct genl_family;
 int klf_genl_register_family(struct genl_family *family);
 void klf_genl_unregister_family(struct genl_family *family);
 
+/* device_type.devnode's device argument became const in 6.2. */
+#ifdef KLF_HAVE_CONST_DEVNODE
+#define KLF_DEVNODE_CONST const
+#else
+#define KLF_DEVNODE_CONST
+#endif
+
+/* class_create(owner, name) became class_create(name) in 6.4. */
+#ifdef KLF_HAVE_CLASS_CREATE_NAME
+#define klf_class_create(name) class_create(name)
+#else
+#define klf_class_create(name) class_create(THIS_MODULE, name)
+#endif
+
+/* The mount's idmapping for VFS calls (6.3+), or its user namespace. */
+#ifdef KLF_HAVE_MNT_IDMAP
+#define klf_mnt_idmap(mnt) mnt_idmap(mnt)
+#else
+#define klf_mnt_idmap(mnt) mnt_user_ns(mnt)
+#endif
+
+/*
+ * NLA_UINT (6.8+) accepts 4 or 8 bytes. Before it, the generated policies
+ * get NLA_U64, so those kernels take 8-byte values only (the CLI always
+ * sends 8). klf_nla_get_uint() reads either width on every kernel.
+ */
+#ifndef KLF_HAVE_NLA_UINT
+#define NLA_UINT NLA_U64
+#endif
+
+/*
+ * Formatted extack messages (6.2+). Older kernels keep only a pointer to a
+ * constant string, so they get the format itself, unexpanded.
+ */
+#ifndef KLF_HAVE_EXTACK_FMT
+#define NL_SET_ERR_MSG_FMT(extack, fmt, args...) NL_SET_ERR_MSG(extack, fmt)
+#define NL_SET_ERR_MSG_ATTR_FMT(extack, attr, fmt, args...) \
+	NL_SET_ERR_MSG_ATTR(extack, attr, fmt)
+#endif
+
 #endif /* _KLF_COMPAT_H */

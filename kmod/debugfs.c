@@ -10,6 +10,7 @@
 #include <linux/seq_file.h>
 
 #include "kmod/klogfwd.h"
+#include "kmod/log.h"
 
 atomic_long_t klf_objects[__KLF_OBJ_MAX];
 
@@ -21,6 +22,7 @@ static const char * const klf_obj_names[__KLF_OBJ_MAX] = {
 };
 
 static struct dentry *klf_debugfs_root;
+static struct dentry *klf_debugfs_logs;
 
 static int objects_show(struct seq_file *m, void *v)
 {
@@ -32,6 +34,79 @@ static int objects_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(objects);
+
+static int log_stats_show(struct seq_file *m, void *v)
+{
+	struct klf_log *log = m->private;
+	struct klf_log_stats *st = &log->stats;
+	u64 records = 0;
+	unsigned int i;
+
+	mutex_lock(&log->lock);
+	for (i = 0; i < log->nsegs; i++)
+		records += log->segs[i]->nrecords;
+	seq_printf(m, "records %llu\n", records);
+	seq_printf(m, "bytes %llu\n", log->bytes);
+	seq_printf(m, "first_offset %llu\n", log->nsegs ? log->segs[0]->base : log->next_offset);
+	seq_printf(m, "next_offset %llu\n", log->next_offset);
+	seq_printf(m, "segments %u\n", log->nsegs);
+	seq_printf(m, "appends %llu\n", st->appends);
+	seq_printf(m, "append_bytes %llu\n", st->append_bytes);
+	seq_printf(m, "rejected_size %llu\n", st->rejected_size);
+	seq_printf(m, "rejected_framing %llu\n", st->rejected_framing);
+	seq_printf(m, "rejected_full %llu\n", st->rejected_full);
+	seq_printf(m, "rejected_io %llu\n", st->rejected_io);
+	seq_printf(m, "segments_rolled %llu\n", st->segments_rolled);
+	seq_printf(m, "segments_deleted %llu\n", st->segments_deleted);
+	seq_printf(m, "dropped_records %llu\n", st->dropped_records);
+	seq_printf(m, "recoveries %llu\n", st->recoveries);
+	seq_printf(m, "recovered_records %llu\n", st->recovered_records);
+	seq_printf(m, "truncated_bytes %llu\n", st->truncated_bytes);
+	seq_printf(m, "index_rebuilds %llu\n", st->index_rebuilds);
+	mutex_unlock(&log->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(log_stats);
+
+static int log_segments_show(struct seq_file *m, void *v)
+{
+	struct klf_log *log = m->private;
+	unsigned int i;
+
+	mutex_lock(&log->lock);
+	for (i = 0; i < log->nsegs; i++)
+		seq_printf(m, "%020llu records %llu bytes %lld index %u\n",
+			   log->segs[i]->base, log->segs[i]->nrecords,
+			   log->segs[i]->size, log->segs[i]->nindex);
+	mutex_unlock(&log->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(log_segments);
+
+/**
+ * klf_debugfs_log_add() - create logs/<name>/ for a new log
+ * @log: the log
+ *
+ * The files reference @log without a reference of their own: they are
+ * removed (klf_debugfs_log_del(), which waits for readers) before the
+ * registry drops its reference.
+ */
+void klf_debugfs_log_add(struct klf_log *log)
+{
+	log->dfs = debugfs_create_dir(log->name, klf_debugfs_logs);
+	debugfs_create_file("stats", 0400, log->dfs, log, &log_stats_fops);
+	debugfs_create_file("segments", 0400, log->dfs, log, &log_segments_fops);
+}
+
+/**
+ * klf_debugfs_log_del() - remove logs/<name>/
+ * @log: the log
+ */
+void klf_debugfs_log_del(struct klf_log *log)
+{
+	debugfs_remove_recursive(log->dfs);
+	log->dfs = NULL;
+}
 
 /**
  * klf_debugfs_init() - create /sys/kernel/debug/klogfwd/
@@ -46,6 +121,7 @@ int klf_debugfs_init(void)
 	klf_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("objects", 0400, klf_debugfs_root, NULL,
 			    &objects_fops);
+	klf_debugfs_logs = debugfs_create_dir("logs", klf_debugfs_root);
 	return 0;
 }
 

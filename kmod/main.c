@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "kmod/klogfwd.h"
+#include "kmod/log.h"
 
 static int __init klf_init(void)
 {
@@ -20,15 +21,25 @@ static int __init klf_init(void)
 	ret = klf_debugfs_init();
 	if (ret)
 		goto err;
+	ret = klf_chardev_init();
+	if (ret)
+		goto err_debugfs;
+	ret = klf_log_init();
+	if (ret)
+		goto err_chardev;
 
 	/* Last: once the family is registered, requests can arrive. */
 	ret = klf_netlink_init();
 	if (ret)
-		goto err_debugfs;
+		goto err_log;
 
 	pr_info("version %s loaded\n", KLF_VERSION);
 	return 0;
 
+err_log:
+	klf_log_exit();
+err_chardev:
+	klf_chardev_exit();
 err_debugfs:
 	klf_debugfs_exit();
 err:
@@ -39,6 +50,8 @@ static void __exit klf_exit(void)
 {
 	/* First: no new requests once the family is gone. */
 	klf_netlink_exit();
+	klf_log_exit();
+	klf_chardev_exit();
 	klf_debugfs_exit();
 	pr_info("unloaded\n");
 }

@@ -10,12 +10,120 @@
 
 #include <uapi/linux/klogfwd.h>
 
+/* Integer value ranges */
+static const struct netlink_range_validation klogfwd_a_log_segment_bytes_range = {
+	.min	= 4096ULL,
+	.max	= 1073741824ULL,
+};
+
+static const struct netlink_range_validation klogfwd_a_log_max_record_range = {
+	.min	= 1ULL,
+	.max	= KLOGFWD_MAX_RECORD_LIMIT,
+};
+
+static const struct netlink_range_validation klogfwd_a_log_sync_interval_ms_range = {
+	.min	= 1ULL,
+	.max	= 3600000ULL,
+};
+
+/* KLOGFWD_CMD_LOG_NEW - do */
+static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_GROUP + 1] = {
+	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
+	[KLOGFWD_A_LOG_FRAMING] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_SEGMENT_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_segment_bytes_range),
+	[KLOGFWD_A_LOG_RETAIN_BYTES] = { .type = NLA_UINT, },
+	[KLOGFWD_A_LOG_RETAIN_MS] = { .type = NLA_UINT, },
+	[KLOGFWD_A_LOG_MAX_RECORD] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_max_record_range),
+	[KLOGFWD_A_LOG_OVERFLOW] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_SYNC] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_SYNC_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_sync_interval_ms_range),
+	[KLOGFWD_A_LOG_MODE] = NLA_POLICY_MAX(NLA_U32, 511),
+	[KLOGFWD_A_LOG_OWNER] = { .type = NLA_U32, },
+	[KLOGFWD_A_LOG_GROUP] = { .type = NLA_U32, },
+};
+
+/* KLOGFWD_CMD_LOG_DEL - do */
+static const struct nla_policy klogfwd_log_del_nl_policy[KLOGFWD_A_LOG_NAME + 1] = {
+	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+};
+
+/* KLOGFWD_CMD_LOG_GET - do */
+static const struct nla_policy klogfwd_log_get_nl_policy[KLOGFWD_A_LOG_NAME + 1] = {
+	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+};
+
+/* KLOGFWD_CMD_LOG_SET - do */
+static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_GROUP + 1] = {
+	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
+	[KLOGFWD_A_LOG_FRAMING] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_SEGMENT_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_segment_bytes_range),
+	[KLOGFWD_A_LOG_RETAIN_BYTES] = { .type = NLA_UINT, },
+	[KLOGFWD_A_LOG_RETAIN_MS] = { .type = NLA_UINT, },
+	[KLOGFWD_A_LOG_MAX_RECORD] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_max_record_range),
+	[KLOGFWD_A_LOG_OVERFLOW] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_SYNC] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_SYNC_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_sync_interval_ms_range),
+	[KLOGFWD_A_LOG_MODE] = NLA_POLICY_MAX(NLA_U32, 511),
+	[KLOGFWD_A_LOG_OWNER] = { .type = NLA_U32, },
+	[KLOGFWD_A_LOG_GROUP] = { .type = NLA_U32, },
+};
+
+/* KLOGFWD_CMD_LOG_APPEND - do */
+static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD + 1] = {
+	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+	[KLOGFWD_A_LOG_RECORD] = { .type = NLA_BINARY, },
+};
+
 /* Ops table for klogfwd */
 static const struct genl_split_ops klogfwd_nl_ops[] = {
 	{
 		.cmd	= KLOGFWD_CMD_VERSION_GET,
 		.doit	= klogfwd_nl_version_get_doit,
 		.flags	= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_LOG_NEW,
+		.doit		= klogfwd_nl_log_new_doit,
+		.policy		= klogfwd_log_new_nl_policy,
+		.maxattr	= KLOGFWD_A_LOG_GROUP,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_LOG_DEL,
+		.doit		= klogfwd_nl_log_del_doit,
+		.policy		= klogfwd_log_del_nl_policy,
+		.maxattr	= KLOGFWD_A_LOG_NAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_LOG_GET,
+		.doit		= klogfwd_nl_log_get_doit,
+		.policy		= klogfwd_log_get_nl_policy,
+		.maxattr	= KLOGFWD_A_LOG_NAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KLOGFWD_CMD_LOG_GET,
+		.dumpit	= klogfwd_nl_log_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_LOG_SET,
+		.doit		= klogfwd_nl_log_set_doit,
+		.policy		= klogfwd_log_set_nl_policy,
+		.maxattr	= KLOGFWD_A_LOG_GROUP,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_LOG_APPEND,
+		.doit		= klogfwd_nl_log_append_doit,
+		.policy		= klogfwd_log_append_nl_policy,
+		.maxattr	= KLOGFWD_A_LOG_RECORD,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

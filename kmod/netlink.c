@@ -9,10 +9,14 @@
  * never touch pages or sockets themselves.
  */
 
+#include <linux/cred.h>
 #include <linux/utsname.h>
+#include <linux/vmalloc.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "kmod/klogfwd.h"
+#include "kmod/log.h"
 #include "kmod/netlink-gen.h"
 
 /*
@@ -69,6 +73,375 @@ int klogfwd_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 err_free:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/* Read a YNL "uint": 4 or 8 bytes. */
+static u64 klf_nla_get_uint(const struct nlattr *nla)
+{
+	return nla_len(nla) == sizeof(u32) ? nla_get_u32(nla) : nla_get_u64(nla);
+}
+
+/* Put a YNL "uint": 4 bytes when the value fits, else 8 (no padding). */
+static int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v)
+{
+	u32 v32 = v;
+
+	if (v == v32)
+		return nla_put_u32(skb, type, v32);
+	return nla_put(skb, type, sizeof(v), &v);
+}
+
+/*
+ * Fill @cfg from the request's attributes; absent ones keep the value
+ * @cfg holds. @fixed: storage, dir and framing may not be given (log-set).
+ */
+static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cfg,
+			       bool fixed)
+{
+	struct nlattr **tb = info->attrs;
+	struct user_namespace *ns = current_user_ns();
+	static const int immutable[] = {
+		KLOGFWD_A_LOG_STORAGE, KLOGFWD_A_LOG_DIR, KLOGFWD_A_LOG_FRAMING,
+	};
+	int i;
+
+	if (fixed) {
+		for (i = 0; i < ARRAY_SIZE(immutable); i++) {
+			if (tb[immutable[i]]) {
+				NL_SET_ERR_MSG_ATTR(info->extack, tb[immutable[i]],
+						    "storage, dir and framing are fixed when a log is created");
+				return -EINVAL;
+			}
+		}
+	}
+	if (tb[KLOGFWD_A_LOG_STORAGE])
+		cfg->storage = nla_get_u32(tb[KLOGFWD_A_LOG_STORAGE]);
+	if (tb[KLOGFWD_A_LOG_FRAMING])
+		cfg->framing = nla_get_u32(tb[KLOGFWD_A_LOG_FRAMING]);
+	if (tb[KLOGFWD_A_LOG_SEGMENT_BYTES])
+		cfg->segment_bytes = nla_get_u32(tb[KLOGFWD_A_LOG_SEGMENT_BYTES]);
+	if (tb[KLOGFWD_A_LOG_RETAIN_BYTES])
+		cfg->retain_bytes = klf_nla_get_uint(tb[KLOGFWD_A_LOG_RETAIN_BYTES]);
+	if (tb[KLOGFWD_A_LOG_RETAIN_MS])
+		cfg->retain_ms = klf_nla_get_uint(tb[KLOGFWD_A_LOG_RETAIN_MS]);
+	if (tb[KLOGFWD_A_LOG_MAX_RECORD])
+		cfg->max_record = nla_get_u32(tb[KLOGFWD_A_LOG_MAX_RECORD]);
+	if (tb[KLOGFWD_A_LOG_OVERFLOW])
+		cfg->overflow = nla_get_u32(tb[KLOGFWD_A_LOG_OVERFLOW]);
+	if (tb[KLOGFWD_A_LOG_SYNC])
+		cfg->sync = nla_get_u32(tb[KLOGFWD_A_LOG_SYNC]);
+	if (tb[KLOGFWD_A_LOG_SYNC_INTERVAL_MS])
+		cfg->sync_interval_ms = nla_get_u32(tb[KLOGFWD_A_LOG_SYNC_INTERVAL_MS]);
+	if (tb[KLOGFWD_A_LOG_MODE])
+		cfg->mode = nla_get_u32(tb[KLOGFWD_A_LOG_MODE]);
+	if (tb[KLOGFWD_A_LOG_OWNER]) {
+		cfg->owner = make_kuid(ns, nla_get_u32(tb[KLOGFWD_A_LOG_OWNER]));
+		if (!uid_valid(cfg->owner)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_OWNER],
+					    "owner is not a valid uid in the caller's user namespace");
+			return -EINVAL;
+		}
+	}
+	if (tb[KLOGFWD_A_LOG_GROUP]) {
+		cfg->group = make_kgid(ns, nla_get_u32(tb[KLOGFWD_A_LOG_GROUP]));
+		if (!gid_valid(cfg->group)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_GROUP],
+					    "group is not a valid gid in the caller's user namespace");
+			return -EINVAL;
+		}
+	}
+	if (cfg->storage == KLOGFWD_STORAGE_DIR && !fixed && !tb[KLOGFWD_A_LOG_DIR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_STORAGE],
+				    "a dir log needs a dir");
+		return -EINVAL;
+	}
+	if (cfg->storage != KLOGFWD_STORAGE_DIR && tb[KLOGFWD_A_LOG_DIR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_DIR],
+				    "dir is only for dir logs");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The log named in the request, in the requester's namespace. */
+static struct klf_log *klf_nl_log(struct genl_info *info)
+{
+	struct klf_log *log;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_LOG_NAME))
+		return ERR_PTR(-EINVAL);
+	log = klf_log_find(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_LOG_NAME]));
+	if (!log) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_LOG_NAME],
+				    "no such log");
+		return ERR_PTR(-ENOENT);
+	}
+	return log;
+}
+
+/**
+ * klogfwd_nl_log_new_doit() - create a log
+ * @skb: request
+ * @info: request attributes
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int klogfwd_nl_log_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct klf_log_config cfg;
+	struct klf_log *log;
+	const char *dir = NULL;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_LOG_NAME))
+		return -EINVAL;
+	klf_log_config_default(&cfg);
+	ret = klf_nl_parse_config(info, &cfg, false);
+	if (ret)
+		return ret;
+	ret = klf_log_config_check(&cfg, info->extack);
+	if (ret)
+		return ret;
+	if (info->attrs[KLOGFWD_A_LOG_DIR])
+		dir = nla_data(info->attrs[KLOGFWD_A_LOG_DIR]);
+	log = klf_log_create(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_LOG_NAME]),
+			     dir, &cfg, info->extack);
+	if (IS_ERR(log))
+		return PTR_ERR(log);
+	klf_log_put(log);
+	return 0;
+}
+
+/**
+ * klogfwd_nl_log_del_doit() - delete a log
+ * @skb: request
+ * @info: request attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_log_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct klf_log *log = klf_nl_log(info);
+	int ret;
+
+	if (IS_ERR(log))
+		return PTR_ERR(log);
+	ret = klf_log_delete(log);
+	klf_log_put(log);
+	return ret;
+}
+
+/**
+ * klogfwd_nl_log_set_doit() - change a log's settings
+ * @skb: request
+ * @info: request attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct klf_log_config cfg;
+	struct klf_log *log = klf_nl_log(info);
+	int ret;
+
+	if (IS_ERR(log))
+		return PTR_ERR(log);
+	mutex_lock(&log->lock);
+	cfg = log->cfg;
+	mutex_unlock(&log->lock);
+	ret = klf_nl_parse_config(info, &cfg, true);
+	if (!ret)
+		ret = klf_log_set_config(log, &cfg, info->extack);
+	klf_log_put(log);
+	return ret;
+}
+
+static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid, u32 seq,
+			   int flags)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct klf_log_stats *st = &log->stats;
+	struct nlattr *nest;
+	u64 first, records;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, KLOGFWD_CMD_LOG_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	mutex_lock(&log->lock);
+	first = log->nsegs ? log->segs[0]->base : log->next_offset;
+	records = 0;
+	for (int i = 0; i < log->nsegs; i++)
+		records += log->segs[i]->nrecords;
+	if (nla_put_string(msg, KLOGFWD_A_LOG_NAME, log->name) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_STORAGE, log->cfg.storage) ||
+	    (log->dir_path && nla_put_string(msg, KLOGFWD_A_LOG_DIR, log->dir_path)) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_FRAMING, log->cfg.framing) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_SEGMENT_BYTES, log->cfg.segment_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_RETAIN_BYTES, log->cfg.retain_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_RETAIN_MS, log->cfg.retain_ms) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_MAX_RECORD, log->cfg.max_record) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_OVERFLOW, log->cfg.overflow) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_SYNC, log->cfg.sync) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_SYNC_INTERVAL_MS, log->cfg.sync_interval_ms) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_MODE, log->cfg.mode) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_OWNER, from_kuid_munged(ns, log->cfg.owner)) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_GROUP, from_kgid_munged(ns, log->cfg.group)))
+		goto err;
+
+	nest = nla_nest_start(msg, KLOGFWD_A_LOG_STATS);
+	if (!nest ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECORDS, records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BYTES, log->bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_FIRST_OFFSET, first) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_NEXT_OFFSET, log->next_offset) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS, log->nsegs) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_APPENDS, st->appends) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_APPEND_BYTES, st->append_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_SIZE, st->rejected_size) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_FRAMING, st->rejected_framing) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_FULL, st->rejected_full) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_IO, st->rejected_io) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS_ROLLED, st->segments_rolled) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS_DELETED, st->segments_deleted) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_DROPPED_RECORDS, st->dropped_records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERIES, st->recoveries) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS, st->recovered_records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES, st->truncated_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_INDEX_REBUILDS, st->index_rebuilds))
+		goto err;
+	nla_nest_end(msg, nest);
+	mutex_unlock(&log->lock);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err:
+	mutex_unlock(&log->lock);
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * klogfwd_nl_log_get_doit() - report one log
+ * @skb: request
+ * @info: request attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_log_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct klf_log *log = klf_nl_log(info);
+	struct sk_buff *msg;
+	int ret;
+
+	if (IS_ERR(log))
+		return PTR_ERR(log);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = klf_nl_log_fill(msg, log, info->snd_portid, info->snd_seq, 0);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = genlmsg_reply(msg, info);
+out:
+	klf_log_put(log);
+	return ret;
+}
+
+/**
+ * klogfwd_nl_log_get_dumpit() - report every log of the caller's namespace
+ * @skb: reply buffer
+ * @cb: dump state; cb->args[0] counts the logs already sent
+ *
+ * Return: the reply length, 0 at the end, or a negative errno.
+ */
+int klogfwd_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct klf_log *log = NULL;
+	long i = 0;
+	int ret;
+
+	if (nlmsg_len(cb->nlh) > GENL_HDRLEN) {
+		NL_SET_ERR_MSG(cb->extack, "the log-get dump takes no attributes");
+		return -EINVAL;
+	}
+	while ((log = klf_log_next(net, log))) {
+		if (i++ < cb->args[0])
+			continue;
+		ret = klf_nl_log_fill(skb, log, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (ret) {
+			klf_log_put(log);
+			if (i == cb->args[0] + 1)
+				return ret;
+			break;
+		}
+		cb->args[0]++;
+	}
+	return skb->len;
+}
+
+/**
+ * klogfwd_nl_log_append_doit() - append records
+ * @skb: request
+ * @info: request attributes: the log's name and one record attribute each
+ *
+ * Return: 0, or the errno of the first record that failed (the records
+ * before it are appended; the extack points at the failing one).
+ */
+int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	size_t head = klf_log_append_headroom(), size = 0;
+	struct klf_log *log = klf_nl_log(info);
+	struct nlattr *nla;
+	u8 *buf = NULL;
+	int rem, ret = 0, n = 0;
+
+	if (IS_ERR(log))
+		return PTR_ERR(log);
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		size_t len = nla_len(nla);
+
+		if (nla_type(nla) != KLOGFWD_A_LOG_RECORD)
+			continue;
+		n++;
+		if (head + len + 1 > size) {
+			kvfree(buf);
+			size = max_t(size_t, head + len + 1, 4096);
+			buf = kvmalloc(size, GFP_KERNEL);
+			if (!buf) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		memcpy(buf + head, nla_data(nla), len);
+		ret = klf_log_append(log, buf, len);
+		if (ret) {
+			/* the attribute offset tells which record */
+			if (ret == -EMSGSIZE)
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "record is larger than max-record");
+			else if (ret == -EINVAL)
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "record cannot be framed (empty, or a newline in an lf log)");
+			else
+				NL_SET_ERR_MSG_ATTR(info->extack, nla, "record could not be appended");
+			break;
+		}
+	}
+	if (!ret && !n)
+		NL_SET_ERR_MSG(info->extack, "no record to append");
+	if (!ret && !n)
+		ret = -EINVAL;
+	kvfree(buf);
+	klf_log_put(log);
+	return ret;
 }
 
 /**

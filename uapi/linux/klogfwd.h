@@ -9,7 +9,64 @@
 #define KLOGFWD_FAMILY_NAME	"klogfwd"
 #define KLOGFWD_FAMILY_VERSION	1
 
-#define KLOGFWD_VERSION_LEN	64
+#define KLOGFWD_VERSION_LEN		64
+#define KLOGFWD_NAME_LEN		31
+#define KLOGFWD_PATH_LEN		4095
+#define KLOGFWD_MAX_RECORD_LIMIT	1048576
+
+/**
+ * enum klogfwd_storage - Where a log's segments live. Both keep the data in
+ *   the page cache.
+ * @KLOGFWD_STORAGE_MEMORY: Segments are shmem files; nothing reaches a disk.
+ * @KLOGFWD_STORAGE_DIR: Segments are files in a directory, written back by the
+ *   kernel like any file; the log survives module reload and reboot.
+ */
+enum klogfwd_storage {
+	KLOGFWD_STORAGE_MEMORY,
+	KLOGFWD_STORAGE_DIR,
+};
+
+/**
+ * enum klogfwd_framing - How records are framed, in storage and on the wire
+ *   (stored = sent).
+ * @KLOGFWD_FRAMING_LF: Newline-terminated records. A record holding a newline
+ *   is rejected.
+ * @KLOGFWD_FRAMING_OCTET: RFC 6587 octet counting, "LEN SP MSG".
+ * @KLOGFWD_FRAMING_KLF: klogfwd's binary framing: a 32-byte little-endian
+ *   header (magic "KLF1", header length, flags, payload length, CRC32C, record
+ *   offset, timestamp) before each payload.
+ */
+enum klogfwd_framing {
+	KLOGFWD_FRAMING_LF,
+	KLOGFWD_FRAMING_OCTET,
+	KLOGFWD_FRAMING_KLF,
+};
+
+/**
+ * enum klogfwd_overflow - What an append does when retention would delete
+ *   unconsumed data.
+ * @KLOGFWD_OVERFLOW_DROP: Delete the oldest data anyway and count what was
+ *   dropped.
+ * @KLOGFWD_OVERFLOW_BLOCK: Refuse the append (a blocking write waits, EAGAIN
+ *   otherwise).
+ */
+enum klogfwd_overflow {
+	KLOGFWD_OVERFLOW_DROP,
+	KLOGFWD_OVERFLOW_BLOCK,
+};
+
+/**
+ * enum klogfwd_sync - When appends to a dir log reach stable storage.
+ * @KLOGFWD_SYNC_NONE: Left to the kernel's writeback.
+ * @KLOGFWD_SYNC_INTERVAL: Written back at most sync-interval-ms after the
+ *   append.
+ * @KLOGFWD_SYNC_ALWAYS: Every append is fsync'ed before it returns.
+ */
+enum klogfwd_sync {
+	KLOGFWD_SYNC_NONE,
+	KLOGFWD_SYNC_INTERVAL,
+	KLOGFWD_SYNC_ALWAYS,
+};
 
 enum {
 	KLOGFWD_A_VERSION_MODULE_VERSION = 1,
@@ -21,7 +78,58 @@ enum {
 };
 
 enum {
+	KLOGFWD_A_LOG_NAME = 1,
+	KLOGFWD_A_LOG_STORAGE,
+	KLOGFWD_A_LOG_DIR,
+	KLOGFWD_A_LOG_FRAMING,
+	KLOGFWD_A_LOG_SEGMENT_BYTES,
+	KLOGFWD_A_LOG_RETAIN_BYTES,
+	KLOGFWD_A_LOG_RETAIN_MS,
+	KLOGFWD_A_LOG_MAX_RECORD,
+	KLOGFWD_A_LOG_OVERFLOW,
+	KLOGFWD_A_LOG_SYNC,
+	KLOGFWD_A_LOG_SYNC_INTERVAL_MS,
+	KLOGFWD_A_LOG_MODE,
+	KLOGFWD_A_LOG_OWNER,
+	KLOGFWD_A_LOG_GROUP,
+	KLOGFWD_A_LOG_RECORD,
+	KLOGFWD_A_LOG_STATS,
+
+	__KLOGFWD_A_LOG_MAX,
+	KLOGFWD_A_LOG_MAX = (__KLOGFWD_A_LOG_MAX - 1)
+};
+
+enum {
+	KLOGFWD_A_LOG_STATS_RECORDS = 1,
+	KLOGFWD_A_LOG_STATS_BYTES,
+	KLOGFWD_A_LOG_STATS_FIRST_OFFSET,
+	KLOGFWD_A_LOG_STATS_NEXT_OFFSET,
+	KLOGFWD_A_LOG_STATS_SEGMENTS,
+	KLOGFWD_A_LOG_STATS_APPENDS,
+	KLOGFWD_A_LOG_STATS_APPEND_BYTES,
+	KLOGFWD_A_LOG_STATS_REJECTED_SIZE,
+	KLOGFWD_A_LOG_STATS_REJECTED_FRAMING,
+	KLOGFWD_A_LOG_STATS_REJECTED_FULL,
+	KLOGFWD_A_LOG_STATS_REJECTED_IO,
+	KLOGFWD_A_LOG_STATS_SEGMENTS_ROLLED,
+	KLOGFWD_A_LOG_STATS_SEGMENTS_DELETED,
+	KLOGFWD_A_LOG_STATS_DROPPED_RECORDS,
+	KLOGFWD_A_LOG_STATS_RECOVERIES,
+	KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS,
+	KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES,
+	KLOGFWD_A_LOG_STATS_INDEX_REBUILDS,
+
+	__KLOGFWD_A_LOG_STATS_MAX,
+	KLOGFWD_A_LOG_STATS_MAX = (__KLOGFWD_A_LOG_STATS_MAX - 1)
+};
+
+enum {
 	KLOGFWD_CMD_VERSION_GET = 1,
+	KLOGFWD_CMD_LOG_NEW,
+	KLOGFWD_CMD_LOG_DEL,
+	KLOGFWD_CMD_LOG_GET,
+	KLOGFWD_CMD_LOG_SET,
+	KLOGFWD_CMD_LOG_APPEND,
 
 	__KLOGFWD_CMD_MAX,
 	KLOGFWD_CMD_MAX = (__KLOGFWD_CMD_MAX - 1)

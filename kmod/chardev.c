@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: /dev/klogfwd/<log>, a character device per log.
+ *
+ * write() and writev() append exactly one record each, atomically. read()
+ * returns whole framed records (as stored and as sent to targets) from a
+ * per-open cursor that starts at the oldest record; lseek() moves the
+ * cursor to a record offset (SEEK_SET, SEEK_CUR, SEEK_END: from the next
+ * offset). poll() reports records to read; once the log is deleted every
+ * call fails with ENODEV.
+ */
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/vmalloc.h>
+
+#include "kmod/klogfwd.h"
+#include "kmod/log.h"
+
+static dev_t klf_devt;
+static struct class *klf_class;
+
+/* A reader: the log and its cursor. */
+struct klf_reader {
+	struct klf_log *log;
+	struct mutex lock; /* protects cur against concurrent calls on one file */
+	struct klf_cursor cur;
+};
+
+static int klf_dev_open(struct inode *inode, struct file *file)
+{
+	struct klf_reader *r;
+	struct klf_log *log;
+	u64 first, next;
+
+	log = klf_log_get_by_minor(iminor(inode) - MINOR(klf_devt));
+	if (!log)
+		return -ENODEV;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		klf_log_put(log);
+		return -ENOMEM;
+	}
+	r->log = log;
+	mutex_init(&r->lock);
+	klf_log_bounds(log, &first, &next);
+	r->cur = (struct klf_cursor){ .offset = first, .pos = -1 };
+	file->f_pos = first;
+	file->private_data = r;
+	return 0;
+}
+
+static int klf_dev_release(struct inode *inode, struct file *file)
+{
+	struct klf_reader *r = file->private_data;
+
+	klf_log_put(r->log);
+	mutex_destroy(&r->lock);
+	kfree(r);
+	return 0;
+}
+
+static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct klf_reader *r = iocb->ki_filp->private_data;
+	size_t len = iov_iter_count(from), head = klf_log_append_headroom();
+	u8 *buf;
+	int ret;
+
+	if (!len)
+		return 0;
+	if (len > KLOGFWD_MAX_RECORD_LIMIT)
+		return -EMSGSIZE;
+	buf = kvmalloc(head + len + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_iter(buf + head, len, from) != len) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = klf_log_append(r->log, buf, len);
+out:
+	kvfree(buf);
+	return ret ? ret : len;
+}
+
+static ssize_t klf_dev_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct klf_reader *r = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&r->lock);
+	ret = klf_log_read(r->log, &r->cur, ubuf, count);
+	*ppos = r->cur.offset;
+	mutex_unlock(&r->lock);
+	return ret;
+}
+
+static loff_t klf_dev_llseek(struct file *file, loff_t off, int whence)
+{
+	struct klf_reader *r = file->private_data;
+	u64 first, next, to;
+	int ret;
+
+	klf_log_bounds(r->log, &first, &next);
+	mutex_lock(&r->lock);
+	switch (whence) {
+	case SEEK_SET:
+		to = off;
+		break;
+	case SEEK_CUR:
+		to = r->cur.offset + off;
+		break;
+	case SEEK_END:
+		to = next + off;
+		break;
+	default:
+		ret = -EINVAL;
+		goto out;
+	}
+	if (off < 0 && whence == SEEK_SET) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = klf_log_seek(r->log, &r->cur, to);
+	if (!ret)
+		file->f_pos = to;
+out:
+	mutex_unlock(&r->lock);
+	return ret ? ret : (loff_t)to;
+}
+
+static __poll_t klf_dev_poll(struct file *file, poll_table *wait)
+{
+	struct klf_reader *r = file->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	u64 first, next;
+
+	poll_wait(file, &r->log->wait, wait);
+	if (READ_ONCE(r->log->dead))
+		return EPOLLERR | EPOLLHUP;
+	klf_log_bounds(r->log, &first, &next);
+	if (r->cur.offset < next)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static const struct file_operations klf_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= klf_dev_open,
+	.release	= klf_dev_release,
+	.read		= klf_dev_read,
+	.write_iter	= klf_dev_write_iter,
+	.llseek		= klf_dev_llseek,
+	.poll		= klf_dev_poll,
+};
+
+static char *klf_devnode(KLF_DEVNODE_CONST struct device *dev, umode_t *mode,
+			 kuid_t *uid, kgid_t *gid)
+{
+	struct klf_log *log = dev_get_drvdata(dev);
+
+	if (mode)
+		*mode = log->cfg.mode;
+	if (uid)
+		*uid = log->cfg.owner;
+	if (gid)
+		*gid = log->cfg.group;
+	return kasprintf(GFP_KERNEL, "klogfwd/%s", dev_name(dev));
+}
+
+static const struct device_type klf_dev_type = {
+	.name		= "klogfwd_log",
+	.devnode	= klf_devnode,
+};
+
+static void klf_dev_free(struct device *dev)
+{
+	kfree(dev);
+}
+
+/**
+ * klf_chardev_add() - create /dev/klogfwd/<name> for a log
+ * @log: the log, with its minor allocated
+ *
+ * Return: 0 or a negative errno.
+ */
+int klf_chardev_add(struct klf_log *log)
+{
+	dev_t devt = MKDEV(MAJOR(klf_devt), MINOR(klf_devt) + log->minor);
+	struct device *dev;
+	int ret;
+
+	log->cdev = cdev_alloc();
+	if (!log->cdev)
+		return -ENOMEM;
+	log->cdev->owner = THIS_MODULE;
+	log->cdev->ops = &klf_dev_fops;
+	ret = cdev_add(log->cdev, devt, 1);
+	if (ret)
+		goto err_cdev;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		ret = -ENOMEM;
+		goto err_cdev;
+	}
+	device_initialize(dev);
+	dev->devt = devt;
+	dev->class = klf_class;
+	dev->type = &klf_dev_type;
+	dev->release = klf_dev_free;
+	dev_set_drvdata(dev, log);
+	ret = dev_set_name(dev, "%s", log->name);
+	if (!ret)
+		ret = device_add(dev);
+	if (ret) {
+		put_device(dev);
+		goto err_cdev;
+	}
+	log->dev = dev;
+	return 0;
+
+err_cdev:
+	cdev_del(log->cdev);
+	log->cdev = NULL;
+	return ret;
+}
+
+/**
+ * klf_chardev_del() - remove a log's device
+ * @log: the log
+ *
+ * Descriptors already open keep their reference to the log and fail with
+ * ENODEV once it is deleted.
+ */
+void klf_chardev_del(struct klf_log *log)
+{
+	if (log->dev) {
+		device_unregister(log->dev);
+		log->dev = NULL;
+	}
+	if (log->cdev) {
+		cdev_del(log->cdev);
+		log->cdev = NULL;
+	}
+}
+
+/**
+ * klf_chardev_init() - reserve the device numbers and the class
+ *
+ * Return: 0 or a negative errno.
+ */
+int klf_chardev_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&klf_devt, 0, KLF_MAX_LOGS, KBUILD_MODNAME);
+	if (ret)
+		return ret;
+	klf_class = klf_class_create(KBUILD_MODNAME);
+	if (IS_ERR(klf_class)) {
+		ret = PTR_ERR(klf_class);
+		unregister_chrdev_region(klf_devt, KLF_MAX_LOGS);
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * klf_chardev_exit() - release the class and the device numbers
+ */
+void klf_chardev_exit(void)
+{
+	class_destroy(klf_class);
+	unregister_chrdev_region(klf_devt, KLF_MAX_LOGS);
+}

@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: logs. A log is an append-only sequence of records, numbered by
+ * offset from 0, stored framed in segment files in the page cache. This
+ * file holds the registry of logs, their settings, the append path,
+ * reading by offset, retention and durability.
+ *
+ * Locking:
+ *   klf_logs_lock (mutex)  the registry: klf_logs, klf_log_minors, names
+ *   log->lock (mutex)      one log: segments, counters, settings, appends;
+ *                          taken after klf_logs_lock, never before
+ * Appends and reads sleep (page cache I/O), so both locks are mutexes.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "kmod/framing.h"
+#include "kmod/klogfwd.h"
+#include "kmod/log.h"
+
+/* protects klf_logs, klf_log_minors and log names */
+DEFINE_MUTEX(klf_logs_lock);
+static LIST_HEAD(klf_logs);
+static unsigned int klf_nlogs;
+static DEFINE_IDR(klf_log_minors);
+static struct delayed_work klf_retain_work;
+
+#define KLF_RETAIN_PERIOD	HZ
+
+/**
+ * klf_log_config_default() - the documented defaults
+ * @cfg: filled in
+ */
+void klf_log_config_default(struct klf_log_config *cfg)
+{
+	*cfg = (struct klf_log_config) {
+		.storage = KLOGFWD_STORAGE_MEMORY,
+		.framing = KLOGFWD_FRAMING_LF,
+		.segment_bytes = 16 << 20,
+		.retain_bytes = 256ULL << 20,
+		.retain_ms = 0,
+		.max_record = 64 << 10,
+		.overflow = KLOGFWD_OVERFLOW_DROP,
+		.sync = KLOGFWD_SYNC_NONE,
+		.sync_interval_ms = 1000,
+		.mode = 0600,
+		.owner = GLOBAL_ROOT_UID,
+		.group = GLOBAL_ROOT_GID,
+	};
+}
+
+/**
+ * klf_log_config_check() - reject settings that do not fit together
+ * @cfg: settings
+ * @extack: for the message
+ *
+ * Single values are range-checked by the netlink policy already.
+ *
+ * Return: 0 or -EINVAL / -EOPNOTSUPP.
+ */
+int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ack *extack)
+{
+	size_t biggest = cfg->max_record + klf_frame_overhead(cfg->framing, cfg->max_record);
+
+	if (biggest > cfg->segment_bytes) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "max-record %u does not fit in segment-bytes %u with its framing",
+				   cfg->max_record, cfg->segment_bytes);
+		return -EINVAL;
+	}
+	if (cfg->retain_bytes && cfg->retain_bytes < cfg->segment_bytes) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "retain-bytes %llu is below segment-bytes %u (whole segments are deleted)",
+				   cfg->retain_bytes, cfg->segment_bytes);
+		return -EINVAL;
+	}
+	if (cfg->overflow == KLOGFWD_OVERFLOW_BLOCK) {
+		NL_SET_ERR_MSG(extack,
+			       "overflow block needs consumers (targets), which this version does not have yet");
+		return -EOPNOTSUPP;
+	}
+	if (cfg->storage == KLOGFWD_STORAGE_MEMORY && cfg->sync != KLOGFWD_SYNC_NONE) {
+		NL_SET_ERR_MSG(extack, "sync applies to dir logs only; memory logs have no disk");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void klf_log_free(struct kref *ref)
+{
+	struct klf_log *log = container_of(ref, struct klf_log, ref);
+
+	WARN_ON(log->nsegs);
+	kfree(log->segs);
+	kfree(log->dir_path);
+	if (log->dir.mnt)
+		path_put(&log->dir);
+	put_cred(log->cred);
+	mutex_destroy(&log->lock);
+	kfree(log);
+	klf_obj_dec(KLF_OBJ_LOG);
+}
+
+/**
+ * klf_log_put() - drop a reference to a log
+ * @log: the log
+ */
+void klf_log_put(struct klf_log *log)
+{
+	kref_put(&log->ref, klf_log_free);
+}
+
+/**
+ * klf_log_push_segment() - append a segment to the log's array
+ * @log: the log, locked
+ * @seg: the new newest segment
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int klf_log_push_segment(struct klf_log *log, struct klf_segment *seg)
+{
+	struct klf_segment **segs;
+
+	lockdep_assert_held(&log->lock);
+	if (log->nsegs == log->segs_cap) {
+		unsigned int cap = max(8U, log->segs_cap * 2);
+
+		segs = krealloc_array(log->segs, cap, sizeof(*segs), GFP_KERNEL);
+		if (!segs)
+			return -ENOMEM;
+		log->segs = segs;
+		log->segs_cap = cap;
+	}
+	log->segs[log->nsegs++] = seg;
+	return 0;
+}
+
+static struct klf_segment *klf_log_active(struct klf_log *log)
+{
+	return log->nsegs ? log->segs[log->nsegs - 1] : NULL;
+}
+
+/* Remove the oldest segment (never the active one). */
+static void klf_log_pop_oldest(struct klf_log *log)
+{
+	struct klf_segment *seg = log->segs[0];
+
+	lockdep_assert_held(&log->lock);
+	log->bytes -= seg->size;
+	memmove(&log->segs[0], &log->segs[1], (log->nsegs - 1) * sizeof(*log->segs));
+	log->nsegs--;
+	log->stats.segments_deleted++;
+	if (klf_seg_remove(log, seg))
+		pr_warn_ratelimited("log %s: could not delete an old segment file\n", log->name);
+}
+
+/* Delete whole segments beyond retain-bytes and retain-ms. */
+static void klf_log_retain(struct klf_log *log)
+{
+	u64 now = ktime_get_real_ns();
+
+	lockdep_assert_held(&log->lock);
+	while (log->nsegs > 1) {
+		struct klf_segment *old = log->segs[0];
+		bool big = log->cfg.retain_bytes && log->bytes > log->cfg.retain_bytes;
+		bool aged = log->cfg.retain_ms &&
+			    now - old->last_append > log->cfg.retain_ms * NSEC_PER_MSEC;
+
+		if (!big && !aged)
+			break;
+		klf_log_pop_oldest(log);
+	}
+}
+
+static void klf_log_sync_work(struct work_struct *work)
+{
+	struct klf_log *log = container_of(to_delayed_work(work), struct klf_log, sync_work);
+	struct file *f = NULL;
+
+	mutex_lock(&log->lock);
+	if (!log->dead && klf_log_active(log))
+		f = get_file(klf_log_active(log)->file);
+	mutex_unlock(&log->lock);
+	if (f) {
+		vfs_fsync(f, 1);
+		fput(f);
+	}
+}
+
+static bool klf_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name || *name == '.')
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+/* Is @path the directory of a live log? Caller holds klf_logs_lock. */
+static bool klf_dir_in_use(const struct path *path)
+{
+	struct klf_log *log;
+
+	lockdep_assert_held(&klf_logs_lock);
+	list_for_each_entry(log, &klf_logs, node)
+		if (log->dir.dentry == path->dentry && log->dir.mnt == path->mnt)
+			return true;
+	return false;
+}
+
+static struct klf_log *klf_log_find_any(const char *name)
+{
+	struct klf_log *log;
+
+	lockdep_assert_held(&klf_logs_lock);
+	list_for_each_entry(log, &klf_logs, node)
+		if (!strcmp(log->name, name))
+			return log;
+	return NULL;
+}
+
+static int klf_log_open_dir(struct klf_log *log, const char *dir,
+			    struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (dir[0] != '/') {
+		NL_SET_ERR_MSG(extack, "dir must be an absolute path");
+		return -EINVAL;
+	}
+	ret = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &log->dir);
+	if (ret) {
+		NL_SET_ERR_MSG_FMT(extack, "dir %s: cannot open the directory", dir);
+		return ret;
+	}
+	if (klf_dir_in_use(&log->dir)) {
+		NL_SET_ERR_MSG_FMT(extack, "dir %s is in use by another log", dir);
+		path_put(&log->dir);
+		log->dir.mnt = NULL;
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * klf_log_create() - create a log, recovering a dir log's segments
+ * @net: network namespace the log belongs to
+ * @name: its name
+ * @dir: its directory (dir logs), or NULL
+ * @cfg: its settings, checked by klf_log_config_check()
+ * @extack: for errors
+ *
+ * Context: process context of the requester, whose credentials and mount
+ * namespace resolve @dir and are kept to create segment files later.
+ * Return: the log, with a reference for the caller, or an ERR_PTR.
+ */
+struct klf_log *klf_log_create(struct net *net, const char *name, const char *dir,
+			       const struct klf_log_config *cfg,
+			       struct netlink_ext_ack *extack)
+{
+	struct klf_segment *seg;
+	struct klf_log *log;
+	int ret;
+
+	if (!klf_name_ok(name)) {
+		NL_SET_ERR_MSG(extack,
+			       "invalid log name: use letters, digits, '.', '_' and '-', not starting with '.'");
+		return ERR_PTR(-EINVAL);
+	}
+	log = kzalloc(sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return ERR_PTR(-ENOMEM);
+	klf_obj_inc(KLF_OBJ_LOG);
+	kref_init(&log->ref);
+	mutex_init(&log->lock);
+	init_waitqueue_head(&log->wait);
+	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
+	INIT_LIST_HEAD(&log->node);
+	strscpy(log->name, name, sizeof(log->name));
+	log->net = net;
+	log->cfg = *cfg;
+	log->cred = get_current_cred();
+	log->minor = -1;
+
+	mutex_lock(&klf_logs_lock);
+	if (klf_nlogs >= KLF_MAX_LOGS) {
+		NL_SET_ERR_MSG_FMT(extack, "too many logs (at most %d)", KLF_MAX_LOGS);
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	if (klf_log_find_any(name)) {
+		NL_SET_ERR_MSG_FMT(extack, "a log named %s exists", name);
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
+		ret = klf_log_open_dir(log, dir, extack);
+		if (ret)
+			goto err_unlock;
+		log->dir_path = kstrdup(dir, GFP_KERNEL);
+		if (!log->dir_path) {
+			ret = -ENOMEM;
+			goto err_unlock;
+		}
+	}
+
+	mutex_lock(&log->lock);
+	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
+		ret = klf_seg_recover(log, extack);
+		if (ret) {
+			NL_SET_ERR_MSG_FMT(extack, "dir %s: recovering the log failed", dir);
+			goto err_segs;
+		}
+	}
+	if (!log->nsegs) {
+		ret = klf_seg_create(log, log->next_offset, &seg);
+		if (!ret) {
+			ret = klf_log_push_segment(log, seg);
+			if (ret)
+				klf_seg_close(log, seg);
+		}
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "cannot create the first segment");
+			goto err_segs;
+		}
+	}
+	mutex_unlock(&log->lock);
+
+	ret = idr_alloc(&klf_log_minors, log, 0, KLF_MAX_LOGS, GFP_KERNEL);
+	if (ret < 0)
+		goto err_locked;
+	log->minor = ret;
+	ret = klf_chardev_add(log);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot create the log's device");
+		goto err_minor;
+	}
+	list_add_tail(&log->node, &klf_logs);
+	klf_nlogs++;
+	klf_debugfs_log_add(log);
+	kref_get(&log->ref);	/* the registry's */
+	mutex_unlock(&klf_logs_lock);
+	return log;
+
+err_minor:
+	idr_remove(&klf_log_minors, log->minor);
+err_locked:
+	mutex_lock(&log->lock);
+err_segs:
+	while (log->nsegs)
+		klf_seg_close(log, log->segs[--log->nsegs]);
+	mutex_unlock(&log->lock);
+err_unlock:
+	mutex_unlock(&klf_logs_lock);
+	klf_log_put(log);
+	return ERR_PTR(ret);
+}
+
+/* Unregister and tear down a log; caller holds klf_logs_lock. */
+static void klf_log_unregister(struct klf_log *log)
+{
+	lockdep_assert_held(&klf_logs_lock);
+	list_del_init(&log->node);
+	klf_nlogs--;
+	idr_remove(&klf_log_minors, log->minor);
+	klf_debugfs_log_del(log);
+	klf_chardev_del(log);
+
+	mutex_lock(&log->lock);
+	log->dead = true;
+	while (log->nsegs) {
+		struct klf_segment *seg = log->segs[--log->nsegs];
+
+		/* memory segments go with their shmem file; dir ones stay */
+		klf_seg_close(log, seg);
+	}
+	log->bytes = 0;
+	mutex_unlock(&log->lock);
+	wake_up_all(&log->wait);
+	cancel_delayed_work_sync(&log->sync_work);
+	klf_log_put(log);	/* the registry's */
+}
+
+/**
+ * klf_log_delete() - delete a log
+ * @log: the log (the caller holds a reference)
+ *
+ * Its device disappears; descriptors still open get -ENODEV.
+ *
+ * Return: 0, or -ENOENT if it was deleted already.
+ */
+int klf_log_delete(struct klf_log *log)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&klf_logs_lock);
+	if (!list_empty(&log->node)) {
+		klf_log_unregister(log);
+		ret = 0;
+	}
+	mutex_unlock(&klf_logs_lock);
+	return ret;
+}
+
+/**
+ * klf_log_find() - look a log up by name in a network namespace
+ * @net: the namespace
+ * @name: the name
+ *
+ * Return: the log with a reference, or NULL.
+ */
+struct klf_log *klf_log_find(struct net *net, const char *name)
+{
+	struct klf_log *log;
+
+	mutex_lock(&klf_logs_lock);
+	log = klf_log_find_any(name);
+	if (log && net_eq(log->net, net))
+		kref_get(&log->ref);
+	else
+		log = NULL;
+	mutex_unlock(&klf_logs_lock);
+	return log;
+}
+
+/**
+ * klf_log_get_by_minor() - the log behind a device minor
+ * @minor: the minor
+ *
+ * Return: the log with a reference, or NULL.
+ */
+struct klf_log *klf_log_get_by_minor(int minor)
+{
+	struct klf_log *log;
+
+	mutex_lock(&klf_logs_lock);
+	log = idr_find(&klf_log_minors, minor);
+	if (log)
+		kref_get(&log->ref);
+	mutex_unlock(&klf_logs_lock);
+	return log;
+}
+
+/**
+ * klf_log_next() - iterate over the logs of a namespace, for dumps
+ * @net: the namespace
+ * @prev: the previous log (its reference is dropped), or NULL to start
+ *
+ * Return: the next log with a reference, or NULL at the end.
+ */
+struct klf_log *klf_log_next(struct net *net, struct klf_log *prev)
+{
+	struct klf_log *log, *found = NULL;
+	bool past = !prev;
+
+	mutex_lock(&klf_logs_lock);
+	list_for_each_entry(log, &klf_logs, node) {
+		if (!past) {
+			past = log == prev;
+			continue;
+		}
+		if (net_eq(log->net, net)) {
+			found = log;
+			kref_get(&found->ref);
+			break;
+		}
+	}
+	mutex_unlock(&klf_logs_lock);
+	if (prev)
+		klf_log_put(prev);
+	return found;
+}
+
+/**
+ * klf_log_set_config() - change the settings that may change
+ * @log: the log
+ * @cfg: new settings (storage, dir and framing must be unchanged)
+ * @extack: for errors
+ *
+ * Return: 0 or a negative errno.
+ */
+int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	bool node_changed;
+	int ret;
+
+	ret = klf_log_config_check(cfg, extack);
+	if (ret)
+		return ret;
+	mutex_lock(&klf_logs_lock);
+	mutex_lock(&log->lock);
+	if (log->dead) {
+		mutex_unlock(&log->lock);
+		ret = -ENODEV;
+		goto out;
+	}
+	node_changed = cfg->mode != log->cfg.mode || !uid_eq(cfg->owner, log->cfg.owner) ||
+		       !gid_eq(cfg->group, log->cfg.group);
+	log->cfg = *cfg;
+	klf_log_retain(log);
+	mutex_unlock(&log->lock);
+	if (node_changed) {
+		/* devtmpfs sets a node's owner and mode when it is created */
+		klf_chardev_del(log);
+		ret = klf_chardev_add(log);
+		if (ret)
+			NL_SET_ERR_MSG(extack, "cannot re-create the log's device");
+	}
+out:
+	mutex_unlock(&klf_logs_lock);
+	return ret;
+}
+
+/**
+ * klf_log_append_headroom() - bytes an append buffer needs before the payload
+ *
+ * Return: the headroom klf_log_append() frames into.
+ */
+size_t klf_log_append_headroom(void)
+{
+	return KLF_KLF_HDR_LEN;
+}
+
+/* Roll to a new segment if a record of @len bytes does not fit. */
+static int klf_log_roll(struct klf_log *log, size_t len)
+{
+	struct klf_segment *seg = klf_log_active(log);
+	int ret;
+
+	if (seg->size + len <= log->cfg.segment_bytes || !seg->nrecords)
+		return 0;
+	ret = klf_seg_create(log, log->next_offset, &seg);
+	if (ret)
+		return ret;
+	ret = klf_log_push_segment(log, seg);
+	if (ret) {
+		klf_seg_remove(log, seg);
+		return ret;
+	}
+	log->stats.segments_rolled++;
+	return 0;
+}
+
+/**
+ * klf_log_append() - append one record
+ * @log: the log
+ * @buf: klf_log_append_headroom() bytes, then the payload, then one spare
+ *	 byte; the framing is written around the payload in place
+ * @len: payload length
+ *
+ * The record is written with one write at the end of the active segment,
+ * under the log's lock: readers and targets, which take the same lock to
+ * learn the committed size, never see part of it.
+ *
+ * Return: 0 or a negative errno: -EMSGSIZE (larger than max-record),
+ * -EINVAL (cannot be framed), -ENODEV (log deleted), I/O errors.
+ */
+int klf_log_append(struct klf_log *log, void *buf, size_t len)
+{
+	size_t head = klf_log_append_headroom();
+	struct klf_segment *seg;
+	struct klf_frame frame;
+	u8 *start, *payload = (u8 *)buf + head;
+	loff_t pos;
+	size_t total;
+	ssize_t n;
+	int ret;
+
+	mutex_lock(&log->lock);
+	if (log->dead) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (len > log->cfg.max_record) {
+		log->stats.rejected_size++;
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset,
+			       ktime_get_real_ns(), &frame);
+	if (ret) {
+		log->stats.rejected_framing++;
+		goto out;
+	}
+	start = payload - frame.hdr_len;
+	memcpy(start, frame.hdr, frame.hdr_len);
+	memcpy(payload + len, frame.trailer, frame.trailer_len);
+	total = frame.hdr_len + len + frame.trailer_len;
+
+	ret = klf_log_roll(log, total);
+	if (ret)
+		goto out_io;
+	seg = klf_log_active(log);
+	ret = klf_seg_add_index(log, seg, log->next_offset);
+	if (ret)
+		goto out_io;
+	pos = seg->size;
+	n = kernel_write(seg->file, start, total, &pos);
+	if (n != total) {
+		/* cut off a partial write so the segment ends on a record */
+		if (n > 0 && log->cfg.storage == KLOGFWD_STORAGE_DIR)
+			klf_seg_truncate(log, seg->file, seg->size);
+		ret = n < 0 ? n : -EIO;
+		goto out_io;
+	}
+	if (log->cfg.sync == KLOGFWD_SYNC_ALWAYS) {
+		ret = vfs_fsync_range(seg->file, seg->size, seg->size + total - 1, 1);
+		if (ret)
+			goto out_io;
+	}
+	seg->size += total;
+	seg->nrecords++;
+	seg->last_append = ktime_get_real_ns();
+	log->next_offset++;
+	log->bytes += total;
+	log->stats.appends++;
+	log->stats.append_bytes += total;
+	if (log->cfg.sync == KLOGFWD_SYNC_INTERVAL)
+		schedule_delayed_work(&log->sync_work,
+				      msecs_to_jiffies(log->cfg.sync_interval_ms));
+	klf_log_retain(log);
+	mutex_unlock(&log->lock);
+	wake_up_interruptible(&log->wait);
+	return 0;
+
+out_io:
+	log->stats.rejected_io++;
+out:
+	mutex_unlock(&log->lock);
+	return ret;
+}
+
+/**
+ * klf_log_bounds() - the offsets of the oldest record and of the next one
+ * @log: the log
+ * @first: set to the oldest offset held
+ * @next: set to the next offset to be appended
+ */
+void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next)
+{
+	mutex_lock(&log->lock);
+	*first = log->nsegs ? log->segs[0]->base : log->next_offset;
+	*next = log->next_offset;
+	mutex_unlock(&log->lock);
+}
+
+/* The segment holding @offset (binary search), or NULL. */
+static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
+{
+	unsigned int lo = 0, hi = log->nsegs;
+
+	lockdep_assert_held(&log->lock);
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (log->segs[mid]->base <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	return log->segs[lo - 1];
+}
+
+/* Resolve the cursor's byte position: index lookup, then a short scan. */
+static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
+			      u8 *buf, size_t bufsize)
+{
+	struct klf_segment *seg;
+	u64 off;
+	loff_t pos;
+	ssize_t len;
+
+	lockdep_assert_held(&log->lock);
+	seg = klf_log_seg_of(log, cur->offset);
+	if (!seg)
+		return -ENOENT;
+	if (cur->pos >= 0 && cur->base == seg->base)
+		return 0;
+	pos = klf_seg_lookup(log, seg, cur->offset, &off);
+	while (off < cur->offset && pos < seg->size) {
+		len = klf_seg_record_len(log, seg, pos, off, buf, bufsize);
+		if (len < 0)
+			return len;
+		pos += len;
+		off++;
+	}
+	cur->base = seg->base;
+	cur->pos = pos;
+	return 0;
+}
+
+/**
+ * klf_log_seek() - move a cursor to a record offset
+ * @log: the log
+ * @cur: the cursor
+ * @offset: a record offset between the oldest held and the next one
+ *
+ * Return: 0, or -EINVAL if @offset is outside the log, -ENODEV if deleted.
+ */
+int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset)
+{
+	u64 first;
+	int ret = 0;
+
+	mutex_lock(&log->lock);
+	first = log->nsegs ? log->segs[0]->base : log->next_offset;
+	if (log->dead)
+		ret = -ENODEV;
+	else if (offset < first || offset > log->next_offset)
+		ret = -EINVAL;
+	else
+		*cur = (struct klf_cursor){ .offset = offset, .pos = -1 };
+	mutex_unlock(&log->lock);
+	return ret;
+}
+
+/**
+ * klf_log_read() - copy whole framed records from a cursor to user space
+ * @log: the log
+ * @cur: the reader's cursor, advanced past what was copied
+ * @ubuf: user buffer
+ * @count: its size
+ *
+ * A reader whose next record was deleted by retention continues at the
+ * oldest record held.
+ *
+ * Return: bytes copied (whole records), 0 at the end of the log, or
+ * -EMSGSIZE if the next record does not fit in @count, -ENODEV, -EFAULT.
+ */
+ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
+		     size_t count)
+{
+	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16, done = 0;
+	struct klf_segment *seg;
+	ssize_t len, ret = 0;
+	u8 *buf;
+
+	buf = kvmalloc(bufsize, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&log->lock);
+	if (log->dead) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (log->nsegs && cur->offset < log->segs[0]->base)
+		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
+
+	while (cur->offset < log->next_offset) {
+		ret = klf_cursor_resolve(log, cur, buf, bufsize);
+		if (ret)
+			break;
+		seg = klf_log_seg_of(log, cur->offset);
+		if (cur->pos >= seg->size) {
+			/* end of a sealed segment: the next one starts here */
+			cur->pos = -1;
+			cur->base = 0;
+			if (seg == klf_log_active(log))
+				break;
+			continue;
+		}
+		len = klf_seg_record_len(log, seg, cur->pos, cur->offset, buf, bufsize);
+		if (len < 0) {
+			ret = len;
+			break;
+		}
+		if (len > count - done) {
+			ret = done ? 0 : -EMSGSIZE;
+			break;
+		}
+		if (copy_to_user(ubuf + done, buf, len)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += len;
+		cur->pos += len;
+		cur->offset++;
+	}
+out:
+	mutex_unlock(&log->lock);
+	kvfree(buf);
+	return done ? done : ret;
+}
+
+/**
+ * klf_logs_delete_net() - delete every log of a dying network namespace
+ * @net: the namespace
+ */
+void klf_logs_delete_net(struct net *net)
+{
+	struct klf_log *log, *tmp;
+
+	mutex_lock(&klf_logs_lock);
+	list_for_each_entry_safe(log, tmp, &klf_logs, node)
+		if (net_eq(log->net, net))
+			klf_log_unregister(log);
+	mutex_unlock(&klf_logs_lock);
+}
+
+static void klf_retain_fn(struct work_struct *work)
+{
+	struct klf_log *log;
+
+	mutex_lock(&klf_logs_lock);
+	list_for_each_entry(log, &klf_logs, node) {
+		if (!log->cfg.retain_ms)
+			continue;
+		mutex_lock(&log->lock);
+		klf_log_retain(log);
+		mutex_unlock(&log->lock);
+	}
+	mutex_unlock(&klf_logs_lock);
+	schedule_delayed_work(&klf_retain_work, KLF_RETAIN_PERIOD);
+}
+
+static void __net_exit klf_net_exit(struct net *net)
+{
+	klf_logs_delete_net(net);
+}
+
+static struct pernet_operations klf_net_ops = {
+	.exit = klf_net_exit,
+};
+
+/**
+ * klf_log_init() - set up the log registry
+ *
+ * Return: 0 or a negative errno.
+ */
+int klf_log_init(void)
+{
+	int ret;
+
+	ret = register_pernet_subsys(&klf_net_ops);
+	if (ret)
+		return ret;
+	INIT_DELAYED_WORK(&klf_retain_work, klf_retain_fn);
+	schedule_delayed_work(&klf_retain_work, KLF_RETAIN_PERIOD);
+	return 0;
+}
+
+/**
+ * klf_log_exit() - delete every log
+ *
+ * Called after the netlink family is gone, so no new log can appear; open
+ * devices pin the module, so none is open.
+ */
+void klf_log_exit(void)
+{
+	struct klf_log *log, *tmp;
+
+	cancel_delayed_work_sync(&klf_retain_work);
+	unregister_pernet_subsys(&klf_net_ops);
+	mutex_lock(&klf_logs_lock);
+	list_for_each_entry_safe(log, tmp, &klf_logs, node)
+		klf_log_unregister(log);
+	mutex_unlock(&klf_logs_lock);
+	idr_destroy(&klf_log_minors);
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klogfwd: logs and their segments.
+ */
+#ifndef _KLF_LOG_H
+#define _KLF_LOG_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/path.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/klogfwd.h>
+
+struct cdev;
+struct cred;
+struct device;
+struct dentry;
+struct file;
+struct net;
+struct netlink_ext_ack;
+
+#define KLF_MAX_LOGS		256
+#define KLF_INDEX_INTERVAL	4096
+
+/**
+ * struct klf_log_config - the settings of a log (the YNL spec documents each)
+ * @storage: KLOGFWD_STORAGE_*
+ * @framing: KLOGFWD_FRAMING_*
+ * @segment_bytes: roll segments before they exceed this
+ * @retain_bytes: keep at most this many bytes (0: no limit)
+ * @retain_ms: keep segments at most this long (0: no limit)
+ * @max_record: largest payload accepted
+ * @overflow: KLOGFWD_OVERFLOW_*
+ * @sync: KLOGFWD_SYNC_*
+ * @sync_interval_ms: writeback delay with KLOGFWD_SYNC_INTERVAL
+ * @mode: permission bits of the device node
+ * @owner: owner of the device node
+ * @group: group of the device node
+ */
+struct klf_log_config {
+	u32 storage;
+	u32 framing;
+	u32 segment_bytes;
+	u64 retain_bytes;
+	u64 retain_ms;
+	u32 max_record;
+	u32 overflow;
+	u32 sync;
+	u32 sync_interval_ms;
+	umode_t mode;
+	kuid_t owner;
+	kgid_t group;
+};
+
+/**
+ * struct klf_log_stats - counters of a log (the spec's log-stats documents each)
+ * @appends: records appended
+ * @append_bytes: bytes appended, framing included
+ * @rejected_size: appends larger than max-record
+ * @rejected_framing: appends that cannot be framed
+ * @rejected_full: appends refused by overflow block
+ * @rejected_io: appends that failed to write
+ * @segments_rolled: segments sealed because full
+ * @segments_deleted: segments deleted by retention
+ * @dropped_records: records deleted before a consumer had them
+ * @recoveries: 1 if recovered from a directory
+ * @recovered_records: records found by the recovery
+ * @truncated_bytes: bytes cut off by the recovery
+ * @index_rebuilds: indexes rebuilt by the recovery
+ */
+struct klf_log_stats {
+	u64 appends;
+	u64 append_bytes;
+	u64 rejected_size;
+	u64 rejected_framing;
+	u64 rejected_full;
+	u64 rejected_io;
+	u64 segments_rolled;
+	u64 segments_deleted;
+	u64 dropped_records;
+	u64 recoveries;
+	u64 recovered_records;
+	u64 truncated_bytes;
+	u64 index_rebuilds;
+};
+
+/**
+ * struct klf_index_entry - one sparse index entry of a segment
+ * @rel: record offset relative to the segment's base
+ * @pos: byte position of that record in the segment file
+ *
+ * Stored little endian in <base>.index beside dir segments.
+ */
+struct klf_index_entry {
+	__le32 rel;
+	__le32 pos;
+};
+
+/**
+ * struct klf_segment - one segment file of a log
+ * @base: offset of its first record (its file name, in 20 digits)
+ * @nrecords: records it holds
+ * @size: bytes committed (whole records only)
+ * @file: the segment file (shmem or in the log's directory)
+ * @idx_file: the persisted index (dir logs), or NULL
+ * @index: sparse index, one entry per KLF_INDEX_INTERVAL bytes
+ * @nindex: entries used in @index
+ * @index_cap: entries allocated in @index
+ * @next_index_pos: size at which the next index entry is due
+ * @last_append: wall-clock time of its newest record (ns)
+ *
+ * Owned by its log and protected by the log's lock. Only the newest segment
+ * of a log is written; the others are sealed and never change.
+ */
+struct klf_segment {
+	u64 base;
+	u64 nrecords;
+	loff_t size;
+	struct file *file;
+	struct file *idx_file;
+	struct klf_index_entry *index;
+	u32 nindex;
+	u32 index_cap;
+	loff_t next_index_pos;
+	u64 last_append;
+};
+
+/**
+ * struct klf_log - an append-only log
+ * @ref: references: the registry (until deleted), open devices, requests
+ * @node: entry in klf_logs, under klf_logs_lock
+ * @name: unique name, also the device's
+ * @net: network namespace it belongs to (logs die with it; no reference)
+ * @cred: credentials of its creator, used to create segment files
+ * @dir: directory of a dir log
+ * @dir_path: its path, as given at creation
+ * @minor: minor number of its device
+ * @cdev: its character device
+ * @dev: its device (/dev/klogfwd/<name>)
+ * @dfs: its debugfs directory
+ * @lock: protects everything below, and serialises appends
+ * @cfg: settings
+ * @segs: segments, oldest first
+ * @nsegs: number of segments
+ * @segs_cap: entries allocated in @segs
+ * @next_offset: offset of the next record
+ * @bytes: bytes held in all segments
+ * @stats: counters
+ * @dead: deleted; every operation fails with -ENODEV
+ * @wait: readers waiting for records (poll)
+ * @sync_work: delayed writeback for sync interval
+ */
+struct klf_log {
+	struct kref ref;
+	struct list_head node;
+	char name[KLOGFWD_NAME_LEN + 1];
+	struct net *net;
+	const struct cred *cred;
+	struct path dir;
+	char *dir_path;
+	int minor;
+	struct cdev *cdev;
+	struct device *dev;
+	struct dentry *dfs;
+
+	struct mutex lock; /* protects the members below */
+	struct klf_log_config cfg;
+	struct klf_segment **segs;
+	unsigned int nsegs;
+	unsigned int segs_cap;
+	u64 next_offset;
+	u64 bytes;
+	struct klf_log_stats stats;
+	bool dead;
+	wait_queue_head_t wait;
+	struct delayed_work sync_work;
+};
+
+/**
+ * struct klf_cursor - a reader's position in a log
+ * @offset: offset of the next record to read
+ * @base: base of the segment @pos refers to
+ * @pos: byte position of @offset in that segment, or -1 if unknown
+ */
+struct klf_cursor {
+	u64 offset;
+	u64 base;
+	loff_t pos;
+};
+
+extern struct mutex klf_logs_lock;
+
+void klf_log_config_default(struct klf_log_config *cfg);
+int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ack *extack);
+struct klf_log *klf_log_create(struct net *net, const char *name, const char *dir,
+			       const struct klf_log_config *cfg,
+			       struct netlink_ext_ack *extack);
+int klf_log_delete(struct klf_log *log);
+struct klf_log *klf_log_find(struct net *net, const char *name);
+struct klf_log *klf_log_get_by_minor(int minor);
+struct klf_log *klf_log_next(struct net *net, struct klf_log *prev);
+void klf_log_put(struct klf_log *log);
+int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
+		       struct netlink_ext_ack *extack);
+int klf_log_append(struct klf_log *log, void *buf, size_t len);
+ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
+		     size_t count);
+int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset);
+void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next);
+size_t klf_log_append_headroom(void);
+void klf_logs_delete_net(struct net *net);
+int klf_log_init(void);
+void klf_log_exit(void);
+
+int klf_seg_create(struct klf_log *log, u64 base, struct klf_segment **segp);
+void klf_seg_close(struct klf_log *log, struct klf_segment *seg);
+int klf_seg_remove(struct klf_log *log, struct klf_segment *seg);
+int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset);
+loff_t klf_seg_lookup(struct klf_log *log, struct klf_segment *seg, u64 offset, u64 *found);
+ssize_t klf_seg_record_len(struct klf_log *log, struct klf_segment *seg, loff_t pos,
+			   u64 offset, u8 *buf, size_t bufsize);
+int klf_seg_truncate(struct klf_log *log, struct file *f, loff_t len);
+int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack);
+int klf_log_push_segment(struct klf_log *log, struct klf_segment *seg);
+
+int klf_chardev_init(void);
+void klf_chardev_exit(void);
+int klf_chardev_add(struct klf_log *log);
+void klf_chardev_del(struct klf_log *log);
+
+void klf_debugfs_log_add(struct klf_log *log);
+void klf_debugfs_log_del(struct klf_log *log);
+
+#endif /* _KLF_LOG_H */
