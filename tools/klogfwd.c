@@ -23,6 +23,8 @@ static void usage_help(FILE *fp);
 static const struct cmd commands[] = {
 	{ "help",	cmd_help,	"show this help, or the help of a command",
 	  usage_help },
+	{ "log",	cmd_log,	"create, change, delete, show and append to logs",
+	  usage_log },
 	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",
 	  usage_version },
 };

@@ -52,6 +52,10 @@ int usage_error(const char *group, const char *fmt, ...) __printf(2, 3);
 struct nl_ctx *cli_nl(struct cli *cli);
 void cli_nl_error(struct cli *cli, const char *op);
 
+/* cmd_log.c */
+int cmd_log(struct cli *cli, int argc, char **argv);
+void usage_log(FILE *fp);
+
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];
 int cli_print_version(struct cli *cli);

@@ -1,16 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for klogfwd(8)
 #
-# Keep _klogfwd_commands in sync with the command table in tools/klogfwd.c.
+# Keep _klogfwd_commands in sync with the command table in tools/klogfwd.c,
+# and the _klogfwd_log_* lists with tools/cmd_log.c.
 
-_klogfwd_commands="help version"
+_klogfwd_commands="help log version"
 _klogfwd_global_opts="-j --json -p --pretty -V --version -h --help"
+_klogfwd_log_verbs="add set del show append"
+_klogfwd_log_fixed="memory dir framing"
+_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
 
-# The command the word names, or abbreviates as its only prefix.
+# _klogfwd_resolve WORD NAME...: the NAME that WORD is, or abbreviates as
+# the prefix of no other NAME.
 _klogfwd_resolve()
 {
 	local word=$1 c match=
-	for c in $_klogfwd_commands; do
+	shift
+	for c in "$@"; do
 		[[ $c == "$word" ]] && { echo "$c"; return; }
 		if [[ $c == "$word"* ]]; then
 			[[ -n $match ]] && return
@@ -18,6 +24,97 @@ _klogfwd_resolve()
 		fi
 	done
 	echo "$match"
+}
+
+# Names of the existing logs (needs the module and CAP_NET_ADMIN).
+_klogfwd_log_names()
+{
+	"${COMP_WORDS[0]}" log show 2>/dev/null | sed -n 's/^log \([^ ]*\).*/\1/p'
+}
+
+# The values of the log setting $1.
+_klogfwd_log_value()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]}
+
+	case $1 in
+	framing)
+		mapfile -t COMPREPLY < <(compgen -W "lf octet klf" -- "$cur")
+		;;
+	overflow)
+		mapfile -t COMPREPLY < <(compgen -W "drop block" -- "$cur")
+		;;
+	sync)
+		mapfile -t COMPREPLY < <(compgen -W "none interval always" -- "$cur")
+		;;
+	dir)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		;;
+	owner)
+		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
+		;;
+	group)
+		mapfile -t COMPREPLY < <(compgen -g -- "$cur")
+		;;
+	esac
+}
+
+# "klogfwd log VERB NAME SETTING...", the word "log" at index $1.
+_klogfwd_log()
+{
+	local idx=$1 cur=${COMP_WORDS[COMP_CWORD]}
+	local verb kw i words w offer=
+	local -A given=()
+
+	if ((COMP_CWORD == idx + 1)); then
+		mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_log_verbs help" -- "$cur")
+		return
+	fi
+	# shellcheck disable=SC2086
+	verb=$(_klogfwd_resolve "${COMP_WORDS[idx + 1]}" $_klogfwd_log_verbs)
+	if ((COMP_CWORD == idx + 2)); then
+		case $verb in
+		set|del|show|append)
+			mapfile -t COMPREPLY < <(compgen -W "$(_klogfwd_log_names)" -- "$cur")
+			;;
+		esac
+		return
+	fi
+	case $verb in
+	add)
+		words="$_klogfwd_log_fixed $_klogfwd_log_settings"
+		;;
+	set)
+		words=$_klogfwd_log_settings
+		;;
+	*)
+		return
+		;;
+	esac
+	# Keyword and value pairs after NAME; memory takes no value.
+	for ((i = idx + 3; i < COMP_CWORD; i++)); do
+		kw=${COMP_WORDS[i]}
+		given[$kw]=1
+		case $kw in
+		memory)
+			given[dir]=1
+			continue
+			;;
+		dir)
+			given[memory]=1
+			;;
+		esac
+		if ((i + 1 == COMP_CWORD)); then
+			_klogfwd_log_value "$kw"
+			return
+		fi
+		((i++))
+	done
+	for w in $words; do
+		[[ -n ${given[$w]-} ]] || offer+=" $w"
+	done
+	mapfile -t COMPREPLY < <(compgen -W "$offer" -- "$cur")
 }
 
 _klogfwd()
@@ -43,9 +140,21 @@ _klogfwd()
 		return 0
 	fi
 
-	# Only the first argument of a command is completed for now.
+	# shellcheck disable=SC2086
+	cmd=$(_klogfwd_resolve "${COMP_WORDS[cmd_idx]}" $_klogfwd_commands)
+	if [[ $cmd == log ]]; then
+		_klogfwd_log "$cmd_idx"
+		return 0
+	fi
+	if [[ $cmd == help ]] && ((COMP_CWORD == cmd_idx + 2)); then
+		# shellcheck disable=SC2086
+		[[ $(_klogfwd_resolve "${COMP_WORDS[cmd_idx + 1]}" $_klogfwd_commands) == log ]] &&
+			mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_log_verbs" -- "$cur")
+		return 0
+	fi
+
+	# Otherwise only the first argument of a command is completed.
 	((COMP_CWORD == cmd_idx + 1)) || return 0
-	cmd=$(_klogfwd_resolve "${COMP_WORDS[cmd_idx]}")
 	case $cmd in
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_commands" -- "$cur")

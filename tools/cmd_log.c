@@ -1,0 +1,1197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd log: create, change, delete, show and append to logs
+ * (KLOGFWD_CMD_LOG_NEW, _SET, _DEL, _GET and _APPEND).
+ *
+ * The command line is parsed completely before any netlink traffic, so that
+ * every usage error exits 2 whether or not the module is loaded. Only the
+ * settings given are sent: the kernel applies the defaults and checks the
+ * ranges, and its extended ack explains what it refuses.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+#include <linux/klogfwd.h>
+#include <linux/netlink.h>
+
+#include "json.h"
+#include "nl.h"
+#include "subcommands.h"
+
+#define BIT(n)			(1U << (n))
+
+/*
+ * log append fills a request up to APPEND_BATCH bytes before sending it; a
+ * single record may take a request of up to APPEND_MSG_MAX bytes, the size
+ * of the request buffer of nl.c.
+ */
+#define APPEND_BATCH		(60 * 1024)
+#define APPEND_MSG_MAX		65536
+#define APPEND_HDRLEN		(NLMSG_HDRLEN + GENL_HDRLEN)
+
+/* Counters in a reply, known or not (attribute types below this). */
+#define LOG_STATS_SLOTS		64
+
+static int log_add(struct cli *cli, int argc, char **argv);
+static int log_set(struct cli *cli, int argc, char **argv);
+static int log_del(struct cli *cli, int argc, char **argv);
+static int log_show(struct cli *cli, int argc, char **argv);
+static int log_append(struct cli *cli, int argc, char **argv);
+static void usage_log_add(FILE *fp);
+static void usage_log_set(FILE *fp);
+static void usage_log_del(FILE *fp);
+static void usage_log_show(FILE *fp);
+static void usage_log_append(FILE *fp);
+
+static const struct cmd log_cmds[] = {
+	{ "add",	log_add,	"create a log",		usage_log_add },
+	{ "set",	log_set,	"change the settings of a log",
+	  usage_log_set },
+	{ "del",	log_del,	"delete a log",		usage_log_del },
+	{ "show",	log_show,	"show logs, their settings and counters",
+	  usage_log_show },
+	{ "append",	log_append,	"append records to a log",
+	  usage_log_append },
+};
+
+/* Names of enum values, indexed by value. */
+struct enum_names {
+	const char *const *names;
+	size_t n;
+};
+
+#define ENUM_NAMES(a)	{ .names = (a), .n = ARRAY_SIZE(a) }
+
+static const char *const storage_names[] = {
+	[KLOGFWD_STORAGE_MEMORY]	= "memory",
+	[KLOGFWD_STORAGE_DIR]		= "dir",
+};
+
+static const char *const framing_names[] = {
+	[KLOGFWD_FRAMING_LF]		= "lf",
+	[KLOGFWD_FRAMING_OCTET]		= "octet",
+	[KLOGFWD_FRAMING_KLF]		= "klf",
+};
+
+static const char *const overflow_names[] = {
+	[KLOGFWD_OVERFLOW_DROP]		= "drop",
+	[KLOGFWD_OVERFLOW_BLOCK]	= "block",
+};
+
+static const char *const sync_names[] = {
+	[KLOGFWD_SYNC_NONE]		= "none",
+	[KLOGFWD_SYNC_INTERVAL]		= "interval",
+	[KLOGFWD_SYNC_ALWAYS]		= "always",
+};
+
+static const struct enum_names storage_enum = ENUM_NAMES(storage_names);
+static const struct enum_names framing_enum = ENUM_NAMES(framing_names);
+static const struct enum_names overflow_enum = ENUM_NAMES(overflow_names);
+static const struct enum_names sync_enum = ENUM_NAMES(sync_names);
+
+/* Value of name in e, or -1. */
+static int enum_value(const struct enum_names *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->names[i] && !strcmp(e->names[i], name))
+			return i;
+	return -1;
+}
+
+static const char *enum_name(const struct enum_names *e, uint64_t v)
+{
+	return v < e->n ? e->names[v] : NULL;
+}
+
+/* Command line settings */
+
+enum kw_type {
+	KW_MEMORY,	/* no value */
+	KW_DIR,		/* a path, made absolute */
+	KW_ENUM,	/* one of kw->e */
+	KW_SIZE,	/* bytes, with an optional k, m or g suffix */
+	KW_MS,		/* milliseconds, or a time with a s, m, h or d suffix */
+	KW_SYNC,	/* none, interval, always or milliseconds */
+	KW_MODE,	/* octal */
+	KW_USER,	/* a user name or a uid */
+	KW_GROUP,	/* a group name or a gid */
+};
+
+struct log_kw {
+	const char *name;
+	enum kw_type type;
+	uint16_t attr;
+	bool fixed;		/* set at creation only, not by log set */
+	uint64_t max;		/* largest value the attribute holds */
+	const struct enum_names *e;
+};
+
+static const struct log_kw log_kws[] = {
+	{ "memory",	   KW_MEMORY, KLOGFWD_A_LOG_STORAGE,	   true,  0,	      NULL },
+	{ "dir",	   KW_DIR,    KLOGFWD_A_LOG_DIR,	   true,  0,	      NULL },
+	{ "framing",	   KW_ENUM,   KLOGFWD_A_LOG_FRAMING,	   true,  0,	      &framing_enum },
+	{ "segment-bytes", KW_SIZE,   KLOGFWD_A_LOG_SEGMENT_BYTES, false, UINT32_MAX, NULL },
+	{ "retain-bytes",  KW_SIZE,   KLOGFWD_A_LOG_RETAIN_BYTES,  false, UINT64_MAX, NULL },
+	{ "retain-ms",	   KW_MS,     KLOGFWD_A_LOG_RETAIN_MS,	   false, UINT64_MAX, NULL },
+	{ "max-record",	   KW_SIZE,   KLOGFWD_A_LOG_MAX_RECORD,	   false, UINT32_MAX, NULL },
+	{ "overflow",	   KW_ENUM,   KLOGFWD_A_LOG_OVERFLOW,	   false, 0,	      &overflow_enum },
+	{ "sync",	   KW_SYNC,   KLOGFWD_A_LOG_SYNC,	   false, UINT32_MAX, NULL },
+	{ "mode",	   KW_MODE,   KLOGFWD_A_LOG_MODE,	   false, UINT32_MAX, NULL },
+	{ "owner",	   KW_USER,   KLOGFWD_A_LOG_OWNER,	   false, UINT32_MAX, NULL },
+	{ "group",	   KW_GROUP,  KLOGFWD_A_LOG_GROUP,	   false, UINT32_MAX, NULL },
+};
+
+/* The settings of a log add or log set command line. */
+struct log_conf {
+	const char *op;			/* "log add" or "log set" */
+	unsigned int kws;		/* bit n: log_kws[n] was given */
+	unsigned int attrs;		/* bit n: attribute n is to be sent */
+	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
+	char *dir;			/* absolute, allocated */
+};
+
+struct unit {
+	const char *suffix;
+	uint64_t mult;
+};
+
+static const struct unit size_units[] = {
+	{ "", 1 },
+	{ "k", 1ULL << 10 }, { "K", 1ULL << 10 },
+	{ "m", 1ULL << 20 }, { "M", 1ULL << 20 },
+	{ "g", 1ULL << 30 }, { "G", 1ULL << 30 },
+	{ NULL, 0 },
+};
+
+static const struct unit ms_units[] = {
+	{ "", 1 },
+	{ "ms", 1 },
+	{ "s", 1000 },
+	{ "m", 60 * 1000 },
+	{ "h", 60 * 60 * 1000 },
+	{ "d", 24 * 60 * 60 * 1000 },
+	{ NULL, 0 },
+};
+
+static const struct unit plain_units[] = {
+	{ "", 1 },
+	{ NULL, 0 },
+};
+
+/*
+ * Parse a decimal number followed by one of units (no sign, no spaces).
+ * Returns 0, -EINVAL if s is malformed or -ERANGE if it exceeds max.
+ */
+static int parse_scaled(const char *s, const struct unit *units, uint64_t max,
+			uint64_t *out)
+{
+	const struct unit *u;
+	unsigned long long v;
+	char *end;
+	int err;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	err = errno;
+	for (u = units; u->suffix; u++)
+		if (!strcmp(end, u->suffix))
+			break;
+	if (!u->suffix)
+		return -EINVAL;
+	if (err == ERANGE || v > max / u->mult)
+		return -ERANGE;
+	*out = v * u->mult;
+	return 0;
+}
+
+static int parse_octal(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || strspn(s, "01234567") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 8);
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* A uid or gid: a number, or a name looked up with getpwnam or getgrnam. */
+static int parse_id(const char *s, bool user, uint64_t max, uint64_t *out)
+{
+	struct passwd *pw;
+	struct group *gr;
+	int ret;
+
+	ret = parse_scaled(s, plain_units, max, out);
+	if (ret != -EINVAL || !*s)
+		return ret;
+	if (user) {
+		pw = getpwnam(s);
+		if (!pw)
+			return -ENOENT;
+		*out = pw->pw_uid;
+	} else {
+		gr = getgrnam(s);
+		if (!gr)
+			return -ENOENT;
+		*out = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* Drop empty and "." components of the absolute path p, in place. */
+static void path_clean(char *p)
+{
+	char *r = p, *w = p;
+	size_t len;
+
+	while (*r) {
+		while (*r == '/')
+			r++;
+		if (!*r)
+			break;
+		len = strcspn(r, "/");
+		if (len == 1 && r[0] == '.') {
+			r++;
+			continue;
+		}
+		*w++ = '/';
+		memmove(w, r, len);
+		w += len;
+		r += len;
+	}
+	if (w == p)
+		*w++ = '/';
+	*w = '\0';
+}
+
+/*
+ * The absolute form of path: realpath() if it exists, else the real path of
+ * its longest existing ancestor followed by the rest. Allocated; NULL with
+ * errno set on failure.
+ */
+static char *abs_path(const char *path)
+{
+	char *full, *real, *res, *slash;
+	size_t len;
+
+	real = realpath(path, NULL);
+	if (real)
+		return real;
+	if (path[0] == '/') {
+		full = strdup(path);
+		if (!full)
+			return NULL;
+	} else {
+		real = getcwd(NULL, 0);
+		if (!real)
+			return NULL;
+		full = malloc(strlen(real) + strlen(path) + 2);
+		if (full)
+			sprintf(full, "%s/%s", real, path);
+		free(real);
+		if (!full)
+			return NULL;
+	}
+	path_clean(full);
+
+	/* full is absolute and clean: cut it at each '/' from the right. */
+	slash = strrchr(full, '/');
+	for (;;) {
+		*slash = '\0';
+		real = realpath(slash == full ? "/" : full, NULL);
+		*slash = '/';
+		if (real || slash == full)
+			break;
+		while (*--slash != '/')
+			;
+	}
+	if (!real)
+		return full;
+	len = strlen(real) + strlen(slash) + 2;
+	res = malloc(len);
+	if (res) {
+		snprintf(res, len, "%s/%s", real, slash);
+		path_clean(res);
+	}
+	free(real);
+	free(full);
+	return res;
+}
+
+static const struct log_kw *log_kw_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(log_kws); i++)
+		if (!strcmp(log_kws[i].name, name))
+			return &log_kws[i];
+	return NULL;
+}
+
+/* "a, b or c" */
+static void enum_list(const struct enum_names *e, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < e->n && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s",
+				!i ? "" : i + 1 < e->n ? ", " : " or ",
+				e->names[i]);
+}
+
+static const char *kw_expect(const struct log_kw *kw)
+{
+	switch (kw->type) {
+	case KW_DIR:
+		return "expected a directory path";
+	case KW_SIZE:
+		return "expected a size such as 4096, 64k or 16M";
+	case KW_MS:
+		return "expected milliseconds such as 5000, or a time such as 90s, 30m, 12h or 7d";
+	case KW_SYNC:
+		return "expected none, always, interval or an interval in milliseconds such as 1000 or 5s";
+	case KW_MODE:
+		return "expected an octal mode such as 0640";
+	case KW_USER:
+		return "expected a user name or a uid";
+	case KW_GROUP:
+		return "expected a group name or a gid";
+	default:
+		return "";
+	}
+}
+
+static int bad_value(const struct log_conf *c, const struct log_kw *kw,
+		     const char *val, int err)
+{
+	char names[64];
+
+	if (err == -ERANGE)
+		return usage_error(c->op, "%s: value '%s' for %s is out of range (at most %" PRIu64 ")",
+				   c->op, val, kw->name, kw->max);
+	if (err == -ENOENT)
+		return usage_error(c->op, "%s: invalid value '%s' for %s (no such %s)",
+				   c->op, val, kw->name,
+				   kw->type == KW_USER ? "user" : "group");
+	if (kw->type == KW_ENUM) {
+		enum_list(kw->e, names, sizeof(names));
+		return usage_error(c->op, "%s: invalid value '%s' for %s (expected %s)",
+				   c->op, val, kw->name, names);
+	}
+	return usage_error(c->op, "%s: invalid value '%s' for %s (%s)",
+			   c->op, val, kw->name, kw_expect(kw));
+}
+
+static void conf_set(struct log_conf *c, uint16_t attr, uint64_t v)
+{
+	c->attrs |= BIT(attr);
+	c->val[attr] = v;
+}
+
+/* Parse the value of keyword kw. Returns 0 or the exit status. */
+static int log_kw_parse(struct log_conf *c, const struct log_kw *kw,
+			const char *val)
+{
+	uint64_t v = 0;
+	int ret = 0;
+
+	switch (kw->type) {
+	case KW_MEMORY:
+		break;
+	case KW_DIR:
+		if (!*val)
+			return bad_value(c, kw, val, -EINVAL);
+		c->dir = abs_path(val);
+		if (!c->dir) {
+			errmsg("%s: cannot make '%s' absolute: %s", c->op, val,
+			       strerror(errno));
+			return KF_EXIT_ERROR;
+		}
+		conf_set(c, KLOGFWD_A_LOG_STORAGE, KLOGFWD_STORAGE_DIR);
+		c->attrs |= BIT(KLOGFWD_A_LOG_DIR);
+		return 0;
+	case KW_ENUM:
+		ret = enum_value(kw->e, val);
+		if (ret < 0)
+			return bad_value(c, kw, val, -EINVAL);
+		v = ret;
+		ret = 0;
+		break;
+	case KW_SIZE:
+		ret = parse_scaled(val, size_units, kw->max, &v);
+		break;
+	case KW_MS:
+		ret = parse_scaled(val, ms_units, kw->max, &v);
+		break;
+	case KW_SYNC:
+		ret = enum_value(&sync_enum, val);
+		if (ret >= 0) {
+			conf_set(c, KLOGFWD_A_LOG_SYNC, ret);
+			return 0;
+		}
+		ret = parse_scaled(val, ms_units, kw->max, &v);
+		if (ret)
+			break;
+		conf_set(c, KLOGFWD_A_LOG_SYNC, KLOGFWD_SYNC_INTERVAL);
+		conf_set(c, KLOGFWD_A_LOG_SYNC_INTERVAL_MS, v);
+		return 0;
+	case KW_MODE:
+		ret = parse_octal(val, kw->max, &v);
+		break;
+	case KW_USER:
+	case KW_GROUP:
+		ret = parse_id(val, kw->type == KW_USER, kw->max, &v);
+		break;
+	}
+	if (ret)
+		return bad_value(c, kw, val, ret);
+	conf_set(c, kw->attr, v);
+	return 0;
+}
+
+/*
+ * Parse the settings in argv (after NAME). create: log add, which also
+ * takes the settings fixed at creation. Returns 0 or the exit status.
+ */
+static int log_conf_parse(struct log_conf *c, bool create, int argc,
+			  char **argv)
+{
+	const struct log_kw *kw;
+	unsigned int bit;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		kw = log_kw_find(argv[i]);
+		if (!kw)
+			return usage_error(c->op, "%s: unknown keyword '%s'",
+					   c->op, argv[i]);
+		if (kw->fixed && !create)
+			return usage_error(c->op, "%s: %s is fixed at creation and cannot be changed",
+					   c->op, kw->name);
+		bit = BIT(kw - log_kws);
+		if (c->kws & bit)
+			return usage_error(c->op, "%s: %s given twice",
+					   c->op, kw->name);
+		c->kws |= bit;
+		if ((kw->type == KW_MEMORY || kw->type == KW_DIR) &&
+		    (c->attrs & BIT(KLOGFWD_A_LOG_STORAGE)))
+			return usage_error(c->op, "%s: memory and dir exclude each other",
+					   c->op);
+		if (kw->type == KW_MEMORY) {
+			conf_set(c, KLOGFWD_A_LOG_STORAGE,
+				 KLOGFWD_STORAGE_MEMORY);
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage_error(c->op, "%s: missing value for %s",
+					   c->op, kw->name);
+		i++;
+		ret = log_kw_parse(c, kw, argv[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void log_conf_put(struct nl_req *req, const struct log_conf *c)
+{
+	uint16_t type;
+
+	for (type = KLOGFWD_A_LOG_STORAGE; type <= KLOGFWD_A_LOG_GROUP; type++) {
+		if (!(c->attrs & BIT(type)))
+			continue;
+		switch (type) {
+		case KLOGFWD_A_LOG_DIR:
+			nl_req_put_str(req, type, c->dir);
+			break;
+		case KLOGFWD_A_LOG_RETAIN_BYTES:
+		case KLOGFWD_A_LOG_RETAIN_MS:
+			/* uint: 8 bytes are valid whatever the value */
+			nl_req_put_u64(req, type, c->val[type]);
+			break;
+		default:
+			nl_req_put_u32(req, type, c->val[type]);
+			break;
+		}
+	}
+}
+
+/*
+ * Send cmd for the log argv[1] with the settings that follow. Returns the
+ * exit status.
+ */
+static int log_configure(struct cli *cli, const char *op, uint8_t cmd,
+			 int argc, char **argv)
+{
+	struct log_conf c = { .op = op };
+	bool create = cmd == KLOGFWD_CMD_LOG_NEW;
+	struct nl_req *req;
+	struct nl_ctx *nl;
+	int ret;
+
+	if (argc < 2)
+		return usage_error(op, "%s: missing log name", op);
+	ret = log_conf_parse(&c, create, argc - 2, argv + 2);
+	if (!ret && !create && !c.attrs)
+		ret = usage_error(op, "%s: nothing to change: give at least one setting",
+				  op);
+	if (ret)
+		goto out;
+
+	nl = cli_nl(cli);
+	if (!nl) {
+		ret = KF_EXIT_ERROR;
+		goto out;
+	}
+	req = nl_req_start(nl, cmd, 0);
+	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
+	log_conf_put(req, &c);
+	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, NULL, NULL) < 0) {
+		cli_nl_error(cli, op);
+		ret = KF_EXIT_ERROR;
+	}
+out:
+	free(c.dir);
+	return ret;
+}
+
+static int log_add(struct cli *cli, int argc, char **argv)
+{
+	return log_configure(cli, "log add", KLOGFWD_CMD_LOG_NEW, argc, argv);
+}
+
+static int log_set(struct cli *cli, int argc, char **argv)
+{
+	return log_configure(cli, "log set", KLOGFWD_CMD_LOG_SET, argc, argv);
+}
+
+static int log_del(struct cli *cli, int argc, char **argv)
+{
+	struct nl_req *req;
+	struct nl_ctx *nl;
+
+	if (argc < 2)
+		return usage_error("log del", "log del: missing log name");
+	if (argc > 2)
+		return usage_error("log del", "log del: unexpected argument '%s'",
+				   argv[2]);
+	nl = cli_nl(cli);
+	if (!nl)
+		return KF_EXIT_ERROR;
+	req = nl_req_start(nl, KLOGFWD_CMD_LOG_DEL, 0);
+	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
+	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, NULL, NULL) < 0) {
+		cli_nl_error(cli, "log del");
+		return KF_EXIT_ERROR;
+	}
+	return KF_EXIT_OK;
+}
+
+/* log show */
+
+enum la_kind {
+	LA_STR,
+	LA_U32,
+	LA_UINT,
+};
+
+/* The settings of a log in a reply, in spec order. */
+struct log_attr {
+	uint16_t type;
+	const char *name;
+	enum la_kind kind;
+	const struct enum_names *e;	/* NULL: a number */
+};
+
+static const struct log_attr log_attrs[] = {
+	{ KLOGFWD_A_LOG_STORAGE,	  "storage",	      LA_U32,  &storage_enum },
+	{ KLOGFWD_A_LOG_DIR,		  "dir",	      LA_STR,  NULL },
+	{ KLOGFWD_A_LOG_FRAMING,	  "framing",	      LA_U32,  &framing_enum },
+	{ KLOGFWD_A_LOG_SEGMENT_BYTES,	  "segment-bytes",    LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_RETAIN_BYTES,	  "retain-bytes",     LA_UINT, NULL },
+	{ KLOGFWD_A_LOG_RETAIN_MS,	  "retain-ms",	      LA_UINT, NULL },
+	{ KLOGFWD_A_LOG_MAX_RECORD,	  "max-record",	      LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_OVERFLOW,	  "overflow",	      LA_U32,  &overflow_enum },
+	{ KLOGFWD_A_LOG_SYNC,		  "sync",	      LA_U32,  &sync_enum },
+	{ KLOGFWD_A_LOG_SYNC_INTERVAL_MS, "sync-interval-ms", LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_MODE,		  "mode",	      LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_GROUP,		  "group",	      LA_U32,  NULL },
+};
+
+static const char *const stat_names[] = {
+	[KLOGFWD_A_LOG_STATS_RECORDS]		= "records",
+	[KLOGFWD_A_LOG_STATS_BYTES]		= "bytes",
+	[KLOGFWD_A_LOG_STATS_FIRST_OFFSET]	= "first-offset",
+	[KLOGFWD_A_LOG_STATS_NEXT_OFFSET]	= "next-offset",
+	[KLOGFWD_A_LOG_STATS_SEGMENTS]		= "segments",
+	[KLOGFWD_A_LOG_STATS_APPENDS]		= "appends",
+	[KLOGFWD_A_LOG_STATS_APPEND_BYTES]	= "append-bytes",
+	[KLOGFWD_A_LOG_STATS_REJECTED_SIZE]	= "rejected-size",
+	[KLOGFWD_A_LOG_STATS_REJECTED_FRAMING]	= "rejected-framing",
+	[KLOGFWD_A_LOG_STATS_REJECTED_FULL]	= "rejected-full",
+	[KLOGFWD_A_LOG_STATS_REJECTED_IO]	= "rejected-io",
+	[KLOGFWD_A_LOG_STATS_SEGMENTS_ROLLED]	= "segments-rolled",
+	[KLOGFWD_A_LOG_STATS_SEGMENTS_DELETED]	= "segments-deleted",
+	[KLOGFWD_A_LOG_STATS_DROPPED_RECORDS]	= "dropped-records",
+	[KLOGFWD_A_LOG_STATS_RECOVERIES]	= "recoveries",
+	[KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS]	= "recovered-records",
+	[KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES]	= "truncated-bytes",
+	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS]	= "index-rebuilds",
+};
+
+/*
+ * One log of a reply. Absent attributes are left out of the text and null
+ * in JSON, where every known member is always present.
+ */
+struct log_info {
+	const char *name;
+	const char *dir;
+	unsigned int have;		/* bit n: attribute n is present */
+	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
+	bool stats_nest;		/* the stats attribute is present */
+	uint64_t have_stats;		/* bit n: counter n is present */
+	uint64_t stats[LOG_STATS_SLOTS];
+};
+
+struct show_ctx {
+	struct json *j;		/* NULL: text */
+};
+
+/* A uint attribute: 4 or 8 bytes. */
+static bool attr_uint(const struct nlattr *attr, uint64_t *v)
+{
+	uint32_t v32;
+
+	if (nl_attr_u64(attr, v))
+		return true;
+	if (!nl_attr_u32(attr, &v32))
+		return false;
+	*v = v32;
+	return true;
+}
+
+static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
+{
+	const struct nlattr *const *tb = reply->tb;
+	const struct nlattr *stb[LOG_STATS_SLOTS];
+	const struct log_attr *la;
+	unsigned int type;
+	uint32_t v32;
+	size_t i;
+
+	memset(li, 0, sizeof(*li));
+	li->name = nl_attr_str(tb[KLOGFWD_A_LOG_NAME]);
+	if (!li->name)
+		return -EPROTO;
+	for (i = 0; i < ARRAY_SIZE(log_attrs); i++) {
+		la = &log_attrs[i];
+		if (!tb[la->type])
+			continue;
+		switch (la->kind) {
+		case LA_STR:
+			li->dir = nl_attr_str(tb[la->type]);
+			if (!li->dir)
+				return -EPROTO;
+			break;
+		case LA_U32:
+			if (!nl_attr_u32(tb[la->type], &v32))
+				return -EPROTO;
+			li->val[la->type] = v32;
+			break;
+		case LA_UINT:
+			if (!attr_uint(tb[la->type], &li->val[la->type]))
+				return -EPROTO;
+			break;
+		}
+		li->have |= BIT(la->type);
+	}
+	if (!tb[KLOGFWD_A_LOG_STATS])
+		return 0;
+	if (nl_attr_parse_nested(tb[KLOGFWD_A_LOG_STATS], stb,
+				 LOG_STATS_SLOTS - 1) < 0)
+		return -EPROTO;
+	li->stats_nest = true;
+	for (type = 1; type < LOG_STATS_SLOTS; type++) {
+		if (!stb[type])
+			continue;
+		if (!attr_uint(stb[type], &li->stats[type])) {
+			/* skip what a newer kernel may mean differently */
+			if (type <= KLOGFWD_A_LOG_STATS_MAX)
+				return -EPROTO;
+			continue;
+		}
+		li->have_stats |= 1ULL << type;
+	}
+	return 0;
+}
+
+/* Name of counter type, or "counter-N" for one newer than this program. */
+static const char *stat_name(unsigned int type, char *buf, size_t size)
+{
+	if (type < ARRAY_SIZE(stat_names) && stat_names[type])
+		return stat_names[type];
+	snprintf(buf, size, "counter-%u", type);
+	return buf;
+}
+
+static void print_text_value(const struct log_attr *la, uint64_t v)
+{
+	const char *name = la->e ? enum_name(la->e, v) : NULL;
+
+	if (name)
+		fputs(name, stdout);
+	else if (la->type == KLOGFWD_A_LOG_MODE)
+		printf("%04" PRIo64, v);
+	else
+		printf("%" PRIu64, v);
+}
+
+/*
+ * log NAME storage dir PATH framing lf segment-bytes N ...
+ *     records N bytes N first-offset N next-offset N ...
+ */
+static void log_print_text(const struct log_info *li)
+{
+	const struct log_attr *la;
+	bool dir_done = false;
+	unsigned int type;
+	char buf[32];
+	size_t i;
+
+	printf("log %s", li->name);
+	for (i = 0; i < ARRAY_SIZE(log_attrs); i++) {
+		la = &log_attrs[i];
+		if (la->type == KLOGFWD_A_LOG_DIR) {
+			if (li->dir && !dir_done)
+				printf(" dir %s", li->dir);
+			continue;
+		}
+		if (!(li->have & BIT(la->type)))
+			continue;
+		printf(" %s ", la->name);
+		print_text_value(la, li->val[la->type]);
+		if (la->type == KLOGFWD_A_LOG_STORAGE && li->dir &&
+		    li->val[la->type] == KLOGFWD_STORAGE_DIR) {
+			printf(" %s", li->dir);
+			dir_done = true;
+		}
+	}
+	putchar('\n');
+	if (!li->have_stats)
+		return;
+	fputs("   ", stdout);
+	for (type = 1; type < LOG_STATS_SLOTS; type++)
+		if (li->have_stats & (1ULL << type))
+			printf(" %s %" PRIu64, stat_name(type, buf, sizeof(buf)),
+			       li->stats[type]);
+	putchar('\n');
+}
+
+/* A JSON key from a spec attribute name: '-' becomes '_'. */
+static void json_key_attr(struct json *j, const char *name)
+{
+	char key[32];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	key[i] = '\0';
+	json_key(j, key);
+}
+
+static void log_print_json(struct json *j, const struct log_info *li)
+{
+	const struct log_attr *la;
+	const char *name;
+	unsigned int type;
+	char buf[32];
+	size_t i;
+
+	json_obj_open(j);
+	json_kv_str(j, "name", li->name);
+	for (i = 0; i < ARRAY_SIZE(log_attrs); i++) {
+		la = &log_attrs[i];
+		json_key_attr(j, la->name);
+		if (la->kind == LA_STR) {
+			if (li->dir)
+				json_str(j, li->dir);
+			else
+				json_null(j);
+			continue;
+		}
+		if (!(li->have & BIT(la->type))) {
+			json_null(j);
+			continue;
+		}
+		name = la->e ? enum_name(la->e, li->val[la->type]) : NULL;
+		if (name)
+			json_str(j, name);
+		else
+			json_u64(j, li->val[la->type]);
+	}
+	json_key(j, "stats");
+	if (!li->stats_nest) {
+		json_null(j);
+		json_obj_close(j);
+		return;
+	}
+	json_obj_open(j);
+	for (type = 1; type < LOG_STATS_SLOTS; type++) {
+		if (type > KLOGFWD_A_LOG_STATS_MAX &&
+		    !(li->have_stats & (1ULL << type)))
+			continue;
+		json_key_attr(j, stat_name(type, buf, sizeof(buf)));
+		if (li->have_stats & (1ULL << type))
+			json_u64(j, li->stats[type]);
+		else
+			json_null(j);
+	}
+	json_obj_close(j);
+	json_obj_close(j);
+}
+
+static int show_cb(const struct nl_reply *reply, void *priv)
+{
+	struct show_ctx *sc = priv;
+	struct log_info li;
+	int ret;
+
+	ret = log_info_parse(reply, &li);
+	if (ret)
+		return ret;
+	if (sc->j)
+		log_print_json(sc->j, &li);
+	else
+		log_print_text(&li);
+	return 0;
+}
+
+static int log_show(struct cli *cli, int argc, char **argv)
+{
+	struct show_ctx sc = { 0 };
+	int ret = KF_EXIT_OK;
+	struct nl_req *req;
+	struct nl_ctx *nl;
+	struct json j;
+
+	if (argc > 2)
+		return usage_error("log show", "log show: unexpected argument '%s'",
+				   argv[2]);
+	nl = cli_nl(cli);
+	if (!nl)
+		return KF_EXIT_ERROR;
+	req = nl_req_start(nl, KLOGFWD_CMD_LOG_GET, argc > 1 ? 0 : NL_REQ_DUMP);
+	if (argc > 1)
+		nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
+	if (cli->json) {
+		/* Always a whole array, of the logs received before any error. */
+		json_init(&j, stdout, cli->pretty);
+		json_arr_open(&j);
+		sc.j = &j;
+	}
+	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, show_cb, &sc) < 0) {
+		cli_nl_error(cli, "log show");
+		ret = KF_EXIT_ERROR;
+	}
+	if (sc.j) {
+		json_arr_close(&j);
+		if (json_finish(&j) < 0)
+			ret = KF_EXIT_ERROR;
+	}
+	return ret;
+}
+
+/* log append */
+
+struct append_ctx {
+	struct cli *cli;
+	struct nl_ctx *nl;
+	struct nl_req *req;
+	const char *name;
+	const char *what;	/* "line" or "record" */
+	bool flush_each;	/* interactive: send every record at once */
+	size_t base;		/* request length without records */
+	size_t len;		/* length of the request being built */
+	unsigned long first;	/* number of its first record */
+	unsigned int n;		/* records in it */
+	uint32_t *offs;		/* offset of each record attribute in it */
+};
+
+/* Send the records of the request being built. Returns the exit status. */
+static int append_flush(struct append_ctx *a)
+{
+	unsigned long last = a->first + a->n - 1;
+	char op[96];
+	long offs;
+	unsigned int i, n = a->n;
+
+	if (!n)
+		return KF_EXIT_OK;
+	a->n = 0;
+	if (!nl_request(a->nl, a->req, KLOGFWD_A_LOG_MAX, NULL, NULL))
+		return KF_EXIT_OK;
+
+	/* The extack points at the failing record, if it is one. */
+	offs = nl_err_offset(a->nl);
+	for (i = n; i > 0 && offs >= 0; i--)
+		if (offs >= a->offs[i - 1])
+			break;
+	if (i > 0 && offs >= 0 && (size_t)offs < a->len) {
+		snprintf(op, sizeof(op), "log append: %s %lu", a->what,
+			 a->first + i - 1);
+		cli_nl_error(a->cli, op);
+	} else if (a->first == 1) {
+		cli_nl_error(a->cli, "log append");
+	} else {
+		snprintf(op, sizeof(op), "log append: %ss %lu-%lu", a->what,
+			 a->first, last);
+		cli_nl_error(a->cli, op);
+		errmsg("log append: the records before %s %lu were appended",
+		       a->what, a->first);
+	}
+	return KF_EXIT_ERROR;
+}
+
+/* Add record number num to the request, sending it first if it is full. */
+static int append_record(struct append_ctx *a, const char *data, size_t len,
+			 unsigned long num)
+{
+	size_t need = NLA_HDRLEN + NLA_ALIGN(len);
+	size_t max;
+	int ret;
+
+	if (a->n && a->len + need > APPEND_BATCH) {
+		ret = append_flush(a);
+		if (ret)
+			return ret;
+	}
+	if (!a->n) {
+		if (len > APPEND_MSG_MAX || a->base + need > APPEND_MSG_MAX) {
+			max = a->base + NLA_HDRLEN < APPEND_MSG_MAX ?
+			      APPEND_MSG_MAX - a->base - NLA_HDRLEN : 0;
+			errmsg("log append: %s %lu: %s (%zu bytes; at most %zu fit in a netlink message)",
+			       a->what, num, strerror(EMSGSIZE), len, max);
+			return KF_EXIT_ERROR;
+		}
+		a->req = nl_req_start(a->nl, KLOGFWD_CMD_LOG_APPEND, 0);
+		nl_req_put_str(a->req, KLOGFWD_A_LOG_NAME, a->name);
+		a->len = a->base;
+		a->first = num;
+	}
+	a->offs[a->n++] = a->len;
+	nl_req_put(a->req, KLOGFWD_A_LOG_RECORD, len, data);
+	a->len += need;
+	return a->flush_each ? append_flush(a) : KF_EXIT_OK;
+}
+
+/* One record per line of standard input, without its "\n". */
+static int append_stdin(struct append_ctx *a)
+{
+	unsigned long num = 0;
+	size_t size = 0;
+	char *line = NULL;
+	ssize_t len;
+	int ret = KF_EXIT_OK;
+
+	while ((len = getline(&line, &size, stdin)) >= 0) {
+		if (len && line[len - 1] == '\n')
+			len--;
+		ret = append_record(a, line, len, ++num);
+		if (ret)
+			break;
+	}
+	if (!ret && ferror(stdin)) {
+		ret = append_flush(a);
+		if (!ret) {
+			errmsg("log append: reading standard input: %s",
+			       strerror(errno));
+			ret = KF_EXIT_ERROR;
+		}
+	}
+	free(line);
+	return ret;
+}
+
+static int log_append(struct cli *cli, int argc, char **argv)
+{
+	struct append_ctx a = { .cli = cli };
+	int i, ret = KF_EXIT_OK;
+
+	if (argc < 2)
+		return usage_error("log append", "log append: missing log name");
+	a.name = argv[1];
+	a.base = APPEND_HDRLEN + NLA_HDRLEN + NLA_ALIGN(strlen(a.name) + 1);
+	a.what = argc > 2 ? "record" : "line";
+	a.flush_each = argc == 2 && isatty(STDIN_FILENO);
+	a.nl = cli_nl(cli);
+	if (!a.nl)
+		return KF_EXIT_ERROR;
+	/* Fail before reading standard input if the module is not there. */
+	if (nl_family_resolve(a.nl) < 0) {
+		cli_nl_error(cli, "log append");
+		return KF_EXIT_ERROR;
+	}
+	a.offs = calloc(APPEND_MSG_MAX / NLA_HDRLEN, sizeof(*a.offs));
+	if (!a.offs) {
+		errmsg("log append: %s", strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	if (argc > 2) {
+		for (i = 2; i < argc && !ret; i++)
+			ret = append_record(&a, argv[i], strlen(argv[i]), i - 1);
+	} else {
+		ret = append_stdin(&a);
+	}
+	if (!ret)
+		ret = append_flush(&a);
+	free(a.offs);
+	return ret;
+}
+
+/* Usage */
+
+#define LOG_SETTINGS_HELP \
+	"  segment-bytes SIZE  roll a segment before it exceeds SIZE (default 16M)\n" \
+	"  retain-bytes SIZE   delete the oldest segments while the log holds more\n" \
+	"                      (0: no limit; default 256M)\n" \
+	"  retain-ms TIME      delete segments whose newest record is older\n" \
+	"                      (0: no limit, the default)\n" \
+	"  max-record SIZE     largest record accepted (default 64k)\n" \
+	"  overflow drop|block when retention would delete unconsumed data:\n" \
+	"                      delete it anyway (default) or refuse the append\n" \
+	"  sync none|TIME|always\n" \
+	"                      durability of appends to a dir log: writeback\n" \
+	"                      (default), within TIME, or fsync on every append\n" \
+	"  mode OCTAL          permissions of /dev/klogfwd/NAME (default 0600)\n" \
+	"  owner USER          owner of the device, a name or a uid (default 0)\n" \
+	"  group GROUP         group of the device, a name or a gid (default 0)\n" \
+	"\n" \
+	"SIZE is a number of bytes with an optional suffix k, m or g (KiB, MiB,\n" \
+	"GiB): 4096, 64k, 16M. TIME is milliseconds, or a number with a suffix\n" \
+	"ms, s, m, h or d: 5000, 90s, 30m, 7d. The kernel checks the ranges.\n"
+
+void usage_log(FILE *fp)
+{
+	size_t i;
+
+	fputs("Usage: " PROG " log add NAME [memory | dir PATH] [framing lf|octet|klf] [SETTING...]\n"
+	      "       " PROG " log set NAME SETTING...\n"
+	      "       " PROG " log del NAME\n"
+	      "       " PROG " [-j [-p]] log show [NAME]\n"
+	      "       " PROG " log append NAME [RECORD...]\n"
+	      "\n"
+	      "Create, change, delete, show and append to logs: append-only\n"
+	      "sequences of records kept in segments in the page cache, written\n"
+	      "through /dev/klogfwd/NAME.\n"
+	      "\n"
+	      "Commands:\n", fp);
+	for (i = 0; i < ARRAY_SIZE(log_cmds); i++)
+		fprintf(fp, "  %-8s  %s\n", log_cmds[i].name, log_cmds[i].summary);
+	fputs("\n"
+	      "A command can be abbreviated to any unique prefix of its name\n"
+	      "('" PROG " log sh'). Run '" PROG " help log COMMAND' for the\n"
+	      "settings and details of a command. All log commands need\n"
+	      "CAP_NET_ADMIN.\n", fp);
+}
+
+static void usage_log_add(FILE *fp)
+{
+	fputs("Usage: " PROG " log add NAME [memory | dir PATH] [framing lf|octet|klf] [SETTING...]\n"
+	      "\n"
+	      "Create the log NAME and its device /dev/klogfwd/NAME. NAME uses\n"
+	      "letters, digits, '.', '_' and '-' and does not start with '.'.\n"
+	      "\n"
+	      "Fixed at creation:\n"
+	      "  memory              keep the segments in memory only (the default)\n"
+	      "  dir PATH            keep the segments as files in the directory\n"
+	      "                      PATH (made absolute); an earlier log there is\n"
+	      "                      recovered\n"
+	      "  framing lf|octet|klf\n"
+	      "                      newline-terminated records (default), RFC 6587\n"
+	      "                      octet counting, or klogfwd's binary headers\n"
+	      "\n"
+	      "SETTING, each at most once; unset ones get the default shown:\n"
+	      LOG_SETTINGS_HELP, fp);
+}
+
+static void usage_log_set(FILE *fp)
+{
+	fputs("Usage: " PROG " log set NAME SETTING...\n"
+	      "\n"
+	      "Change settings of the log NAME; the others stay as they are.\n"
+	      "memory, dir and framing are fixed at creation.\n"
+	      "\n"
+	      "SETTING, at least one, each at most once:\n"
+	      LOG_SETTINGS_HELP, fp);
+}
+
+static void usage_log_del(FILE *fp)
+{
+	fputs("Usage: " PROG " log del NAME\n"
+	      "\n"
+	      "Delete the log NAME. Its device goes away at once; open descriptors\n"
+	      "get ENODEV. The segments of a memory log are freed, those of a dir\n"
+	      "log stay on disk and are recovered by a later 'log add NAME dir PATH'.\n",
+	      fp);
+}
+
+static void usage_log_show(FILE *fp)
+{
+	fputs("Usage: " PROG " [-j [-p]] log show [NAME]\n"
+	      "\n"
+	      "Show the log NAME, or every log of the network namespace, with its\n"
+	      "settings and counters: for each log a line\n"
+	      "  log NAME storage memory|dir PATH framing lf segment-bytes N ...\n"
+	      "followed by an indented line of counters\n"
+	      "  records N bytes N first-offset N next-offset N segments N ...\n"
+	      "\n"
+	      "With -j, an array with one object per log, with the members name,\n"
+	      "storage, dir, framing, segment_bytes, retain_bytes, retain_ms,\n"
+	      "max_record, overflow, sync, sync_interval_ms, mode, owner, group and\n"
+	      "stats (an object: records, bytes, first_offset, next_offset, ...),\n"
+	      "null where the kernel reported nothing (dir of a memory log).\n"
+	      "Enumerations are strings, the rest numbers.\n", fp);
+}
+
+static void usage_log_append(FILE *fp)
+{
+	fputs("Usage: " PROG " log append NAME [RECORD...]\n"
+	      "\n"
+	      "Append each RECORD to the log NAME, in order; the log adds its\n"
+	      "framing. Without RECORD, append each line of standard input,\n"
+	      "without its newline; a last line without one is a record too.\n"
+	      "Empty records are refused by the kernel.\n"
+	      "\n"
+	      "Records are sent in batches of up to 60 KiB. If one fails, the\n"
+	      "error names it (record N, or line N of standard input), the records\n"
+	      "before it are appended and the rest are not. A record must fit in\n"
+	      "one netlink message (about 64 KiB).\n", fp);
+}
+
+int cmd_log(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("log", "log: missing command (add, set, del, show or append)");
+	return cmd_dispatch(cli, log_cmds, ARRAY_SIZE(log_cmds), "log",
+			    argc - 1, argv + 1);
+}
