@@ -2,7 +2,8 @@
 /*
  * klogfwd: /dev/klogfwd/<log>, a character device per log.
  *
- * write() and writev() append exactly one record each, atomically. read()
+ * write() and writev() append exactly one record each, atomically; one
+ * trailing newline ends the record and is not part of it. read()
  * returns whole framed records (as stored and as sent to targets) from a
  * per-open cursor that starts at the oldest record; lseek() moves the
  * cursor to a record offset (SEEK_SET, SEEK_CUR, SEEK_END: from the next
@@ -67,7 +68,7 @@ static int klf_dev_release(struct inode *inode, struct file *file)
 static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct klf_reader *r = iocb->ki_filp->private_data;
-	size_t len = iov_iter_count(from), head = klf_log_append_headroom();
+	size_t count = iov_iter_count(from), len = count, head = klf_log_append_headroom();
 	u8 *buf;
 	int ret;
 
@@ -82,10 +83,13 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		ret = -EFAULT;
 		goto out;
 	}
+	/* as with /dev/kmsg, one trailing newline ends the record */
+	if (buf[head + len - 1] == '\n')
+		len--;
 	ret = klf_log_append(r->log, buf, len);
 out:
 	kvfree(buf);
-	return ret ? ret : len;
+	return ret ? ret : count;
 }
 
 static ssize_t klf_dev_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)

@@ -288,6 +288,17 @@ TEST_F(logdev, write_rules)
 		EXPECT_EQ(3, n);
 	}
 	EXPECT_EQ(0, write(self->dev, rec, 0));
+	/* a lone newline would be an empty record */
+	EXPECT_EQ(-1, write(self->dev, "\n", 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* one trailing newline ends the record (as echo writes it) */
+	ASSERT_EQ(4, write(self->dev, "xyz\n", 4));
+	ASSERT_EQ(variant->framing == KLOGFWD_FRAMING_LF ? 2 : 3, lseek(self->dev, -1, SEEK_END));
+	n = read(self->dev, self->big, 1 << 20);
+	ASSERT_LT(0, n);
+	EXPECT_LT(0, check_record(variant->framing, self->big, n,
+				  variant->framing == KLOGFWD_FRAMING_LF ? 2 : 3, "xyz", 3,
+				  self->t0, now_ns()));
 	EXPECT_EQ(1, log_stat(self->nl, self->family, self->name, KLOGFWD_A_LOG_STATS_REJECTED_SIZE));
 
 	/* the writev record reads back as one record "abcdefghi" */
