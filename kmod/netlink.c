@@ -429,7 +429,7 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 						    "record is larger than max-record");
 			else if (ret == -EINVAL)
 				NL_SET_ERR_MSG_ATTR(info->extack, nla,
-						    "record cannot be framed (empty, or a newline in an lf log)");
+						    "record cannot be framed (empty, or a newline in lf)");
 			else
 				NL_SET_ERR_MSG_ATTR(info->extack, nla, "record could not be appended");
 			break;

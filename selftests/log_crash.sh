@@ -43,9 +43,18 @@ mkdir -p /tmp/disk && mount /dev/vda /tmp/disk || exit 1
 klogfwd log add crash dir /tmp/disk/log framing klf sync always segment-bytes 65536 max-record 1024 || exit 1
 klogfwd -j log show crash > "$KLF_RUN/stats.json"
 python3 - "$KLF_RUN" <<'EOP'
-import struct, sys
+import os, struct, sys
 out = sys.argv[1]
-data = open("/dev/klogfwd/crash", "rb").read()
+# whole records per read(): a buffer that cannot hold the next one gets
+# EMSGSIZE, so read with a large one (as cat does)
+fd = os.open("/dev/klogfwd/crash", os.O_RDONLY)
+chunks = []
+while True:
+	b = os.read(fd, 1 << 20)
+	if not b:
+		break
+	chunks.append(b)
+data = b"".join(chunks)
 pos = n = 0
 with open(out + "/seqs", "w") as f:
 	while pos < len(data):
