@@ -15,79 +15,13 @@
 
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-KLOGFWD=${KLOGFWD:-$here/../build/tools/klogfwd}
+# shellcheck source=SCRIPTDIR/cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
+
 COMPLETION=$here/../tools/completion/klogfwd.bash
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-NOT_LOADED_MSG="klogfwd: the klogfwd kernel module is not loaded (generic netlink family \"klogfwd\" not found); load it with 'modprobe klogfwd' or 'insmod klogfwd.ko'"
 VERBS="add set del show append"
 SETTINGS="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
 FIXED="memory dir framing"
-
-if command -v timeout >/dev/null; then
-	TIMEOUT=(timeout 30)
-else
-	TIMEOUT=()
-fi
-
-# run ARGS...: run klogfwd with stdin from /dev/null; sets rc, out, err.
-run()
-{
-	"${TIMEOUT[@]}" "$KLOGFWD" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-	last_cmd="klogfwd $*"
-}
-
-# Checks: each returns 1 and records why on failure.
-fail()
-{
-	why+=("$*")
-	return 1
-}
-
-expect_rc()
-{
-	[[ $rc == "$1" ]] || fail "'$last_cmd' exited $rc, expected $1${err:+ (stderr: ${err%%$'\n'*})}"
-}
-
-expect_out()
-{
-	grep -qE -- "$1" <<<"$out" || fail "stdout of '$last_cmd' does not match /$1/"
-}
-
-expect_err()
-{
-	grep -qE -- "$1" <<<"$err" || fail "stderr of '$last_cmd' does not match /$1/ (got: $err)"
-}
-
-expect_no_out()
-{
-	[[ -z $out ]] || fail "'$last_cmd' wrote to stdout"
-}
-
-expect_no_err()
-{
-	[[ -z $err ]] || fail "'$last_cmd' wrote to stderr: $err"
-}
-
-# expect_lines out|err N: the raw stream is exactly N newline-terminated lines.
-expect_lines()
-{
-	local file=$tmp/$1 n=$2
-
-	[[ $(wc -l <"$file") == "$n" && $(tail -c 1 "$file" | od -An -c) == *'\n'* ]] ||
-		fail "std$1 of '$last_cmd' is not exactly $n line(s): $(cat "$file")"
-}
-
-module_loaded()
-{
-	[[ -e /sys/module/klogfwd ]]
-}
 
 # The regex matching the string $1 literally.
 re()
@@ -128,12 +62,6 @@ bad_value()
 	usage_err "log $verb" "$regex" log "$verb" t "$kw" "$val"
 }
 
-# The verbs listed under "Commands:" by "klogfwd log --help".
-list_verbs()
-{
-	"$KLOGFWD" log --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'
-}
-
 # Tests: print a skip reason via skip() and return 0 to skip.
 
 test_log_listed()
@@ -155,8 +83,8 @@ test_log_help()
 		expect_rc 0 && expect_no_err || return
 		[[ $out == "$want" ]] || { fail "'klogfwd $args' differs from 'klogfwd log --help'"; return; }
 	done
-	[[ $(list_verbs | tr '\n' ' ') == "$VERBS " ]] ||
-		fail "'log --help' lists the commands '$(list_verbs | tr '\n' ' ')', not '$VERBS'"
+	[[ $(list_commands log --help | tr '\n' ' ') == "$VERBS " ]] ||
+		fail "'log --help' lists the commands '$(list_commands log --help | tr '\n' ' ')', not '$VERBS'"
 }
 
 test_verb_help()
@@ -198,16 +126,12 @@ test_help_lists_settings()
 
 test_verb_prefixes()
 {
-	local verb other p n want tried=0
+	local verb p want tried=0
 
 	for verb in $VERBS; do
 		run log "$verb" --help
 		want=$out
-		for ((n = 1; n < ${#verb}; n++)); do
-			p=${verb:0:n}
-			for other in $VERBS; do
-				[[ $other != "$verb" && $other == "$p"* ]] && continue 2
-			done
+		for p in $(unique_prefixes "$verb" "$VERBS"); do
 			run l "$p" --help
 			tried=$((tried + 1))
 			expect_rc 0 && expect_no_err || return
@@ -558,7 +482,6 @@ test_completion()
 
 test_valgrind()
 {
-	local args
 	local -a cmds=("log --help" "help log add" "l a" "log add t segment-bytes x"
 		"log add t dir rel/x framing klf sync 5s bogus" "log set t"
 		"log set t mode 0600 framing lf" "log add t dir /tmp memory"
@@ -569,12 +492,7 @@ test_valgrind()
 	# and through netlink, where that changes nothing
 	module_loaded || cmds+=("log add t dir rel/x segment-bytes 64k" "log show"
 				"-j log show t" "log append t a b")
-	for args in "${cmds[@]}"; do
-		# shellcheck disable=SC2086
-		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-			--error-exitcode=99 "$KLOGFWD" $args </dev/null >/dev/null 2>"$tmp/vg"
-		[[ $? != 99 ]] || { fail "valgrind errors for 'klogfwd $args': $(grep '==' "$tmp/vg" | head -n 5)"; return; }
-	done
+	valgrind_clean "${cmds[@]}"
 }
 
 tests=(
@@ -607,46 +525,4 @@ tests=(
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
 
-skip()
-{
-	skip_reason=$*
-}
-
-echo "TAP version 13"
-echo "1..${#tests[@]}"
-
-if [[ ! -x $KLOGFWD ]]; then
-	echo "Bail out! klogfwd binary not found: $KLOGFWD (build it with make -C tools)"
-	exit 1
-fi
-echo "# binary: $KLOGFWD"
-
-pass=0 failed=0 skipped=0 n=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	fn=${t%%:*}
-	desc=${t#*:}
-	why=()
-	skip_reason=
-	if "$fn" && ((${#why[@]} == 0)); then
-		if [[ -n $skip_reason ]]; then
-			echo "ok $n - $desc # SKIP $skip_reason"
-			skipped=$((skipped + 1))
-		else
-			echo "ok $n - $desc"
-			pass=$((pass + 1))
-		fi
-	else
-		echo "not ok $n - $desc"
-		for w in "${why[@]:0:20}"; do
-			echo "# $w"
-		done
-		((${#why[@]} <= 20)) || echo "# ... and $((${#why[@]} - 20)) more"
-		[[ ${#why[@]} -gt 0 ]] || echo "# (no reason recorded)"
-		failed=$((failed + 1))
-	fi
-done
-
-echo "# Totals: pass:$pass fail:$failed skip:$skipped"
-echo "cli_log_usage: $pass passed, $failed failed, $skipped skipped"
-((failed == 0))
+run_tests cli_log_usage

@@ -13,83 +13,10 @@
 
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-KLOGFWD=${KLOGFWD:-$here/../build/tools/klogfwd}
+# shellcheck source=SCRIPTDIR/cli_lib.sh
+source "$(dirname "$0")/cli_lib.sh"
+
 VERSION_FILE=$here/../VERSION
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
-NOT_LOADED_MSG="klogfwd: the klogfwd kernel module is not loaded (generic netlink family \"klogfwd\" not found); load it with 'modprobe klogfwd' or 'insmod klogfwd.ko'"
-
-if command -v timeout >/dev/null; then
-	TIMEOUT=(timeout 30)
-else
-	TIMEOUT=()
-fi
-
-# run ARGS...: run klogfwd; sets rc, out and err (stdout, stderr).
-run()
-{
-	"${TIMEOUT[@]}" "$KLOGFWD" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
-	last_cmd="klogfwd $*"
-}
-
-# Checks: each returns 1 and records why on failure.
-fail()
-{
-	why+=("$*")
-	return 1
-}
-
-expect_rc()
-{
-	[[ $rc == "$1" ]] || fail "'$last_cmd' exited $rc, expected $1"
-}
-
-expect_out()
-{
-	grep -qE -- "$1" <<<"$out" || fail "stdout of '$last_cmd' does not match /$1/"
-}
-
-expect_err()
-{
-	grep -qE -- "$1" <<<"$err" || fail "stderr of '$last_cmd' does not match /$1/"
-}
-
-expect_no_out()
-{
-	[[ -z $out ]] || fail "'$last_cmd' wrote to stdout"
-}
-
-expect_no_err()
-{
-	[[ -z $err ]] || fail "'$last_cmd' wrote to stderr"
-}
-
-# expect_lines out|err N: the raw stream is exactly N newline-terminated lines.
-expect_lines()
-{
-	local file=$tmp/$1 n=$2
-
-	[[ $(wc -l <"$file") == "$n" && $(tail -c 1 "$file" | od -An -c) == *'\n'* ]] ||
-		fail "std$1 of '$last_cmd' is not exactly $n line(s)"
-	! grep -q '^$' "$file" || fail "std$1 of '$last_cmd' has an empty line"
-}
-
-# The commands listed under "Commands:" by "klogfwd help".
-list_commands()
-{
-	"$KLOGFWD" help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p'
-}
-
-module_loaded()
-{
-	[[ -e /sys/module/klogfwd ]]
-}
 
 have_python()
 {
@@ -164,17 +91,13 @@ test_unique_prefixes()
 {
 	local cmds cmd other p n want tried=0
 
-	cmds=$(list_commands)
+	cmds=$(list_commands help)
 	[[ -n $cmds ]] || { fail "no commands listed by 'klogfwd help'"; return; }
 	for cmd in $cmds; do
 		run "$cmd" --help
 		expect_rc 0 || return
 		want=$out
-		for ((n = 1; n < ${#cmd}; n++)); do
-			p=${cmd:0:n}
-			for other in $cmds; do
-				[[ $other != "$cmd" && $other == "$p"* ]] && continue 2
-			done
+		for p in $(unique_prefixes "$cmd" "$cmds"); do
 			run "$p" --help
 			tried=$((tried + 1))
 			expect_rc 0 && expect_no_err || return
@@ -202,7 +125,7 @@ test_ambiguous_prefix()
 {
 	local cmds a b p n
 
-	cmds=$(list_commands)
+	cmds=$(list_commands help)
 	for a in $cmds; do
 		for b in $cmds; do
 			[[ $a < $b ]] || continue
@@ -294,31 +217,33 @@ else:
 EOF
 }
 
-test_version_json()
+# version_json OPTION PRETTY: "klogfwd OPTION version" exits 1 without the
+# module (0 with it) and prints the version document as JSON, indented if
+# PRETTY is 1.
+version_json()
 {
 	local want_rc=1
 
 	have_python || { skip "python3 not available"; return; }
 	module_loaded && want_rc=0
-	run -j version
+	run "$1" version
 	expect_rc $want_rc || return
 	if ((want_rc)); then
 		[[ $err == "$NOT_LOADED_MSG" ]] || { fail "unexpected error: $err"; return; }
 	fi
 	python3 -m json.tool "$tmp/out" >/dev/null 2>"$tmp/py" ||
 		{ fail "not JSON: $out ($(cat "$tmp/py"))"; return; }
-	check_json "$tmp/out" 0 2>"$tmp/py" || fail "$(tail -n 1 "$tmp/py")"
+	check_json "$tmp/out" "$2" 2>"$tmp/py" || fail "$(tail -n 1 "$tmp/py")"
+}
+
+test_version_json()
+{
+	version_json -j 0
 }
 
 test_version_json_pretty()
 {
-	local want_rc=1
-
-	have_python || { skip "python3 not available"; return; }
-	module_loaded && want_rc=0
-	run -p version
-	expect_rc $want_rc || return
-	check_json "$tmp/out" 1 2>"$tmp/py" || fail "$(tail -n 1 "$tmp/py")"
+	version_json -p 1
 }
 
 test_version_option()
@@ -350,18 +275,13 @@ assert list(doc) == ["cli_version"] and doc["cli_version"], doc
 
 test_valgrind()
 {
-	local args all=("--help" "version" "-p version" "frobnicate")
+	local all=("--help" "version" "-p version" "frobnicate")
 
 	command -v valgrind >/dev/null || { skip "valgrind not available"; return; }
 	# valgrind under TCG emulation costs about 15 s a run: in the test VM,
 	# check only the path that parses the module's reply
 	[ "${KLF_VM:-0}" = 1 ] && all=("-p version")
-	for args in "${all[@]}"; do
-		# shellcheck disable=SC2086
-		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-			--error-exitcode=99 "$KLOGFWD" $args >/dev/null 2>"$tmp/vg"
-		[[ $? != 99 ]] || { fail "valgrind errors for 'klogfwd $args': $(head -n 5 "$tmp/vg")"; return; }
-	done
+	valgrind_clean "${all[@]}"
 }
 
 tests=(
@@ -383,45 +303,4 @@ tests=(
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
 
-skip()
-{
-	skip_reason=$*
-}
-
-echo "TAP version 13"
-echo "1..${#tests[@]}"
-
-if [[ ! -x $KLOGFWD ]]; then
-	echo "Bail out! klogfwd binary not found: $KLOGFWD (build it with make -C tools)"
-	exit 1
-fi
-echo "# binary: $KLOGFWD"
-
-pass=0 failed=0 skipped=0 n=0
-for t in "${tests[@]}"; do
-	n=$((n + 1))
-	fn=${t%%:*}
-	desc=${t#*:}
-	why=()
-	skip_reason=
-	if "$fn" && ((${#why[@]} == 0)); then
-		if [[ -n $skip_reason ]]; then
-			echo "ok $n - $desc # SKIP $skip_reason"
-			skipped=$((skipped + 1))
-		else
-			echo "ok $n - $desc"
-			pass=$((pass + 1))
-		fi
-	else
-		echo "not ok $n - $desc"
-		for w in "${why[@]}"; do
-			echo "# $w"
-		done
-		[[ ${#why[@]} -gt 0 ]] || echo "# (no reason recorded)"
-		failed=$((failed + 1))
-	fi
-done
-
-echo "# Totals: pass:$pass fail:$failed skip:$skipped"
-echo "cli_usage: $pass passed, $failed failed, $skipped skipped"
-((failed == 0))
+run_tests cli_usage

@@ -61,16 +61,22 @@ static void usage_help(FILE *fp)
 	      "'" PROG " COMMAND --help'.\n", fp);
 }
 
+/* Print PROG ": " and the message to stderr, after what stdout holds. */
+static __printf(1, 0) void verrmsg(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void errmsg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verrmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void usage_hint(const char *group)
@@ -87,12 +93,9 @@ int usage_error(const char *group, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verrmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	usage_hint(group);
 	return KF_EXIT_USAGE;
 }
