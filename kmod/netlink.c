@@ -431,7 +431,8 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 				NL_SET_ERR_MSG_ATTR(info->extack, nla,
 						    "record cannot be framed (empty, or a newline in lf)");
 			else
-				NL_SET_ERR_MSG_ATTR(info->extack, nla, "record could not be appended");
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "record could not be appended");
 			break;
 		}
 	}
