@@ -26,6 +26,24 @@ static const struct netlink_range_validation klogfwd_a_log_sync_interval_ms_rang
 	.max	= 3600000ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_backoff_min_ms_range = {
+	.min	= 10ULL,
+	.max	= 3600000ULL,
+};
+
+static const struct netlink_range_validation klogfwd_a_target_backoff_max_ms_range = {
+	.min	= 10ULL,
+	.max	= 3600000ULL,
+};
+
+static const struct netlink_range_validation klogfwd_a_target_user_timeout_ms_range = {
+	.max	= 2147483647ULL,
+};
+
+static const struct netlink_range_validation klogfwd_a_target_sndbuf_range = {
+	.max	= 268435456ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_GROUP + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -78,6 +96,47 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 	[KLOGFWD_A_LOG_RECORD] = { .type = NLA_BINARY, },
 };
 
+/* KLOGFWD_CMD_TARGET_NEW - do */
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_PAUSED + 1] = {
+	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
+	[KLOGFWD_A_TARGET_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[KLOGFWD_A_TARGET_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[KLOGFWD_A_TARGET_START] = NLA_POLICY_MAX(NLA_U32, 3),
+	[KLOGFWD_A_TARGET_FROM_OFFSET] = { .type = NLA_UINT, },
+	[KLOGFWD_A_TARGET_ACK] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_min_ms_range),
+	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_max_ms_range),
+	[KLOGFWD_A_TARGET_KEEPALIVE_S] = NLA_POLICY_MAX(NLA_U32, 32767),
+	[KLOGFWD_A_TARGET_USER_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_user_timeout_ms_range),
+	[KLOGFWD_A_TARGET_NODELAY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KLOGFWD_A_TARGET_SNDBUF] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_sndbuf_range),
+	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* KLOGFWD_CMD_TARGET_DEL - do */
+static const struct nla_policy klogfwd_target_del_nl_policy[KLOGFWD_A_TARGET_NAME + 1] = {
+	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+};
+
+/* KLOGFWD_CMD_TARGET_GET - do */
+static const struct nla_policy klogfwd_target_get_nl_policy[KLOGFWD_A_TARGET_NAME + 1] = {
+	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+};
+
+/* KLOGFWD_CMD_TARGET_SET - do */
+static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_PAUSED + 1] = {
+	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
+	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_min_ms_range),
+	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_max_ms_range),
+	[KLOGFWD_A_TARGET_KEEPALIVE_S] = NLA_POLICY_MAX(NLA_U32, 32767),
+	[KLOGFWD_A_TARGET_USER_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_user_timeout_ms_range),
+	[KLOGFWD_A_TARGET_NODELAY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KLOGFWD_A_TARGET_SNDBUF] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_sndbuf_range),
+	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
 /* Ops table for klogfwd */
 static const struct genl_split_ops klogfwd_nl_ops[] = {
 	{
@@ -123,6 +182,39 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.doit		= klogfwd_nl_log_append_doit,
 		.policy		= klogfwd_log_append_nl_policy,
 		.maxattr	= KLOGFWD_A_LOG_RECORD,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_TARGET_NEW,
+		.doit		= klogfwd_nl_target_new_doit,
+		.policy		= klogfwd_target_new_nl_policy,
+		.maxattr	= KLOGFWD_A_TARGET_PAUSED,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_TARGET_DEL,
+		.doit		= klogfwd_nl_target_del_doit,
+		.policy		= klogfwd_target_del_nl_policy,
+		.maxattr	= KLOGFWD_A_TARGET_NAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_TARGET_GET,
+		.doit		= klogfwd_nl_target_get_doit,
+		.policy		= klogfwd_target_get_nl_policy,
+		.maxattr	= KLOGFWD_A_TARGET_NAME,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= KLOGFWD_CMD_TARGET_GET,
+		.dumpit	= klogfwd_nl_target_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_TARGET_SET,
+		.doit		= klogfwd_nl_target_set_doit,
+		.policy		= klogfwd_target_set_nl_policy,
+		.maxattr	= KLOGFWD_A_TARGET_PAUSED,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -68,6 +68,55 @@ enum klogfwd_sync {
 	KLOGFWD_SYNC_ALWAYS,
 };
 
+/**
+ * enum klogfwd_start - Where a new target starts reading its log.
+ * @KLOGFWD_START_EARLIEST: The oldest record held (the default).
+ * @KLOGFWD_START_LATEST: The next record appended; nothing already in the log
+ *   is sent.
+ * @KLOGFWD_START_RESUME: The first record not acknowledged by the peer's TCP
+ *   when a target of the same name on the same dir log was last stopped (the
+ *   offset is kept in <dir>/<target>.cursor); earliest if there is none, or
+ *   for memory logs.
+ * @KLOGFWD_START_OFFSET: The record given by from-offset.
+ */
+enum klogfwd_start {
+	KLOGFWD_START_EARLIEST,
+	KLOGFWD_START_LATEST,
+	KLOGFWD_START_RESUME,
+	KLOGFWD_START_OFFSET,
+};
+
+/**
+ * enum klogfwd_ack - What counts as delivered, for resume and for retention.
+ * @KLOGFWD_ACK_TCP: Bytes acknowledged by the peer's TCP (the default; works
+ *   with any receiver). The peer's kernel has them; a receiver that dies
+ *   before reading them loses them.
+ * @KLOGFWD_ACK_APP: Offsets the receiving application returns on the
+ *   connection: after handling records it writes the offset of the next record
+ *   it wants as 8 bytes, little endian (klf framing only). At-least-once even
+ *   when the receiver is killed.
+ */
+enum klogfwd_ack {
+	KLOGFWD_ACK_TCP,
+	KLOGFWD_ACK_APP,
+};
+
+/**
+ * enum klogfwd_target_state - State of a target's connection.
+ * @KLOGFWD_TARGET_STATE_CONNECTING: A TCP connection is being set up.
+ * @KLOGFWD_TARGET_STATE_ESTABLISHED: Connected; records are sent as they are
+ *   appended.
+ * @KLOGFWD_TARGET_STATE_BACKOFF: Disconnected; waiting before the next
+ *   attempt.
+ * @KLOGFWD_TARGET_STATE_PAUSED: Stopped by target-set pause; no connection.
+ */
+enum klogfwd_target_state {
+	KLOGFWD_TARGET_STATE_CONNECTING,
+	KLOGFWD_TARGET_STATE_ESTABLISHED,
+	KLOGFWD_TARGET_STATE_BACKOFF,
+	KLOGFWD_TARGET_STATE_PAUSED,
+};
+
 enum {
 	KLOGFWD_A_VERSION_MODULE_VERSION = 1,
 	KLOGFWD_A_VERSION_KERNEL_RELEASE,
@@ -124,12 +173,62 @@ enum {
 };
 
 enum {
+	KLOGFWD_A_TARGET_NAME = 1,
+	KLOGFWD_A_TARGET_LOG,
+	KLOGFWD_A_TARGET_IPV4,
+	KLOGFWD_A_TARGET_IPV6,
+	KLOGFWD_A_TARGET_PORT,
+	KLOGFWD_A_TARGET_START,
+	KLOGFWD_A_TARGET_FROM_OFFSET,
+	KLOGFWD_A_TARGET_ACK,
+	KLOGFWD_A_TARGET_BACKOFF_MIN_MS,
+	KLOGFWD_A_TARGET_BACKOFF_MAX_MS,
+	KLOGFWD_A_TARGET_KEEPALIVE_S,
+	KLOGFWD_A_TARGET_USER_TIMEOUT_MS,
+	KLOGFWD_A_TARGET_NODELAY,
+	KLOGFWD_A_TARGET_SNDBUF,
+	KLOGFWD_A_TARGET_PAUSED,
+	KLOGFWD_A_TARGET_STATE,
+	KLOGFWD_A_TARGET_STATS,
+
+	__KLOGFWD_A_TARGET_MAX,
+	KLOGFWD_A_TARGET_MAX = (__KLOGFWD_A_TARGET_MAX - 1)
+};
+
+enum {
+	KLOGFWD_A_TARGET_STATS_NEXT_OFFSET = 1,
+	KLOGFWD_A_TARGET_STATS_ACKED_OFFSET,
+	KLOGFWD_A_TARGET_STATS_LAG_RECORDS,
+	KLOGFWD_A_TARGET_STATS_LAG_BYTES,
+	KLOGFWD_A_TARGET_STATS_BYTES_SENT,
+	KLOGFWD_A_TARGET_STATS_RECORDS_SENT,
+	KLOGFWD_A_TARGET_STATS_BYTES_ACKED,
+	KLOGFWD_A_TARGET_STATS_RECORDS_ACKED,
+	KLOGFWD_A_TARGET_STATS_SEND_CALLS,
+	KLOGFWD_A_TARGET_STATS_PAGES_SPLICED,
+	KLOGFWD_A_TARGET_STATS_BYTES_COPIED,
+	KLOGFWD_A_TARGET_STATS_EAGAIN,
+	KLOGFWD_A_TARGET_STATS_CONNECTS,
+	KLOGFWD_A_TARGET_STATS_RECONNECTS,
+	KLOGFWD_A_TARGET_STATS_LAST_ERROR,
+	KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS,
+	KLOGFWD_A_TARGET_STATS_RESENT_BYTES,
+
+	__KLOGFWD_A_TARGET_STATS_MAX,
+	KLOGFWD_A_TARGET_STATS_MAX = (__KLOGFWD_A_TARGET_STATS_MAX - 1)
+};
+
+enum {
 	KLOGFWD_CMD_VERSION_GET = 1,
 	KLOGFWD_CMD_LOG_NEW,
 	KLOGFWD_CMD_LOG_DEL,
 	KLOGFWD_CMD_LOG_GET,
 	KLOGFWD_CMD_LOG_SET,
 	KLOGFWD_CMD_LOG_APPEND,
+	KLOGFWD_CMD_TARGET_NEW,
+	KLOGFWD_CMD_TARGET_DEL,
+	KLOGFWD_CMD_TARGET_GET,
+	KLOGFWD_CMD_TARGET_SET,
 
 	__KLOGFWD_CMD_MAX,
 	KLOGFWD_CMD_MAX = (__KLOGFWD_CMD_MAX - 1)
