@@ -86,7 +86,9 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	/* as with /dev/kmsg, one trailing newline ends the record */
 	if (buf[head + len - 1] == '\n')
 		len--;
-	ret = klf_log_append(r->log, buf, len);
+	ret = klf_log_append(r->log, buf, len,
+			     (iocb->ki_flags & IOCB_NOWAIT) ||
+			     (iocb->ki_filp->f_flags & O_NONBLOCK));
 out:
 	kvfree(buf);
 	return ret ? ret : count;
@@ -141,12 +143,15 @@ out:
 static __poll_t klf_dev_poll(struct file *file, poll_table *wait)
 {
 	struct klf_reader *r = file->private_data;
-	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+	__poll_t mask = 0;
 	u64 first, next;
 
 	poll_wait(file, &r->log->wait, wait);
+	poll_wait(file, &r->log->space_wait, wait);
 	if (READ_ONCE(r->log->dead))
 		return EPOLLERR | EPOLLHUP;
+	if (klf_log_writable(r->log))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	klf_log_bounds(r->log, &first, &next);
 	if (r->cur.offset < next)
 		mask |= EPOLLIN | EPOLLRDNORM;

@@ -3,8 +3,14 @@
  * klogfwd: implementations of the compatibility shims declared in compat.h.
  */
 
+#include <linux/bvec.h>
+#include <linux/net.h>
 #include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/tcp.h>
+#include <linux/uio.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #ifdef KLF_HAVE_GENL_SPLIT_OPS
 
@@ -92,3 +98,115 @@ void klf_genl_unregister_family(struct genl_family *family)
 }
 
 #endif /* KLF_HAVE_GENL_SPLIT_OPS */
+
+#ifdef KLF_HAVE_KERNEL_SENDPAGE
+/**
+ * klf_send_pages() - queue page fragments on a TCP socket, by reference
+ * @sock: a connected TCP socket
+ * @pages: consecutive pages of a file, with references
+ * @npages: number of pages (at most KLF_SEND_PAGES)
+ * @off: offset of the first byte in @pages[0]
+ * @len: bytes to send, from @off on
+ * @more: more data follows at once (MSG_MORE on the last page too)
+ * @spliced: incremented per page fragment queued by reference
+ * @copied: incremented by the bytes queued by copying
+ *
+ * Never sleeps waiting for room (MSG_DONTWAIT). TCP takes its own page
+ * references, so the caller may drop its own when this returns. This is
+ * the kernel_sendpage() variant, one call per page: MSG_SENDPAGE_NOTLAST
+ * and MSG_MORE keep TCP from pushing a segment between them.
+ *
+ * Return: bytes queued, possibly short; or -EAGAIN if none could be, or
+ * another negative errno.
+ */
+int klf_send_pages(struct socket *sock, struct page **pages, unsigned int npages,
+		   unsigned int off, size_t len, bool more, u64 *spliced, u64 *copied)
+{
+	size_t done = 0;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < npages && done < len; i++) {
+		unsigned int po = i ? 0 : off;
+		size_t pl = min_t(size_t, PAGE_SIZE - po, len - done);
+		int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+
+		if (more || done + pl < len)
+			flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+		if (sendpage_ok(pages[i])) {
+			ret = kernel_sendpage(sock, pages[i], po, pl, flags);
+			if (ret > 0)
+				(*spliced)++;
+		} else {
+			ret = sock_no_sendpage(sock, pages[i], po, pl, flags);
+			if (ret > 0)
+				*copied += ret;
+		}
+		if (ret <= 0)
+			return done ? done : (ret ? ret : -EAGAIN);
+		done += ret;
+		if (ret < pl)
+			break;
+	}
+	return done;
+}
+#else
+/* see the kernel_sendpage() variant above for the documentation */
+int klf_send_pages(struct socket *sock, struct page **pages, unsigned int npages,
+		   unsigned int off, size_t len, bool more, u64 *spliced, u64 *copied)
+{
+	struct bio_vec bv[KLF_SEND_PAGES];
+	unsigned int i = 0, j, n, k;
+	size_t done = 0, run;
+	bool ok;
+	int ret;
+
+	while (i < npages && done < len) {
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+
+		/* a run of pages that may all be spliced, or all not */
+		ok = sendpage_ok(pages[i]);
+		for (j = i, n = 0, run = 0; j < npages && done + run < len &&
+		     sendpage_ok(pages[j]) == ok; j++, n++) {
+			unsigned int po = j ? 0 : off;
+			size_t pl = min_t(size_t, PAGE_SIZE - po, len - done - run);
+
+			bvec_set_page(&bv[n], pages[j], pl, po);
+			run += pl;
+		}
+		if (ok)
+			msg.msg_flags |= MSG_SPLICE_PAGES;
+		if (more || done + run < len)
+			msg.msg_flags |= MSG_MORE;
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, run);
+		ret = sock_sendmsg(sock, &msg);
+		if (ret <= 0)
+			return done ? done : (ret ? ret : -EAGAIN);
+		if (ok) {
+			size_t sum = 0;
+
+			for (k = 0; k < n && sum < ret; k++) {
+				sum += bv[k].bv_len;
+				(*spliced)++;
+			}
+		} else {
+			*copied += ret;
+		}
+		done += ret;
+		if (ret < run)
+			break;
+		i = j;
+	}
+	return done;
+}
+#endif
+
+/**
+ * klf_tcp_set_user_timeout() - set TCP_USER_TIMEOUT on a kernel socket
+ * @sk: the socket
+ * @ms: timeout in milliseconds, 0 for the kernel's default
+ */
+void klf_tcp_set_user_timeout(struct sock *sk, u32 ms)
+{
+	tcp_sock_set_user_timeout(sk, ms);
+}

@@ -11,6 +11,7 @@
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/target.h"
 
 atomic_long_t klf_objects[__KLF_OBJ_MAX];
 
@@ -23,6 +24,14 @@ static const char * const klf_obj_names[__KLF_OBJ_MAX] = {
 
 static struct dentry *klf_debugfs_root;
 static struct dentry *klf_debugfs_logs;
+static struct dentry *klf_debugfs_targets;
+
+static const char * const klf_state_names[] = {
+	[KLOGFWD_TARGET_STATE_CONNECTING]	= "connecting",
+	[KLOGFWD_TARGET_STATE_ESTABLISHED]	= "established",
+	[KLOGFWD_TARGET_STATE_BACKOFF]		= "backoff",
+	[KLOGFWD_TARGET_STATE_PAUSED]		= "paused",
+};
 
 static int objects_show(struct seq_file *m, void *v)
 {
@@ -108,6 +117,59 @@ void klf_debugfs_log_del(struct klf_log *log)
 	log->dfs = NULL;
 }
 
+static int target_stats_show(struct seq_file *m, void *v)
+{
+	struct klf_target *t = m->private;
+	struct klf_target_snap s;
+
+	klf_target_snapshot(t, &s);
+	seq_printf(m, "log %s\n", t->log->name);
+	seq_printf(m, "state %s\n", s.state < ARRAY_SIZE(klf_state_names) ?
+		   klf_state_names[s.state] : "?");
+	seq_printf(m, "next_offset %llu\n", s.next_offset);
+	seq_printf(m, "acked_offset %llu\n", s.acked_offset);
+	seq_printf(m, "lag_records %llu\n", s.lag_records);
+	seq_printf(m, "lag_bytes %llu\n", s.lag_bytes);
+	seq_printf(m, "bytes_sent %llu\n", s.stats.bytes_sent);
+	seq_printf(m, "records_sent %llu\n", s.stats.records_sent);
+	seq_printf(m, "bytes_acked %llu\n", s.stats.bytes_acked);
+	seq_printf(m, "records_acked %llu\n", s.stats.records_acked);
+	seq_printf(m, "send_calls %llu\n", s.stats.send_calls);
+	seq_printf(m, "pages_spliced %llu\n", s.stats.pages_spliced);
+	seq_printf(m, "bytes_copied %llu\n", s.stats.bytes_copied);
+	seq_printf(m, "eagain %llu\n", s.stats.eagain);
+	seq_printf(m, "connects %llu\n", s.stats.connects);
+	seq_printf(m, "reconnects %llu\n", s.stats.reconnects);
+	seq_printf(m, "last_error %d\n", s.last_error);
+	seq_printf(m, "dropped_records %llu\n", s.dropped);
+	seq_printf(m, "resent_bytes %llu\n", s.stats.resent_bytes);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(target_stats);
+
+/**
+ * klf_debugfs_target_add() - create targets/<name>/
+ * @t: the target
+ *
+ * As for logs, the files hold no reference: they are removed before the
+ * target is freed.
+ */
+void klf_debugfs_target_add(struct klf_target *t)
+{
+	t->dfs = debugfs_create_dir(t->name, klf_debugfs_targets);
+	debugfs_create_file("stats", 0400, t->dfs, t, &target_stats_fops);
+}
+
+/**
+ * klf_debugfs_target_del() - remove targets/<name>/
+ * @t: the target
+ */
+void klf_debugfs_target_del(struct klf_target *t)
+{
+	debugfs_remove_recursive(t->dfs);
+	t->dfs = NULL;
+}
+
 /**
  * klf_debugfs_init() - create /sys/kernel/debug/klogfwd/
  *
@@ -122,6 +184,7 @@ int klf_debugfs_init(void)
 	debugfs_create_file("objects", 0400, klf_debugfs_root, NULL,
 			    &objects_fops);
 	klf_debugfs_logs = debugfs_create_dir("logs", klf_debugfs_root);
+	klf_debugfs_targets = debugfs_create_dir("targets", klf_debugfs_root);
 	return 0;
 }
 

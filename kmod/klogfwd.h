@@ -49,6 +49,11 @@ static inline void klf_obj_dec(enum klf_obj kind)
 int klf_debugfs_init(void);
 void klf_debugfs_exit(void);
 
+struct nlattr;
+struct sk_buff;
+u64 klf_nla_get_uint(const struct nlattr *nla);
+int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v);
+
 int klf_netlink_init(void);
 void klf_netlink_exit(void);
 

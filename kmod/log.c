@@ -7,8 +7,10 @@
  *
  * Locking:
  *   klf_logs_lock (mutex)  the registry: klf_logs, klf_log_minors, names
- *   log->lock (mutex)      one log: segments, counters, settings, appends;
- *                          taken after klf_logs_lock, never before
+ *   log->lock (mutex)      one log: segments, counters, settings, appends,
+ *                          its targets list and their log_acked/dropped;
+ *                          taken after klf_logs_lock, klf_targets_lock and
+ *                          a target's lock, never before
  * Appends and reads sleep (page cache I/O), so both locks are mutexes.
  */
 
@@ -28,6 +30,7 @@
 #include "kmod/framing.h"
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/target.h"
 
 /* protects klf_logs, klf_log_minors and log names */
 DEFINE_MUTEX(klf_logs_lock);
@@ -84,11 +87,6 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 				   "retain-bytes %llu is below segment-bytes %u (whole segments are deleted)",
 				   cfg->retain_bytes, cfg->segment_bytes);
 		return -EINVAL;
-	}
-	if (cfg->overflow == KLOGFWD_OVERFLOW_BLOCK) {
-		NL_SET_ERR_MSG(extack,
-			       "overflow block needs consumers (targets), which this version does not have yet");
-		return -EOPNOTSUPP;
 	}
 	if (cfg->storage == KLOGFWD_STORAGE_MEMORY && cfg->sync != KLOGFWD_SYNC_NONE) {
 		NL_SET_ERR_MSG(extack, "sync applies to dir logs only; memory logs have no disk");
@@ -151,12 +149,38 @@ static struct klf_segment *klf_log_active(struct klf_log *log)
 	return log->nsegs ? log->segs[log->nsegs - 1] : NULL;
 }
 
-/* Remove the oldest segment (never the active one). */
+/* Have all targets of the log acknowledged every record of @seg? */
+static bool klf_seg_consumed(struct klf_log *log, struct klf_segment *seg)
+{
+	struct klf_target *t;
+
+	lockdep_assert_held(&log->lock);
+	list_for_each_entry(t, &log->targets, log_node)
+		if (t->log_acked < seg->base + seg->nrecords)
+			return false;
+	return true;
+}
+
+/*
+ * Remove the oldest segment (never the active one). Targets that had not
+ * acknowledged all of it count the rest as dropped and move past it.
+ */
 static void klf_log_pop_oldest(struct klf_log *log)
 {
 	struct klf_segment *seg = log->segs[0];
+	u64 end = seg->base + seg->nrecords;
+	struct klf_target *t;
+	u64 lost;
 
 	lockdep_assert_held(&log->lock);
+	list_for_each_entry(t, &log->targets, log_node) {
+		if (t->log_acked >= end)
+			continue;
+		lost = end - max(t->log_acked, seg->base);
+		t->dropped += lost;
+		log->stats.dropped_records += lost;
+		t->log_acked = end;
+	}
 	log->bytes -= seg->size;
 	memmove(&log->segs[0], &log->segs[1], (log->nsegs - 1) * sizeof(*log->segs));
 	log->nsegs--;
@@ -165,22 +189,90 @@ static void klf_log_pop_oldest(struct klf_log *log)
 		pr_warn_ratelimited("log %s: could not delete an old segment file\n", log->name);
 }
 
-/* Delete whole segments beyond retain-bytes and retain-ms. */
+/*
+ * Does retention want the oldest segment gone, with @extra more bytes
+ * about to be appended?
+ */
+static bool klf_log_over(struct klf_log *log, u64 bytes, size_t extra, u64 now)
+{
+	struct klf_segment *old = log->segs[0];
+
+	if (log->cfg.retain_bytes && bytes + extra > log->cfg.retain_bytes)
+		return true;
+	return log->cfg.retain_ms &&
+	       now - old->last_append > log->cfg.retain_ms * NSEC_PER_MSEC;
+}
+
+/*
+ * Delete whole segments beyond retain-bytes and retain-ms. With overflow
+ * block, only segments every target has acknowledged.
+ */
 static void klf_log_retain(struct klf_log *log)
 {
 	u64 now = ktime_get_real_ns();
 
 	lockdep_assert_held(&log->lock);
-	while (log->nsegs > 1) {
-		struct klf_segment *old = log->segs[0];
-		bool big = log->cfg.retain_bytes && log->bytes > log->cfg.retain_bytes;
-		bool aged = log->cfg.retain_ms &&
-			    now - old->last_append > log->cfg.retain_ms * NSEC_PER_MSEC;
-
-		if (!big && !aged)
+	while (log->nsegs > 1 && klf_log_over(log, log->bytes, 0, now)) {
+		if (log->cfg.overflow == KLOGFWD_OVERFLOW_BLOCK &&
+		    !klf_seg_consumed(log, log->segs[0]))
 			break;
 		klf_log_pop_oldest(log);
 	}
+}
+
+/*
+ * Overflow block: would appending @len bytes need retention to delete a
+ * segment some target has not acknowledged?
+ */
+static bool klf_log_full(struct klf_log *log, size_t len)
+{
+	u64 bytes = log->bytes;
+	unsigned int i;
+
+	lockdep_assert_held(&log->lock);
+	if (log->cfg.overflow != KLOGFWD_OVERFLOW_BLOCK || !log->cfg.retain_bytes)
+		return false;
+	for (i = 0; i + 1 < log->nsegs; i++) {
+		if (bytes + len <= log->cfg.retain_bytes)
+			return false;
+		if (!klf_seg_consumed(log, log->segs[i]))
+			return true;
+		bytes -= log->segs[i]->size;
+	}
+	/* only the active segment is left, and it fits by construction */
+	return false;
+}
+
+/**
+ * klf_log_writable() - would a small append go through now (for poll)?
+ * @log: the log
+ *
+ * Return: false if overflow block would make a write wait.
+ */
+bool klf_log_writable(struct klf_log *log)
+{
+	bool ok;
+
+	mutex_lock(&log->lock);
+	ok = log->dead || !klf_log_full(log, log->cfg.max_record);
+	mutex_unlock(&log->lock);
+	return ok;
+}
+
+/**
+ * klf_log_space() - room may have appeared (a target acknowledged records)
+ * @log: the log, locked
+ *
+ * Deletes what retention may now delete and wakes blocked producers.
+ */
+void klf_log_space(struct klf_log *log)
+{
+	lockdep_assert_held(&log->lock);
+	if (log->cfg.overflow != KLOGFWD_OVERFLOW_BLOCK)
+		return;
+	klf_log_retain(log);
+	WRITE_ONCE(log->space_gen, log->space_gen + 1);
+	wake_up_interruptible_all(&log->space_wait);
 }
 
 static void klf_log_sync_work(struct work_struct *work)
@@ -198,7 +290,13 @@ static void klf_log_sync_work(struct work_struct *work)
 	}
 }
 
-static bool klf_name_ok(const char *name)
+/**
+ * klf_name_ok() - is @name a valid log or target name?
+ * @name: NUL-terminated name
+ *
+ * Return: true for letters, digits, '.', '_' and '-', not starting with '.'.
+ */
+bool klf_name_ok(const char *name)
 {
 	const char *p;
 
@@ -288,6 +386,8 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	kref_init(&log->ref);
 	mutex_init(&log->lock);
 	init_waitqueue_head(&log->wait);
+	init_waitqueue_head(&log->space_wait);
+	INIT_LIST_HEAD(&log->targets);
 	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
 	INIT_LIST_HEAD(&log->node);
 	strscpy(log->name, name, sizeof(log->name));
@@ -374,6 +474,7 @@ err_unlock:
 static void klf_log_unregister(struct klf_log *log)
 {
 	lockdep_assert_held(&klf_logs_lock);
+	klf_targets_delete_log(log);
 	list_del_init(&log->node);
 	klf_nlogs--;
 	idr_remove(&klf_log_minors, log->minor);
@@ -391,6 +492,7 @@ static void klf_log_unregister(struct klf_log *log)
 	log->bytes = 0;
 	mutex_unlock(&log->lock);
 	wake_up_all(&log->wait);
+	wake_up_all(&log->space_wait);
 	cancel_delayed_work_sync(&log->sync_work);
 	klf_log_put(log);	/* the registry's */
 }
@@ -513,7 +615,9 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 		       !gid_eq(cfg->group, log->cfg.group);
 	log->cfg = *cfg;
 	klf_log_retain(log);
+	WRITE_ONCE(log->space_gen, log->space_gen + 1);
 	mutex_unlock(&log->lock);
+	wake_up_interruptible_all(&log->space_wait);
 	if (node_changed) {
 		/* devtmpfs sets a node's owner and mode when it is created */
 		klf_chardev_del(log);
@@ -556,29 +660,58 @@ static int klf_log_roll(struct klf_log *log, size_t len)
 	return 0;
 }
 
+/* Wait for room under overflow block; called and returns with the lock held. */
+static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
+{
+	u64 gen;
+	int ret;
+
+	while (klf_log_full(log, len)) {
+		if (nonblock)
+			return -EAGAIN;
+		gen = log->space_gen;
+		mutex_unlock(&log->lock);
+		ret = wait_event_interruptible(log->space_wait,
+					       READ_ONCE(log->space_gen) != gen ||
+					       READ_ONCE(log->dead));
+		mutex_lock(&log->lock);
+		if (ret)
+			return ret;
+		if (log->dead)
+			return -ENODEV;
+	}
+	return 0;
+}
+
 /**
  * klf_log_append() - append one record
  * @log: the log
  * @buf: klf_log_append_headroom() bytes, then the payload, then one spare
  *	 byte; the framing is written around the payload in place
  * @len: payload length
+ * @nonblock: with overflow block, fail with -EAGAIN instead of waiting
  *
  * The record is written with one write at the end of the active segment,
  * under the log's lock: readers and targets, which take the same lock to
- * learn the committed size, never see part of it.
+ * learn the committed size, never see part of it. The log's targets are
+ * woken at once.
  *
  * Return: 0 or a negative errno: -EMSGSIZE (larger than max-record),
- * -EINVAL (cannot be framed), -ENODEV (log deleted), I/O errors.
+ * -EINVAL (cannot be framed), -EAGAIN (overflow block, @nonblock),
+ * -ERESTARTSYS (interrupted while waiting), -ENODEV (log deleted), I/O
+ * errors.
  */
-int klf_log_append(struct klf_log *log, void *buf, size_t len)
+int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 {
 	size_t head = klf_log_append_headroom();
 	struct klf_segment *seg;
+	struct klf_target *t;
 	struct klf_frame frame;
 	u8 *start, *payload = (u8 *)buf + head;
 	loff_t pos;
 	size_t total;
 	ssize_t n;
+	u64 now;
 	int ret;
 
 	mutex_lock(&log->lock);
@@ -591,8 +724,8 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len)
 		ret = -EMSGSIZE;
 		goto out;
 	}
-	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset,
-			       ktime_get_real_ns(), &frame);
+	now = ktime_get_real_ns();
+	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset, now, &frame);
 	if (ret) {
 		log->stats.rejected_framing++;
 		goto out;
@@ -602,6 +735,12 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len)
 	memcpy(payload + len, frame.trailer, frame.trailer_len);
 	total = frame.hdr_len + len + frame.trailer_len;
 
+	ret = klf_log_wait_room(log, total, nonblock);
+	if (ret) {
+		if (ret == -EAGAIN)
+			log->stats.rejected_full++;
+		goto out;
+	}
 	ret = klf_log_roll(log, total);
 	if (ret)
 		goto out_io;
@@ -625,7 +764,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len)
 	}
 	seg->size += total;
 	seg->nrecords++;
-	seg->last_append = ktime_get_real_ns();
+	seg->last_append = now;
 	log->next_offset++;
 	log->bytes += total;
 	log->stats.appends++;
@@ -634,6 +773,8 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len)
 		schedule_delayed_work(&log->sync_work,
 				      msecs_to_jiffies(log->cfg.sync_interval_ms));
 	klf_log_retain(log);
+	list_for_each_entry(t, &log->targets, log_node)
+		klf_target_kick(t);
 	mutex_unlock(&log->lock);
 	wake_up_interruptible(&log->wait);
 	return 0;
@@ -799,6 +940,160 @@ out:
 	return done ? done : ret;
 }
 
+/* Resolve @cur, with a scan buffer only if it is needed. */
+static int klf_cursor_resolve_alloc(struct klf_log *log, struct klf_cursor *cur)
+{
+	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	struct klf_segment *seg;
+	u8 *buf;
+	int ret;
+
+	lockdep_assert_held(&log->lock);
+	seg = klf_log_seg_of(log, cur->offset);
+	if (!seg)
+		return -ENOENT;
+	if (cur->pos >= 0 && cur->base == seg->base)
+		return 0;
+	buf = kvmalloc(bufsize, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = klf_cursor_resolve(log, cur, buf, bufsize);
+	kvfree(buf);
+	return ret;
+}
+
+/**
+ * klf_log_bytes_after() - bytes held after a cursor (an estimate if its
+ * byte position is unknown)
+ * @log: the log
+ * @cur: the cursor
+ *
+ * Return: the number of bytes.
+ */
+u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	mutex_lock(&log->lock);
+	for (i = log->nsegs; i > 0; i--) {
+		struct klf_segment *seg = log->segs[i - 1];
+
+		if (seg->base + seg->nrecords <= cur->offset)
+			break;
+		if (seg->base <= cur->offset && cur->base == seg->base && cur->pos >= 0) {
+			bytes += seg->size - min(cur->pos, seg->size);
+			break;
+		}
+		bytes += seg->size;
+		if (seg->base <= cur->offset)
+			break;
+	}
+	mutex_unlock(&log->lock);
+	return bytes;
+}
+
+/**
+ * klf_log_span() - the committed records after a cursor, in one segment
+ * @log: the log
+ * @cur: where the span starts; moved to the oldest record held if retention
+ *	 deleted it, and to the next segment at the end of a sealed one
+ * @span: filled in, with a file reference the caller drops
+ *
+ * The bytes of a span are whole records that never change again: appends
+ * only write after them, and deleting their segment unlinks the file
+ * without touching its pages.
+ *
+ * Return: 0, -ENODATA if there is nothing after @cur yet, -ENODEV if the
+ * log was deleted, or another negative errno.
+ */
+int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span)
+{
+	struct klf_segment *seg;
+	int ret;
+
+	mutex_lock(&log->lock);
+	if (log->dead) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (log->nsegs && cur->offset < log->segs[0]->base)
+		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
+	for (;;) {
+		if (cur->offset >= log->next_offset) {
+			ret = -ENODATA;
+			goto out;
+		}
+		ret = klf_cursor_resolve_alloc(log, cur);
+		if (ret)
+			goto out;
+		seg = klf_log_seg_of(log, cur->offset);
+		if (cur->pos < seg->size)
+			break;
+		/* at the end of a sealed segment: the next one starts here */
+		cur->pos = -1;
+	}
+	*span = (struct klf_span){
+		.file = get_file(seg->file),
+		.shmem = log->cfg.storage == KLOGFWD_STORAGE_MEMORY,
+		.base = seg->base,
+		.pos = cur->pos,
+		.end = seg->size,
+		.offset = cur->offset,
+		.end_offset = seg->base + seg->nrecords,
+	};
+	ret = 0;
+out:
+	mutex_unlock(&log->lock);
+	return ret;
+}
+
+/**
+ * klf_log_skip() - move a cursor over whole records totalling at most @bytes
+ * @log: the log
+ * @cur: the cursor
+ * @bytes: budget; decreased by the bytes of the records skipped
+ *
+ * Used after a connection broke to find the first record the peer has not
+ * acknowledged in full.
+ *
+ * Return: the number of records skipped.
+ */
+u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
+{
+	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	struct klf_segment *seg;
+	u64 skipped = 0;
+	ssize_t len;
+	u8 *buf;
+
+	buf = kvmalloc(bufsize, GFP_KERNEL);
+	if (!buf)
+		return 0;
+	mutex_lock(&log->lock);
+	while (!log->dead && *bytes && cur->offset < log->next_offset) {
+		if (log->nsegs && cur->offset < log->segs[0]->base)
+			break;
+		if (klf_cursor_resolve(log, cur, buf, bufsize))
+			break;
+		seg = klf_log_seg_of(log, cur->offset);
+		if (cur->pos >= seg->size) {
+			cur->pos = -1;
+			continue;
+		}
+		len = klf_seg_record_len(log, seg, cur->pos, cur->offset, buf, bufsize);
+		if (len < 0 || len > *bytes)
+			break;
+		*bytes -= len;
+		cur->pos += len;
+		cur->offset++;
+		skipped++;
+	}
+	mutex_unlock(&log->lock);
+	kvfree(buf);
+	return skipped;
+}
+
 /**
  * klf_logs_delete_net() - delete every log of a dying network namespace
  * @net: the namespace
@@ -830,12 +1125,19 @@ static void klf_retain_fn(struct work_struct *work)
 	schedule_delayed_work(&klf_retain_work, KLF_RETAIN_PERIOD);
 }
 
+/* Before the namespace's devices go, so no socket holds a route to one. */
+static void __net_exit klf_net_pre_exit(struct net *net)
+{
+	klf_targets_delete_net(net);
+}
+
 static void __net_exit klf_net_exit(struct net *net)
 {
 	klf_logs_delete_net(net);
 }
 
 static struct pernet_operations klf_net_ops = {
+	.pre_exit = klf_net_pre_exit,
 	.exit = klf_net_exit,
 };
 

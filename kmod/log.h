@@ -150,6 +150,9 @@ struct klf_segment {
  * @stats: counters
  * @dead: deleted; every operation fails with -ENODEV
  * @wait: readers waiting for records (poll)
+ * @targets: targets forwarding this log (struct klf_target.log_node)
+ * @space_wait: producers waiting for room (overflow block)
+ * @space_gen: bumped whenever room may have appeared, for @space_wait
  * @sync_work: delayed writeback for sync interval
  */
 struct klf_log {
@@ -175,7 +178,30 @@ struct klf_log {
 	struct klf_log_stats stats;
 	bool dead;
 	wait_queue_head_t wait;
+	struct list_head targets;
+	wait_queue_head_t space_wait;
+	u64 space_gen;
 	struct delayed_work sync_work;
+};
+
+/**
+ * struct klf_span - committed bytes of one segment, for a sender
+ * @file: the segment file, with a reference the sender drops (fput)
+ * @shmem: the file is a shmem file (memory log)
+ * @base: the segment's base offset
+ * @pos: byte position of the first record of the span
+ * @end: byte position after its last record
+ * @offset: offset of the first record
+ * @end_offset: offset of the record after the last one
+ */
+struct klf_span {
+	struct file *file;
+	bool shmem;
+	u64 base;
+	loff_t pos;
+	loff_t end;
+	u64 offset;
+	u64 end_offset;
 };
 
 /**
@@ -204,7 +230,14 @@ struct klf_log *klf_log_next(struct net *net, struct klf_log *prev);
 void klf_log_put(struct klf_log *log);
 int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 		       struct netlink_ext_ack *extack);
-int klf_log_append(struct klf_log *log, void *buf, size_t len);
+int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock);
+bool klf_log_writable(struct klf_log *log);
+int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
+u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);
+void klf_log_space(struct klf_log *log);
+u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur);
+bool klf_name_ok(const char *name);
+struct file *klf_dir_open(struct klf_log *log, const char *name, int flags);
 ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
 		     size_t count);
 int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset);

@@ -13,6 +13,7 @@
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/target.h"
 
 static int __init klf_init(void)
 {
@@ -27,15 +28,20 @@ static int __init klf_init(void)
 	ret = klf_log_init();
 	if (ret)
 		goto err_chardev;
+	ret = klf_target_init();
+	if (ret)
+		goto err_log;
 
 	/* Last: once the family is registered, requests can arrive. */
 	ret = klf_netlink_init();
 	if (ret)
-		goto err_log;
+		goto err_target;
 
 	pr_info("version %s loaded\n", KLF_VERSION);
 	return 0;
 
+err_target:
+	klf_target_exit();
 err_log:
 	klf_log_exit();
 err_chardev:
@@ -50,6 +56,7 @@ static void __exit klf_exit(void)
 {
 	/* First: no new requests once the family is gone. */
 	klf_netlink_exit();
+	klf_target_exit();
 	klf_log_exit();
 	klf_chardev_exit();
 	klf_debugfs_exit();

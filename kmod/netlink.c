@@ -75,14 +75,26 @@ err_free:
 	return -EMSGSIZE;
 }
 
-/* Read a YNL "uint": 4 or 8 bytes. */
-static u64 klf_nla_get_uint(const struct nlattr *nla)
+/**
+ * klf_nla_get_uint() - read a YNL "uint" attribute: 4 or 8 bytes
+ * @nla: the attribute, validated by the policy
+ *
+ * Return: its value.
+ */
+u64 klf_nla_get_uint(const struct nlattr *nla)
 {
 	return nla_len(nla) == sizeof(u32) ? nla_get_u32(nla) : nla_get_u64(nla);
 }
 
-/* Put a YNL "uint": 4 bytes when the value fits, else 8 (no padding). */
-static int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v)
+/**
+ * klf_nla_put_uint() - put a YNL "uint": 4 bytes when the value fits, else 8
+ * @skb: message
+ * @type: attribute type
+ * @v: value
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v)
 {
 	u32 v32 = v;
 
@@ -421,7 +433,7 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 		memcpy(buf + head, nla_data(nla), len);
-		ret = klf_log_append(log, buf, len);
+		ret = klf_log_append(log, buf, len, true);
 		if (ret) {
 			/* the attribute offset tells which record */
 			if (ret == -EMSGSIZE)
@@ -430,6 +442,9 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 			else if (ret == -EINVAL)
 				NL_SET_ERR_MSG_ATTR(info->extack, nla,
 						    "record cannot be framed (empty, or a newline in lf)");
+			else if (ret == -EAGAIN)
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "log is full: overflow block and a target has not acknowledged the oldest segment");
 			else
 				NL_SET_ERR_MSG_ATTR(info->extack, nla,
 						    "record could not be appended");

@@ -36,8 +36,15 @@ static void klf_seg_name(char *buf, u64 base, const char *ext)
 	snprintf(buf, KLF_SEG_NAME_LEN, "%020llu.%s", base, ext);
 }
 
-/* Open (creating it if needed) a file in a dir log's directory. */
-static struct file *klf_dir_open(struct klf_log *log, const char *name, int flags)
+/**
+ * klf_dir_open() - open a file in a dir log's directory, as its creator
+ * @log: the log
+ * @name: file name
+ * @flags: extra open flags (O_CREAT...); always read-write, no symlinks
+ *
+ * Return: the file or an ERR_PTR.
+ */
+struct file *klf_dir_open(struct klf_log *log, const char *name, int flags)
 {
 	const struct cred *old = override_creds(log->cred);
 	struct file *f;

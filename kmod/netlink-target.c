@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: generic netlink handlers of the target operations (target-new,
+ * target-del, target-get, target-set). As in netlink.c, handlers parse,
+ * call into target.c and reply; they never touch sockets themselves.
+ */
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "kmod/klogfwd.h"
+#include "kmod/log.h"
+#include "kmod/netlink-gen.h"
+#include "kmod/target.h"
+
+/* Settings present in the request; absent ones keep their value in @cfg. */
+static int klf_nl_target_config(struct genl_info *info, struct klf_target_config *cfg)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (tb[KLOGFWD_A_TARGET_BACKOFF_MIN_MS])
+		cfg->backoff_min_ms = nla_get_u32(tb[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]);
+	if (tb[KLOGFWD_A_TARGET_BACKOFF_MAX_MS])
+		cfg->backoff_max_ms = nla_get_u32(tb[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]);
+	if (tb[KLOGFWD_A_TARGET_KEEPALIVE_S])
+		cfg->keepalive_s = nla_get_u32(tb[KLOGFWD_A_TARGET_KEEPALIVE_S]);
+	if (tb[KLOGFWD_A_TARGET_USER_TIMEOUT_MS])
+		cfg->user_timeout_ms = nla_get_u32(tb[KLOGFWD_A_TARGET_USER_TIMEOUT_MS]);
+	if (tb[KLOGFWD_A_TARGET_NODELAY])
+		cfg->nodelay = nla_get_u8(tb[KLOGFWD_A_TARGET_NODELAY]);
+	if (tb[KLOGFWD_A_TARGET_SNDBUF])
+		cfg->sndbuf = nla_get_u32(tb[KLOGFWD_A_TARGET_SNDBUF]);
+	return klf_target_config_check(cfg, info->extack);
+}
+
+/* The receiver's address: exactly one of ipv4 and ipv6, and a port. */
+static int klf_nl_target_addr(struct genl_info *info, struct sockaddr_storage *ss, int *len)
+{
+	struct nlattr **tb = info->attrs;
+	u16 port;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_PORT))
+		return -EINVAL;
+	port = nla_get_u16(tb[KLOGFWD_A_TARGET_PORT]);
+	memset(ss, 0, sizeof(*ss));
+	if (tb[KLOGFWD_A_TARGET_IPV4] && tb[KLOGFWD_A_TARGET_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_IPV6],
+				    "give either ipv4 or ipv6, not both");
+		return -EINVAL;
+	}
+	if (tb[KLOGFWD_A_TARGET_IPV4]) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = nla_get_in_addr(tb[KLOGFWD_A_TARGET_IPV4]);
+		sin->sin_port = htons(port);
+		if (ipv4_is_multicast(sin->sin_addr.s_addr) ||
+		    ipv4_is_lbcast(sin->sin_addr.s_addr) ||
+		    ipv4_is_zeronet(sin->sin_addr.s_addr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_IPV4],
+					    "not a unicast address");
+			return -EINVAL;
+		}
+		*len = sizeof(*sin);
+	} else if (tb[KLOGFWD_A_TARGET_IPV6]) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = nla_get_in6_addr(tb[KLOGFWD_A_TARGET_IPV6]);
+		sin6->sin6_port = htons(port);
+		if (ipv6_addr_is_multicast(&sin6->sin6_addr) ||
+		    ipv6_addr_any(&sin6->sin6_addr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_IPV6],
+					    "not a unicast address");
+			return -EINVAL;
+		}
+		*len = sizeof(*sin6);
+	} else {
+		NL_SET_ERR_MSG(info->extack, "missing the receiver's address (ipv4 or ipv6)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * klogfwd_nl_target_new_doit() - create a target
+ * @skb: request
+ * @info: request attributes and addressing
+ *
+ * Context: process context, no locks held.
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct klf_target_config cfg;
+	struct sockaddr_storage ss;
+	u32 start = KLOGFWD_START_EARLIEST, ack = KLOGFWD_ACK_TCP;
+	struct klf_target *t;
+	struct klf_log *log;
+	u64 from = 0;
+	int ret, len;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_LOG))
+		return -EINVAL;
+	ret = klf_nl_target_addr(info, &ss, &len);
+	if (ret)
+		return ret;
+	klf_target_config_default(&cfg);
+	ret = klf_nl_target_config(info, &cfg);
+	if (ret)
+		return ret;
+	if (tb[KLOGFWD_A_TARGET_START])
+		start = nla_get_u32(tb[KLOGFWD_A_TARGET_START]);
+	if (tb[KLOGFWD_A_TARGET_FROM_OFFSET]) {
+		if (start != KLOGFWD_START_OFFSET) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_FROM_OFFSET],
+					    "from-offset goes with start offset");
+			return -EINVAL;
+		}
+		from = klf_nla_get_uint(tb[KLOGFWD_A_TARGET_FROM_OFFSET]);
+	} else if (start == KLOGFWD_START_OFFSET) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_START],
+				    "start offset needs from-offset");
+		return -EINVAL;
+	}
+	if (tb[KLOGFWD_A_TARGET_ACK])
+		ack = nla_get_u32(tb[KLOGFWD_A_TARGET_ACK]);
+
+	log = klf_log_find(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_LOG]));
+	if (!log) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_LOG], "no such log");
+		return -ENOENT;
+	}
+	t = klf_target_create(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_NAME]), log,
+			      &ss, len, ack, start, from, &cfg,
+			      tb[KLOGFWD_A_TARGET_PAUSED] &&
+			      nla_get_u8(tb[KLOGFWD_A_TARGET_PAUSED]),
+			      info->extack);
+	klf_log_put(log);
+	return PTR_ERR_OR_ZERO(t);
+}
+
+/**
+ * klogfwd_nl_target_del_doit() - delete a target
+ * @skb: request
+ * @info: request attributes and addressing
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_target_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_NAME))
+		return -EINVAL;
+	ret = klf_target_delete(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_TARGET_NAME]));
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_TARGET_NAME],
+				    "no such target");
+	return ret;
+}
+
+/**
+ * klogfwd_nl_target_set_doit() - change a target's settings
+ * @skb: request
+ * @info: request attributes and addressing
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct klf_target_config cfg;
+	struct klf_target *t;
+	int ret, paused = -1;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_NAME))
+		return -EINVAL;
+	if (tb[KLOGFWD_A_TARGET_PAUSED])
+		paused = nla_get_u8(tb[KLOGFWD_A_TARGET_PAUSED]);
+	mutex_lock(&klf_targets_lock);
+	t = klf_target_find(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_NAME]));
+	if (!t) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_NAME], "no such target");
+		ret = -ENOENT;
+		goto out;
+	}
+	mutex_lock(&t->lock);
+	cfg = t->cfg;
+	mutex_unlock(&t->lock);
+	ret = klf_nl_target_config(info, &cfg);
+	if (!ret)
+		klf_target_set(t, &cfg, paused);
+out:
+	mutex_unlock(&klf_targets_lock);
+	return ret;
+}
+
+static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 portid,
+			      u32 seq, int flags)
+{
+	struct klf_target_snap s;
+	struct nlattr *nest;
+	void *hdr;
+
+	klf_target_snapshot(t, &s);
+	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, KLOGFWD_CMD_TARGET_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(msg, KLOGFWD_A_TARGET_NAME, t->name) ||
+	    nla_put_string(msg, KLOGFWD_A_TARGET_LOG, t->log->name))
+		goto err;
+	if (t->addr.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&t->addr;
+
+		if (nla_put_in_addr(msg, KLOGFWD_A_TARGET_IPV4, sin->sin_addr.s_addr) ||
+		    nla_put_u16(msg, KLOGFWD_A_TARGET_PORT, ntohs(sin->sin_port)))
+			goto err;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->addr;
+
+		if (nla_put_in6_addr(msg, KLOGFWD_A_TARGET_IPV6, &sin6->sin6_addr) ||
+		    nla_put_u16(msg, KLOGFWD_A_TARGET_PORT, ntohs(sin6->sin6_port)))
+			goto err;
+	}
+	if (nla_put_u32(msg, KLOGFWD_A_TARGET_ACK, t->ack) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, s.cfg.backoff_min_ms) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_BACKOFF_MAX_MS, s.cfg.backoff_max_ms) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_KEEPALIVE_S, s.cfg.keepalive_s) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_USER_TIMEOUT_MS, s.cfg.user_timeout_ms) ||
+	    nla_put_u8(msg, KLOGFWD_A_TARGET_NODELAY, s.cfg.nodelay) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_SNDBUF, s.cfg.sndbuf) ||
+	    nla_put_u8(msg, KLOGFWD_A_TARGET_PAUSED, s.paused) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATE, s.state))
+		goto err;
+	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
+	if (!nest)
+		goto err;
+	if (klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_NEXT_OFFSET, s.next_offset) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_ACKED_OFFSET, s.acked_offset) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAG_RECORDS, s.lag_records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAG_BYTES, s.lag_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_BYTES_SENT, s.stats.bytes_sent) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECORDS_SENT, s.stats.records_sent) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_BYTES_ACKED, s.stats.bytes_acked) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECORDS_ACKED, s.stats.records_acked) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_SEND_CALLS, s.stats.send_calls) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_PAGES_SPLICED, s.stats.pages_spliced) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_BYTES_COPIED, s.stats.bytes_copied) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_EAGAIN, s.stats.eagain) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_CONNECTS, s.stats.connects) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECONNECTS, s.stats.reconnects) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR, s.last_error) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS, s.dropped) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RESENT_BYTES, s.stats.resent_bytes))
+		goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+err:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * klogfwd_nl_target_get_doit() - report one target
+ * @skb: request
+ * @info: request attributes and addressing
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct klf_target *t;
+	struct sk_buff *msg;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_NAME))
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&klf_targets_lock);
+	t = klf_target_find(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_TARGET_NAME]));
+	if (!t) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_TARGET_NAME],
+				    "no such target");
+		ret = -ENOENT;
+	} else {
+		ret = klf_nl_target_fill(msg, t, info->snd_portid, info->snd_seq, 0);
+	}
+	mutex_unlock(&klf_targets_lock);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * klogfwd_nl_target_get_dumpit() - report every target of the namespace
+ * @skb: reply buffer
+ * @cb: dump state; cb->args[0] counts the targets already sent
+ *
+ * Return: the reply length, 0 at the end, or a negative errno.
+ */
+int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	unsigned long idx = cb->args[0];
+	struct klf_target *t;
+	int ret = 0;
+
+	if (nlmsg_len(cb->nlh) > GENL_HDRLEN) {
+		NL_SET_ERR_MSG(cb->extack, "the target-get dump takes no attributes");
+		return -EINVAL;
+	}
+	mutex_lock(&klf_targets_lock);
+	while ((t = klf_target_next(net, &idx))) {
+		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (ret)
+			break;
+		cb->args[0] = idx;
+	}
+	mutex_unlock(&klf_targets_lock);
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: the sender. Each target has one worker, a delayed work item on
+ * klf_wq, that owns its socket: it connects, queues the log's committed
+ * page-cache pages on the socket by reference (zero-copy), follows what the
+ * peer acknowledges, and reconnects with jittered exponential backoff.
+ *
+ * Socket callbacks run in softirq context: they only kick the worker. A
+ * producer's append kicks it too, so nothing polls in the live path; a slow
+ * timer only backs up acknowledgement tracking while data is in flight.
+ *
+ * Locking: the worker runs with the target's lock held. It takes the log's
+ * lock only briefly (klf_log_span(), klf_log_skip(), publishing what was
+ * acknowledged), never across a send, and never sends under lock_sock.
+ *
+ * Acknowledgements: with ack tcp, a ring of checkpoints maps the bytes
+ * queued on the connection to record boundaries; tcp_sock.bytes_acked
+ * (minus its value at connection time: the SYN counts one) tells which
+ * checkpoints the peer's TCP has passed. When the connection breaks, the
+ * records after the last checkpoint passed are walked to find the first one
+ * not acknowledged in full: that is where the next connection resumes.
+ * With ack app, the receiver writes back offsets and those are used.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/crc32.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/net.h>
+#include <linux/pagemap.h>
+#include <linux/random.h>
+#include <linux/shmem_fs.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "kmod/klogfwd.h"
+#include "kmod/log.h"
+#include "kmod/target.h"
+
+/* bytes queued per worker run before it yields to other work */
+#define KLF_SEND_BUDGET		(1U << 20)
+/* acknowledgement tracking while data is in flight, besides write_space */
+#define KLF_ACK_POLL		(HZ / 4)
+/* retry after a send failed for lack of memory, not of socket space */
+#define KLF_NOMEM_RETRY		(HZ / 10)
+
+#define KLF_CURSOR_MAGIC	0x43464c4bU	/* "KLFC" */
+
+/**
+ * struct klf_cursor_rec - content of <dir>/<target>.cursor, little endian
+ * @magic: KLF_CURSOR_MAGIC
+ * @crc: CRC32C of the record with @crc zero
+ * @offset: first record not acknowledged
+ */
+struct klf_cursor_rec {
+	__le32 magic;
+	__le32 crc;
+	__le64 offset;
+};
+
+/**
+ * klf_target_kick() - run a target's worker now
+ * @t: the target
+ *
+ * Callable from any context. Does nothing while the target waits out a
+ * backoff or is paused: a producer must not make a dead receiver be
+ * retried sooner.
+ */
+void klf_target_kick(struct klf_target *t)
+{
+	u32 state = READ_ONCE(t->state);
+
+	if (state == KLOGFWD_TARGET_STATE_ESTABLISHED ||
+	    state == KLOGFWD_TARGET_STATE_CONNECTING)
+		mod_delayed_work(klf_wq, &t->work, 0);
+}
+
+static void klf_sk_kick(struct sock *sk)
+{
+	struct klf_target *t;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	t = sk->sk_user_data;
+	if (t)
+		klf_target_kick(t);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void klf_sk_write_space(struct sock *sk)
+{
+	struct klf_target *t;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	t = sk->sk_user_data;
+	if (t) {
+		if (sk->sk_socket && sk_stream_is_writeable(sk))
+			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		klf_target_kick(t);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * A kernel TCP socket has no ULP, so the callbacks replaced here need not
+ * be chained to; they are saved to be put back before release.
+ */
+static void klf_sock_install(struct klf_target *t, struct sock *sk)
+{
+	write_lock_bh(&sk->sk_callback_lock);
+	t->saved_state_change = sk->sk_state_change;
+	t->saved_write_space = sk->sk_write_space;
+	t->saved_data_ready = sk->sk_data_ready;
+	sk->sk_user_data = t;
+	sk->sk_state_change = klf_sk_kick;
+	sk->sk_write_space = klf_sk_write_space;
+	if (t->ack == KLOGFWD_ACK_APP)
+		sk->sk_data_ready = klf_sk_kick;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Restore the callbacks before release: an orphan may outlive the module. */
+static void klf_sock_restore(struct klf_target *t, struct sock *sk)
+{
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_state_change = t->saved_state_change;
+	sk->sk_write_space = t->saved_write_space;
+	sk->sk_data_ready = t->saved_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void klf_target_put_span(struct klf_target *t)
+{
+	if (t->span.file)
+		fput(t->span.file);
+	t->span.file = NULL;
+}
+
+/* Reset the connection (RST, queue purged) and forget the socket. */
+static void klf_target_close(struct klf_target *t)
+{
+	struct socket *sock = t->sock;
+
+	lockdep_assert_held(&t->lock);
+	if (!sock)
+		return;
+	klf_sock_restore(t, sock->sk);
+	sock_no_linger(sock->sk);
+	sock_release(sock);
+	t->sock = NULL;
+	klf_obj_dec(KLF_OBJ_SOCKET);
+	klf_target_put_span(t);
+}
+
+/* Tell the log how far this target got: retention and blocked producers. */
+static void klf_target_publish(struct klf_target *t)
+{
+	struct klf_log *log = t->log;
+
+	mutex_lock(&log->lock);
+	if (t->acked.cur.offset > t->log_acked) {
+		t->log_acked = t->acked.cur.offset;
+		klf_log_space(log);
+	}
+	mutex_unlock(&log->lock);
+}
+
+/* Read the receiver's acknowledgements (ack app): 8-byte LE offsets. */
+static void klf_target_app_acks(struct klf_target *t)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u8 buf[256];
+	struct kvec iov;
+	__le64 le;
+	int n, i;
+	u64 v;
+
+	for (;;) {
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		n = kernel_recvmsg(t->sock, &msg, &iov, 1, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			t->ackbuf[t->ackbuf_len++] = buf[i];
+			if (t->ackbuf_len < sizeof(t->ackbuf))
+				continue;
+			t->ackbuf_len = 0;
+			memcpy(&le, t->ackbuf, sizeof(le));
+			v = le64_to_cpu(le);
+			/* never past what was queued: a receiver cannot make us skip */
+			if (v > t->acked.cur.offset && v <= t->cur.offset)
+				t->acked.cur = (struct klf_cursor){ .offset = v, .pos = -1 };
+		}
+	}
+}
+
+/* Follow what the peer acknowledged on the current connection. */
+static void klf_target_acks(struct klf_target *t)
+{
+	struct sock *sk = t->sock->sk;
+	u64 acked, prev = t->acked.cur.offset;
+	bool slow;
+
+	slow = lock_sock_fast(sk);
+	acked = tcp_sk(sk)->bytes_acked - t->acked_base;
+	unlock_sock_fast(sk, slow);
+	/* the peer's FIN, once acknowledged, counts one more */
+	acked = min(acked, t->queued);
+	if (acked > t->conn_acked) {
+		t->stats.bytes_acked += acked - t->conn_acked;
+		t->conn_acked = acked;
+		/* a receiver that takes data resets the backoff */
+		t->backoff_ms = t->cfg.backoff_min_ms;
+	}
+	if (t->ack == KLOGFWD_ACK_TCP) {
+		while (t->ring_len && t->ring[t->ring_head].stream <= acked) {
+			t->acked = t->ring[t->ring_head];
+			t->ring_head = (t->ring_head + 1) % KLF_CKPT_RING;
+			t->ring_len--;
+		}
+	} else {
+		klf_target_app_acks(t);
+	}
+	if (t->acked.cur.offset != prev) {
+		t->stats.records_acked += t->acked.cur.offset - prev;
+		klf_target_publish(t);
+	}
+}
+
+/*
+ * The connection broke: move the acknowledged cursor over the records past
+ * the last checkpoint that the peer's TCP acknowledged in full.
+ */
+static void klf_target_exact(struct klf_target *t)
+{
+	u64 rest = t->conn_acked - t->acked.stream;
+	struct klf_cursor c = t->acked.cur;
+	u64 n;
+
+	if (t->ack != KLOGFWD_ACK_TCP || !rest)
+		return;
+	n = klf_log_skip(t->log, &c, &rest);
+	if (!n)
+		return;
+	t->acked.cur = c;
+	t->acked.stream = t->conn_acked - rest;
+	t->stats.records_acked += n;
+	klf_target_publish(t);
+}
+
+/* Wait before the next attempt: full jitter over the upper half. */
+static void klf_target_backoff(struct klf_target *t)
+{
+	u32 d = t->backoff_ms;
+
+	d = d / 2 + get_random_u32_below(d / 2 + 1);
+	t->backoff_ms = min(t->backoff_ms * 2, t->cfg.backoff_max_ms);
+	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
+	mod_delayed_work(klf_wq, &t->work, msecs_to_jiffies(d));
+}
+
+/* A connection failed or broke with @err: keep what was acked, back off. */
+static void klf_target_fail(struct klf_target *t, int err)
+{
+	lockdep_assert_held(&t->lock);
+	if (t->sock && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
+		klf_target_acks(t);
+		klf_target_exact(t);
+	}
+	klf_target_close(t);
+	t->last_error = -err;
+	t->stats.reconnects++;
+	klf_target_persist(t, true);
+	klf_target_backoff(t);
+}
+
+/**
+ * klf_target_stop() - close the connection for good (pause, delete)
+ * @t: the target, locked
+ *
+ * What the peer acknowledged is kept, to the record, for a later resume.
+ */
+void klf_target_stop(struct klf_target *t)
+{
+	lockdep_assert_held(&t->lock);
+	if (t->sock && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
+		klf_target_acks(t);
+		klf_target_exact(t);
+	}
+	klf_target_close(t);
+	klf_target_persist(t, true);
+}
+
+static void klf_target_connect(struct klf_target *t)
+{
+	struct socket *sock;
+	struct sock *sk;
+	int ret, ka;
+
+	ret = sock_create_kern(t->net, t->addr.ss_family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (ret) {
+		t->last_error = -ret;
+		t->stats.reconnects++;
+		klf_target_backoff(t);
+		return;
+	}
+	klf_obj_inc(KLF_OBJ_SOCKET);
+	sk = sock->sk;
+	sk->sk_allocation = GFP_NOFS;
+	sk->sk_use_task_frag = false;
+	if (t->cfg.nodelay)
+		tcp_sock_set_nodelay(sk);
+	if (t->cfg.keepalive_s) {
+		ka = t->cfg.keepalive_s;
+		sock_set_keepalive(sk);
+		tcp_sock_set_keepidle(sk, ka);
+		tcp_sock_set_keepintvl(sk, max(ka / 3, 1));
+		tcp_sock_set_keepcnt(sk, 3);
+	}
+	if (t->cfg.user_timeout_ms)
+		klf_tcp_set_user_timeout(sk, t->cfg.user_timeout_ms);
+	if (t->cfg.sndbuf) {
+		lock_sock(sk);
+		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+		WRITE_ONCE(sk->sk_sndbuf, max_t(int, t->cfg.sndbuf * 2, SOCK_MIN_SNDBUF));
+		release_sock(sk);
+	}
+	klf_sock_install(t, sk);
+	t->sock = sock;
+	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_CONNECTING);
+	ret = kernel_connect(sock, (struct sockaddr *)&t->addr, t->addrlen, O_NONBLOCK);
+	if (ret && ret != -EINPROGRESS) {
+		klf_target_fail(t, ret);
+		return;
+	}
+	/* the handshake may be over already; the state callback may have run */
+	mod_delayed_work(klf_wq, &t->work, 0);
+}
+
+static void klf_target_established(struct klf_target *t)
+{
+	struct sock *sk = t->sock->sk;
+	bool slow;
+
+	slow = lock_sock_fast(sk);
+	t->acked_base = tcp_sk(sk)->bytes_acked;
+	unlock_sock_fast(sk, slow);
+	t->queued = 0;
+	t->conn_acked = 0;
+	t->ring_len = 0;
+	t->ackbuf_len = 0;
+	t->acked.stream = 0;
+	t->cur = t->acked.cur;
+	klf_target_put_span(t);
+	t->stats.connects++;
+	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_ESTABLISHED);
+}
+
+/* A span was queued in full: the next record starts a checkpoint. */
+static void klf_target_span_done(struct klf_target *t)
+{
+	struct klf_span *s = &t->span;
+	unsigned int i;
+
+	t->stats.records_sent += s->end_offset - s->offset;
+	t->sent_hwm = max(t->sent_hwm, s->end_offset);
+	t->cur = (struct klf_cursor){ .offset = s->end_offset, .base = s->base, .pos = s->end };
+	if (t->ack == KLOGFWD_ACK_TCP) {
+		if (t->ring_len == KLF_CKPT_RING) {
+			/* full: the newest checkpoint grows instead */
+			i = (t->ring_head + t->ring_len - 1) % KLF_CKPT_RING;
+		} else {
+			i = (t->ring_head + t->ring_len) % KLF_CKPT_RING;
+			t->ring_len++;
+		}
+		t->ring[i] = (struct klf_ckpt){ .stream = t->queued, .cur = t->cur };
+	}
+	klf_target_put_span(t);
+}
+
+static struct page *klf_span_page(struct klf_span *s, pgoff_t index)
+{
+	struct address_space *m = s->file->f_mapping;
+
+	if (s->shmem)
+		return shmem_read_mapping_page(m, index);
+	return read_mapping_page(m, index, s->file);
+}
+
+/*
+ * Queue committed records, many pages per call, until the log has no more,
+ * the socket is full or the budget is spent.
+ *
+ * Return: 0 or a negative errno that ends the connection.
+ */
+static int klf_target_send(struct klf_target *t)
+{
+	struct page *pages[KLF_SEND_PAGES];
+	size_t budget = KLF_SEND_BUDGET;
+	struct sock *sk = t->sock->sk;
+	unsigned int off, npages, i;
+	struct klf_span *s = &t->span;
+	pgoff_t first;
+	size_t len;
+	int ret;
+
+	for (;;) {
+		if (!s->file) {
+			ret = klf_log_span(t->log, &t->cur, s);
+			if (ret == -ENODATA)
+				return 0;
+			if (ret)
+				return ret;
+			/* retention deleted records this target never had */
+			if (!t->queued && s->offset > t->acked.cur.offset) {
+				t->acked.cur = t->cur;
+				klf_target_publish(t);
+			}
+		}
+		if (!budget) {
+			mod_delayed_work(klf_wq, &t->work, 0);
+			return 0;
+		}
+		first = s->pos >> PAGE_SHIFT;
+		off = offset_in_page(s->pos);
+		len = min_t(size_t, s->end - s->pos, KLF_SEND_PAGES * PAGE_SIZE - off);
+		len = min(len, budget);
+		npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
+		for (i = 0; i < npages; i++) {
+			pages[i] = klf_span_page(s, first + i);
+			if (IS_ERR(pages[i])) {
+				ret = PTR_ERR(pages[i]);
+				while (i--)
+					put_page(pages[i]);
+				return ret;
+			}
+		}
+		ret = klf_send_pages(t->sock, pages, npages, off, len, s->pos + len < s->end,
+				     &t->stats.pages_spliced, &t->stats.bytes_copied);
+		for (i = 0; i < npages; i++)
+			put_page(pages[i]);
+		if (ret == -EAGAIN) {
+			t->stats.eagain++;
+			/* room but no memory: no write_space will come */
+			if (sk_stream_memory_free(sk))
+				mod_delayed_work(klf_wq, &t->work, KLF_NOMEM_RETRY);
+			return 0;
+		}
+		if (ret < 0)
+			return ret;
+		t->stats.send_calls++;
+		t->stats.bytes_sent += ret;
+		if (s->offset < t->sent_hwm)
+			t->stats.resent_bytes += ret;
+		t->queued += ret;
+		s->pos += ret;
+		budget -= min_t(size_t, ret, budget);
+		if (s->pos == s->end)
+			klf_target_span_done(t);
+		else if (ret < len) {
+			/* the socket is full; write_space brings us back */
+			t->stats.eagain++;
+			return 0;
+		}
+	}
+}
+
+/**
+ * klf_target_persist() - write the acknowledged offset beside a dir log
+ * @t: the target, locked
+ * @force: now, rather than at most once a second
+ *
+ * The file lags the truth by up to a second: a resume after a crash may
+ * send records again, never skip one.
+ */
+void klf_target_persist(struct klf_target *t, bool force)
+{
+	struct klf_cursor_rec rec;
+	u64 off = t->acked.cur.offset;
+	loff_t pos = 0;
+
+	lockdep_assert_held(&t->lock);
+	if (!t->cursor_file || off == t->persisted)
+		return;
+	if (!force && time_before(jiffies, t->persisted_at + HZ)) {
+		if (!t->dead)
+			queue_delayed_work(klf_wq, &t->work, HZ);
+		return;
+	}
+	rec.magic = cpu_to_le32(KLF_CURSOR_MAGIC);
+	rec.crc = 0;
+	rec.offset = cpu_to_le64(off);
+	rec.crc = cpu_to_le32(__crc32c_le(~0U, (const u8 *)&rec, sizeof(rec)));
+	if (kernel_write(t->cursor_file, &rec, sizeof(rec), &pos) == sizeof(rec)) {
+		t->persisted = off;
+		t->persisted_at = jiffies;
+	}
+}
+
+/**
+ * klf_target_read_cursor() - the offset persisted for a target, if any
+ * @f: <dir>/<target>.cursor
+ * @offset: set to the offset
+ *
+ * Return: 0, or -ENOENT if the file is empty, short or corrupt.
+ */
+int klf_target_read_cursor(struct file *f, u64 *offset)
+{
+	struct klf_cursor_rec rec;
+	loff_t pos = 0;
+	u32 crc;
+
+	if (kernel_read(f, &rec, sizeof(rec), &pos) != sizeof(rec))
+		return -ENOENT;
+	crc = le32_to_cpu(rec.crc);
+	rec.crc = 0;
+	if (le32_to_cpu(rec.magic) != KLF_CURSOR_MAGIC ||
+	    crc != __crc32c_le(~0U, (const u8 *)&rec, sizeof(rec)))
+		return -ENOENT;
+	*offset = le64_to_cpu(rec.offset);
+	return 0;
+}
+
+/**
+ * klf_target_work() - a target's worker
+ * @work: the target's work item
+ *
+ * Context: klf_wq; takes the target's lock.
+ */
+void klf_target_work(struct work_struct *work)
+{
+	struct klf_target *t = container_of(to_delayed_work(work), struct klf_target, work);
+	struct sock *sk;
+	int ret, st;
+
+	mutex_lock(&t->lock);
+	if (t->dead)
+		goto out;
+	if (t->paused) {
+		klf_target_stop(t);
+		WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_PAUSED);
+		goto out;
+	}
+	if (!t->sock) {
+		klf_target_connect(t);
+		goto out;
+	}
+	sk = t->sock->sk;
+	st = READ_ONCE(sk->sk_state);
+	if (t->state == KLOGFWD_TARGET_STATE_CONNECTING) {
+		if (st == TCP_SYN_SENT)
+			goto out;
+		if (st != TCP_ESTABLISHED) {
+			ret = sock_error(sk);
+			klf_target_fail(t, ret ? ret : -ECONNREFUSED);
+			goto out;
+		}
+		klf_target_established(t);
+	}
+	if (st != TCP_ESTABLISHED) {
+		ret = sock_error(sk);
+		/* CLOSE_WAIT: the receiver closed its side */
+		klf_target_fail(t, ret ? ret : -EPIPE);
+		goto out;
+	}
+	/* ask TCP for a write_space call on each ACK that frees room */
+	set_bit(SOCK_NOSPACE, &t->sock->flags);
+	klf_target_acks(t);
+	ret = klf_target_send(t);
+	if (ret) {
+		klf_target_fail(t, ret);
+		goto out;
+	}
+	klf_target_persist(t, false);
+	if (t->conn_acked < t->queued)
+		queue_delayed_work(klf_wq, &t->work, KLF_ACK_POLL);
+out:
+	mutex_unlock(&t->lock);
+}

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: targets. A target forwards one log to one TCP receiver from the
+ * network namespace it was created in; sender.c does the forwarding. This
+ * file holds the registry, creation and deletion, and the namespace and
+ * module teardown.
+ *
+ * Locking (outermost first):
+ *   klf_logs_lock      (log.c) held around target creation, so that a log
+ *                      being deleted cannot gain a target
+ *   klf_targets_lock   the registry: klf_targets, names; held while a
+ *                      target is torn down, so lookups under it may use
+ *                      a target without a reference
+ *   target->lock       one target: socket, state, cursors, counters
+ *   log->lock          (log.c) the log, its targets list, log_acked
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "kmod/klogfwd.h"
+#include "kmod/log.h"
+#include "kmod/target.h"
+
+/* protects klf_targets, klf_ntargets and target names */
+DEFINE_MUTEX(klf_targets_lock);
+static LIST_HEAD(klf_targets);
+static unsigned int klf_ntargets;
+
+/* runs every target's worker */
+struct workqueue_struct *klf_wq;
+
+/**
+ * klf_target_config_default() - the documented defaults
+ * @cfg: filled in
+ */
+void klf_target_config_default(struct klf_target_config *cfg)
+{
+	*cfg = (struct klf_target_config){
+		.backoff_min_ms = 200,
+		.backoff_max_ms = 30000,
+		.keepalive_s = 30,
+		.user_timeout_ms = 30000,
+		.sndbuf = 0,
+		.nodelay = true,
+	};
+}
+
+/**
+ * klf_target_config_check() - reject settings that do not fit together
+ * @cfg: settings (single values were range-checked by the policy)
+ * @extack: for the message
+ *
+ * Return: 0 or -EINVAL.
+ */
+int klf_target_config_check(const struct klf_target_config *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	if (cfg->backoff_min_ms > cfg->backoff_max_ms) {
+		NL_SET_ERR_MSG_FMT(extack, "backoff-min-ms %u is above backoff-max-ms %u",
+				   cfg->backoff_min_ms, cfg->backoff_max_ms);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct klf_target *klf_target_find_any(const char *name)
+{
+	struct klf_target *t;
+
+	lockdep_assert_held(&klf_targets_lock);
+	list_for_each_entry(t, &klf_targets, node)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+/**
+ * klf_target_find() - look a target up in a network namespace
+ * @net: the namespace
+ * @name: its name
+ *
+ * Context: klf_targets_lock held; the target stays valid while it is.
+ * Return: the target or NULL.
+ */
+struct klf_target *klf_target_find(struct net *net, const char *name)
+{
+	struct klf_target *t = klf_target_find_any(name);
+
+	return t && net_eq(t->net, net) ? t : NULL;
+}
+
+/* Where a new target starts, by its start setting. */
+static int klf_target_start(struct klf_target *t, u32 start, u64 from,
+			    struct netlink_ext_ack *extack)
+{
+	u64 first, next, off;
+
+	klf_log_bounds(t->log, &first, &next);
+	switch (start) {
+	case KLOGFWD_START_LATEST:
+		off = next;
+		break;
+	case KLOGFWD_START_OFFSET:
+		if (from < first || from > next) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "from-offset %llu is outside the log (%llu to %llu)",
+					   from, first, next);
+			return -ERANGE;
+		}
+		off = from;
+		break;
+	case KLOGFWD_START_RESUME:
+		if (!t->cursor_file || klf_target_read_cursor(t->cursor_file, &off))
+			off = first;
+		/* deleted meanwhile: those are lost to this target */
+		if (off < first) {
+			mutex_lock(&t->log->lock);
+			t->dropped += first - off;
+			t->log->stats.dropped_records += first - off;
+			mutex_unlock(&t->log->lock);
+			off = first;
+		}
+		off = min(off, next);
+		t->persisted = off;
+		break;
+	default:
+		off = first;
+		break;
+	}
+	t->acked.cur = (struct klf_cursor){ .offset = off, .pos = -1 };
+	t->cur = t->acked.cur;
+	t->log_acked = off;
+	t->sent_hwm = off;
+	return 0;
+}
+
+static void klf_target_free(struct klf_target *t)
+{
+	if (t->cursor_file)
+		fput(t->cursor_file);
+	klf_log_put(t->log);
+	mutex_destroy(&t->lock);
+	kfree(t);
+	klf_obj_dec(KLF_OBJ_TARGET);
+}
+
+/**
+ * klf_target_create() - create a target and start connecting
+ * @net: network namespace it connects from
+ * @name: its name
+ * @log: the log to forward (the caller keeps its own reference)
+ * @addr: receiver address
+ * @addrlen: its length
+ * @ack: KLOGFWD_ACK_*
+ * @start: KLOGFWD_START_*
+ * @from: offset with KLOGFWD_START_OFFSET
+ * @cfg: settings, checked with klf_target_config_check()
+ * @paused: create it paused
+ * @extack: for errors
+ *
+ * Return: the target (owned by the registry), or an ERR_PTR.
+ */
+struct klf_target *klf_target_create(struct net *net, const char *name, struct klf_log *log,
+				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
+				     u32 start, u64 from, const struct klf_target_config *cfg,
+				     bool paused, struct netlink_ext_ack *extack)
+{
+	char fname[KLOGFWD_NAME_LEN + 8];
+	struct klf_target *t;
+	struct file *f;
+	int ret;
+
+	if (!klf_name_ok(name)) {
+		NL_SET_ERR_MSG(extack,
+			       "invalid target name: use letters, digits, '.', '_' and '-', not starting with '.'");
+		return ERR_PTR(-EINVAL);
+	}
+	if (ack == KLOGFWD_ACK_APP && log->cfg.framing != KLOGFWD_FRAMING_KLF) {
+		NL_SET_ERR_MSG(extack, "ack app needs a log with klf framing (offsets in records)");
+		return ERR_PTR(-EINVAL);
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	klf_obj_inc(KLF_OBJ_TARGET);
+	mutex_init(&t->lock);
+	INIT_DELAYED_WORK(&t->work, klf_target_work);
+	INIT_LIST_HEAD(&t->node);
+	INIT_LIST_HEAD(&t->log_node);
+	strscpy(t->name, name, sizeof(t->name));
+	t->net = net;
+	kref_get(&log->ref);
+	t->log = log;
+	t->addr = *addr;
+	t->addrlen = addrlen;
+	t->ack = ack;
+	t->cfg = *cfg;
+	t->paused = paused;
+	t->backoff_ms = cfg->backoff_min_ms;
+	t->state = paused ? KLOGFWD_TARGET_STATE_PAUSED : KLOGFWD_TARGET_STATE_BACKOFF;
+
+	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
+		snprintf(fname, sizeof(fname), "%s.cursor", name);
+		f = klf_dir_open(log, fname, O_CREAT);
+		if (IS_ERR(f)) {
+			NL_SET_ERR_MSG_FMT(extack, "cannot open %s in the log's directory", fname);
+			ret = PTR_ERR(f);
+			goto err_free;
+		}
+		t->cursor_file = f;
+	}
+
+	mutex_lock(&klf_logs_lock);
+	mutex_lock(&klf_targets_lock);
+	if (list_empty(&log->node)) {
+		NL_SET_ERR_MSG(extack, "the log was deleted");
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	if (klf_ntargets >= KLF_MAX_TARGETS) {
+		NL_SET_ERR_MSG_FMT(extack, "too many targets (at most %d)", KLF_MAX_TARGETS);
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	if (klf_target_find_any(name)) {
+		NL_SET_ERR_MSG_FMT(extack, "a target named %s exists", name);
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	ret = klf_target_start(t, start, from, extack);
+	if (ret)
+		goto err_unlock;
+	mutex_lock(&log->lock);
+	list_add_tail(&t->log_node, &log->targets);
+	mutex_unlock(&log->lock);
+	list_add_tail(&t->node, &klf_targets);
+	klf_ntargets++;
+	klf_debugfs_target_add(t);
+	if (!paused)
+		mod_delayed_work(klf_wq, &t->work, 0);
+	mutex_unlock(&klf_targets_lock);
+	mutex_unlock(&klf_logs_lock);
+	return t;
+
+err_unlock:
+	mutex_unlock(&klf_targets_lock);
+	mutex_unlock(&klf_logs_lock);
+err_free:
+	klf_target_free(t);
+	return ERR_PTR(ret);
+}
+
+/* Tear a target down; caller holds klf_targets_lock. */
+static void klf_target_destroy(struct klf_target *t)
+{
+	struct klf_log *log = t->log;
+
+	lockdep_assert_held(&klf_targets_lock);
+	list_del_init(&t->node);
+	klf_ntargets--;
+	klf_debugfs_target_del(t);
+
+	/* no append kicks it any more, and it no longer holds producers */
+	mutex_lock(&log->lock);
+	list_del_init(&t->log_node);
+	klf_log_space(log);
+	mutex_unlock(&log->lock);
+
+	mutex_lock(&t->lock);
+	t->dead = true;
+	klf_target_stop(t);
+	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_PAUSED);
+	mutex_unlock(&t->lock);
+	cancel_delayed_work_sync(&t->work);
+	klf_target_free(t);
+}
+
+/**
+ * klf_target_delete() - delete a target by name
+ * @net: the caller's network namespace
+ * @name: the name
+ *
+ * Return: 0 or -ENOENT.
+ */
+int klf_target_delete(struct net *net, const char *name)
+{
+	struct klf_target *t;
+	int ret = -ENOENT;
+
+	mutex_lock(&klf_targets_lock);
+	t = klf_target_find(net, name);
+	if (t) {
+		klf_target_destroy(t);
+		ret = 0;
+	}
+	mutex_unlock(&klf_targets_lock);
+	return ret;
+}
+
+/**
+ * klf_target_set() - change a target's settings and pause or resume it
+ * @t: the target (klf_targets_lock held)
+ * @cfg: new settings, checked
+ * @paused: 1 to pause, 0 to resume, -1 to leave
+ */
+void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused)
+{
+	lockdep_assert_held(&klf_targets_lock);
+	mutex_lock(&t->lock);
+	t->cfg = *cfg;
+	t->backoff_ms = clamp(t->backoff_ms, cfg->backoff_min_ms, cfg->backoff_max_ms);
+	if (paused == 1 && !t->paused) {
+		t->paused = true;
+		mod_delayed_work(klf_wq, &t->work, 0);
+	} else if (paused == 0 && t->paused) {
+		t->paused = false;
+		t->backoff_ms = cfg->backoff_min_ms;
+		WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
+		mod_delayed_work(klf_wq, &t->work, 0);
+	}
+	mutex_unlock(&t->lock);
+}
+
+/**
+ * klf_target_next() - iterate over the targets of a namespace, for dumps
+ * @net: the namespace
+ * @idx: in: targets of @net to skip; out: incremented past the one returned
+ *
+ * Context: klf_targets_lock held.
+ * Return: the target or NULL at the end.
+ */
+struct klf_target *klf_target_next(struct net *net, unsigned long *idx)
+{
+	struct klf_target *t;
+	unsigned long i = 0;
+
+	lockdep_assert_held(&klf_targets_lock);
+	list_for_each_entry(t, &klf_targets, node) {
+		if (!net_eq(t->net, net))
+			continue;
+		if (i++ == *idx) {
+			(*idx)++;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/**
+ * klf_target_snapshot() - a consistent copy of a target's numbers
+ * @t: the target (klf_targets_lock held)
+ * @snap: filled in
+ */
+void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
+{
+	struct klf_log *log = t->log;
+	struct klf_cursor acked;
+	u64 first, next;
+
+	mutex_lock(&t->lock);
+	snap->cfg = t->cfg;
+	snap->stats = t->stats;
+	snap->state = t->state;
+	snap->paused = t->paused;
+	snap->last_error = t->last_error;
+	snap->next_offset = t->cur.offset;
+	acked = t->acked.cur;
+	mutex_unlock(&t->lock);
+
+	klf_log_bounds(log, &first, &next);
+	mutex_lock(&log->lock);
+	snap->dropped = t->dropped;
+	acked.offset = max(acked.offset, t->log_acked);
+	mutex_unlock(&log->lock);
+	snap->acked_offset = acked.offset;
+	snap->lag_records = next > acked.offset ? next - acked.offset : 0;
+	snap->lag_bytes = klf_log_bytes_after(log, &acked);
+}
+
+/**
+ * klf_targets_delete_log() - delete the targets of a log being deleted
+ * @log: the log
+ */
+void klf_targets_delete_log(struct klf_log *log)
+{
+	struct klf_target *t, *tmp;
+
+	mutex_lock(&klf_targets_lock);
+	list_for_each_entry_safe(t, tmp, &klf_targets, node)
+		if (t->log == log)
+			klf_target_destroy(t);
+	mutex_unlock(&klf_targets_lock);
+}
+
+/**
+ * klf_targets_delete_net() - delete the targets of a dying namespace
+ * @net: the namespace
+ *
+ * Called from the namespace's pre_exit, before its devices go: the sockets
+ * are reset and released, so none holds a route to a vanishing device.
+ */
+void klf_targets_delete_net(struct net *net)
+{
+	struct klf_target *t, *tmp;
+
+	mutex_lock(&klf_targets_lock);
+	list_for_each_entry_safe(t, tmp, &klf_targets, node)
+		if (net_eq(t->net, net))
+			klf_target_destroy(t);
+	mutex_unlock(&klf_targets_lock);
+}
+
+/**
+ * klf_target_init() - create the workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int klf_target_init(void)
+{
+	klf_wq = alloc_workqueue("klogfwd", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return klf_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * klf_target_exit() - delete every target
+ *
+ * Called after the netlink family is gone. The sockets' callbacks are
+ * restored before release, and one RCU grace period covers a callback
+ * still finishing on another CPU.
+ */
+void klf_target_exit(void)
+{
+	struct klf_target *t, *tmp;
+
+	mutex_lock(&klf_targets_lock);
+	list_for_each_entry_safe(t, tmp, &klf_targets, node)
+		klf_target_destroy(t);
+	mutex_unlock(&klf_targets_lock);
+	destroy_workqueue(klf_wq);
+	synchronize_net();
+}

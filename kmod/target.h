@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klogfwd: targets, the TCP receivers a log is forwarded to.
+ */
+#ifndef _KLF_TARGET_H
+#define _KLF_TARGET_H
+
+#include <linux/mutex.h>
+#include <linux/socket.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/klogfwd.h>
+
+#include "kmod/log.h"
+
+struct dentry;
+struct net;
+struct netlink_ext_ack;
+struct sock;
+
+#define KLF_MAX_TARGETS		4096
+#define KLF_CKPT_RING		64
+
+/**
+ * struct klf_target_config - settings of a target (the spec documents each)
+ * @backoff_min_ms: first reconnect delay
+ * @backoff_max_ms: largest reconnect delay
+ * @keepalive_s: TCP keepalive idle time, 0 for none
+ * @user_timeout_ms: TCP_USER_TIMEOUT, 0 for the kernel's default
+ * @sndbuf: SO_SNDBUF, 0 for autotuning
+ * @nodelay: TCP_NODELAY
+ */
+struct klf_target_config {
+	u32 backoff_min_ms;
+	u32 backoff_max_ms;
+	u32 keepalive_s;
+	u32 user_timeout_ms;
+	u32 sndbuf;
+	bool nodelay;
+};
+
+/**
+ * struct klf_target_stats - counters of a target (the spec documents each)
+ * @bytes_sent: bytes queued to TCP
+ * @records_sent: records queued in full
+ * @bytes_acked: bytes acknowledged by the peer's TCP
+ * @records_acked: records acknowledged in full
+ * @send_calls: calls into TCP that queued data
+ * @pages_spliced: page fragments queued by reference
+ * @bytes_copied: bytes sent by the copy fallback
+ * @eagain: sends that found the socket buffer full
+ * @connects: connections established
+ * @reconnects: connections lost or failed
+ * @resent_bytes: bytes queued again after a reconnect
+ */
+struct klf_target_stats {
+	u64 bytes_sent;
+	u64 records_sent;
+	u64 bytes_acked;
+	u64 records_acked;
+	u64 send_calls;
+	u64 pages_spliced;
+	u64 bytes_copied;
+	u64 eagain;
+	u64 connects;
+	u64 reconnects;
+	u64 resent_bytes;
+};
+
+/**
+ * struct klf_ckpt - a record boundary in the byte stream of a connection
+ * @stream: bytes queued on the connection before the boundary
+ * @cur: position of the record after the boundary
+ */
+struct klf_ckpt {
+	u64 stream;
+	struct klf_cursor cur;
+};
+
+/**
+ * struct klf_target - a TCP receiver fed from a log
+ * @node: entry in klf_targets, under klf_targets_lock
+ * @log_node: entry in the log's targets list, under the log's lock
+ * @name: unique name
+ * @net: network namespace it was created in and connects from (no
+ *	 reference: the namespace's pre_exit deletes its targets)
+ * @log: the log it forwards, with a reference
+ * @addr: receiver address
+ * @addrlen: its length
+ * @ack: KLOGFWD_ACK_*
+ * @dfs: its debugfs directory
+ * @lock: protects the members below, up to @log_acked
+ * @cfg: settings
+ * @sock: the socket of the current connection attempt, or NULL
+ * @saved_state_change: @sock's callback before klogfwd's
+ * @saved_write_space: same
+ * @saved_data_ready: same
+ * @state: KLOGFWD_TARGET_STATE_*
+ * @paused: stopped by the user
+ * @dead: being deleted; the worker does nothing
+ * @last_error: errno of the last failure (positive)
+ * @backoff_ms: next reconnect delay before jitter
+ * @work: the worker: connects, sends, tracks acknowledgements
+ * @cur: position of the next record to queue
+ * @span: the span being queued; @span.file is NULL when none
+ * @queued: bytes queued on the current connection
+ * @acked_base: tcp bytes_acked when the connection was established
+ * @conn_acked: bytes of the current connection acknowledged so far
+ * @acked: first record not fully acknowledged, and its stream position
+ * @ring: checkpoints of the connection not yet acknowledged, oldest first
+ * @ring_head: index of the oldest checkpoint
+ * @ring_len: checkpoints held
+ * @sent_hwm: highest record offset ever queued in full (for resent_bytes)
+ * @ackbuf: partial application acknowledgement (ack app)
+ * @ackbuf_len: bytes in @ackbuf
+ * @cursor_file: <dir>/<name>.cursor of a dir log, or NULL
+ * @persisted: offset last written to @cursor_file
+ * @persisted_at: jiffies of that write
+ * @stats: counters
+ * @log_acked: the log's view of @acked.cur.offset, under the log's lock;
+ *	       retention may move it forward past deleted records
+ * @dropped: records deleted before acknowledged, under the log's lock
+ */
+struct klf_target {
+	struct list_head node;
+	struct list_head log_node;
+	char name[KLOGFWD_NAME_LEN + 1];
+	struct net *net;
+	struct klf_log *log;
+	struct sockaddr_storage addr;
+	int addrlen;
+	u32 ack;
+	struct dentry *dfs;
+
+	struct mutex lock; /* protects the members below, up to @log_acked */
+	struct klf_target_config cfg;
+	struct socket *sock;
+	void (*saved_state_change)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_data_ready)(struct sock *sk);
+	u32 state;
+	bool paused;
+	bool dead;
+	int last_error;
+	u32 backoff_ms;
+	struct delayed_work work;
+	struct klf_cursor cur;
+	struct klf_span span;
+	u64 queued;
+	u64 acked_base;
+	u64 conn_acked;
+	struct klf_ckpt acked;
+	struct klf_ckpt ring[KLF_CKPT_RING];
+	unsigned int ring_head;
+	unsigned int ring_len;
+	u64 sent_hwm;
+	u8 ackbuf[8];
+	unsigned int ackbuf_len;
+	struct file *cursor_file;
+	u64 persisted;
+	unsigned long persisted_at;
+	struct klf_target_stats stats;
+
+	/* under log->lock */
+	u64 log_acked;
+	u64 dropped;
+};
+
+/**
+ * struct klf_target_snap - a consistent copy of a target's numbers
+ * @cfg: settings
+ * @stats: counters
+ * @state: KLOGFWD_TARGET_STATE_*
+ * @paused: paused by the user
+ * @last_error: errno of the last failure
+ * @next_offset: next record to queue
+ * @acked_offset: first record not acknowledged
+ * @lag_records: records appended and not acknowledged
+ * @lag_bytes: their bytes
+ * @dropped: records deleted before acknowledged
+ */
+struct klf_target_snap {
+	struct klf_target_config cfg;
+	struct klf_target_stats stats;
+	u32 state;
+	bool paused;
+	int last_error;
+	u64 next_offset;
+	u64 acked_offset;
+	u64 lag_records;
+	u64 lag_bytes;
+	u64 dropped;
+};
+
+extern struct mutex klf_targets_lock;
+extern struct workqueue_struct *klf_wq;
+
+void klf_target_config_default(struct klf_target_config *cfg);
+int klf_target_config_check(const struct klf_target_config *cfg,
+			    struct netlink_ext_ack *extack);
+struct klf_target *klf_target_create(struct net *net, const char *name, struct klf_log *log,
+				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
+				     u32 start, u64 from, const struct klf_target_config *cfg,
+				     bool paused, struct netlink_ext_ack *extack);
+int klf_target_delete(struct net *net, const char *name);
+void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused);
+struct klf_target *klf_target_find(struct net *net, const char *name);
+struct klf_target *klf_target_next(struct net *net, unsigned long *idx);
+void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap);
+void klf_targets_delete_log(struct klf_log *log);
+void klf_targets_delete_net(struct net *net);
+int klf_target_init(void);
+void klf_target_exit(void);
+
+void klf_target_kick(struct klf_target *t);
+void klf_target_work(struct work_struct *work);
+void klf_target_stop(struct klf_target *t);
+void klf_target_persist(struct klf_target *t, bool force);
+int klf_target_read_cursor(struct file *f, u64 *offset);
+
+void klf_debugfs_target_add(struct klf_target *t);
+void klf_debugfs_target_del(struct klf_target *t);
+
+#endif /* _KLF_TARGET_H */
