@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Faults while forwarding: connections reset under the sender (exact resume:
+# no gap and no duplicate with ack tcp), receivers killed and restarted (no
+# gap with ack app), a receiver that never reads does not hold back another
+# target, and targets, logs and namespaces deleted while sending.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+trap 'cleanup_targets; ip netns del klfns 2>/dev/null' EXIT
+
+ktap_plan 9
+
+# the receiver stays up; the sender's connection is destroyed 10 times
+resets() {
+	local port i n=20000
+	port=$(free_port)
+	"$KLOGFWD" log add fr framing klf || return 1
+	recv_start fr -l "127.0.0.1:$port" -f klf -n $n -t 240 || return 1
+	"$KLOGFWD" target add fr log fr to "127.0.0.1:$port" backoff 20-100 || return 1
+	"$PRODUCE" -o /dev/klogfwd/fr -n $n --min 100 --max 2000 > /dev/null &
+	for i in $(seq 10); do
+		sleep 0.5
+		ss -K dst 127.0.0.1 dport = ":$port" > /dev/null
+	done
+	wait $!
+	recv_wait fr 240 || return 1
+	echo "# reconnects $(tstat fr reconnects) connections $(rstat fr connections)" \
+	     "partial $(rstat fr partial) resent_bytes $(tstat fr resent_bytes)"
+	[ "$(rstat fr gaps)" = 0 ] && [ "$(rstat fr duplicates)" = 0 ] &&
+	[ "$(tstat fr reconnects)" -ge 1 ]
+}
+check "ack tcp: 10 connection resets, every record once (exact resume)" resets
+
+# receivers killed with SIGKILL and restarted; ack app keeps what they lost
+restarts() {
+	local port i n=6000
+	port=$(free_port)
+	"$KLOGFWD" log add fa framing klf || return 1
+	recv_start fa0 -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 || return 1
+	"$KLOGFWD" target add fa log fa to "127.0.0.1:$port" ack app backoff 20-100 || return 1
+	"$PRODUCE" -o /dev/klogfwd/fa -n $n --min 100 --max 1500 --rate 3000 > /dev/null &
+	for i in $(seq 1 8); do
+		sleep 0.4
+		eval "kill -9 \$PID_fa$((i - 1))"
+		recv_start "fa$i" -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 || return 1
+	done
+	wait $!
+	wait_for 60 test "$(tstat fa acked_offset)" = $n || return 1
+	kill "$PID_fa8"
+	# replay everything the receivers kept through one deduplicating receiver
+	port=$(free_port)
+	recv_start fall -l "127.0.0.1:$port" -f klf -d -n $n -t 60 || return 1
+	socat -u "OPEN:$WORK/fa.bin" "TCP:127.0.0.1:$port"
+	recv_wait fall 60
+	echo "# records $(rstat fall records) duplicates $(rstat fall duplicates) gaps $(rstat fall gaps)"
+	[ "$(rstat fall records)" = $n ] && [ "$(rstat fall gaps)" = 0 ]
+}
+check "ack app: 8 receivers killed (SIGKILL) mid-stream, no record lost" restarts
+
+# a receiver with a zero window does not hold back another target
+stall() {
+	local p1 p2 n=8000
+	p1=$(free_port)
+	p2=$(free_port)
+	"$KLOGFWD" log add fs segment-bytes 1048576 || return 1
+	recv_start stalled -l "127.0.0.1:$p1" -f lf --stall --rcvbuf 4096 -t 120 || return 1
+	recv_start live -l "127.0.0.1:$p2" -f lf -n $n -t 120 || return 1
+	"$KLOGFWD" target add stalled log fs to "127.0.0.1:$p1" sndbuf 65536 || return 1
+	"$KLOGFWD" target add live log fs to "127.0.0.1:$p2" || return 1
+	"$PRODUCE" -o /dev/klogfwd/fs -n $n --min 500 --max 1500 > /dev/null || return 1
+	recv_wait live 120 || return 1
+	echo "# stalled target: acked $(tstat stalled acked_offset) of $n, lag $(tstat stalled lag_bytes) bytes"
+	[ "$(rstat live gaps)" = 0 ] && [ "$(tstat stalled acked_offset)" -lt $n ]
+}
+check "a receiver that never reads does not stall another target" stall
+
+drops() {
+	local d
+	"$KLOGFWD" log add fd segment-bytes 65536 retain-bytes 131072 || return 1
+	"$KLOGFWD" target add nobody log fd to 127.0.0.1:9 backoff 1000-1000 || return 1
+	"$PRODUCE" -o /dev/klogfwd/fd -n 2000 --min 100 --max 200 > /dev/null || return 1
+	d=$(tstat nobody dropped_records)
+	echo "# dropped_records $d, log dropped $(sed -n 's/^dropped_records //p' $KLF_DFS/logs/fd/stats)"
+	[ "$d" -gt 0 ]
+}
+check "overflow drop: records deleted before a dead target had them are counted" drops
+
+block() {
+	"$KLOGFWD" log add fb segment-bytes 65536 retain-bytes 131072 overflow block || return 1
+	"$KLOGFWD" target add fb log fb to 127.0.0.1:9 backoff 1000-1000 || return 1
+	python3 - <<'PY'
+import os, errno
+fd = os.open("/dev/klogfwd/fb", os.O_WRONLY | os.O_NONBLOCK)
+try:
+    for i in range(5000):
+        os.write(fd, b"x" * 150)
+    raise SystemExit("5000 appends went through a full blocking log")
+except BlockingIOError:
+    pass
+PY
+}
+check "overflow block: a full log refuses appends (EAGAIN) while a target lags" block
+
+block_release() {
+	local port
+	port=$(free_port)
+	recv_start fb -l "127.0.0.1:$port" -f lf -t 60 || return 1
+	"$KLOGFWD" target del fb && "$KLOGFWD" target add fb2 log fb to "127.0.0.1:$port" from earliest || return 1
+	wait_for 30 test "$(tstat fb2 lag_records)" = 0 || return 1
+	echo x > /dev/klogfwd/fb
+}
+check "overflow block: appends go through again once the target caught up" block_release
+
+del_under_load() {
+	local port
+	port=$(free_port)
+	"$KLOGFWD" log add fl || return 1
+	recv_start fl -l "127.0.0.1:$port" -f lf -t 60 -r 5 || return 1
+	"$KLOGFWD" target add fl1 log fl to "127.0.0.1:$port" || return 1
+	"$KLOGFWD" target add fl2 log fl to "127.0.0.1:$port" || return 1
+	"$PRODUCE" -o /dev/klogfwd/fl -n 3000 --min 500 --max 1500 > /dev/null &
+	sleep 1
+	"$KLOGFWD" target del fl1 || return 1
+	sleep 0.5
+	"$KLOGFWD" log del fl || return 1
+	wait
+	[ ! -d "$KLF_DFS/targets/fl2" ]
+}
+check "target and log deleted while sending" del_under_load
+
+netns_del() {
+	local port
+	port=$(free_port)
+	ip netns add klfns || return 1
+	ip link add klfa type veth peer name klfb || return 1
+	ip link set klfb netns klfns
+	ip addr add 10.201.0.1/24 dev klfa && ip link set klfa up
+	ip netns exec klfns ip addr add 10.201.0.2/24 dev klfb
+	ip netns exec klfns ip link set klfb up
+	ip netns exec klfns ip link set lo up
+	recv_start ns -l "10.201.0.1:$port" -f lf -t 60 -r 5 || return 1
+	ip netns exec klfns "$KLOGFWD" log add nslog || return 1
+	ip netns exec klfns "$KLOGFWD" target add nst log nslog to "10.201.0.1:$port" || return 1
+	ip netns exec klfns "$PRODUCE" -o /dev/klogfwd/nslog -n 2000 --min 500 --max 1500 > /dev/null
+	wait_for 10 test "$(tstat nst state)" = established || return 1
+	ip netns del klfns
+	wait_for 10 test ! -d "$KLF_DFS/targets/nst"
+}
+check "network namespace deleted while its target sends" netns_del
+
+objects() {
+	cleanup_targets
+	for l in fr fa fs fd fb; do "$KLOGFWD" log del $l; done
+	wait_for 10 grep -q '^sockets 0' "$KLF_DFS/objects" &&
+	grep -q '^targets 0' "$KLF_DFS/objects"
+}
+check "no target or socket left" objects
+
+ktap_finish

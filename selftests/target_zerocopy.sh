@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Zero-copy, proved at the TCP layer and not by the module's counters: a
+# kretprobe on the kernel's by-reference transmit path counts the bytes TCP
+# took as page references while a 16 MiB log is forwarded: do_tcp_sendpages()
+# on kernels with sendpage (6.1), skb_splice_from_iter() on the others. Those
+# bytes must cover everything the receiver got. A build that copies (for
+# instance MSG_SPLICE_PAGES on 6.1, whose TCP ignores it) fails here.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+T=/sys/kernel/tracing
+
+ktap_plan 4
+
+cleanup() {
+	echo 0 > $T/events/kprobes/enable 2>/dev/null
+	echo > $T/kprobe_events 2>/dev/null
+	cleanup_targets
+	"$KLOGFWD" log del zc 2>/dev/null
+}
+trap cleanup EXIT
+
+[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null
+if grep -qw do_tcp_sendpages /proc/kallsyms; then
+	fn=do_tcp_sendpages
+elif grep -qw skb_splice_from_iter /proc/kallsyms; then
+	fn=skb_splice_from_iter
+else
+	fn=
+fi
+check "a by-reference TCP transmit function to probe ($fn)" test -n "$fn"
+
+n=16384
+"$KLOGFWD" log add zc segment-bytes 4194304 retain-bytes 67108864
+"$PRODUCE" -o /dev/klogfwd/zc -n $n --min 900 --max 1148 --seed 3 > /dev/null
+port=$(free_port)
+recv_start zc -l "127.0.0.1:$port" -f lf -n $n -t 300
+
+probe() {
+	echo > $T/trace
+	echo 16384 > $T/buffer_size_kb
+	echo "r:klf_zc $fn ret=\$retval:s64" > $T/kprobe_events &&
+	echo 1 > $T/events/kprobes/klf_zc/enable
+}
+check "kretprobe on $fn" probe
+
+forward() {
+	"$KLOGFWD" target add zc log zc to "127.0.0.1:$port" sndbuf 4194304 &&
+	recv_wait zc 300 && [ "$(rstat zc gaps)" = 0 ] && [ "$(rstat zc records)" = $n ]
+}
+check "16384 records (about 16 MiB) forwarded, no gap" forward
+
+spliced() {
+	local got zc
+	echo 0 > $T/events/kprobes/klf_zc/enable
+	got=$(rstat zc bytes)
+	zc=$(grep -a 'klf_zc:' $T/trace | sed -n 's/.*ret=\(-\?[0-9]*\).*/\1/p' |
+	     awk '$1 > 0 { s += $1 } END { printf "%d", s }')
+	echo "# receiver got $got bytes; TCP took $zc bytes by page reference ($fn);" \
+	     "module: pages_spliced $(tstat zc pages_spliced), bytes_copied $(tstat zc bytes_copied)"
+	[ "$got" -gt 16000000 ] && [ "$zc" -ge "$got" ]
+}
+check "TCP took every byte by page reference, none by copy" spliced
+
+ktap_finish
