@@ -81,6 +81,10 @@ int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 int cmd_log(struct cli *cli, int argc, char **argv);
 void usage_log(FILE *fp);
 
+/* cmd_target.c */
+int cmd_target(struct cli *cli, int argc, char **argv);
+void usage_target(FILE *fp);
+
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];
 int cli_print_version(struct cli *cli);
