@@ -546,8 +546,13 @@ static const char *const stat_names[] = {
 };
 
 /* Names of the errno values a connection may end with. */
-#define ERRNO_NAME(e)	[e] = #e
-static const char *const errno_names[] = {
+struct errno_name {
+	int err;
+	const char *name;
+};
+
+#define ERRNO_NAME(e)	{ e, #e }
+static const struct errno_name errno_names[] = {
 	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(EINTR),
 	ERRNO_NAME(EIO), ERRNO_NAME(ENXIO), ERRNO_NAME(EBADF),
 	ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM), ERRNO_NAME(EACCES),
@@ -714,13 +719,18 @@ static void print_enum(const struct target_info *ti, const char *kw,
 
 static void print_last_error(uint64_t err)
 {
+	size_t i;
+
 	printf(" last-error %" PRIu64, err);
 	if (!err || err > INT32_MAX)
 		return;
-	if (err < ARRAY_SIZE(errno_names) && errno_names[err])
-		printf(" (%s: %s)", errno_names[err], strerror(err));
-	else
-		printf(" (%s)", strerror(err));
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
+		if (errno_names[i].err == (int)err) {
+			printf(" (%s: %s)", errno_names[i].name, strerror(err));
+			return;
+		}
+	}
+	printf(" (%s)", strerror(err));
 }
 
 /*
