@@ -2,10 +2,10 @@
 # shellcheck shell=bash
 #
 # Shared helpers of the klogfwd CLI selftests that need no kernel module
-# (cli_usage.sh, cli_log_usage.sh): the binary and a scratch directory, run
-# (klogfwd under a timeout, output captured), the expect_* checks that record
-# why they fail, skip, and run_tests, which runs the tests listed in the
-# array "tests" and prints KTAP (TAP version 13).
+# (cli_usage.sh, cli_log_usage.sh, cli_target_usage.sh): the binary and a
+# scratch directory, run (klogfwd under a timeout, output captured), the
+# expect_* checks that record why they fail, skip, and run_tests, which runs
+# the tests listed in the array "tests" and prints KTAP (TAP version 13).
 #
 # Source it as: source "$(dirname "$0")/cli_lib.sh"
 

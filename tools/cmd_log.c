@@ -63,14 +63,6 @@ static const struct cmd log_cmds[] = {
 	  usage_log_append },
 };
 
-/* Names of enum values, indexed by value. */
-struct enum_names {
-	const char *const *names;
-	size_t n;
-};
-
-#define ENUM_NAMES(a)	{ .names = (a), .n = ARRAY_SIZE(a) }
-
 static const char *const storage_names[] = {
 	[KLOGFWD_STORAGE_MEMORY]	= "memory",
 	[KLOGFWD_STORAGE_DIR]		= "dir",
@@ -97,22 +89,6 @@ static const struct enum_names storage_enum = ENUM_NAMES(storage_names);
 static const struct enum_names framing_enum = ENUM_NAMES(framing_names);
 static const struct enum_names overflow_enum = ENUM_NAMES(overflow_names);
 static const struct enum_names sync_enum = ENUM_NAMES(sync_names);
-
-/* Value of name in e, or -1. */
-static int enum_value(const struct enum_names *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		if (e->names[i] && !strcmp(e->names[i], name))
-			return i;
-	return -1;
-}
-
-static const char *enum_name(const struct enum_names *e, uint64_t v)
-{
-	return v < e->n ? e->names[v] : NULL;
-}
 
 /* Command line settings */
 
@@ -160,62 +136,6 @@ struct log_conf {
 	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
 	char *dir;			/* absolute, allocated */
 };
-
-struct unit {
-	const char *suffix;
-	uint64_t mult;
-};
-
-static const struct unit size_units[] = {
-	{ "", 1 },
-	{ "k", 1ULL << 10 }, { "K", 1ULL << 10 },
-	{ "m", 1ULL << 20 }, { "M", 1ULL << 20 },
-	{ "g", 1ULL << 30 }, { "G", 1ULL << 30 },
-	{ NULL, 0 },
-};
-
-static const struct unit ms_units[] = {
-	{ "", 1 },
-	{ "ms", 1 },
-	{ "s", 1000 },
-	{ "m", 60 * 1000 },
-	{ "h", 60 * 60 * 1000 },
-	{ "d", 24 * 60 * 60 * 1000 },
-	{ NULL, 0 },
-};
-
-static const struct unit plain_units[] = {
-	{ "", 1 },
-	{ NULL, 0 },
-};
-
-/*
- * Parse a decimal number followed by one of units (no sign, no spaces).
- * Returns 0, -EINVAL if s is malformed or -ERANGE if it exceeds max.
- */
-static int parse_scaled(const char *s, const struct unit *units, uint64_t max,
-			uint64_t *out)
-{
-	const struct unit *u;
-	unsigned long long v;
-	char *end;
-	int err;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	err = errno;
-	for (u = units; u->suffix; u++)
-		if (!strcmp(end, u->suffix))
-			break;
-	if (!u->suffix)
-		return -EINVAL;
-	if (err == ERANGE || v > max / u->mult)
-		return -ERANGE;
-	*out = v * u->mult;
-	return 0;
-}
 
 static int parse_octal(const char *s, uint64_t max, uint64_t *out)
 {
@@ -344,18 +264,6 @@ static const struct log_kw *log_kw_find(const char *name)
 		if (!strcmp(log_kws[i].name, name))
 			return &log_kws[i];
 	return NULL;
-}
-
-/* "a, b or c" */
-static void enum_list(const struct enum_names *e, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < e->n && len < size; i++)
-		len += snprintf(buf + len, size - len, "%s%s",
-				!i ? "" : i + 1 < e->n ? ", " : " or ",
-				e->names[i]);
 }
 
 static const char *kw_expect(const struct log_kw *kw)
@@ -677,19 +585,6 @@ struct show_ctx {
 	struct json *j;		/* NULL: text */
 };
 
-/* A uint attribute: 4 or 8 bytes. */
-static bool attr_uint(const struct nlattr *attr, uint64_t *v)
-{
-	uint32_t v32;
-
-	if (nl_attr_u64(attr, v))
-		return true;
-	if (!nl_attr_u32(attr, &v32))
-		return false;
-	*v = v32;
-	return true;
-}
-
 static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 {
 	const struct nlattr *const *tb = reply->tb;
@@ -719,7 +614,7 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 			li->val[la->type] = v32;
 			break;
 		case LA_UINT:
-			if (!attr_uint(tb[la->type], &li->val[la->type]))
+			if (!nl_attr_uint(tb[la->type], &li->val[la->type]))
 				return -EPROTO;
 			break;
 		}
@@ -734,7 +629,7 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 	for (type = 1; type < LOG_STATS_SLOTS; type++) {
 		if (!stb[type])
 			continue;
-		if (!attr_uint(stb[type], &li->stats[type])) {
+		if (!nl_attr_uint(stb[type], &li->stats[type])) {
 			/* skip what a newer kernel may mean differently */
 			if (type <= KLOGFWD_A_LOG_STATS_MAX)
 				return -EPROTO;
@@ -805,18 +700,6 @@ static void log_print_text(const struct log_info *li)
 			printf(" %s %" PRIu64, stat_name(type, buf, sizeof(buf)),
 			       li->stats[type]);
 	putchar('\n');
-}
-
-/* A JSON key from a spec attribute name: '-' becomes '_'. */
-static void json_key_attr(struct json *j, const char *name)
-{
-	char key[32];
-	size_t i;
-
-	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
-		key[i] = name[i] == '-' ? '_' : name[i];
-	key[i] = '\0';
-	json_key(j, key);
 }
 
 static void log_print_json(struct json *j, const struct log_info *li)

@@ -191,6 +191,18 @@ void json_key(struct json *j, const char *key)
 	j->after_key = true;
 }
 
+/* A key from a netlink spec attribute name: '-' becomes '_'. */
+void json_key_attr(struct json *j, const char *name)
+{
+	char key[32];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(key) - 1; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	key[i] = '\0';
+	json_key(j, key);
+}
+
 void json_strn(struct json *j, const char *s, size_t len)
 {
 	json_sep(j);

@@ -37,6 +37,7 @@ void json_arr_open(struct json *j);
 void json_arr_close(struct json *j);
 
 void json_key(struct json *j, const char *key);
+void json_key_attr(struct json *j, const char *name);
 void json_str(struct json *j, const char *s);
 void json_strn(struct json *j, const char *s, size_t len);
 void json_u64(struct json *j, uint64_t v);

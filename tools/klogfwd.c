@@ -5,6 +5,7 @@
  * Global options, the command table and the helpers shared by the
  * commands; each command lives in its own cmd_*.c file.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -25,6 +26,8 @@ static const struct cmd commands[] = {
 	  usage_help },
 	{ "log",	cmd_log,	"create, change, delete, show and append to logs",
 	  usage_log },
+	{ "target",	cmd_target,	"create, change, delete and show forwarding targets",
+	  usage_target },
 	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",
 	  usage_version },
 };
@@ -228,6 +231,86 @@ void cli_nl_error(struct cli *cli, const char *op)
 		errmsg("%s: %s (CAP_NET_ADMIN is required)", op, strerror(err));
 	else
 		errmsg("%s: %s", op, strerror(err));
+}
+
+/* Value of name in e, or -1. */
+int enum_value(const struct enum_names *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->names[i] && !strcmp(e->names[i], name))
+			return i;
+	return -1;
+}
+
+/* Name of value v in e, or NULL if it has none. */
+const char *enum_name(const struct enum_names *e, uint64_t v)
+{
+	return v < e->n ? e->names[v] : NULL;
+}
+
+/* "a, b or c" */
+void enum_list(const struct enum_names *e, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < e->n && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s",
+				!i ? "" : i + 1 < e->n ? ", " : " or ",
+				e->names[i]);
+}
+
+const struct unit size_units[] = {
+	{ "", 1 },
+	{ "k", 1ULL << 10 }, { "K", 1ULL << 10 },
+	{ "m", 1ULL << 20 }, { "M", 1ULL << 20 },
+	{ "g", 1ULL << 30 }, { "G", 1ULL << 30 },
+	{ NULL, 0 },
+};
+
+const struct unit ms_units[] = {
+	{ "", 1 },
+	{ "ms", 1 },
+	{ "s", 1000 },
+	{ "m", 60 * 1000 },
+	{ "h", 60 * 60 * 1000 },
+	{ "d", 24 * 60 * 60 * 1000 },
+	{ NULL, 0 },
+};
+
+const struct unit plain_units[] = {
+	{ "", 1 },
+	{ NULL, 0 },
+};
+
+/*
+ * Parse a decimal number followed by one of units (no sign, no spaces).
+ * Returns 0, -EINVAL if s is malformed or -ERANGE if it exceeds max.
+ */
+int parse_scaled(const char *s, const struct unit *units, uint64_t max,
+		 uint64_t *out)
+{
+	const struct unit *u;
+	unsigned long long v;
+	char *end;
+	int err;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	err = errno;
+	for (u = units; u->suffix; u++)
+		if (!strcmp(end, u->suffix))
+			break;
+	if (!u->suffix)
+		return -EINVAL;
+	if (err == ERANGE || v > max / u->mult)
+		return -ERANGE;
+	*out = v * u->mult;
+	return 0;
 }
 
 static const struct option long_options[] = {

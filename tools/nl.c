@@ -129,6 +129,19 @@ bool nl_attr_u64(const struct nlattr *attr, uint64_t *v)
 	return nl_attr_copy(attr, v, sizeof(*v));
 }
 
+/* A "uint" attribute: 4 or 8 bytes. */
+bool nl_attr_uint(const struct nlattr *attr, uint64_t *v)
+{
+	uint32_t v32;
+
+	if (nl_attr_u64(attr, v))
+		return true;
+	if (!nl_attr_u32(attr, &v32))
+		return false;
+	*v = v32;
+	return true;
+}
+
 const void *nl_attr_data(const struct nlattr *attr, size_t *len)
 {
 	if (!attr)

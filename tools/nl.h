@@ -72,6 +72,7 @@ bool nl_attr_u8(const struct nlattr *attr, uint8_t *v);
 bool nl_attr_u16(const struct nlattr *attr, uint16_t *v);
 bool nl_attr_u32(const struct nlattr *attr, uint32_t *v);
 bool nl_attr_u64(const struct nlattr *attr, uint64_t *v);
+bool nl_attr_uint(const struct nlattr *attr, uint64_t *v);	/* 4 or 8 bytes */
 const void *nl_attr_data(const struct nlattr *attr, size_t *len);
 int nl_attr_parse_nested(const struct nlattr *nest,
 			 const struct nlattr **tb, unsigned int attr_max);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define PROG	"klogfwd"
@@ -43,6 +44,20 @@ struct cmd {
 	void (*usage)(FILE *fp);
 };
 
+/* Names of enum values, indexed by value. */
+struct enum_names {
+	const char *const *names;
+	size_t n;
+};
+
+#define ENUM_NAMES(a)	{ .names = (a), .n = ARRAY_SIZE(a) }
+
+/* A suffix of a number and what it multiplies it by. */
+struct unit {
+	const char *suffix;
+	uint64_t mult;
+};
+
 /* klogfwd.c */
 int cmd_dispatch(struct cli *cli, const struct cmd *table, size_t n,
 		 const char *group, int argc, char **argv);
@@ -52,9 +67,23 @@ int usage_error(const char *group, const char *fmt, ...) __printf(2, 3);
 struct nl_ctx *cli_nl(struct cli *cli);
 void cli_nl_error(struct cli *cli, const char *op);
 
+int enum_value(const struct enum_names *e, const char *name);
+const char *enum_name(const struct enum_names *e, uint64_t v);
+void enum_list(const struct enum_names *e, char *buf, size_t size);
+
+extern const struct unit size_units[];	/* k, m, g: KiB, MiB, GiB */
+extern const struct unit ms_units[];	/* ms, s, m, h, d */
+extern const struct unit plain_units[];	/* none */
+int parse_scaled(const char *s, const struct unit *units, uint64_t max,
+		 uint64_t *out);
+
 /* cmd_log.c */
 int cmd_log(struct cli *cli, int argc, char **argv);
 void usage_log(FILE *fp);
+
+/* cmd_target.c */
+int cmd_target(struct cli *cli, int argc, char **argv);
+void usage_target(FILE *fp);
 
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];

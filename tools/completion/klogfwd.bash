@@ -2,13 +2,17 @@
 # bash completion for klogfwd(8)
 #
 # Keep _klogfwd_commands in sync with the command table in tools/klogfwd.c,
-# and the _klogfwd_log_* lists with tools/cmd_log.c.
+# the _klogfwd_log_* lists with tools/cmd_log.c and the _klogfwd_target_*
+# lists with tools/cmd_target.c.
 
-_klogfwd_commands="help log version"
+_klogfwd_commands="help log target version"
 _klogfwd_global_opts="-j --json -p --pretty -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
+_klogfwd_target_verbs="add set del show"
+_klogfwd_target_fixed="log to from ack paused"
+_klogfwd_target_settings="backoff keepalive user-timeout nodelay sndbuf"
 
 # _klogfwd_resolve WORD NAME...: the NAME that WORD is, or abbreviates as
 # the prefix of no other NAME.
@@ -117,6 +121,92 @@ _klogfwd_log()
 	mapfile -t COMPREPLY < <(compgen -W "$offer" -- "$cur")
 }
 
+# Names of the existing targets (needs the module and CAP_NET_ADMIN).
+_klogfwd_target_names()
+{
+	"${COMP_WORDS[0]}" target show 2>/dev/null | sed -n 's/^target \([^ ]*\).*/\1/p'
+}
+
+# The values of the target keyword $1.
+_klogfwd_target_value()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]}
+
+	case $1 in
+	log)
+		mapfile -t COMPREPLY < <(compgen -W "$(_klogfwd_log_names)" -- "$cur")
+		;;
+	from)
+		mapfile -t COMPREPLY < <(compgen -W "earliest latest resume" -- "$cur")
+		;;
+	ack)
+		mapfile -t COMPREPLY < <(compgen -W "tcp app" -- "$cur")
+		;;
+	nodelay)
+		mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur")
+		;;
+	esac
+}
+
+# "klogfwd target VERB NAME KEYWORD...", the word "target" at index $1.
+_klogfwd_target()
+{
+	local idx=$1 cur=${COMP_WORDS[COMP_CWORD]}
+	local verb kw i words w offer=
+	local -A given=()
+
+	if ((COMP_CWORD == idx + 1)); then
+		mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_target_verbs help" -- "$cur")
+		return
+	fi
+	# shellcheck disable=SC2086
+	verb=$(_klogfwd_resolve "${COMP_WORDS[idx + 1]}" $_klogfwd_target_verbs)
+	if ((COMP_CWORD == idx + 2)); then
+		case $verb in
+		set|del|show)
+			mapfile -t COMPREPLY < <(compgen -W "$(_klogfwd_target_names)" -- "$cur")
+			;;
+		esac
+		return
+	fi
+	case $verb in
+	add)
+		words="$_klogfwd_target_fixed $_klogfwd_target_settings"
+		;;
+	set)
+		words="pause resume $_klogfwd_target_settings"
+		;;
+	*)
+		return
+		;;
+	esac
+	# Keyword and value pairs after NAME; paused, pause and resume take no
+	# value, and pause and resume exclude each other.
+	for ((i = idx + 3; i < COMP_CWORD; i++)); do
+		kw=${COMP_WORDS[i]}
+		given[$kw]=1
+		case $kw in
+		paused)
+			continue
+			;;
+		pause|resume)
+			given[pause]=1
+			given[resume]=1
+			continue
+			;;
+		esac
+		if ((i + 1 == COMP_CWORD)); then
+			_klogfwd_target_value "$kw"
+			return
+		fi
+		((i++))
+	done
+	for w in $words; do
+		[[ -n ${given[$w]-} ]] || offer+=" $w"
+	done
+	mapfile -t COMPREPLY < <(compgen -W "$offer" -- "$cur")
+}
+
 _klogfwd()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
@@ -146,10 +236,20 @@ _klogfwd()
 		_klogfwd_log "$cmd_idx"
 		return 0
 	fi
+	if [[ $cmd == target ]]; then
+		_klogfwd_target "$cmd_idx"
+		return 0
+	fi
 	if [[ $cmd == help ]] && ((COMP_CWORD == cmd_idx + 2)); then
 		# shellcheck disable=SC2086
-		[[ $(_klogfwd_resolve "${COMP_WORDS[cmd_idx + 1]}" $_klogfwd_commands) == log ]] &&
+		case $(_klogfwd_resolve "${COMP_WORDS[cmd_idx + 1]}" $_klogfwd_commands) in
+		log)
 			mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_log_verbs" -- "$cur")
+			;;
+		target)
+			mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_target_verbs" -- "$cur")
+			;;
+		esac
 		return 0
 	fi
 

@@ -1,0 +1,1020 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd target: create, change, delete and show forwarding targets
+ * (KLOGFWD_CMD_TARGET_NEW, _SET, _DEL and _GET).
+ *
+ * As for logs, the command line is parsed completely before any netlink
+ * traffic, so that every usage error exits 2 whether or not the module is
+ * loaded. Only the settings given are sent: the kernel applies the defaults
+ * and checks the ranges and the names, and its extended ack explains what
+ * it refuses.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/klogfwd.h>
+
+#include "json.h"
+#include "nl.h"
+#include "subcommands.h"
+
+#define BIT(n)			(1U << (n))
+
+/* Counters in a reply, known or not (attribute types below this). */
+#define TARGET_STATS_SLOTS	64
+
+static int target_add(struct cli *cli, int argc, char **argv);
+static int target_set(struct cli *cli, int argc, char **argv);
+static int target_del(struct cli *cli, int argc, char **argv);
+static int target_show(struct cli *cli, int argc, char **argv);
+static void usage_target_add(FILE *fp);
+static void usage_target_set(FILE *fp);
+static void usage_target_del(FILE *fp);
+static void usage_target_show(FILE *fp);
+
+static const struct cmd target_cmds[] = {
+	{ "add",	target_add,	"create a target",	usage_target_add },
+	{ "set",	target_set,	"change the settings of a target, pause or resume it",
+	  usage_target_set },
+	{ "del",	target_del,	"delete a target",	usage_target_del },
+	{ "show",	target_show,	"show targets, their settings, state and counters",
+	  usage_target_show },
+};
+
+/* "from": the values of enum start given by name */
+static const char *const from_names[] = {
+	[KLOGFWD_START_EARLIEST]	= "earliest",
+	[KLOGFWD_START_LATEST]		= "latest",
+	[KLOGFWD_START_RESUME]		= "resume",
+};
+
+static const char *const ack_names[] = {
+	[KLOGFWD_ACK_TCP]		= "tcp",
+	[KLOGFWD_ACK_APP]		= "app",
+};
+
+static const char *const state_names[] = {
+	[KLOGFWD_TARGET_STATE_CONNECTING]	= "connecting",
+	[KLOGFWD_TARGET_STATE_ESTABLISHED]	= "established",
+	[KLOGFWD_TARGET_STATE_BACKOFF]		= "backoff",
+	[KLOGFWD_TARGET_STATE_PAUSED]		= "paused",
+};
+
+static const char *const onoff_names[] = { "off", "on" };
+
+static const struct enum_names from_enum = ENUM_NAMES(from_names);
+static const struct enum_names ack_enum = ENUM_NAMES(ack_names);
+static const struct enum_names state_enum = ENUM_NAMES(state_names);
+static const struct enum_names onoff_enum = ENUM_NAMES(onoff_names);
+
+/* Command line settings */
+
+enum tkw_type {
+	TKW_LOG,	/* a log name */
+	TKW_TO,		/* ADDR:PORT */
+	TKW_FROM,	/* earliest, latest, resume or an offset */
+	TKW_ENUM,	/* one of kw->e */
+	TKW_BACKOFF,	/* MIN-MAX, two times */
+	TKW_SECS,	/* seconds */
+	TKW_MS,		/* milliseconds, or a time with a s, m, h or d suffix */
+	TKW_SIZE,	/* bytes, with an optional k, m or g suffix */
+	TKW_FLAG,	/* no value: sets attr to kw->max */
+};
+
+enum {
+	TK_ADD	= 1 << 0,	/* target add takes it */
+	TK_SET	= 1 << 1,	/* target set takes it */
+};
+
+struct target_kw {
+	const char *name;
+	enum tkw_type type;
+	uint16_t attr;
+	unsigned int ops;	/* TK_ADD, TK_SET */
+	uint64_t max;		/* largest value; the value of a TKW_FLAG */
+	const struct enum_names *e;
+};
+
+static const struct target_kw target_kws[] = {
+	{ "log",	  TKW_LOG,     KLOGFWD_A_TARGET_LOG,		 TK_ADD,	  0,	      NULL },
+	{ "to",		  TKW_TO,      KLOGFWD_A_TARGET_PORT,		 TK_ADD,	  UINT16_MAX, NULL },
+	{ "from",	  TKW_FROM,    KLOGFWD_A_TARGET_START,		 TK_ADD,	  UINT64_MAX, &from_enum },
+	{ "ack",	  TKW_ENUM,    KLOGFWD_A_TARGET_ACK,		 TK_ADD,	  0,	      &ack_enum },
+	{ "backoff",	  TKW_BACKOFF, KLOGFWD_A_TARGET_BACKOFF_MIN_MS,	 TK_ADD | TK_SET, UINT32_MAX, NULL },
+	{ "keepalive",	  TKW_SECS,    KLOGFWD_A_TARGET_KEEPALIVE_S,	 TK_ADD | TK_SET, UINT32_MAX, NULL },
+	{ "user-timeout", TKW_MS,      KLOGFWD_A_TARGET_USER_TIMEOUT_MS, TK_ADD | TK_SET, UINT32_MAX, NULL },
+	{ "nodelay",	  TKW_ENUM,    KLOGFWD_A_TARGET_NODELAY,	 TK_ADD | TK_SET, 0,	      &onoff_enum },
+	{ "sndbuf",	  TKW_SIZE,    KLOGFWD_A_TARGET_SNDBUF,		 TK_ADD | TK_SET, UINT32_MAX, NULL },
+	{ "paused",	  TKW_FLAG,    KLOGFWD_A_TARGET_PAUSED,		 TK_ADD,	  1,	      NULL },
+	{ "pause",	  TKW_FLAG,    KLOGFWD_A_TARGET_PAUSED,		 TK_SET,	  1,	      NULL },
+	{ "resume",	  TKW_FLAG,    KLOGFWD_A_TARGET_PAUSED,		 TK_SET,	  0,	      NULL },
+};
+
+/* The settings of a target add or target set command line. */
+struct target_conf {
+	const char *op;			/* "target add" or "target set" */
+	unsigned int kws;		/* bit n: target_kws[n] was given */
+	unsigned int attrs;		/* bit n: attribute n is to be sent */
+	uint64_t val[KLOGFWD_A_TARGET_MAX + 1];
+	const char *log;
+	struct in_addr v4;		/* network byte order */
+	struct in6_addr v6;
+};
+
+static const struct target_kw *target_kw_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(target_kws); i++)
+		if (!strcmp(target_kws[i].name, name))
+			return &target_kws[i];
+	return NULL;
+}
+
+static const char *kw_expect(const struct target_kw *kw)
+{
+	switch (kw->type) {
+	case TKW_LOG:
+		return "expected a log name";
+	case TKW_FROM:
+		return "expected earliest, latest, resume or a record offset";
+	case TKW_BACKOFF:
+		return "expected MIN-MAX, each milliseconds or a time such as 200ms, 30s or 5m: 200-30000, 200ms-30s";
+	case TKW_SECS:
+		return "expected seconds such as 30, 0 to disable keepalive";
+	case TKW_MS:
+		return "expected milliseconds such as 30000, or a time such as 30s or 2m";
+	case TKW_SIZE:
+		return "expected a size such as 4096, 64k or 16M";
+	default:
+		return "";
+	}
+}
+
+static int bad_value(const struct target_conf *c, const struct target_kw *kw,
+		     const char *val, int err)
+{
+	char names[64];
+
+	if (err == -ERANGE)
+		return usage_error(c->op, "%s: value '%s' for %s is out of range (at most %" PRIu64 ")",
+				   c->op, val, kw->name, kw->max);
+	if (kw->type == TKW_ENUM) {
+		enum_list(kw->e, names, sizeof(names));
+		return usage_error(c->op, "%s: invalid value '%s' for %s (expected %s)",
+				   c->op, val, kw->name, names);
+	}
+	return usage_error(c->op, "%s: invalid value '%s' for %s (%s)",
+			   c->op, val, kw->name, kw_expect(kw));
+}
+
+static int bad_value_why(const struct target_conf *c,
+			 const struct target_kw *kw, const char *val,
+			 const char *why)
+{
+	return usage_error(c->op, "%s: invalid value '%s' for %s (%s)",
+			   c->op, val, kw->name, why);
+}
+
+static void conf_set(struct target_conf *c, uint16_t attr, uint64_t v)
+{
+	c->attrs |= BIT(attr);
+	c->val[attr] = v;
+}
+
+/*
+ * "to": 192.0.2.1:9000 or [2001:db8::1]:9000, numeric addresses only.
+ * Returns 0 or the exit status.
+ */
+static int parse_to(struct target_conf *c, const struct target_kw *kw,
+		    const char *val)
+{
+	const char *colon, *port, *close;
+	char host[INET6_ADDRSTRLEN + 1];
+	bool v6 = val[0] == '[';
+	uint64_t p;
+	size_t len;
+	int ret;
+
+	if (v6) {
+		close = strchr(val, ']');
+		if (!close || close[1] != ':')
+			return bad_value_why(c, kw, val,
+					     "expected [IPV6]:PORT, such as [::1]:9000");
+		len = close - val - 1;
+		port = close + 2;
+		if (len >= sizeof(host) || !len)
+			return bad_value_why(c, kw, val,
+					     "expected a numeric IPv6 address in brackets, such as [::1]:9000");
+		memcpy(host, val + 1, len);
+		host[len] = '\0';
+		if (inet_pton(AF_INET6, host, &c->v6) != 1)
+			return bad_value_why(c, kw, val,
+					     "expected a numeric IPv6 address in brackets, such as [::1]:9000");
+	} else {
+		colon = strrchr(val, ':');
+		if (!colon)
+			return bad_value_why(c, kw, val,
+					     "expected ADDR:PORT with a numeric address, such as 127.0.0.1:9000 or [::1]:9000");
+		if (memchr(val, ':', colon - val))
+			return bad_value_why(c, kw, val,
+					     "an IPv6 address goes in brackets, such as [::1]:9000");
+		len = colon - val;
+		port = colon + 1;
+		if (len >= sizeof(host) || !len)
+			return bad_value_why(c, kw, val,
+					     "expected a numeric IPv4 address or an [IPv6] one; host names are not resolved");
+		memcpy(host, val, len);
+		host[len] = '\0';
+		if (inet_pton(AF_INET, host, &c->v4) != 1)
+			return bad_value_why(c, kw, val,
+					     "expected a numeric IPv4 address or an [IPv6] one; host names are not resolved");
+	}
+	ret = parse_scaled(port, plain_units, UINT16_MAX, &p);
+	if (ret || !p)
+		return bad_value_why(c, kw, val, "expected a port from 1 to 65535");
+	c->attrs |= BIT(v6 ? KLOGFWD_A_TARGET_IPV6 : KLOGFWD_A_TARGET_IPV4);
+	conf_set(c, KLOGFWD_A_TARGET_PORT, p);
+	return 0;
+}
+
+/* "backoff MIN-MAX". Returns 0 or the exit status. */
+static int parse_backoff(struct target_conf *c, const struct target_kw *kw,
+			 const char *val)
+{
+	const char *dash = strchr(val, '-');
+	uint64_t min, max;
+	char buf[32];
+	size_t len;
+	int ret;
+
+	if (!dash || (size_t)(dash - val) >= sizeof(buf))
+		return bad_value(c, kw, val, -EINVAL);
+	len = dash - val;
+	memcpy(buf, val, len);
+	buf[len] = '\0';
+	ret = parse_scaled(buf, ms_units, kw->max, &min);
+	if (ret == -EINVAL)
+		return bad_value(c, kw, val, ret);
+	if (!ret)
+		ret = parse_scaled(dash + 1, ms_units, kw->max, &max);
+	if (ret)
+		return bad_value(c, kw, val, ret);
+	if (min > max)
+		return bad_value_why(c, kw, val, "MIN is above MAX");
+	conf_set(c, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, min);
+	conf_set(c, KLOGFWD_A_TARGET_BACKOFF_MAX_MS, max);
+	return 0;
+}
+
+/* Parse the value of keyword kw. Returns 0 or the exit status. */
+static int target_kw_parse(struct target_conf *c, const struct target_kw *kw,
+			   const char *val)
+{
+	uint64_t v = 0;
+	int ret = 0;
+
+	switch (kw->type) {
+	case TKW_LOG:
+		if (!*val)
+			return bad_value(c, kw, val, -EINVAL);
+		c->log = val;
+		c->attrs |= BIT(kw->attr);
+		return 0;
+	case TKW_TO:
+		return parse_to(c, kw, val);
+	case TKW_FROM:
+		ret = enum_value(kw->e, val);
+		if (ret >= 0) {
+			conf_set(c, kw->attr, ret);
+			return 0;
+		}
+		ret = parse_scaled(val, plain_units, kw->max, &v);
+		if (ret)
+			break;
+		conf_set(c, KLOGFWD_A_TARGET_START, KLOGFWD_START_OFFSET);
+		conf_set(c, KLOGFWD_A_TARGET_FROM_OFFSET, v);
+		return 0;
+	case TKW_ENUM:
+		ret = enum_value(kw->e, val);
+		if (ret < 0)
+			return bad_value(c, kw, val, -EINVAL);
+		v = ret;
+		ret = 0;
+		break;
+	case TKW_BACKOFF:
+		return parse_backoff(c, kw, val);
+	case TKW_SECS:
+		ret = parse_scaled(val, plain_units, kw->max, &v);
+		break;
+	case TKW_MS:
+		ret = parse_scaled(val, ms_units, kw->max, &v);
+		break;
+	case TKW_SIZE:
+		ret = parse_scaled(val, size_units, kw->max, &v);
+		break;
+	case TKW_FLAG:
+		v = kw->max;
+		break;
+	}
+	if (ret)
+		return bad_value(c, kw, val, ret);
+	conf_set(c, kw->attr, v);
+	return 0;
+}
+
+/* A keyword of the other command: explain. Returns the exit status. */
+static int wrong_op(const struct target_conf *c, const struct target_kw *kw,
+		    bool create)
+{
+	if (kw->type == TKW_FLAG && create)
+		return usage_error(c->op, "%s: %s is for target set; give paused to create a paused target",
+				   c->op, kw->name);
+	if (kw->type == TKW_FLAG)
+		return usage_error(c->op, "%s: paused is for target add; give pause or resume",
+				   c->op);
+	return usage_error(c->op, "%s: %s is fixed at creation and cannot be changed",
+			   c->op, kw->name);
+}
+
+/*
+ * Parse the settings in argv (after NAME). create: target add. Returns 0
+ * or the exit status.
+ */
+static int target_conf_parse(struct target_conf *c, bool create, int argc,
+			     char **argv)
+{
+	unsigned int op = create ? TK_ADD : TK_SET;
+	const struct target_kw *kw;
+	unsigned int bit;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		kw = target_kw_find(argv[i]);
+		if (!kw)
+			return usage_error(c->op, "%s: unknown keyword '%s'",
+					   c->op, argv[i]);
+		if (!(kw->ops & op))
+			return wrong_op(c, kw, create);
+		bit = BIT(kw - target_kws);
+		if (c->kws & bit)
+			return usage_error(c->op, "%s: %s given twice",
+					   c->op, kw->name);
+		c->kws |= bit;
+		if (kw->type == TKW_FLAG) {
+			if (c->attrs & BIT(KLOGFWD_A_TARGET_PAUSED))
+				return usage_error(c->op, "%s: pause and resume exclude each other",
+						   c->op);
+			target_kw_parse(c, kw, NULL);
+			continue;
+		}
+		if (i + 1 >= argc)
+			return usage_error(c->op, "%s: missing value for %s",
+					   c->op, kw->name);
+		i++;
+		ret = target_kw_parse(c, kw, argv[i]);
+		if (ret)
+			return ret;
+	}
+	if (create && !(c->attrs & BIT(KLOGFWD_A_TARGET_LOG)))
+		return usage_error(c->op, "%s: missing log LOG", c->op);
+	if (create && !(c->attrs & BIT(KLOGFWD_A_TARGET_PORT)))
+		return usage_error(c->op, "%s: missing to ADDR:PORT", c->op);
+	if (!create && !c->attrs)
+		return usage_error(c->op, "%s: nothing to change: give at least one setting",
+				   c->op);
+	return 0;
+}
+
+static void target_conf_put(struct nl_req *req, const struct target_conf *c)
+{
+	uint16_t type, v16;
+	uint8_t v8;
+
+	for (type = KLOGFWD_A_TARGET_LOG; type <= KLOGFWD_A_TARGET_PAUSED; type++) {
+		if (!(c->attrs & BIT(type)))
+			continue;
+		switch (type) {
+		case KLOGFWD_A_TARGET_LOG:
+			nl_req_put_str(req, type, c->log);
+			break;
+		case KLOGFWD_A_TARGET_IPV4:
+			nl_req_put(req, type, sizeof(c->v4), &c->v4);
+			break;
+		case KLOGFWD_A_TARGET_IPV6:
+			nl_req_put(req, type, sizeof(c->v6), &c->v6);
+			break;
+		case KLOGFWD_A_TARGET_PORT:
+			v16 = c->val[type];
+			nl_req_put(req, type, sizeof(v16), &v16);
+			break;
+		case KLOGFWD_A_TARGET_FROM_OFFSET:
+			/* uint: 8 bytes are valid whatever the value */
+			nl_req_put_u64(req, type, c->val[type]);
+			break;
+		case KLOGFWD_A_TARGET_NODELAY:
+		case KLOGFWD_A_TARGET_PAUSED:
+			v8 = c->val[type];
+			nl_req_put(req, type, sizeof(v8), &v8);
+			break;
+		default:
+			nl_req_put_u32(req, type, c->val[type]);
+			break;
+		}
+	}
+}
+
+/*
+ * Send cmd for the target argv[1] with the settings that follow. Returns
+ * the exit status.
+ */
+static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
+			    int argc, char **argv)
+{
+	struct target_conf c = { .op = op };
+	bool create = cmd == KLOGFWD_CMD_TARGET_NEW;
+	struct nl_req *req;
+	struct nl_ctx *nl;
+	int ret;
+
+	if (argc < 2)
+		return usage_error(op, "%s: missing target name", op);
+	ret = target_conf_parse(&c, create, argc - 2, argv + 2);
+	if (ret)
+		return ret;
+
+	nl = cli_nl(cli);
+	if (!nl)
+		return KF_EXIT_ERROR;
+	req = nl_req_start(nl, cmd, 0);
+	nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, argv[1]);
+	target_conf_put(req, &c);
+	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, NULL, NULL) < 0) {
+		cli_nl_error(cli, op);
+		return KF_EXIT_ERROR;
+	}
+	return KF_EXIT_OK;
+}
+
+static int target_add(struct cli *cli, int argc, char **argv)
+{
+	return target_configure(cli, "target add", KLOGFWD_CMD_TARGET_NEW,
+				argc, argv);
+}
+
+static int target_set(struct cli *cli, int argc, char **argv)
+{
+	return target_configure(cli, "target set", KLOGFWD_CMD_TARGET_SET,
+				argc, argv);
+}
+
+static int target_del(struct cli *cli, int argc, char **argv)
+{
+	struct nl_req *req;
+	struct nl_ctx *nl;
+
+	if (argc < 2)
+		return usage_error("target del", "target del: missing target name");
+	if (argc > 2)
+		return usage_error("target del", "target del: unexpected argument '%s'",
+				   argv[2]);
+	nl = cli_nl(cli);
+	if (!nl)
+		return KF_EXIT_ERROR;
+	req = nl_req_start(nl, KLOGFWD_CMD_TARGET_DEL, 0);
+	nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, argv[1]);
+	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, NULL, NULL) < 0) {
+		cli_nl_error(cli, "target del");
+		return KF_EXIT_ERROR;
+	}
+	return KF_EXIT_OK;
+}
+
+/* target show */
+
+enum ta_kind {
+	TA_U8,		/* shown as a boolean */
+	TA_U16,
+	TA_U32,
+};
+
+/* The numeric settings and state of a target in a reply, in spec order. */
+struct target_attr {
+	uint16_t type;
+	const char *name;
+	enum ta_kind kind;
+	const struct enum_names *e;	/* NULL: a number */
+};
+
+static const struct target_attr target_attrs[] = {
+	{ KLOGFWD_A_TARGET_PORT,	    "port",	       TA_U16, NULL },
+	{ KLOGFWD_A_TARGET_ACK,		    "ack",	       TA_U32, &ack_enum },
+	{ KLOGFWD_A_TARGET_BACKOFF_MIN_MS,  "backoff-min-ms",  TA_U32, NULL },
+	{ KLOGFWD_A_TARGET_BACKOFF_MAX_MS,  "backoff-max-ms",  TA_U32, NULL },
+	{ KLOGFWD_A_TARGET_KEEPALIVE_S,	    "keepalive-s",     TA_U32, NULL },
+	{ KLOGFWD_A_TARGET_USER_TIMEOUT_MS, "user-timeout-ms", TA_U32, NULL },
+	{ KLOGFWD_A_TARGET_NODELAY,	    "nodelay",	       TA_U8,  NULL },
+	{ KLOGFWD_A_TARGET_SNDBUF,	    "sndbuf",	       TA_U32, NULL },
+	{ KLOGFWD_A_TARGET_PAUSED,	    "paused",	       TA_U8,  NULL },
+	{ KLOGFWD_A_TARGET_STATE,	    "state",	       TA_U32, &state_enum },
+};
+
+static const char *const stat_names[] = {
+	[KLOGFWD_A_TARGET_STATS_NEXT_OFFSET]	 = "next-offset",
+	[KLOGFWD_A_TARGET_STATS_ACKED_OFFSET]	 = "acked-offset",
+	[KLOGFWD_A_TARGET_STATS_LAG_RECORDS]	 = "lag-records",
+	[KLOGFWD_A_TARGET_STATS_LAG_BYTES]	 = "lag-bytes",
+	[KLOGFWD_A_TARGET_STATS_BYTES_SENT]	 = "bytes-sent",
+	[KLOGFWD_A_TARGET_STATS_RECORDS_SENT]	 = "records-sent",
+	[KLOGFWD_A_TARGET_STATS_BYTES_ACKED]	 = "bytes-acked",
+	[KLOGFWD_A_TARGET_STATS_RECORDS_ACKED]	 = "records-acked",
+	[KLOGFWD_A_TARGET_STATS_SEND_CALLS]	 = "send-calls",
+	[KLOGFWD_A_TARGET_STATS_PAGES_SPLICED]	 = "pages-spliced",
+	[KLOGFWD_A_TARGET_STATS_BYTES_COPIED]	 = "bytes-copied",
+	[KLOGFWD_A_TARGET_STATS_EAGAIN]		 = "eagain",
+	[KLOGFWD_A_TARGET_STATS_CONNECTS]	 = "connects",
+	[KLOGFWD_A_TARGET_STATS_RECONNECTS]	 = "reconnects",
+	[KLOGFWD_A_TARGET_STATS_LAST_ERROR]	 = "last-error",
+	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = "dropped-records",
+	[KLOGFWD_A_TARGET_STATS_RESENT_BYTES]	 = "resent-bytes",
+};
+
+/* Names of the errno values a connection may end with. */
+struct errno_name {
+	int err;
+	const char *name;
+};
+
+#define ERRNO_NAME(e)	{ e, #e }
+static const struct errno_name errno_names[] = {
+	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(EINTR),
+	ERRNO_NAME(EIO), ERRNO_NAME(ENXIO), ERRNO_NAME(EBADF),
+	ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM), ERRNO_NAME(EACCES),
+	ERRNO_NAME(EFAULT), ERRNO_NAME(EBUSY), ERRNO_NAME(EEXIST),
+	ERRNO_NAME(ENODEV), ERRNO_NAME(EINVAL), ERRNO_NAME(ENFILE),
+	ERRNO_NAME(EMFILE), ERRNO_NAME(ENOSPC), ERRNO_NAME(EPIPE),
+	ERRNO_NAME(ERANGE), ERRNO_NAME(ENOLINK), ERRNO_NAME(EPROTO),
+	ERRNO_NAME(EBADMSG), ERRNO_NAME(ENOTSOCK), ERRNO_NAME(EDESTADDRREQ),
+	ERRNO_NAME(EMSGSIZE), ERRNO_NAME(EPROTOTYPE), ERRNO_NAME(ENOPROTOOPT),
+	ERRNO_NAME(EPROTONOSUPPORT), ERRNO_NAME(EOPNOTSUPP),
+	ERRNO_NAME(EAFNOSUPPORT), ERRNO_NAME(EADDRINUSE),
+	ERRNO_NAME(EADDRNOTAVAIL), ERRNO_NAME(ENETDOWN),
+	ERRNO_NAME(ENETUNREACH), ERRNO_NAME(ENETRESET),
+	ERRNO_NAME(ECONNABORTED), ERRNO_NAME(ECONNRESET), ERRNO_NAME(ENOBUFS),
+	ERRNO_NAME(EISCONN), ERRNO_NAME(ENOTCONN), ERRNO_NAME(ESHUTDOWN),
+	ERRNO_NAME(ETIMEDOUT), ERRNO_NAME(ECONNREFUSED), ERRNO_NAME(EHOSTDOWN),
+	ERRNO_NAME(EHOSTUNREACH), ERRNO_NAME(EALREADY), ERRNO_NAME(EINPROGRESS),
+	ERRNO_NAME(ECANCELED), ERRNO_NAME(EKEYREJECTED),
+};
+
+/*
+ * One target of a reply. Absent attributes are left out of the text and
+ * null in JSON, where every known member is always present.
+ */
+struct target_info {
+	const char *name;
+	const char *log;
+	int family;			/* AF_INET, AF_INET6 or 0: no address */
+	unsigned char addr[16];
+	unsigned int have;		/* bit n: attribute n is present */
+	uint64_t val[KLOGFWD_A_TARGET_MAX + 1];
+	bool stats_nest;		/* the stats attribute is present */
+	uint64_t have_stats;		/* bit n: counter n is present */
+	uint64_t stats[TARGET_STATS_SLOTS];
+};
+
+struct show_ctx {
+	struct json *j;		/* NULL: text */
+};
+
+static int target_info_parse(const struct nl_reply *reply,
+			     struct target_info *ti)
+{
+	const struct nlattr *const *tb = reply->tb;
+	const struct nlattr *stb[TARGET_STATS_SLOTS];
+	const struct target_attr *ta;
+	const void *data;
+	unsigned int type;
+	uint32_t v32;
+	uint16_t v16;
+	uint8_t v8;
+	size_t i, len;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->name = nl_attr_str(tb[KLOGFWD_A_TARGET_NAME]);
+	if (!ti->name)
+		return -EPROTO;
+	if (tb[KLOGFWD_A_TARGET_LOG]) {
+		ti->log = nl_attr_str(tb[KLOGFWD_A_TARGET_LOG]);
+		if (!ti->log)
+			return -EPROTO;
+	}
+	if (tb[KLOGFWD_A_TARGET_IPV6]) {
+		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
+		if (len != sizeof(struct in6_addr))
+			return -EPROTO;
+		memcpy(ti->addr, data, len);
+		ti->family = AF_INET6;
+	} else if (tb[KLOGFWD_A_TARGET_IPV4]) {
+		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
+		if (len != sizeof(struct in_addr))
+			return -EPROTO;
+		memcpy(ti->addr, data, len);
+		ti->family = AF_INET;
+	}
+	for (i = 0; i < ARRAY_SIZE(target_attrs); i++) {
+		ta = &target_attrs[i];
+		if (!tb[ta->type])
+			continue;
+		switch (ta->kind) {
+		case TA_U8:
+			if (!nl_attr_u8(tb[ta->type], &v8))
+				return -EPROTO;
+			ti->val[ta->type] = v8;
+			break;
+		case TA_U16:
+			if (!nl_attr_u16(tb[ta->type], &v16))
+				return -EPROTO;
+			ti->val[ta->type] = v16;
+			break;
+		case TA_U32:
+			if (!nl_attr_u32(tb[ta->type], &v32))
+				return -EPROTO;
+			ti->val[ta->type] = v32;
+			break;
+		}
+		ti->have |= BIT(ta->type);
+	}
+	if (!tb[KLOGFWD_A_TARGET_STATS])
+		return 0;
+	if (nl_attr_parse_nested(tb[KLOGFWD_A_TARGET_STATS], stb,
+				 TARGET_STATS_SLOTS - 1) < 0)
+		return -EPROTO;
+	ti->stats_nest = true;
+	for (type = 1; type < TARGET_STATS_SLOTS; type++) {
+		if (!stb[type])
+			continue;
+		/* last-error is a u32, the others uint: both 4 or 8 bytes */
+		if (!nl_attr_uint(stb[type], &ti->stats[type])) {
+			/* skip what a newer kernel may mean differently */
+			if (type <= KLOGFWD_A_TARGET_STATS_MAX)
+				return -EPROTO;
+			continue;
+		}
+		ti->have_stats |= 1ULL << type;
+	}
+	return 0;
+}
+
+/* Name of counter type, or "counter-N" for one newer than this program. */
+static const char *stat_name(unsigned int type, char *buf, size_t size)
+{
+	if (type < ARRAY_SIZE(stat_names) && stat_names[type])
+		return stat_names[type];
+	snprintf(buf, size, "counter-%u", type);
+	return buf;
+}
+
+/* The address without brackets, or NULL if the reply had none. */
+static const char *target_addr(const struct target_info *ti, char *buf,
+			       size_t size)
+{
+	if (!ti->family)
+		return NULL;
+	return inet_ntop(ti->family, ti->addr, buf, size);
+}
+
+static bool have(const struct target_info *ti, uint16_t type)
+{
+	return ti->have & BIT(type);
+}
+
+/* " KEYWORD VALUE" of setting type if the reply had it. */
+static void print_setting(const struct target_info *ti, const char *kw,
+			  uint16_t type)
+{
+	if (have(ti, type))
+		printf(" %s %" PRIu64, kw, ti->val[type]);
+}
+
+static void print_enum(const struct target_info *ti, const char *kw,
+		       uint16_t type, const struct enum_names *e)
+{
+	const char *name;
+
+	if (!have(ti, type))
+		return;
+	name = enum_name(e, ti->val[type]);
+	if (name)
+		printf(" %s %s", kw, name);
+	else
+		printf(" %s %" PRIu64, kw, ti->val[type]);
+}
+
+static void print_last_error(uint64_t err)
+{
+	size_t i;
+
+	printf(" last-error %" PRIu64, err);
+	if (!err || err > INT32_MAX)
+		return;
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
+		if (errno_names[i].err == (int)err) {
+			printf(" (%s: %s)", errno_names[i].name, strerror(err));
+			return;
+		}
+	}
+	printf(" (%s)", strerror(err));
+}
+
+/*
+ * target NAME log LOG to ADDR:PORT state STATE ack ACK
+ *     backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off
+ *     next-offset N acked-offset N ... last-error N (ENAME: message) ...
+ */
+static void target_print_text(const struct target_info *ti)
+{
+	char addr[INET6_ADDRSTRLEN], buf[32];
+	const char *a = target_addr(ti, addr, sizeof(addr));
+	bool port = have(ti, KLOGFWD_A_TARGET_PORT);
+	unsigned int type;
+
+	printf("target %s", ti->name);
+	if (ti->log)
+		printf(" log %s", ti->log);
+	if (a || port) {
+		fputs(" to ", stdout);
+		if (a)
+			printf(ti->family == AF_INET6 ? "[%s]" : "%s", a);
+		if (port)
+			printf(":%" PRIu64, ti->val[KLOGFWD_A_TARGET_PORT]);
+	}
+	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
+	print_enum(ti, "ack", KLOGFWD_A_TARGET_ACK, &ack_enum);
+	putchar('\n');
+
+	fputs("   ", stdout);
+	if (have(ti, KLOGFWD_A_TARGET_BACKOFF_MIN_MS) &&
+	    have(ti, KLOGFWD_A_TARGET_BACKOFF_MAX_MS)) {
+		printf(" backoff %" PRIu64 "-%" PRIu64,
+		       ti->val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS],
+		       ti->val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]);
+	} else {
+		print_setting(ti, "backoff-min-ms", KLOGFWD_A_TARGET_BACKOFF_MIN_MS);
+		print_setting(ti, "backoff-max-ms", KLOGFWD_A_TARGET_BACKOFF_MAX_MS);
+	}
+	print_setting(ti, "keepalive", KLOGFWD_A_TARGET_KEEPALIVE_S);
+	print_setting(ti, "user-timeout", KLOGFWD_A_TARGET_USER_TIMEOUT_MS);
+	print_enum(ti, "nodelay", KLOGFWD_A_TARGET_NODELAY, &onoff_enum);
+	print_setting(ti, "sndbuf", KLOGFWD_A_TARGET_SNDBUF);
+	print_enum(ti, "paused", KLOGFWD_A_TARGET_PAUSED, &onoff_enum);
+	putchar('\n');
+
+	if (!ti->have_stats)
+		return;
+	fputs("   ", stdout);
+	for (type = 1; type < TARGET_STATS_SLOTS; type++) {
+		if (!(ti->have_stats & (1ULL << type)))
+			continue;
+		if (type == KLOGFWD_A_TARGET_STATS_LAST_ERROR)
+			print_last_error(ti->stats[type]);
+		else
+			printf(" %s %" PRIu64, stat_name(type, buf, sizeof(buf)),
+			       ti->stats[type]);
+	}
+	putchar('\n');
+}
+
+static void target_print_json(struct json *j, const struct target_info *ti)
+{
+	char addr[INET6_ADDRSTRLEN], buf[32];
+	const struct target_attr *ta;
+	const char *name;
+	unsigned int type;
+	size_t i;
+
+	json_obj_open(j);
+	json_kv_str(j, "name", ti->name);
+	json_kv_str(j, "log", ti->log);
+	json_kv_str(j, "address", target_addr(ti, addr, sizeof(addr)));
+	for (i = 0; i < ARRAY_SIZE(target_attrs); i++) {
+		ta = &target_attrs[i];
+		json_key_attr(j, ta->name);
+		if (!have(ti, ta->type)) {
+			json_null(j);
+			continue;
+		}
+		if (ta->kind == TA_U8) {
+			json_bool(j, ti->val[ta->type]);
+			continue;
+		}
+		name = ta->e ? enum_name(ta->e, ti->val[ta->type]) : NULL;
+		if (name)
+			json_str(j, name);
+		else
+			json_u64(j, ti->val[ta->type]);
+	}
+	json_key(j, "stats");
+	if (!ti->stats_nest) {
+		json_null(j);
+		json_obj_close(j);
+		return;
+	}
+	json_obj_open(j);
+	for (type = 1; type < TARGET_STATS_SLOTS; type++) {
+		if (type > KLOGFWD_A_TARGET_STATS_MAX &&
+		    !(ti->have_stats & (1ULL << type)))
+			continue;
+		json_key_attr(j, stat_name(type, buf, sizeof(buf)));
+		if (ti->have_stats & (1ULL << type))
+			json_u64(j, ti->stats[type]);
+		else
+			json_null(j);
+	}
+	json_obj_close(j);
+	json_obj_close(j);
+}
+
+static int show_cb(const struct nl_reply *reply, void *priv)
+{
+	struct show_ctx *sc = priv;
+	struct target_info ti;
+	int ret;
+
+	ret = target_info_parse(reply, &ti);
+	if (ret)
+		return ret;
+	if (sc->j)
+		target_print_json(sc->j, &ti);
+	else
+		target_print_text(&ti);
+	return 0;
+}
+
+static int target_show(struct cli *cli, int argc, char **argv)
+{
+	struct show_ctx sc = { 0 };
+	int ret = KF_EXIT_OK;
+	struct nl_req *req;
+	struct nl_ctx *nl;
+	struct json j;
+
+	if (argc > 2)
+		return usage_error("target show", "target show: unexpected argument '%s'",
+				   argv[2]);
+	nl = cli_nl(cli);
+	if (!nl)
+		return KF_EXIT_ERROR;
+	req = nl_req_start(nl, KLOGFWD_CMD_TARGET_GET,
+			   argc > 1 ? 0 : NL_REQ_DUMP);
+	if (argc > 1)
+		nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, argv[1]);
+	if (cli->json) {
+		/* Always a whole array, of the targets received before any error. */
+		json_init(&j, stdout, cli->pretty);
+		json_arr_open(&j);
+		sc.j = &j;
+	}
+	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, show_cb, &sc) < 0) {
+		cli_nl_error(cli, "target show");
+		ret = KF_EXIT_ERROR;
+	}
+	if (sc.j) {
+		json_arr_close(&j);
+		if (json_finish(&j) < 0)
+			ret = KF_EXIT_ERROR;
+	}
+	return ret;
+}
+
+/* Usage */
+
+#define TARGET_SETTINGS_HELP \
+	"  backoff MIN-MAX     delays before reconnecting: MIN after a failure,\n" \
+	"                      doubling up to MAX (default 200-30000); each a\n" \
+	"                      TIME, MIN at most MAX\n" \
+	"  keepalive SECS      TCP keepalive idle time in seconds, 0 to disable\n" \
+	"                      (default 30)\n" \
+	"  user-timeout TIME   drop the connection when sent data stays\n" \
+	"                      unacknowledged this long, 0 for the kernel's\n" \
+	"                      default (default 30s)\n" \
+	"  nodelay on|off      disable Nagle's algorithm (default on)\n" \
+	"  sndbuf SIZE         socket send buffer, 0 for autotuning (the default)\n"
+
+#define TARGET_UNITS_HELP \
+	"\n" \
+	"TIME is milliseconds, or a number with a suffix ms, s, m, h or d: 200,\n" \
+	"500ms, 30s. SIZE is bytes with an optional suffix k, m or g (KiB, MiB,\n" \
+	"GiB): 4096, 256k, 4M. The kernel checks the ranges.\n"
+
+void usage_target(FILE *fp)
+{
+	size_t i;
+
+	fputs("Usage: " PROG " target add NAME log LOG to ADDR:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
+	      "       " PROG " target set NAME [pause | resume] [SETTING...]\n"
+	      "       " PROG " target del NAME\n"
+	      "       " PROG " [-j [-p]] target show [NAME]\n"
+	      "\n"
+	      "Create, change, delete and show targets: TCP receivers that a log\n"
+	      "is forwarded to, each over its own connection.\n"
+	      "\n"
+	      "Commands:\n", fp);
+	for (i = 0; i < ARRAY_SIZE(target_cmds); i++)
+		fprintf(fp, "  %-8s  %s\n", target_cmds[i].name,
+			target_cmds[i].summary);
+	fputs("\n"
+	      "A command can be abbreviated to any unique prefix of its name\n"
+	      "('" PROG " target sh'). Run '" PROG " help target COMMAND' for the\n"
+	      "settings and details of a command. All target commands need\n"
+	      "CAP_NET_ADMIN.\n", fp);
+}
+
+static void usage_target_add(FILE *fp)
+{
+	fputs("Usage: " PROG " target add NAME log LOG to ADDR:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
+	      "\n"
+	      "Create the target NAME, which forwards the log LOG to a TCP receiver.\n"
+	      "NAME follows the rules of log names. Keywords may come in any order,\n"
+	      "each at most once.\n"
+	      "\n"
+	      "Required, fixed at creation:\n"
+	      "  log LOG             the log to forward\n"
+	      "  to ADDR:PORT        the receiver: a numeric IPv4 address such as\n"
+	      "                      127.0.0.1:9000, or an IPv6 one in brackets such\n"
+	      "                      as [::1]:9000; host names are not resolved\n"
+	      "\n"
+	      "Optional, fixed at creation:\n"
+	      "  from earliest|latest|resume|OFFSET\n"
+	      "                      where to start: the oldest record held (the\n"
+	      "                      default), the next one appended, where a target\n"
+	      "                      of this name on this dir log stopped, or the\n"
+	      "                      record OFFSET\n"
+	      "  ack tcp|app         what counts as delivered: acknowledged by the\n"
+	      "                      peer's TCP (default), or offsets returned by the\n"
+	      "                      receiving application (klf framing only)\n"
+	      "  paused              create the target paused, without connecting\n"
+	      "\n"
+	      "SETTING, each at most once; unset ones get the default shown:\n"
+	      TARGET_SETTINGS_HELP
+	      TARGET_UNITS_HELP, fp);
+}
+
+static void usage_target_set(FILE *fp)
+{
+	fputs("Usage: " PROG " target set NAME [pause | resume] [SETTING...]\n"
+	      "\n"
+	      "Change settings of the target NAME; the others stay as they are.\n"
+	      "Connection settings apply from the next connection; pause and resume\n"
+	      "at once. log, to, from and ack are fixed at creation.\n"
+	      "\n"
+	      "At least one of, each at most once:\n"
+	      "  pause               close the connection and stop sending, keeping\n"
+	      "                      the position in the log\n"
+	      "  resume              connect again and go on from that position\n"
+	      TARGET_SETTINGS_HELP
+	      TARGET_UNITS_HELP, fp);
+}
+
+static void usage_target_del(FILE *fp)
+{
+	fputs("Usage: " PROG " target del NAME\n"
+	      "\n"
+	      "Delete the target NAME; its connection is reset at once. For a dir\n"
+	      "log, the acknowledged position is kept for a later\n"
+	      "'target add NAME ... from resume'.\n", fp);
+}
+
+static void usage_target_show(FILE *fp)
+{
+	fputs("Usage: " PROG " [-j [-p]] target show [NAME]\n"
+	      "\n"
+	      "Show the target NAME, or every target of the network namespace, with\n"
+	      "its settings, state and counters: for each target the lines\n"
+	      "  target NAME log LOG to ADDR:PORT state STATE ack tcp|app\n"
+	      "      backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off\n"
+	      "      next-offset N acked-offset N lag-records N lag-bytes N ...\n"
+	      "IPv6 addresses are printed in brackets, last-error with the name and\n"
+	      "description of the error.\n"
+	      "\n"
+	      "With -j, an array with one object per target, with the members name,\n"
+	      "log, address (without brackets), port, ack, backoff_min_ms,\n"
+	      "backoff_max_ms, keepalive_s, user_timeout_ms, nodelay (a boolean),\n"
+	      "sndbuf, paused (a boolean), state and stats (an object: next_offset,\n"
+	      "acked_offset, ..., last_error, ...), null where the kernel reported\n"
+	      "nothing. Enumerations are strings, the rest numbers.\n", fp);
+}
+
+int cmd_target(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("target", "target: missing command (add, set, del or show)");
+	return cmd_dispatch(cli, target_cmds, ARRAY_SIZE(target_cmds), "target",
+			    argc - 1, argv + 1);
+}
