@@ -9,23 +9,26 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
+KLF_TEST_LOGS="fr fa fs fd fb fl"
 trap 'cleanup_targets; ip netns del klfns 2>/dev/null' EXIT
+modprobe veth 2>/dev/null
 
 ktap_plan 9
 
 # the receiver stays up; the sender's connection is destroyed 10 times
 resets() {
-	local port i n=20000
+	local port i prod n=20000
 	port=$(free_port)
 	"$KLOGFWD" log add fr framing klf || return 1
 	recv_start fr -l "127.0.0.1:$port" -f klf -n $n -t 240 || return 1
 	"$KLOGFWD" target add fr log fr to "127.0.0.1:$port" backoff 20-100 || return 1
-	"$PRODUCE" -o /dev/klogfwd/fr -n $n --min 100 --max 2000 > /dev/null &
+	"$PRODUCE" -o /dev/klogfwd/fr -n $n --min 100 --max 2000 > /dev/null 2>&1 &
+	prod=$!
 	for i in $(seq 10); do
 		sleep 0.5
 		ss -K dst 127.0.0.1 dport = ":$port" > /dev/null
 	done
-	wait $!
+	wait $prod
 	recv_wait fr 240 || return 1
 	echo "# reconnects $(tstat fr reconnects) connections $(rstat fr connections)" \
 	     "partial $(rstat fr partial) resent_bytes $(tstat fr resent_bytes)"
@@ -36,24 +39,25 @@ check "ack tcp: 10 connection resets, every record once (exact resume)" resets
 
 # receivers killed with SIGKILL and restarted; ack app keeps what they lost
 restarts() {
-	local port i n=6000
+	local port i prod n=6000
 	port=$(free_port)
 	"$KLOGFWD" log add fa framing klf || return 1
 	recv_start fa0 -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 || return 1
 	"$KLOGFWD" target add fa log fa to "127.0.0.1:$port" ack app backoff 20-100 || return 1
-	"$PRODUCE" -o /dev/klogfwd/fa -n $n --min 100 --max 1500 --rate 3000 > /dev/null &
+	"$PRODUCE" -o /dev/klogfwd/fa -n $n --min 100 --max 1500 --rate 3000 > /dev/null 2>&1 &
+	prod=$!
 	for i in $(seq 1 8); do
 		sleep 0.4
-		eval "kill -9 \$PID_fa$((i - 1))"
+		kill -9 "$(cat "$WORK/fa$((i - 1)).pid")"
 		recv_start "fa$i" -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 || return 1
 	done
-	wait $!
+	wait $prod
 	wait_for 60 test "$(tstat fa acked_offset)" = $n || return 1
-	kill "$PID_fa8"
+	kill "$(cat "$WORK/fa8.pid")"
 	# replay everything the receivers kept through one deduplicating receiver
 	port=$(free_port)
 	recv_start fall -l "127.0.0.1:$port" -f klf -d -n $n -t 60 || return 1
-	socat -u "OPEN:$WORK/fa.bin" "TCP:127.0.0.1:$port"
+	socat -u "OPEN:$WORK/fa.bin" "TCP:127.0.0.1:$port" < /dev/null > /dev/null 2>&1
 	recv_wait fall 60
 	echo "# records $(rstat fall records) duplicates $(rstat fall duplicates) gaps $(rstat fall gaps)"
 	[ "$(rstat fall records)" = $n ] && [ "$(rstat fall gaps)" = 0 ]
@@ -79,7 +83,7 @@ check "a receiver that never reads does not stall another target" stall
 
 drops() {
 	local d
-	"$KLOGFWD" log add fd segment-bytes 65536 retain-bytes 131072 || return 1
+	"$KLOGFWD" log add fd segment-bytes 65536 retain-bytes 131072 max-record 1024 || return 1
 	"$KLOGFWD" target add nobody log fd to 127.0.0.1:9 backoff 1000-1000 || return 1
 	"$PRODUCE" -o /dev/klogfwd/fd -n 2000 --min 100 --max 200 > /dev/null || return 1
 	d=$(tstat nobody dropped_records)
@@ -89,7 +93,7 @@ drops() {
 check "overflow drop: records deleted before a dead target had them are counted" drops
 
 block() {
-	"$KLOGFWD" log add fb segment-bytes 65536 retain-bytes 131072 overflow block || return 1
+	"$KLOGFWD" log add fb segment-bytes 65536 retain-bytes 131072 max-record 1024 overflow block || return 1
 	"$KLOGFWD" target add fb log fb to 127.0.0.1:9 backoff 1000-1000 || return 1
 	python3 - <<'PY'
 import os, errno
@@ -115,18 +119,19 @@ block_release() {
 check "overflow block: appends go through again once the target caught up" block_release
 
 del_under_load() {
-	local port
+	local port prod
 	port=$(free_port)
 	"$KLOGFWD" log add fl || return 1
 	recv_start fl -l "127.0.0.1:$port" -f lf -t 60 -r 5 || return 1
 	"$KLOGFWD" target add fl1 log fl to "127.0.0.1:$port" || return 1
 	"$KLOGFWD" target add fl2 log fl to "127.0.0.1:$port" || return 1
-	"$PRODUCE" -o /dev/klogfwd/fl -n 3000 --min 500 --max 1500 > /dev/null &
+	"$PRODUCE" -o /dev/klogfwd/fl -n 3000 --min 500 --max 1500 > /dev/null 2>&1 &
+	prod=$!
 	sleep 1
 	"$KLOGFWD" target del fl1 || return 1
 	sleep 0.5
 	"$KLOGFWD" log del fl || return 1
-	wait
+	wait $prod
 	[ ! -d "$KLF_DFS/targets/fl2" ]
 }
 check "target and log deleted while sending" del_under_load

@@ -30,32 +30,38 @@ wait_for() {
 	done
 }
 
-# recv_start NAME ARGS...: start klf_recv in the background, wait until it listens
+# recv_start NAME ARGS...: start klf_recv in the background and wait until
+# it listens. Its pid goes to PID_<NAME>, its exit status to $WORK/NAME.rc,
+# so that any (sub)shell can wait for it.
 recv_start() {
 	local name=$1
 	shift
-	"$RECV" "$@" -s "$WORK/$name.stats" > "$WORK/$name.out" 2> "$WORK/$name.err" &
-	eval "PID_$name=$!"
+	rm -f "$WORK/$name.rc" "$WORK/$name.pid"
+	(
+		"$RECV" "$@" -s "$WORK/$name.stats" > "$WORK/$name.out" 2> "$WORK/$name.err" &
+		echo $! > "$WORK/$name.pid"
+		wait $!
+		echo $? > "$WORK/$name.rc"
+	) > /dev/null 2>&1 &
+	wait_for 10 test -s "$WORK/$name.pid" || return 1
+	eval "PID_$name=$(cat "$WORK/$name.pid")"
 	wait_for 10 grep -q listening "$WORK/$name.out"
 }
 
 # recv_wait NAME SECS: wait for a receiver to exit; its exit status
 recv_wait() {
-	local pid
-	eval "pid=\$PID_$1"
-	local end=$(( $(date +%s) + $2 ))
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$(date +%s)" -ge $end ]; then
-			echo "# receiver $1 did not finish in $2 s"
-			kill -USR1 "$pid"; sleep 0.3
-			sed 's/^/#   /' "$WORK/$1.stats" 2>/dev/null
-			kill "$pid"
-			wait "$pid"
-			return 1
-		fi
-		sleep 0.2
-	done
-	wait "$pid"
+	if ! wait_for "$2" test -s "$WORK/$1.rc"; then
+		echo "# receiver $1 did not finish in $2 s"
+		kill -USR1 "$(cat "$WORK/$1.pid")"
+		sleep 0.3
+		sed 's/^/#   /' "$WORK/$1.stats" 2>/dev/null
+		kill "$(cat "$WORK/$1.pid")"
+		return 1
+	fi
+	[ "$(cat "$WORK/$1.rc")" = 0 ] && return 0
+	echo "# receiver $1 exited $(cat "$WORK/$1.rc")"
+	sed 's/^/#   /' "$WORK/$1.stats" "$WORK/$1.err" 2>/dev/null | head -30
+	return 1
 }
 
 # rstat NAME KEY: a value from a receiver's stats file
@@ -77,6 +83,9 @@ cleanup_targets() {
 	for t in $(ls "$KLF_DFS/targets" 2>/dev/null); do
 		"$KLOGFWD" target del "$t" 2>/dev/null
 	done
-	jobs -p | xargs -r kill 2>/dev/null
-	wait 2>/dev/null
+	pkill -f "$RECV" 2>/dev/null
+	pkill socat 2>/dev/null
+	for l in $KLF_TEST_LOGS; do
+		"$KLOGFWD" log del "$l" 2>/dev/null
+	done
 }

@@ -12,6 +12,7 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 T=/sys/kernel/tracing
+KLF_TEST_LOGS=zc
 
 ktap_plan 4
 
@@ -19,7 +20,6 @@ cleanup() {
 	echo 0 > $T/events/kprobes/enable 2>/dev/null
 	echo > $T/kprobe_events 2>/dev/null
 	cleanup_targets
-	"$KLOGFWD" log del zc 2>/dev/null
 }
 trap cleanup EXIT
 
