@@ -7,13 +7,13 @@
  *
  * Socket callbacks run in softirq context: they only kick the worker. A
  * producer's append kicks it too, so nothing polls in the live path; a slow
- * timer only backs up acknowledgement tracking while data is in flight.
+ * timer only backs up acknowledgment tracking while data is in flight.
  *
  * Locking: the worker runs with the target's lock held. It takes the log's
  * lock only briefly (klf_log_span(), klf_log_skip(), publishing what was
  * acknowledged), never across a send, and never sends under lock_sock.
  *
- * Acknowledgements: with ack tcp, a ring of checkpoints maps the bytes
+ * Acknowledgments: with ack tcp, a ring of checkpoints maps the bytes
  * queued on the connection to record boundaries; tcp_sock.bytes_acked
  * (minus its value at connection time: the SYN counts one) tells which
  * checkpoints the peer's TCP has passed. When the connection breaks, the
@@ -31,6 +31,7 @@
 #include <linux/pagemap.h>
 #include <linux/random.h>
 #include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -40,8 +41,8 @@
 #include "kmod/target.h"
 
 /* bytes queued per worker run before it yields to other work */
-#define KLF_SEND_BUDGET		(1U << 20)
-/* acknowledgement tracking while data is in flight, besides write_space */
+#define KLF_SEND_BUDGET		SZ_1M
+/* acknowledgment tracking while data is in flight, besides write_space */
 #define KLF_ACK_POLL		(HZ / 4)
 /* retry after a send failed for lack of memory, not of socket space */
 #define KLF_NOMEM_RETRY		(HZ / 10)
@@ -167,7 +168,7 @@ static void klf_target_publish(struct klf_target *t)
 	mutex_unlock(&log->lock);
 }
 
-/* Read the receiver's acknowledgements (ack app): 8-byte LE offsets. */
+/* Read the receiver's acknowledgments (ack app): 8-byte LE offsets. */
 static void klf_target_app_acks(struct klf_target *t)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
@@ -458,9 +459,9 @@ static int klf_target_send(struct klf_target *t)
 		t->queued += ret;
 		s->pos += ret;
 		budget -= min_t(size_t, ret, budget);
-		if (s->pos == s->end)
+		if (s->pos == s->end) {
 			klf_target_span_done(t);
-		else if (ret < len) {
+		} else if (ret < len) {
 			/* the socket is full; write_space brings us back */
 			t->stats.eagain++;
 			return 0;

@@ -99,7 +99,7 @@ struct klf_ckpt {
  * @dead: being deleted; the worker does nothing
  * @last_error: errno of the last failure (positive)
  * @backoff_ms: next reconnect delay before jitter
- * @work: the worker: connects, sends, tracks acknowledgements
+ * @work: the worker: connects, sends, tracks acknowledgments
  * @cur: position of the next record to queue
  * @span: the span being queued; @span.file is NULL when none
  * @queued: bytes queued on the current connection
@@ -110,7 +110,7 @@ struct klf_ckpt {
  * @ring_head: index of the oldest checkpoint
  * @ring_len: checkpoints held
  * @sent_hwm: highest record offset ever queued in full (for resent_bytes)
- * @ackbuf: partial application acknowledgement (ack app)
+ * @ackbuf: partial application acknowledgment (ack app)
  * @ackbuf_len: bytes in @ackbuf
  * @cursor_file: <dir>/<name>.cursor of a dir log, or NULL
  * @persisted: offset last written to @cursor_file

@@ -17,7 +17,7 @@ ktap_plan 9
 
 # the receiver stays up; the sender's connection is destroyed 10 times
 resets() {
-	local port i prod n=20000
+	local port i prod n=$((20000 / KLF_SLOW))
 	port=$(free_port)
 	"$KLOGFWD" log add fr framing klf || return 1
 	recv_start fr -l "127.0.0.1:$port" -f klf -n $n -t 240 || return 1
@@ -39,20 +39,25 @@ check "ack tcp: 10 connection resets, every record once (exact resume)" resets
 
 # receivers killed with SIGKILL and restarted; ack app keeps what they lost
 restarts() {
-	local port i prod n=6000
+	local port i prod n=$((6000 / KLF_SLOW))
 	port=$(free_port)
 	"$KLOGFWD" log add fa framing klf || return 1
 	recv_start fa0 -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 || return 1
 	"$KLOGFWD" target add fa log fa to "127.0.0.1:$port" ack app backoff 20-100 || return 1
-	"$PRODUCE" -o /dev/klogfwd/fa -n $n --min 100 --max 1500 --rate 3000 > /dev/null 2>&1 &
+	"$PRODUCE" -o /dev/klogfwd/fa -n $n --min 100 --max 1500 --rate $((3000 / KLF_SLOW)) > /dev/null 2>&1 &
 	prod=$!
 	for i in $(seq 1 8); do
 		sleep 0.4
 		kill -9 "$(cat "$WORK/fa$((i - 1)).pid")"
-		recv_start "fa$i" -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 || return 1
+		recv_start "fa$i" -l "127.0.0.1:$port" -f klf -a -d -o "$WORK/fa.bin" -t 120 ||
+			{ echo "# receiver $i did not start"; cat "$WORK/fa$i.err"; return 1; }
 	done
 	wait $prod
-	wait_for 60 test "$(tstat fa acked_offset)" = $n || return 1
+	if ! wait_for 120 test "$(tstat fa acked_offset)" = $n; then
+		echo "# acked_offset $(tstat fa acked_offset) of $n"
+		sed 's/^/#   /' "$KLF_DFS/targets/fa/stats"
+		return 1
+	fi
 	kill "$(cat "$WORK/fa8.pid")"
 	# replay everything the receivers kept through one deduplicating receiver
 	port=$(free_port)
@@ -66,7 +71,7 @@ check "ack app: 8 receivers killed (SIGKILL) mid-stream, no record lost" restart
 
 # a receiver with a zero window does not hold back another target
 stall() {
-	local p1 p2 n=8000
+	local p1 p2 n=$((8000 / KLF_SLOW))
 	p1=$(free_port)
 	p2=$(free_port)
 	"$KLOGFWD" log add fs segment-bytes 1048576 || return 1
@@ -125,7 +130,7 @@ del_under_load() {
 	recv_start fl -l "127.0.0.1:$port" -f lf -t 60 -r 5 || return 1
 	"$KLOGFWD" target add fl1 log fl to "127.0.0.1:$port" || return 1
 	"$KLOGFWD" target add fl2 log fl to "127.0.0.1:$port" || return 1
-	"$PRODUCE" -o /dev/klogfwd/fl -n 3000 --min 500 --max 1500 > /dev/null 2>&1 &
+	"$PRODUCE" -o /dev/klogfwd/fl -n $((3000 / KLF_SLOW)) --min 500 --max 1500 > /dev/null 2>&1 &
 	prod=$!
 	sleep 1
 	"$KLOGFWD" target del fl1 || return 1
@@ -149,7 +154,7 @@ netns_del() {
 	recv_start ns -l "10.201.0.1:$port" -f lf -t 60 -r 5 || return 1
 	ip netns exec klfns "$KLOGFWD" log add nslog || return 1
 	ip netns exec klfns "$KLOGFWD" target add nst log nslog to "10.201.0.1:$port" || return 1
-	ip netns exec klfns "$PRODUCE" -o /dev/klogfwd/nslog -n 2000 --min 500 --max 1500 > /dev/null
+	ip netns exec klfns "$PRODUCE" -o /dev/klogfwd/nslog -n $((2000 / KLF_SLOW)) --min 500 --max 1500 > /dev/null
 	wait_for 10 test "$(tstat nst state)" = established || return 1
 	ip netns del klfns
 	wait_for 10 test ! -d "$KLF_DFS/targets/nst"
