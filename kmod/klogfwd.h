@@ -54,6 +54,11 @@ struct sk_buff;
 u64 klf_nla_get_uint(const struct nlattr *nla);
 int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v);
 
+struct klf_log;
+struct klf_target;
+void klf_nl_log_event(struct klf_log *log, u32 event, u64 count);
+void klf_nl_target_notify(struct klf_target *t);
+
 int klf_netlink_init(void);
 void klf_netlink_exit(void);
 

@@ -170,7 +170,7 @@ static void klf_log_pop_oldest(struct klf_log *log)
 	struct klf_segment *seg = log->segs[0];
 	u64 end = seg->base + seg->nrecords;
 	struct klf_target *t;
-	u64 lost;
+	u64 lost, dropped = 0;
 
 	lockdep_assert_held(&log->lock);
 	list_for_each_entry(t, &log->targets, log_node) {
@@ -178,9 +178,13 @@ static void klf_log_pop_oldest(struct klf_log *log)
 			continue;
 		lost = end - max(t->log_acked, seg->base);
 		t->dropped += lost;
-		log->stats.dropped_records += lost;
+		dropped += lost;
 		t->log_acked = end;
 	}
+	log->stats.dropped_records += dropped;
+	if (dropped)
+		klf_nl_log_event(log, KLOGFWD_LOG_EVENT_RECORDS_DROPPED, dropped);
+	klf_nl_log_event(log, KLOGFWD_LOG_EVENT_SEGMENT_DELETED, seg->base);
 	log->bytes -= seg->size;
 	memmove(&log->segs[0], &log->segs[1], (log->nsegs - 1) * sizeof(*log->segs));
 	log->nsegs--;
@@ -657,6 +661,7 @@ static int klf_log_roll(struct klf_log *log, size_t len)
 		return ret;
 	}
 	log->stats.segments_rolled++;
+	klf_nl_log_event(log, KLOGFWD_LOG_EVENT_SEGMENT_ROLLED, seg->base);
 	return 0;
 }
 

@@ -202,14 +202,14 @@ out:
 }
 
 static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 portid,
-			      u32 seq, int flags)
+			      u32 seq, int flags, u8 cmd)
 {
 	struct klf_target_snap s;
 	struct nlattr *nest;
 	void *hdr;
 
 	klf_target_snapshot(t, &s);
-	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, KLOGFWD_CMD_TARGET_GET);
+	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(msg, KLOGFWD_A_TARGET_NAME, t->name) ||
@@ -292,7 +292,8 @@ int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no such target");
 		ret = -ENOENT;
 	} else {
-		ret = klf_nl_target_fill(msg, t, info->snd_portid, info->snd_seq, 0);
+		ret = klf_nl_target_fill(msg, t, info->snd_portid, info->snd_seq, 0,
+					 KLOGFWD_CMD_TARGET_GET);
 	}
 	mutex_unlock(&klf_targets_lock);
 	if (ret) {
@@ -323,7 +324,7 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	mutex_lock(&klf_targets_lock);
 	while ((t = klf_target_next(net, &idx))) {
 		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI, KLOGFWD_CMD_TARGET_GET);
 		if (ret)
 			break;
 		cb->args[0] = idx;
@@ -332,4 +333,27 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	if (ret && !skb->len)
 		return ret;
 	return skb->len;
+}
+
+/**
+ * klf_nl_target_notify() - tell the monitor group a target changed state
+ * @t: the target, not locked (its lock and its log's are taken)
+ *
+ * Context: process context. Costs nothing without listeners.
+ */
+void klf_nl_target_notify(struct klf_target *t)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&klogfwd_nl_family, t->net, KLOGFWD_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&klogfwd_nl_family, t->net, msg, 0,
+				KLOGFWD_NLGRP_MONITOR, GFP_KERNEL);
 }

@@ -461,12 +461,57 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
+ * klf_nl_log_event() - tell the monitor group what happened to a log
+ * @log: the log (its lock may be held)
+ * @event: KLOGFWD_LOG_EVENT_*
+ * @count: records dropped, or the segment's base offset
+ *
+ * Context: process context. Costs nothing without listeners.
+ */
+void klf_nl_log_event(struct klf_log *log, u32 event, u64 count)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&klogfwd_nl_family, log->net, KLOGFWD_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &klogfwd_nl_family, 0, KLOGFWD_CMD_LOG_EVENT_NTF);
+	if (!hdr ||
+	    nla_put_string(msg, KLOGFWD_A_LOG_NAME, log->name) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_EVENT, event) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_COUNT, count)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&klogfwd_nl_family, log->net, msg, 0,
+				KLOGFWD_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/*
+ * The monitor group tells log names and target states, which only
+ * CAP_NET_ADMIN may read: joining it needs the same. The 6.12 YNL
+ * generator drops group flags, so the table is replaced here.
+ */
+static const struct genl_multicast_group klf_nl_mcgrps[] = {
+	[KLOGFWD_NLGRP_MONITOR] = {
+		.name = "monitor",
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+/**
  * klf_netlink_init() - register the klogfwd generic netlink family
  *
  * Return: 0 or a negative errno.
  */
 int klf_netlink_init(void)
 {
+	BUILD_BUG_ON(ARRAY_SIZE(klf_nl_mcgrps) != KLOGFWD_NLGRP_MONITOR + 1);
+	klogfwd_nl_family.mcgrps = klf_nl_mcgrps;
 	return klf_genl_register_family(&klogfwd_nl_family);
 }
 

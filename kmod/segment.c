@@ -533,6 +533,9 @@ int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 		log->bytes += seg->size;
 		log->stats.recovered_records += seg->nrecords;
 	}
+	if (s.n)
+		klf_nl_log_event(log, KLOGFWD_LOG_EVENT_RECOVERED,
+				 log->stats.recovered_records);
 out:
 	kvfree(buf);
 	kfree(s.bases);

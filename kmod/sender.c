@@ -536,8 +536,10 @@ void klf_target_work(struct work_struct *work)
 	struct klf_target *t = container_of(to_delayed_work(work), struct klf_target, work);
 	struct sock *sk;
 	int ret, st;
+	u32 state;
 
 	mutex_lock(&t->lock);
+	state = t->state;
 	if (t->dead)
 		goto out;
 	if (t->paused) {
@@ -580,4 +582,7 @@ void klf_target_work(struct work_struct *work)
 		queue_delayed_work(klf_wq, &t->work, KLF_ACK_POLL);
 out:
 	mutex_unlock(&t->lock);
+	/* deletion cancels this work synchronously: @t is still there */
+	if (READ_ONCE(t->state) != state && !READ_ONCE(t->dead))
+		klf_nl_target_notify(t);
 }

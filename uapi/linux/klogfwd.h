@@ -69,6 +69,24 @@ enum klogfwd_sync {
 };
 
 /**
+ * enum klogfwd_log_event - What happened to a log (log-event-ntf).
+ * @KLOGFWD_LOG_EVENT_SEGMENT_ROLLED: The active segment was sealed and a new
+ *   one started.
+ * @KLOGFWD_LOG_EVENT_SEGMENT_DELETED: Retention deleted the oldest segment.
+ * @KLOGFWD_LOG_EVENT_RECORDS_DROPPED: Retention deleted records a target had
+ *   not had acknowledged (overflow drop); count says how many, over all
+ *   targets.
+ * @KLOGFWD_LOG_EVENT_RECOVERED: The log was recovered from an existing
+ *   directory.
+ */
+enum klogfwd_log_event {
+	KLOGFWD_LOG_EVENT_SEGMENT_ROLLED,
+	KLOGFWD_LOG_EVENT_SEGMENT_DELETED,
+	KLOGFWD_LOG_EVENT_RECORDS_DROPPED,
+	KLOGFWD_LOG_EVENT_RECOVERED,
+};
+
+/**
  * enum klogfwd_start - Where a new target starts reading its log.
  * @KLOGFWD_START_EARLIEST: The oldest record held (the default).
  * @KLOGFWD_START_LATEST: The next record appended; nothing already in the log
@@ -143,6 +161,8 @@ enum {
 	KLOGFWD_A_LOG_GROUP,
 	KLOGFWD_A_LOG_RECORD,
 	KLOGFWD_A_LOG_STATS,
+	KLOGFWD_A_LOG_EVENT,
+	KLOGFWD_A_LOG_COUNT,
 
 	__KLOGFWD_A_LOG_MAX,
 	KLOGFWD_A_LOG_MAX = (__KLOGFWD_A_LOG_MAX - 1)
@@ -229,6 +249,8 @@ enum {
 	KLOGFWD_CMD_TARGET_DEL,
 	KLOGFWD_CMD_TARGET_GET,
 	KLOGFWD_CMD_TARGET_SET,
+	KLOGFWD_CMD_LOG_EVENT_NTF,
+	KLOGFWD_CMD_TARGET_STATE_NTF,
 
 	__KLOGFWD_CMD_MAX,
 	KLOGFWD_CMD_MAX = (__KLOGFWD_CMD_MAX - 1)
