@@ -998,6 +998,32 @@ u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur)
 	return bytes;
 }
 
+/*
+ * End a long span early, at the last indexed record boundary within
+ * KLF_SPAN_MAX bytes, so that a sender's checkpoints (and so what it
+ * reports as acknowledged) stay fine-grained in big segments.
+ */
+static void klf_span_cap(struct klf_segment *seg, struct klf_span *span)
+{
+	loff_t limit = span->pos + KLF_SPAN_MAX;
+	u32 lo = 0, hi = seg->nindex;
+
+	if (span->end <= limit)
+		return;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (le32_to_cpu(seg->index[mid].pos) <= limit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && le32_to_cpu(seg->index[lo - 1].pos) > span->pos) {
+		span->end = le32_to_cpu(seg->index[lo - 1].pos);
+		span->end_offset = seg->base + le32_to_cpu(seg->index[lo - 1].rel);
+	}
+}
+
 /**
  * klf_log_span() - the committed records after a cursor, in one segment
  * @log: the log
@@ -1005,7 +1031,9 @@ u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur)
  *	 deleted it, and to the next segment at the end of a sealed one
  * @span: filled in, with a file reference the caller drops
  *
- * The bytes of a span are whole records that never change again: appends
+ * A span ends at the end of the segment's committed records, or earlier at
+ * a record boundary, after at most about KLF_SPAN_MAX bytes. The bytes of
+ * a span are whole records that never change again: appends
  * only write after them, and deleting their segment unlinks the file
  * without touching its pages.
  *
@@ -1047,6 +1075,7 @@ int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *s
 		.offset = cur->offset,
 		.end_offset = seg->base + seg->nrecords,
 	};
+	klf_span_cap(seg, span);
 	ret = 0;
 out:
 	mutex_unlock(&log->lock);

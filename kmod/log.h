@@ -23,6 +23,8 @@ struct netlink_ext_ack;
 
 #define KLF_MAX_LOGS		256
 #define KLF_INDEX_INTERVAL	4096
+/* a sender's spans end at a record boundary after about this many bytes */
+#define KLF_SPAN_MAX		(256 * 1024)
 
 /**
  * struct klf_log_config - the settings of a log (the YNL spec documents each)

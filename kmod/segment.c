@@ -273,7 +273,7 @@ loff_t klf_seg_lookup(struct klf_log *log, struct klf_segment *seg, u64 offset, 
  * @seg: the segment
  * @pos: a record boundary below seg->size
  * @offset: the record's offset
- * @buf: scratch buffer; holds the record's first bytes on return
+ * @buf: scratch buffer; holds the whole record on success
  * @bufsize: its size, at least the largest framed record
  *
  * Return: the record's framed length, or a negative errno (-EBADMSG if the
@@ -283,17 +283,26 @@ loff_t klf_seg_lookup(struct klf_log *log, struct klf_segment *seg, u64 offset, 
 ssize_t klf_seg_record_len(struct klf_log *log, struct klf_segment *seg, loff_t pos,
 			   u64 offset, u8 *buf, size_t bufsize)
 {
-	size_t n = min_t(loff_t, bufsize, seg->size - pos), poff, plen;
-	loff_t p = pos;
+	size_t avail = seg->size - pos, want = min_t(size_t, bufsize, 512), n, poff, plen;
+	loff_t p;
 	ssize_t ret;
 
 	lockdep_assert_held(&log->lock);
-	ret = kernel_read(seg->file, buf, n, &p);
-	if (ret < 0)
-		return ret;
-	ret = klf_frame_parse(log->cfg.framing, buf, ret, offset,
-			      KLOGFWD_MAX_RECORD_LIMIT, &poff, &plen);
-	return ret == -EAGAIN ? -EBADMSG : ret;
+	/* most records are small: read a little, more only when needed */
+	for (;;) {
+		n = min(want, avail);
+		p = pos;
+		ret = kernel_read(seg->file, buf, n, &p);
+		if (ret < 0)
+			return ret;
+		ret = klf_frame_parse(log->cfg.framing, buf, ret, offset,
+				      KLOGFWD_MAX_RECORD_LIMIT, &poff, &plen);
+		if (ret != -EAGAIN)
+			return ret;
+		if (n == avail || n == bufsize)
+			return -EBADMSG;
+		want = min(want * 16, bufsize);
+	}
 }
 
 /* --- recovery ------------------------------------------------------------ */

@@ -191,8 +191,12 @@ static void klf_target_app_acks(struct klf_target *t)
 			t->ackbuf_len = 0;
 			memcpy(&le, t->ackbuf, sizeof(le));
 			v = le64_to_cpu(le);
-			/* never past what was queued: a receiver cannot make us skip */
-			if (v > t->acked.cur.offset && v <= t->cur.offset)
+			/*
+			 * never past the span being queued: a receiver cannot
+			 * make us skip what was not sent
+			 */
+			if (v > t->acked.cur.offset &&
+			    v <= (t->span.file ? t->span.end_offset : t->cur.offset))
 				t->acked.cur = (struct klf_cursor){ .offset = v, .pos = -1 };
 		}
 	}

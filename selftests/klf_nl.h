@@ -22,7 +22,8 @@
 struct nl_reply {
 	int error;			/* 0 or -errno from NLMSG_ERROR */
 	char extack[256];		/* NLMSGERR_ATTR_MSG, if any */
-	int has_bad_attr;		/* NLMSGERR_ATTR_OFFS present */
+	int has_bad_attr;
+	int has_miss;		/* names a missing attribute */		/* NLMSGERR_ATTR_OFFS present */
 	char buf[BUF_SIZE];		/* first data message, if any */
 	int len;
 };
@@ -88,6 +89,8 @@ static inline void parse_extack(struct nlmsghdr *nlh, struct nl_reply *r)
 				 (char *)nla + NLA_HDRLEN);
 		if (nla->nla_type == NLMSGERR_ATTR_OFFS)
 			r->has_bad_attr = 1;
+		if (nla->nla_type == NLMSGERR_ATTR_MISS_TYPE)
+			r->has_miss = 1;
 	}
 }
 

@@ -69,7 +69,7 @@ refused "retain-bytes below segment-bytes is refused" "retain-bytes" "$k" log ad
 refused "a relative dir is refused" "absolute|No such|dir" "$k" log add adm-b dir ../x
 refused "a missing dir is refused" "cannot open" "$k" log add adm-b dir /nonexistent/klf
 refused "sync on a memory log is refused" "memory logs" "$k" log add adm-b sync always
-refused "overflow block is refused until targets exist" "consumers" "$k" log add adm-b overflow block
+refused "a name longer than 31 characters is refused" "policy|long|Invalid|range" "$k" log add adm-b0123456789012345678901234567890
 check "nothing was created by the refused requests" fails "$k" log show adm-b
 refused "an lf record with a newline is refused" "cannot be framed" "$k" log append adm-a $'x\ny'
 refused "a missing log is reported" "no such log" "$k" log del adm-nope

@@ -47,7 +47,7 @@ counters() {
 	sed 's/^/# /' "$KLF_DFS/targets/$t/stats"
 	# the receiver left after 3000 records: the target is reconnecting
 	[ "$(tstat $t records_sent)" = 3000 ] &&
-	wait_for 10 test "$(tstat $t records_acked)" = 3000 &&
+	wait_for 10 tstat_is $t records_acked = 3000 &&
 	[ "$(tstat $t lag_records)" = 0 ] &&
 	[ "$(tstat $t connects)" = 1 ] &&
 	[ "$(tstat $t bytes_copied)" = 0 ] &&
@@ -80,7 +80,7 @@ from_latest() {
 	port=$(free_port)
 	recv_start r_latest -l "127.0.0.1:$port" -f lf -n 10 -t 60 || return 1
 	"$KLOGFWD" target add latest log d_lf to "127.0.0.1:$port" from latest || return 1
-	wait_for 10 test "$(tstat latest state)" = established || return 1
+	wait_for 10 tstat_is latest state = established || return 1
 	"$PRODUCE" -o /dev/klogfwd/d_lf -n 10 --seq-start 5000 > /dev/null || return 1
 	recv_wait r_latest 60 && [ "$(rstat r_latest first_seq)" = 5000 ]
 }

@@ -9,11 +9,11 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
-KLF_TEST_LOGS="fr fa fs fd fb fl"
-trap 'cleanup_targets; ip netns del klfns 2>/dev/null' EXIT
+KLF_TEST_LOGS="fr fa fs fd fb fl flap"
+trap 'cleanup_targets; ip netns del klfns 2>/dev/null; ip netns del klfrx 2>/dev/null' EXIT
 modprobe veth 2>/dev/null
 
-ktap_plan 9
+ktap_plan 10
 
 # the receiver stays up; the sender's connection is destroyed 10 times
 resets() {
@@ -53,7 +53,7 @@ restarts() {
 			{ echo "# receiver $i did not start"; cat "$WORK/fa$i.err"; return 1; }
 	done
 	wait $prod
-	if ! wait_for 120 test "$(tstat fa acked_offset)" = $n; then
+	if ! wait_for 120 tstat_is fa acked_offset = $n; then
 		echo "# acked_offset $(tstat fa acked_offset) of $n"
 		sed 's/^/#   /' "$KLF_DFS/targets/fa/stats"
 		return 1
@@ -118,7 +118,7 @@ block_release() {
 	port=$(free_port)
 	recv_start fb -l "127.0.0.1:$port" -f lf -t 60 || return 1
 	"$KLOGFWD" target del fb && "$KLOGFWD" target add fb2 log fb to "127.0.0.1:$port" from earliest || return 1
-	wait_for 30 test "$(tstat fb2 lag_records)" = 0 || return 1
+	wait_for 30 tstat_is fb2 lag_records = 0 || return 1
 	echo x > /dev/klogfwd/fb
 }
 check "overflow block: appends go through again once the target caught up" block_release
@@ -155,11 +155,44 @@ netns_del() {
 	ip netns exec klfns "$KLOGFWD" log add nslog || return 1
 	ip netns exec klfns "$KLOGFWD" target add nst log nslog to "10.201.0.1:$port" || return 1
 	ip netns exec klfns "$PRODUCE" -o /dev/klogfwd/nslog -n $((2000 / KLF_SLOW)) --min 500 --max 1500 > /dev/null
-	wait_for 10 test "$(tstat nst state)" = established || return 1
+	wait_for 10 tstat_is nst state = established || return 1
 	ip netns del klfns
 	wait_for 10 test ! -d "$KLF_DFS/targets/nst"
 }
 check "network namespace deleted while its target sends" netns_del
+
+# the path to the receiver goes down for 2 s mid-stream, then comes back
+link_flap() {
+	local port prod n=$((4000 / KLF_SLOW))
+	port=$(free_port)
+	ip netns add klfrx || return 1
+	ip link add klfc type veth peer name klfd || return 1
+	ip link set klfd netns klfrx
+	ip addr add 10.202.0.1/24 dev klfc && ip link set klfc up
+	ip netns exec klfrx ip addr add 10.202.0.2/24 dev klfd
+	ip netns exec klfrx ip link set klfd up
+	ip netns exec klfrx ip link set lo up
+	(ip netns exec klfrx "$RECV" -l "10.202.0.2:$port" -f lf -n $n -t 120 \
+		-s "$WORK/flap.stats" > "$WORK/flap.out" 2>&1; echo $? > "$WORK/flap.rc") &
+	wait_for 10 grep -q listening "$WORK/flap.out" || return 1
+	"$KLOGFWD" log add flap || return 1
+	"$KLOGFWD" target add flap log flap to "10.202.0.2:$port" || return 1
+	"$PRODUCE" -o /dev/klogfwd/flap -n $n --min 200 --max 1500 --rate $((2000 / KLF_SLOW)) \
+		> /dev/null 2>&1 &
+	prod=$!
+	sleep 0.7
+	ip link set klfc down
+	sleep 2
+	ip link set klfc up
+	wait $prod
+	wait_for 120 test -s "$WORK/flap.rc" || { echo "# receiver did not finish"; return 1; }
+	echo "# flap: records $(sed -n 's/^records //p' "$WORK/flap.stats")," \
+	     "reconnects $(tstat flap reconnects)"
+	[ "$(cat "$WORK/flap.rc")" = 0 ] &&
+	[ "$(sed -n 's/^gaps //p' "$WORK/flap.stats")" = 0 ] &&
+	[ "$(sed -n 's/^records //p' "$WORK/flap.stats")" = $n ]
+}
+check "veth link down for 2 s and up again: every record delivered" link_flap
 
 objects() {
 	cleanup_targets

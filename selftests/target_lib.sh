@@ -25,7 +25,15 @@ tstat() {
 	sed -n "s/^$2 //p" "$KLF_DFS/targets/$1/stats"
 }
 
-# wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds
+# tstat_is TARGET KEY OP VALUE: compare a counter (read anew at each call,
+# for wait_for)
+tstat_is() {
+	test "$(tstat "$1" "$2")" "$3" "$4"
+}
+
+# wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds; CMD is run
+# again each time, so it must read what it tests itself (tstat_is, not
+# test "$(tstat ...)", whose value the shell expands once)
 wait_for() {
 	local end=$(( $(date +%s) + $1 ))
 	shift

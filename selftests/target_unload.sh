@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rmmod while targets are sending to slow receivers, repeatedly: the module
+# tears its targets down (sockets reset, callbacks restored, workers
+# cancelled) and unloads every time; the VM harness then checks the console
+# for warnings, the taint flags and (debug kernel) kmemleak.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
+n=$((12 / KLF_SLOW))
+trap 'pkill -f "$RECV" 2>/dev/null; [ -e /sys/module/klogfwd ] || insmod "$ko"' EXIT
+
+ktap_plan 2
+
+rounds() {
+	local i port
+	for i in $(seq $n); do
+		[ -e /sys/module/klogfwd ] || insmod "$ko" || { echo "insmod failed at round $i"; return 1; }
+		port=$(free_port)
+		recv_start "u$i" -l "127.0.0.1:$port" -f lf -r 20 -t 60 || return 1
+		"$KLOGFWD" log add unload segment-bytes 1048576 || return 1
+		"$PRODUCE" -o /dev/klogfwd/unload -n 3000 --min 500 --max 1500 > /dev/null || return 1
+		"$KLOGFWD" target add u1 log unload to "127.0.0.1:$port" || return 1
+		"$KLOGFWD" target add u2 log unload to "127.0.0.1:$port" ack tcp || return 1
+		wait_for 10 tstat_is u1 bytes_sent -gt 0 || return 1
+		sleep 0.$((RANDOM % 5))
+		rmmod klogfwd || { echo "rmmod failed at round $i"; return 1; }
+		kill "$(cat "$WORK/u$i.pid")" 2>/dev/null
+	done
+}
+check "$n rounds of rmmod while two targets send to a slow receiver" rounds
+check "loads again afterwards" bash -c "insmod '$ko' && '$KLOGFWD' version > /dev/null"
+
+ktap_finish
