@@ -4,16 +4,25 @@
  * connections on one address and discards what they send with
  * recv(MSG_TRUNC) (nothing is copied to userspace).
  *
- *   bench_sink -l ADDR:PORT [-c CONNS] [-b BYTES] [-t SECONDS] [-s STATSFILE]
+ *   bench_sink -l ADDR:PORT [-c CONNS] [-b BYTES] [-w] [-t SECONDS] [-s STATSFILE]
  *
  * Done when CONNS connections (default 1) have each received BYTES bytes
  * (with -b), or have each been closed by the sender (without -b), or
- * after SECONDS. Prints "listening" on stdout once listening. At the end
- * it writes "key value" lines to STATSFILE (default stdout): conns,
- * conns_done, bytes (total), elapsed_s (first accept to the moment the
- * last connection was done), mb_per_s (10^6 bytes per second), then one
- * "conn I bytes B done_s T" line per connection. Exit status 0 if every
- * connection was done, 1 otherwise.
+ * after SECONDS. With -w, nothing is read until all CONNS connections are
+ * accepted (senders set up one after another then start together; each
+ * can only fill its socket buffers before that).
+ *
+ * The measurement window opens at the first accept (-w: the last) and
+ * closes when the last connection is done. Busy CPU time of the whole
+ * machine in the window is taken from /proc/stat (user, nice, system, irq,
+ * softirq of all CPUs), so that it counts the senders, TCP on both ends
+ * and this receiver, but nothing that set the senders up.
+ *
+ * Prints "listening" on stdout once listening. At the end it writes
+ * "key value" lines to STATSFILE (default stdout): conns, conns_done,
+ * bytes (total), elapsed_s, mb_per_s (10^6 bytes per second), cpu_s, then
+ * one "conn I bytes B done_s T" line per connection. Exit status 0 if
+ * every connection was done, 1 otherwise.
  */
 #include "bench.h"
 #include <getopt.h>
@@ -33,10 +42,34 @@ struct conn {
 
 static char discard[RECV_LEN];
 
+/* busy clock ticks of all CPUs, from the first line of /proc/stat */
+static unsigned long long busy_ticks(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		   &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		v[0] = v[1] = v[2] = v[5] = v[6] = 0;
+	fclose(f);
+	return v[0] + v[1] + v[2] + v[5] + v[6];
+}
+
+static void watch(int efd, struct conn *cn, long i)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.u64 = i };
+
+	epoll_ctl(efd, EPOLL_CTL_ADD, cn->fd, &ev);
+}
+
 int main(int argc, char **argv)
 {
 	const char *addr = NULL, *stats = NULL;
-	long nconns = 1, secs = 0;
+	long nconns = 1, secs = 0, tck = sysconf(_SC_CLK_TCK);
+	unsigned long long c0 = 0, c1;
+	int wait_all = 0;
 	uint64_t want = 0, t0 = 0, tend = 0, deadline = 0, total = 0;
 	struct conn *conns;
 	long accepted = 0, ndone = 0, i;
@@ -45,7 +78,7 @@ int main(int argc, char **argv)
 	int c, lfd, efd, one = 1;
 	FILE *out = stdout;
 
-	while ((c = getopt(argc, argv, "l:c:b:t:s:h")) != -1) {
+	while ((c = getopt(argc, argv, "l:c:b:wt:s:h")) != -1) {
 		switch (c) {
 		case 'l':
 			addr = optarg;
@@ -56,6 +89,9 @@ int main(int argc, char **argv)
 		case 'b':
 			want = strtoull(optarg, NULL, 10);
 			break;
+		case 'w':
+			wait_all = 1;
+			break;
 		case 't':
 			secs = strtol(optarg, NULL, 10);
 			break;
@@ -64,13 +100,13 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
-				"usage: %s -l ADDR:PORT [-c CONNS] [-b BYTES] [-t SECONDS] [-s STATSFILE]\n",
+				"usage: %s -l ADDR:PORT [-c CONNS] [-b BYTES] [-w] [-t SECONDS] [-s STATSFILE]\n",
 				prog);
 			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (!addr || nconns < 1 || optind != argc) {
-		fprintf(stderr, "usage: %s -l ADDR:PORT [-c CONNS] [-b BYTES] [-t SECONDS] [-s STATSFILE]\n",
+		fprintf(stderr, "usage: %s -l ADDR:PORT [-c CONNS] [-b BYTES] [-w] [-t SECONDS] [-s STATSFILE]\n",
 			prog);
 		return 2;
 	}
@@ -128,12 +164,19 @@ int main(int argc, char **argv)
 						close(fd);	/* more than asked for */
 						continue;
 					}
-					if (!t0)
+					conns[accepted++].fd = fd;
+					if (!wait_all) {
+						if (!t0) {
+							t0 = now_ns();
+							c0 = busy_ticks();
+						}
+						watch(efd, &conns[accepted - 1], accepted - 1);
+					} else if (accepted == nconns) {
 						t0 = now_ns();
-					conns[accepted].fd = fd;
-					ev.events = EPOLLIN | EPOLLRDHUP;
-					ev.data.u64 = accepted++;
-					epoll_ctl(efd, EPOLL_CTL_ADD, fd, &ev);
+						c0 = busy_ticks();
+						for (i = 0; i < nconns; i++)
+							watch(efd, &conns[i], i);
+					}
 				}
 				continue;
 			}
@@ -167,6 +210,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	c1 = busy_ticks();
 	for (i = 0; i < accepted; i++)
 		if (conns[i].done_ns > tend)
 			tend = conns[i].done_ns;
@@ -186,6 +230,7 @@ int main(int argc, char **argv)
 	fprintf(out, "conns %ld\nconns_done %ld\nbytes %" PRIu64 "\n", accepted, ndone, total);
 	fprintf(out, "elapsed_s %.6f\n", t0 ? (tend - t0) / 1e9 : 0.0);
 	fprintf(out, "mb_per_s %.2f\n", t0 && tend > t0 ? total * 1e3 / (tend - t0) : 0.0);
+	fprintf(out, "cpu_s %.2f\n", t0 ? (double)(c1 - c0) / tck : 0.0);
 	for (i = 0; i < accepted; i++)
 		fprintf(out, "conn %ld bytes %" PRIu64 " done_s %.6f\n", i, conns[i].bytes,
 			conns[i].done_ns ? (conns[i].done_ns - t0) / 1e9 : -1.0);
