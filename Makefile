@@ -27,7 +27,7 @@ KSRC := $(TOP)/build/ksrc
 V ?= 0
 
 .PHONY: all help module modules tools selftests deps ksrc regen regen-check \
-	style debug-kernel check demo install vm clean distclean
+	style debug-kernel check demo bench bench-progs install vm clean distclean
 
 all: module tools
 
@@ -38,6 +38,7 @@ help:
 	@echo "  make check         everything: deps, builds, style, the suite on every kernel"
 	@echo "  make demo          boot the VM, load the module, show it working"
 	@echo "  make vm            interactive VM shell with the module loaded"
+	@echo "  make bench         boot the VM and measure klogfwd against userspace forwarders"
 	@echo "  make modules       build the module for 6.1, 6.12 and (if built) debug"
 	@echo "  make debug-kernel  build (once, cached) the 6.12 debug kernel"
 	@echo "  make style         checkpatch --strict, kernel-doc, codespell"
@@ -96,6 +97,19 @@ check:
 demo:
 	$(TOP)/tools/demo
 
+# The benchmark programs (build/bench/); "make bench" builds everything the
+# guest needs, notes the host, and runs tools/bench/run in one VM boot. It
+# prints a report (build/vm/last/bench.txt) and never fails on a number.
+bench-progs:
+	$(MAKE) -C tools/bench V=$(V)
+
+bench: module tools selftests bench-progs
+	@printf 'host: %s cores (%s), %s\n' "$$(nproc)" \
+		"$$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+		"$$(uname -sr)" > $(TOP)/build/bench/host.txt
+	$(TOP)/tools/vm/run --kernel $(KVER) --load --mem 2048 --cpus 2 --timeout 1500 -- tools/bench/run
+	@echo; echo "report: build/vm/last/bench.txt"; cat $(TOP)/build/vm/last/bench.txt
+
 vm: module tools
 	$(TOP)/tools/vm/run --kernel $(KVER) --load --shell
 
@@ -105,7 +119,8 @@ install: module tools
 	$(MAKE) -C tools install
 
 clean:
-	rm -rf $(TOP)/build/[0-9]* $(TOP)/build/tools $(TOP)/build/selftests $(TOP)/build/vm/runs
+	rm -rf $(TOP)/build/[0-9]* $(TOP)/build/tools $(TOP)/build/selftests $(TOP)/build/bench \
+		$(TOP)/build/vm/runs
 
 distclean:
 	rm -rf $(TOP)/build
