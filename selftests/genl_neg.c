@@ -279,7 +279,7 @@ TEST_F(neg, every_bad_request_rejected_and_changes_nothing)
 	ASSERT_LE(1, logs);
 	ASSERT_LE(1, targets);
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct attr a[MAXA];
 
 		memcpy(a, cases[i].a, sizeof(a));
@@ -288,9 +288,12 @@ TEST_F(neg, every_bad_request_rejected_and_changes_nothing)
 		if ((r.error != cases[i].err && (!cases[i].alt || r.error != cases[i].alt)) ||
 		    (!r.extack[0] && !r.has_miss) ||
 		    (cases[i].bad_attr && !r.has_bad_attr)) {
+			const char *where = "";
+
+			if (r.has_bad_attr)
+				where = " with attribute";
 			TH_LOG("%s: got %d (%s), extack \"%s\"%s; want %d", cases[i].what,
-			       r.error, strerror(-r.error), r.extack,
-			       r.has_bad_attr ? " with attribute" : "", cases[i].err);
+			       r.error, strerror(-r.error), r.extack, where, cases[i].err);
 			failures++;
 		}
 	}

@@ -50,7 +50,6 @@ resume() {
 check "from resume starts at offset $n: nothing skipped, nothing repeated" resume
 
 fresh() {
-	recv_start r3 -l "127.0.0.1:$(free_port)" -f klf -t 60 > /dev/null
 	"$KLOGFWD" target del res
 	rm -f "$dir/other.cursor"
 	"$KLOGFWD" target add other log res to 127.0.0.1:9 from resume paused &&

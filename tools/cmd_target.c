@@ -733,17 +733,12 @@ static void print_last_error(uint64_t err)
 	printf(" (%s)", strerror(err));
 }
 
-/*
- * target NAME log LOG to ADDR:PORT state STATE ack ACK
- *     backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off
- *     next-offset N acked-offset N ... last-error N (ENAME: message) ...
- */
-static void target_print_text(const struct target_info *ti)
+/* "target NAME log LOG to ADDR:PORT", of what the reply had */
+static void print_head(const struct target_info *ti)
 {
-	char addr[INET6_ADDRSTRLEN], buf[32];
+	char addr[INET6_ADDRSTRLEN];
 	const char *a = target_addr(ti, addr, sizeof(addr));
 	bool port = have(ti, KLOGFWD_A_TARGET_PORT);
-	unsigned int type;
 
 	printf("target %s", ti->name);
 	if (ti->log)
@@ -755,6 +750,19 @@ static void target_print_text(const struct target_info *ti)
 		if (port)
 			printf(":%" PRIu64, ti->val[KLOGFWD_A_TARGET_PORT]);
 	}
+}
+
+/*
+ * target NAME log LOG to ADDR:PORT state STATE ack ACK
+ *     backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off
+ *     next-offset N acked-offset N ... last-error N (ENAME: message) ...
+ */
+static void target_print_text(const struct target_info *ti)
+{
+	char buf[32];
+	unsigned int type;
+
+	print_head(ti);
 	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
 	print_enum(ti, "ack", KLOGFWD_A_TARGET_ACK, &ack_enum);
 	putchar('\n');
@@ -791,7 +799,8 @@ static void target_print_text(const struct target_info *ti)
 	putchar('\n');
 }
 
-static void target_print_json(struct json *j, const struct target_info *ti)
+/* The members of the object of a target, in an open object. */
+static void target_json_members(struct json *j, const struct target_info *ti)
 {
 	char addr[INET6_ADDRSTRLEN], buf[32];
 	const struct target_attr *ta;
@@ -799,7 +808,6 @@ static void target_print_json(struct json *j, const struct target_info *ti)
 	unsigned int type;
 	size_t i;
 
-	json_obj_open(j);
 	json_kv_str(j, "name", ti->name);
 	json_kv_str(j, "log", ti->log);
 	json_kv_str(j, "address", target_addr(ti, addr, sizeof(addr)));
@@ -823,7 +831,6 @@ static void target_print_json(struct json *j, const struct target_info *ti)
 	json_key(j, "stats");
 	if (!ti->stats_nest) {
 		json_null(j);
-		json_obj_close(j);
 		return;
 	}
 	json_obj_open(j);
@@ -838,7 +845,45 @@ static void target_print_json(struct json *j, const struct target_info *ti)
 			json_null(j);
 	}
 	json_obj_close(j);
+}
+
+static void target_print_json(struct json *j, const struct target_info *ti)
+{
+	json_obj_open(j);
+	target_json_members(j, ti);
 	json_obj_close(j);
+}
+
+/*
+ * A target-state-ntf, laid out as a target-get reply, for klogfwd monitor.
+ * Text: "target NAME log LOG to ADDR:PORT state STATE", with
+ * " last-error N (ENAME: message)" if the last error is not 0. JSON (j):
+ * an object with "type": "target" and the members of one target of
+ * target show -j. Returns 0 or -EPROTO for a malformed message, of which
+ * nothing is printed.
+ */
+int target_print_event(struct json *j, const struct nl_reply *reply)
+{
+	const unsigned int last_error = KLOGFWD_A_TARGET_STATS_LAST_ERROR;
+	struct target_info ti;
+	int ret;
+
+	ret = target_info_parse(reply, &ti);
+	if (ret)
+		return ret;
+	if (j) {
+		json_obj_open(j);
+		json_kv_str(j, "type", "target");
+		target_json_members(j, &ti);
+		json_obj_close(j);
+		return 0;
+	}
+	print_head(&ti);
+	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
+	if ((ti.have_stats & (1ULL << last_error)) && ti.stats[last_error])
+		print_last_error(ti.stats[last_error]);
+	putchar('\n');
+	return 0;
 }
 
 static int show_cb(const struct nl_reply *reply, void *priv)

@@ -26,6 +26,8 @@ static const struct cmd commands[] = {
 	  usage_help },
 	{ "log",	cmd_log,	"create, change, delete, show and append to logs",
 	  usage_log },
+	{ "monitor",	cmd_monitor,	"print the events of logs and targets as they happen",
+	  usage_monitor },
 	{ "target",	cmd_target,	"create, change, delete and show forwarding targets",
 	  usage_target },
 	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",

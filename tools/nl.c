@@ -2,7 +2,10 @@
 /*
  * Generic netlink transport for klogfwd, see nl.h. The only user of libmnl.
  */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,16 +276,14 @@ static void nl_parse_extack(struct nl_ctx *ctx, const struct nlmsghdr *nlh,
 
 /* Reply handling; messages of an earlier, abandoned request are skipped. */
 
-static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
+/* Parse the generic netlink message nlh and pass it to run->cb. */
+static int nl_run_cb(struct nl_run *run, const struct nlmsghdr *nlh)
 {
-	struct nl_run *run = data;
 	const struct genlmsghdr *genl;
 	struct nl_tb t = { .tb = run->tb, .max = run->attr_max };
 	struct nl_reply reply;
 	int ret;
 
-	if (nlh->nlmsg_seq != run->seq || run->cb_err || !run->cb)
-		return MNL_CB_OK;
 	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN) {
 		run->cb_err = -EBADMSG;
 		return MNL_CB_OK;
@@ -299,6 +300,15 @@ static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 	if (ret < 0)
 		run->cb_err = ret;
 	return MNL_CB_OK;
+}
+
+static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_run *run = data;
+
+	if (nlh->nlmsg_seq != run->seq || run->cb_err || !run->cb)
+		return MNL_CB_OK;
+	return nl_run_cb(run, nlh);
 }
 
 static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
@@ -525,6 +535,110 @@ int nl_mcast_group_id(struct nl_ctx *ctx, const char *name)
 		if (!strcmp(ctx->groups[i].name, name))
 			return ctx->groups[i].id;
 	errno = ENOENT;
+	return -1;
+}
+
+/* Notifications */
+
+int nl_mcast_join(struct nl_ctx *ctx, const char *group)
+{
+	int id;
+
+	nl_err_reset(ctx);
+	id = nl_mcast_group_id(ctx, group);
+	if (id < 0) {
+		if (!ctx->err) {
+			/* the family is there, the group is not */
+			ctx->err = ENOENT;
+			snprintf(ctx->err_msg, sizeof(ctx->err_msg),
+				 "family \"%s\" has no multicast group \"%s\"",
+				 ctx->family, group);
+		}
+		errno = ctx->err;
+		return -1;
+	}
+	if (mnl_socket_setsockopt(ctx->sock, NETLINK_ADD_MEMBERSHIP, &id,
+				  sizeof(id)) < 0) {
+		ctx->err = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/* Only messages of the family: the rest, control messages included, is noise. */
+static int nl_ntf_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_run *run = data;
+
+	if (nlh->nlmsg_type != run->ctx->family_id || run->cb_err)
+		return MNL_CB_OK;
+	return nl_run_cb(run, nlh);
+}
+
+static int nl_ntf_ctl_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+int nl_recv_ntf(struct nl_ctx *ctx, unsigned int attr_max,
+		const sigset_t *wait_mask, nl_reply_cb cb, void *priv)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_NOOP] = nl_ntf_ctl_cb,
+		[NLMSG_ERROR] = nl_ntf_ctl_cb,
+		[NLMSG_DONE] = nl_ntf_ctl_cb,
+		[NLMSG_OVERRUN] = nl_ntf_ctl_cb,
+	};
+	struct pollfd pfd = {
+		.fd = mnl_socket_get_fd(ctx->sock),
+		.events = POLLIN,
+	};
+	struct nl_run run = {
+		.ctx = ctx,
+		.attr_max = attr_max,
+		.cb = cb,
+		.priv = priv,
+	};
+	struct sockaddr_nl from;
+	socklen_t from_len = sizeof(from);
+	ssize_t len;
+	int ret;
+
+	nl_err_reset(ctx);
+	if (ppoll(&pfd, 1, NULL, wait_mask) < 0)
+		goto fail;
+	len = recvfrom(pfd.fd, ctx->rbuf, NL_RECV_SIZE, MSG_DONTWAIT | MSG_TRUNC,
+		       (struct sockaddr *)&from, &from_len);
+	if (len < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		goto fail;
+	}
+	if (from_len != sizeof(from) || from.nl_pid)
+		return 0;	/* not from the kernel */
+	if (len > NL_RECV_SIZE) {
+		errno = EMSGSIZE;
+		goto fail;
+	}
+	run.tb = calloc(attr_max + 1, sizeof(*run.tb));
+	if (!run.tb)
+		goto fail;
+	/* seq and portid 0: any; notifications come from the kernel only */
+	ret = mnl_cb_run2(ctx->rbuf, len, 0, 0, nl_ntf_cb, &run, ctl,
+			  MNL_ARRAY_SIZE(ctl));
+	free(run.tb);
+	if (ret < 0)
+		goto fail;
+	if (run.cb_err) {
+		errno = -run.cb_err;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	ctx->err = errno;
 	return -1;
 }
 

@@ -11,10 +11,17 @@
  *		report errno, nl_err_msg(ctx), nl_err_no_family(ctx);
  *
  * The family id is resolved with CTRL_CMD_GETFAMILY on first use and cached.
+ *
+ * Notifications:
+ *	if (nl_mcast_join(ctx, KLOGFWD_MCGRP_MONITOR) < 0)
+ *		report as for a request;
+ *	while (nl_recv_ntf(ctx, attr_max, &wait_mask, ntf_cb, priv) == 0)
+ *		;
  */
 #ifndef KLOGFWD_NL_H
 #define KLOGFWD_NL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +64,26 @@ void nl_req_nest_end(struct nl_req *req, struct nlattr *nest);
 
 int nl_request(struct nl_ctx *ctx, struct nl_req *req, unsigned int attr_max,
 	       nl_reply_cb cb, void *priv);
+
+/*
+ * Join the multicast group of the family named group (resolved from the
+ * family's CTRL_ATTR_MCAST_GROUPS). Fails like a request, with ENOENT and
+ * a message if the family has no such group.
+ */
+int nl_mcast_join(struct nl_ctx *ctx, const char *group);
+
+/*
+ * Wait for and receive one datagram of notifications, running cb for each
+ * message of the family in it (reply->cmd tells which). While waiting, the
+ * signal mask is wait_mask (NULL: unchanged): with the signals to watch
+ * blocked otherwise, a signal interrupts the wait with EINTR and cannot be
+ * missed between a check and the wait. Returns 0, or -1 with errno (and
+ * nl_err()) set: EINTR, ENOBUFS when the socket overran and notifications
+ * were lost, the negative errno a callback returned, or another socket
+ * error.
+ */
+int nl_recv_ntf(struct nl_ctx *ctx, unsigned int attr_max,
+		const sigset_t *wait_mask, nl_reply_cb cb, void *priv);
 
 /* Details of the last failed request (errno holds the error itself). */
 int nl_err(const struct nl_ctx *ctx);

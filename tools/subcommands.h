@@ -28,7 +28,9 @@ enum {
 	KF_EXIT_USAGE	= 2,	/* bad command line */
 };
 
+struct json;
 struct nl_ctx;
+struct nl_reply;
 
 /* State of one invocation: output options and the netlink context. */
 struct cli {
@@ -84,6 +86,11 @@ void usage_log(FILE *fp);
 /* cmd_target.c */
 int cmd_target(struct cli *cli, int argc, char **argv);
 void usage_target(FILE *fp);
+int target_print_event(struct json *j, const struct nl_reply *reply);
+
+/* cmd_monitor.c */
+int cmd_monitor(struct cli *cli, int argc, char **argv);
+void usage_monitor(FILE *fp);
 
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];

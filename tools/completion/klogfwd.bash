@@ -5,7 +5,7 @@
 # the _klogfwd_log_* lists with tools/cmd_log.c and the _klogfwd_target_*
 # lists with tools/cmd_target.c.
 
-_klogfwd_commands="help log target version"
+_klogfwd_commands="help log monitor target version"
 _klogfwd_global_opts="-j --json -p --pretty -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing"
@@ -207,6 +207,16 @@ _klogfwd_target()
 	mapfile -t COMPREPLY < <(compgen -W "$offer" -- "$cur")
 }
 
+# "klogfwd monitor [count N]", the word "monitor" at index $1: only the
+# keyword, N is a number.
+_klogfwd_monitor()
+{
+	local idx=$1 cur=${COMP_WORDS[COMP_CWORD]}
+
+	((COMP_CWORD == idx + 1)) &&
+		mapfile -t COMPREPLY < <(compgen -W "count help" -- "$cur")
+}
+
 _klogfwd()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
@@ -238,6 +248,10 @@ _klogfwd()
 	fi
 	if [[ $cmd == target ]]; then
 		_klogfwd_target "$cmd_idx"
+		return 0
+	fi
+	if [[ $cmd == monitor ]]; then
+		_klogfwd_monitor "$cmd_idx"
 		return 0
 	fi
 	if [[ $cmd == help ]] && ((COMP_CWORD == cmd_idx + 2)); then

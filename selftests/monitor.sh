@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Notifications on the monitor group, seen by "klogfwd monitor": segments
+# rolled and deleted, records dropped, a dir log recovered, and a target's
+# state changes (backoff with its error, established, paused). Joining the
+# group needs CAP_NET_ADMIN.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+KLF_TEST_LOGS="mon mondir"
+trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null' EXIT
+M=$WORK/monitor.json
+
+ktap_plan 7
+
+start() {
+	"$KLOGFWD" -j monitor > "$M" 2> "$WORK/monitor.err" &
+	sleep 0.5
+	kill -0 $! 2>/dev/null
+}
+check "klogfwd -j monitor subscribes" start
+
+has() { # has JSON-REGEX...: each pattern on some line of the monitor's output
+	local re
+	for re in "$@"; do
+		wait_for 10 grep -qE "$re" "$M" || { echo "# no event matching $re"; sed 's/^/#   /' "$M" | tail -20; return 1; }
+	done
+}
+
+segments() {
+	"$KLOGFWD" log add mon segment-bytes 4096 retain-bytes 8192 max-record 1000 &&
+	"$KLOGFWD" target add mont log mon to 127.0.0.1:9 backoff 5000-5000 &&
+	"$PRODUCE" -o /dev/klogfwd/mon -n 200 --min 100 --max 200 > /dev/null &&
+	has '"type": *"log".*"name": *"mon".*"event": *"segment-rolled"' \
+	    '"name": *"mon".*"event": *"segment-deleted"' \
+	    '"name": *"mon".*"event": *"records-dropped".*"count": *[1-9]'
+}
+check "segment-rolled, segment-deleted and records-dropped events" segments
+
+refused() {
+	has '"type": *"target".*"name": *"mont".*"state": *"backoff".*"last_error": *111'
+}
+check "a refused connection: target event with state backoff and ECONNREFUSED" refused
+
+established() {
+	local port
+	port=$(free_port)
+	recv_start mon -l "127.0.0.1:$port" -f lf -t 60 &&
+	"$KLOGFWD" target add mon2 log mon to "127.0.0.1:$port" &&
+	has '"name": *"mon2".*"state": *"established"' &&
+	"$KLOGFWD" target set mon2 pause &&
+	has '"name": *"mon2".*"state": *"paused"'
+}
+check "established, then paused" established
+
+recovered() {
+	mkdir -p "$WORK/mondir" &&
+	"$KLOGFWD" log add mondir dir "$WORK/mondir" && "$KLOGFWD" log append mondir a b c &&
+	"$KLOGFWD" log del mondir && "$KLOGFWD" log add mondir dir "$WORK/mondir" &&
+	has '"name": *"mondir".*"event": *"recovered".*"count": *3'
+}
+check "a recovered dir log: recovered event with its record count" recovered
+
+text() {
+	timeout 20 "$KLOGFWD" monitor count 1 > "$WORK/mon.txt" &
+	sleep 0.5
+	"$PRODUCE" -o /dev/klogfwd/mon -n 40 --min 150 --max 200 > /dev/null
+	wait $!
+	grep -qE '^log mon segment-(rolled|deleted) count [0-9]+$' "$WORK/mon.txt"
+}
+check "text output: one line per event, count N exits" text
+
+nobody() {
+	local rc
+	timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all -- "$KLOGFWD" monitor count 1 > "$WORK/nobody.out" 2>&1
+	rc=$?
+	cat "$WORK/nobody.out"
+	[ $rc = 1 ] && grep -q "not permitted" "$WORK/nobody.out"
+}
+check "nobody cannot join the monitor group (EPERM)" nobody
+
+ktap_finish

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd monitor: print the notifications of the "monitor" multicast
+ * group as they arrive (KLOGFWD_CMD_LOG_EVENT_NTF and
+ * KLOGFWD_CMD_TARGET_STATE_NTF), one line each, until interrupted or, with
+ * count N, after N of them.
+ *
+ * SIGINT and SIGTERM are blocked except while waiting for the socket, so
+ * that one arriving while a line is printed ends the command after it
+ * rather than in the middle of it, and one arriving before the wait is not
+ * missed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/klogfwd.h>
+
+#include "json.h"
+#include "nl.h"
+#include "subcommands.h"
+
+/* Attributes parsed from a notification: the larger of the two sets. */
+#define MONITOR_ATTR_MAX	((int)KLOGFWD_A_LOG_MAX > (int)KLOGFWD_A_TARGET_MAX ? \
+				 (int)KLOGFWD_A_LOG_MAX : (int)KLOGFWD_A_TARGET_MAX)
+
+static const char *const log_event_names[] = {
+	[KLOGFWD_LOG_EVENT_SEGMENT_ROLLED]	= "segment-rolled",
+	[KLOGFWD_LOG_EVENT_SEGMENT_DELETED]	= "segment-deleted",
+	[KLOGFWD_LOG_EVENT_RECORDS_DROPPED]	= "records-dropped",
+	[KLOGFWD_LOG_EVENT_RECOVERED]		= "recovered",
+};
+
+static const struct enum_names log_event_enum = ENUM_NAMES(log_event_names);
+
+struct monitor {
+	struct cli *cli;
+	uint64_t count;		/* stop after this many events; 0: never */
+	uint64_t seen;		/* events printed */
+};
+
+/* set by the handler of SIGINT and SIGTERM; lock-free, so signal safe */
+static atomic_int monitor_stop;
+
+static void monitor_signal(int sig)
+{
+	(void)sig;
+	monitor_stop = 1;
+}
+
+void usage_monitor(FILE *fp)
+{
+	fputs("Usage: " PROG " [-j [-p]] monitor [count N]\n"
+	      "\n"
+	      "Print the events of the logs and targets of the network namespace\n"
+	      "as they happen, one line each, until interrupted (SIGINT or SIGTERM,\n"
+	      "which end it with exit status 0) or, with count N, after N events.\n"
+	      "\n"
+	      "  log NAME EVENT [count N]\n"
+	      "      EVENT: segment-rolled or segment-deleted, count the base\n"
+	      "      offset of the segment; records-dropped, count the number of\n"
+	      "      records dropped; recovered\n"
+	      "  target NAME log LOG to ADDR:PORT state STATE [last-error N (ENAME: message)]\n"
+	      "      the target's connection changed state; last-error if not 0\n"
+	      "  unknown event CMD\n"
+	      "      a notification newer than this program\n"
+	      "\n"
+	      "With -j, one JSON object per event and line (-p indents it):\n"
+	      "  {\"type\":\"log\",\"name\":NAME,\"event\":EVENT,\"count\":N}\n"
+	      "  {\"type\":\"target\",\"name\":NAME,...}    the members of one target\n"
+	      "                                         of 'target show -j'\n"
+	      "  {\"type\":\"unknown\",\"cmd\":CMD}\n"
+	      "EVENT is a string as above, or a number for an event newer than this\n"
+	      "program; count is null if the kernel sent none.\n"
+	      "\n"
+	      "Joining the \"" KLOGFWD_MCGRP_MONITOR "\" multicast group needs CAP_NET_ADMIN.\n", fp);
+}
+
+/* A log-event-ntf. Returns 0 or -EPROTO if it is malformed. */
+static int monitor_log_event(struct json *j, const struct nl_reply *reply)
+{
+	const struct nlattr *const *tb = reply->tb;
+	const char *name, *event = NULL;
+	bool have_event, have_count;
+	uint32_t ev = 0;
+	uint64_t count = 0;
+
+	name = nl_attr_str(tb[KLOGFWD_A_LOG_NAME]);
+	if (!name)
+		return -EPROTO;
+	have_event = tb[KLOGFWD_A_LOG_EVENT] != NULL;
+	if (have_event && !nl_attr_u32(tb[KLOGFWD_A_LOG_EVENT], &ev))
+		return -EPROTO;
+	have_count = tb[KLOGFWD_A_LOG_COUNT] != NULL;
+	if (have_count && !nl_attr_uint(tb[KLOGFWD_A_LOG_COUNT], &count))
+		return -EPROTO;
+	if (have_event)
+		event = enum_name(&log_event_enum, ev);
+
+	if (j) {
+		json_obj_open(j);
+		json_kv_str(j, "type", "log");
+		json_kv_str(j, "name", name);
+		if (event || !have_event)
+			json_kv_str(j, "event", event);
+		else
+			json_kv_u64(j, "event", ev);
+		if (have_count)
+			json_kv_u64(j, "count", count);
+		else
+			json_kv_null(j, "count");
+		json_obj_close(j);
+		return 0;
+	}
+	printf("log %s", name);
+	if (event)
+		printf(" %s", event);
+	else if (have_event)
+		printf(" event-%" PRIu32, ev);
+	if (have_count)
+		printf(" count %" PRIu64, count);
+	putchar('\n');
+	return 0;
+}
+
+static int monitor_cb(const struct nl_reply *reply, void *priv)
+{
+	struct monitor *m = priv;
+	struct json j, *jp = NULL;
+	int ret;
+
+	if (m->count && m->seen >= m->count)
+		return 0;	/* more in the same datagram */
+	if (m->cli->json) {
+		json_init(&j, stdout, m->cli->pretty);
+		jp = &j;
+	}
+	switch (reply->cmd) {
+	case KLOGFWD_CMD_LOG_EVENT_NTF:
+		ret = monitor_log_event(jp, reply);
+		break;
+	case KLOGFWD_CMD_TARGET_STATE_NTF:
+		ret = target_print_event(jp, reply);
+		break;
+	default:
+		if (jp) {
+			json_obj_open(jp);
+			json_kv_str(jp, "type", "unknown");
+			json_kv_u64(jp, "cmd", reply->cmd);
+			json_obj_close(jp);
+		} else {
+			printf("unknown event %u\n", reply->cmd);
+		}
+		ret = 0;
+		break;
+	}
+	if (ret) {
+		/* nothing was printed: say so and go on */
+		errmsg("monitor: ignoring a malformed notification (command %u)",
+		       reply->cmd);
+		return 0;
+	}
+	m->seen++;
+	if (jp)
+		ret = json_finish(jp);
+	else
+		ret = fflush(stdout) || ferror(stdout) ? -1 : 0;
+	return ret < 0 ? -EIO : 0;
+}
+
+/* "count N". Returns 0 or the exit status. */
+static int monitor_parse(struct monitor *m, int argc, char **argv)
+{
+	bool have_count = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "count"))
+			return usage_error("monitor", "monitor: unknown keyword '%s'",
+					   argv[i]);
+		if (have_count)
+			return usage_error("monitor", "monitor: count given twice");
+		if (i + 1 >= argc)
+			return usage_error("monitor", "monitor: missing value for count");
+		i++;
+		if (parse_scaled(argv[i], plain_units, UINT64_MAX, &m->count) ||
+		    !m->count)
+			return usage_error("monitor", "monitor: invalid value '%s' for count (expected a number of events from 1)",
+					   argv[i]);
+		have_count = true;
+	}
+	return 0;
+}
+
+int cmd_monitor(struct cli *cli, int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = monitor_signal };
+	struct sigaction old_int, old_term;
+	struct monitor m = { .cli = cli };
+	sigset_t block, old_mask, wait_mask;
+	int ret = KF_EXIT_OK;
+	struct nl_ctx *nl;
+
+	ret = monitor_parse(&m, argc, argv);
+	if (ret)
+		return ret;
+	nl = cli_nl(cli);
+	if (!nl)
+		return KF_EXIT_ERROR;
+
+	/* no SA_RESTART: the wait ends with EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
+	wait_mask = old_mask;
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	monitor_stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	if (nl_mcast_join(nl, KLOGFWD_MCGRP_MONITOR) < 0) {
+		cli_nl_error(cli, "monitor");
+		ret = KF_EXIT_ERROR;
+		goto out;
+	}
+	while (!monitor_stop && (!m.count || m.seen < m.count)) {
+		if (!nl_recv_ntf(nl, MONITOR_ATTR_MAX, &wait_mask, monitor_cb, &m))
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (ferror(stdout)) {
+			ret = KF_EXIT_ERROR;	/* main() reports it */
+			break;
+		}
+		if (errno == ENOBUFS) {
+			errmsg("monitor: events were lost (the socket receive buffer overflowed)");
+			continue;
+		}
+		cli_nl_error(cli, "monitor");
+		ret = KF_EXIT_ERROR;
+		break;
+	}
+out:
+	/* a signal still pending is delivered to monitor_signal() */
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return ret;
+}
