@@ -56,6 +56,8 @@ int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v);
 
 struct klf_log;
 struct klf_target;
+struct net;
+void klf_nl_notify(struct net *net, struct sk_buff *msg);
 void klf_nl_log_event(struct klf_log *log, u32 event, u64 count);
 void klf_nl_target_notify(struct klf_target *t);
 

@@ -486,7 +486,7 @@ static void klf_log_unregister(struct klf_log *log)
 	klf_chardev_del(log);
 
 	mutex_lock(&log->lock);
-	log->dead = true;
+	WRITE_ONCE(log->dead, true);
 	while (log->nsegs) {
 		struct klf_segment *seg = log->segs[--log->nsegs];
 
@@ -729,6 +729,23 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 		ret = -EMSGSIZE;
 		goto out;
 	}
+	/*
+	 * Wait first, frame after: the lock is dropped while waiting, and the
+	 * framing carries the offset the record gets.
+	 */
+	ret = klf_log_wait_room(log, len + klf_frame_overhead(log->cfg.framing, len),
+				nonblock);
+	if (ret) {
+		if (ret == -EAGAIN)
+			log->stats.rejected_full++;
+		goto out;
+	}
+	if (len > log->cfg.max_record) {
+		/* log set lowered it while we waited */
+		log->stats.rejected_size++;
+		ret = -EMSGSIZE;
+		goto out;
+	}
 	now = ktime_get_real_ns();
 	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset, now, &frame);
 	if (ret) {
@@ -740,12 +757,6 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	memcpy(payload + len, frame.trailer, frame.trailer_len);
 	total = frame.hdr_len + len + frame.trailer_len;
 
-	ret = klf_log_wait_room(log, total, nonblock);
-	if (ret) {
-		if (ret == -EAGAIN)
-			log->stats.rejected_full++;
-		goto out;
-	}
 	ret = klf_log_roll(log, total);
 	if (ret)
 		goto out_io;
@@ -893,17 +904,21 @@ int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset)
 ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
 		     size_t count)
 {
-	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16, done = 0;
 	struct klf_segment *seg;
+	size_t bufsize, done = 0;
 	ssize_t len, ret = 0;
-	u8 *buf;
+	u8 *buf = NULL;
 
-	buf = kvmalloc(bufsize, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
 	mutex_lock(&log->lock);
 	if (log->dead) {
 		ret = -ENODEV;
+		goto out;
+	}
+	/* sized under the lock: log set may change max-record */
+	bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	buf = kvmalloc(bufsize, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
 		goto out;
 	}
 	if (log->nsegs && cur->offset < log->segs[0]->base)
@@ -1018,10 +1033,14 @@ static void klf_span_cap(struct klf_segment *seg, struct klf_span *span)
 		else
 			hi = mid;
 	}
-	if (lo && le32_to_cpu(seg->index[lo - 1].pos) > span->pos) {
-		span->end = le32_to_cpu(seg->index[lo - 1].pos);
-		span->end_offset = seg->base + le32_to_cpu(seg->index[lo - 1].rel);
+	if (!lo || le32_to_cpu(seg->index[lo - 1].pos) <= span->pos) {
+		/* a record longer than the cap: end after it */
+		if (lo >= seg->nindex)
+			return;
+		lo++;
 	}
+	span->end = le32_to_cpu(seg->index[lo - 1].pos);
+	span->end_offset = seg->base + le32_to_cpu(seg->index[lo - 1].rel);
 }
 
 /**
@@ -1095,16 +1114,18 @@ out:
  */
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 {
-	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
 	struct klf_segment *seg;
 	u64 skipped = 0;
+	size_t bufsize;
 	ssize_t len;
 	u8 *buf;
 
+	mutex_lock(&log->lock);
+	/* sized under the lock: log set may change max-record */
+	bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
 	buf = kvmalloc(bufsize, GFP_KERNEL);
 	if (!buf)
-		return 0;
-	mutex_lock(&log->lock);
+		goto out;
 	while (!log->dead && *bytes && cur->offset < log->next_offset) {
 		if (log->nsegs && cur->offset < log->segs[0]->base)
 			break;
@@ -1123,8 +1144,9 @@ u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 		cur->offset++;
 		skipped++;
 	}
-	mutex_unlock(&log->lock);
 	kvfree(buf);
+out:
+	mutex_unlock(&log->lock);
 	return skipped;
 }
 

@@ -354,6 +354,5 @@ void klf_nl_target_notify(struct klf_target *t)
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast_netns(&klogfwd_nl_family, t->net, msg, 0,
-				KLOGFWD_NLGRP_MONITOR, GFP_KERNEL);
+	klf_nl_notify(t->net, msg);
 }

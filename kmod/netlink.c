@@ -460,6 +460,29 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* Notifications stop, and wait for those in flight, before the family goes. */
+static DECLARE_RWSEM(klf_nl_notify_sem);	/* protects klf_nl_down */
+static bool klf_nl_down;
+
+/**
+ * klf_nl_notify() - send a notification to the monitor group of @net
+ * @net: the namespace it is about
+ * @msg: the message, consumed
+ *
+ * Build the message first, with whatever locks that takes; this only takes
+ * klf_nl_notify_sem (after a log's lock, never before).
+ */
+void klf_nl_notify(struct net *net, struct sk_buff *msg)
+{
+	down_read(&klf_nl_notify_sem);
+	if (klf_nl_down)
+		nlmsg_free(msg);
+	else
+		genlmsg_multicast_netns(&klogfwd_nl_family, net, msg, 0,
+					KLOGFWD_NLGRP_MONITOR, GFP_KERNEL);
+	up_read(&klf_nl_notify_sem);
+}
+
 /**
  * klf_nl_log_event() - tell the monitor group what happened to a log
  * @log: the log (its lock may be held)
@@ -487,8 +510,7 @@ void klf_nl_log_event(struct klf_log *log, u32 event, u64 count)
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&klogfwd_nl_family, log->net, msg, 0,
-				KLOGFWD_NLGRP_MONITOR, GFP_KERNEL);
+	klf_nl_notify(log->net, msg);
 }
 
 /*
@@ -512,6 +534,7 @@ int klf_netlink_init(void)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(klf_nl_mcgrps) != KLOGFWD_NLGRP_MONITOR + 1);
 	klogfwd_nl_family.mcgrps = klf_nl_mcgrps;
+	klogfwd_nl_family.n_mcgrps = ARRAY_SIZE(klf_nl_mcgrps);
 	return klf_genl_register_family(&klogfwd_nl_family);
 }
 
@@ -522,6 +545,9 @@ int klf_netlink_init(void)
  */
 void klf_netlink_exit(void)
 {
+	down_write(&klf_nl_notify_sem);
+	klf_nl_down = true;
+	up_write(&klf_nl_notify_sem);
 	klf_genl_unregister_family(&klogfwd_nl_family);
 }
 

@@ -5,7 +5,9 @@
  * page-cache pages on the socket by reference (zero-copy), follows what the
  * peer acknowledges, and reconnects with jittered exponential backoff.
  *
- * Socket callbacks run in softirq context: they only kick the worker. A
+ * Socket callbacks run in softirq context (or in process context, from
+ * release_sock() or from within the worker's own send): they only kick the
+ * worker. A
  * producer's append kicks it too, so nothing polls in the live path; a slow
  * timer only backs up acknowledgment tracking while data is in flight.
  *
@@ -114,10 +116,10 @@ static void klf_sock_install(struct klf_target *t, struct sock *sk)
 	t->saved_write_space = sk->sk_write_space;
 	t->saved_data_ready = sk->sk_data_ready;
 	sk->sk_user_data = t;
-	sk->sk_state_change = klf_sk_kick;
-	sk->sk_write_space = klf_sk_write_space;
+	WRITE_ONCE(sk->sk_state_change, klf_sk_kick);
+	WRITE_ONCE(sk->sk_write_space, klf_sk_write_space);
 	if (t->ack == KLOGFWD_ACK_APP)
-		sk->sk_data_ready = klf_sk_kick;
+		WRITE_ONCE(sk->sk_data_ready, klf_sk_kick);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -126,9 +128,9 @@ static void klf_sock_restore(struct klf_target *t, struct sock *sk)
 {
 	write_lock_bh(&sk->sk_callback_lock);
 	sk->sk_user_data = NULL;
-	sk->sk_state_change = t->saved_state_change;
-	sk->sk_write_space = t->saved_write_space;
-	sk->sk_data_ready = t->saved_data_ready;
+	WRITE_ONCE(sk->sk_state_change, t->saved_state_change);
+	WRITE_ONCE(sk->sk_write_space, t->saved_write_space);
+	WRITE_ONCE(sk->sk_data_ready, t->saved_data_ready);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -192,11 +194,11 @@ static void klf_target_app_acks(struct klf_target *t)
 			memcpy(&le, t->ackbuf, sizeof(le));
 			v = le64_to_cpu(le);
 			/*
-			 * never past the span being queued: a receiver cannot
-			 * make us skip what was not sent
+			 * never past the records queued in full: a receiver
+			 * cannot make us skip what was not sent
 			 */
-			if (v > t->acked.cur.offset &&
-			    v <= (t->span.file ? t->span.end_offset : t->cur.offset))
+			v = min(v, t->cur.offset);
+			if (v > t->acked.cur.offset)
 				t->acked.cur = (struct klf_cursor){ .offset = v, .pos = -1 };
 		}
 	}
@@ -212,7 +214,7 @@ static void klf_target_acks(struct klf_target *t)
 	slow = lock_sock_fast(sk);
 	acked = tcp_sk(sk)->bytes_acked - t->acked_base;
 	unlock_sock_fast(sk, slow);
-	/* the peer's FIN, once acknowledged, counts one more */
+	/* our FIN would count one more (we never send one: connections are reset) */
 	acked = min(acked, t->queued);
 	if (acked > t->conn_acked) {
 		t->stats.bytes_acked += acked - t->conn_acked;
@@ -263,6 +265,7 @@ static void klf_target_backoff(struct klf_target *t)
 
 	d = d / 2 + get_random_u32_below(d / 2 + 1);
 	t->backoff_ms = min(t->backoff_ms * 2, t->cfg.backoff_max_ms);
+	t->retry_at = jiffies + msecs_to_jiffies(d);
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
 	mod_delayed_work(klf_wq, &t->work, msecs_to_jiffies(d));
 }
@@ -488,7 +491,13 @@ void klf_target_persist(struct klf_target *t, bool force)
 	loff_t pos = 0;
 
 	lockdep_assert_held(&t->lock);
-	if (!t->cursor_file || off == t->persisted)
+	if (!t->cursor_file)
+		return;
+	/* retention may have moved the target past records it dropped */
+	mutex_lock(&t->log->lock);
+	off = max(off, t->log_acked);
+	mutex_unlock(&t->log->lock);
+	if (off == t->persisted)
 		return;
 	if (!force && time_before(jiffies, t->persisted_at + HZ)) {
 		if (!t->dead)
@@ -552,6 +561,11 @@ void klf_target_work(struct work_struct *work)
 		goto out;
 	}
 	if (!t->sock) {
+		/* a kick that raced with the backoff must not cut it short */
+		if (time_before(jiffies, t->retry_at)) {
+			mod_delayed_work(klf_wq, &t->work, t->retry_at - jiffies);
+			goto out;
+		}
 		klf_target_connect(t);
 		goto out;
 	}
@@ -586,7 +600,11 @@ void klf_target_work(struct work_struct *work)
 		queue_delayed_work(klf_wq, &t->work, KLF_ACK_POLL);
 out:
 	mutex_unlock(&t->lock);
-	/* deletion cancels this work synchronously: @t is still there */
+	/*
+	 * Deletion cancels this work synchronously: @t is still there. The
+	 * module's exit deletes targets after the family is gone; the
+	 * notification then finds the family down and sends nothing.
+	 */
 	if (READ_ONCE(t->state) != state && !READ_ONCE(t->dead))
 		klf_nl_target_notify(t);
 }

@@ -204,6 +204,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	t->cfg = *cfg;
 	t->paused = paused;
 	t->backoff_ms = cfg->backoff_min_ms;
+	t->retry_at = jiffies;
 	t->state = paused ? KLOGFWD_TARGET_STATE_PAUSED : KLOGFWD_TARGET_STATE_BACKOFF;
 
 	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
@@ -274,7 +275,7 @@ static void klf_target_destroy(struct klf_target *t)
 	mutex_unlock(&log->lock);
 
 	mutex_lock(&t->lock);
-	t->dead = true;
+	WRITE_ONCE(t->dead, true);
 	klf_target_stop(t);
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_PAUSED);
 	mutex_unlock(&t->lock);
@@ -322,7 +323,10 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 	} else if (paused == 0 && t->paused) {
 		t->paused = false;
 		t->backoff_ms = cfg->backoff_min_ms;
-		WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
+		t->retry_at = jiffies;
+		/* still connected if the worker has not seen the pause yet */
+		if (!t->sock)
+			WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
 		mod_delayed_work(klf_wq, &t->work, 0);
 	}
 	mutex_unlock(&t->lock);

@@ -99,6 +99,7 @@ struct klf_ckpt {
  * @dead: being deleted; the worker does nothing
  * @last_error: errno of the last failure (positive)
  * @backoff_ms: next reconnect delay before jitter
+ * @retry_at: jiffies before which no connection is attempted
  * @work: the worker: connects, sends, tracks acknowledgments
  * @cur: position of the next record to queue
  * @span: the span being queued; @span.file is NULL when none
@@ -142,6 +143,7 @@ struct klf_target {
 	bool dead;
 	int last_error;
 	u32 backoff_ms;
+	unsigned long retry_at;
 	struct delayed_work work;
 	struct klf_cursor cur;
 	struct klf_span span;
