@@ -9,11 +9,11 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
-KLF_TEST_LOGS="fr fa fs fd fb fl flap"
+KLF_TEST_LOGS="fr fa fs fd fb fl flap fk"
 trap 'cleanup_targets; ip netns del klfns 2>/dev/null; ip netns del klfrx 2>/dev/null' EXIT
 modprobe veth 2>/dev/null
 
-ktap_plan 10
+ktap_plan 11
 
 # the receiver stays up; the sender's connection is destroyed 10 times
 resets() {
@@ -122,6 +122,39 @@ block_release() {
 	echo x > /dev/klogfwd/fb
 }
 check "overflow block: appends go through again once the target caught up" block_release
+
+# blocked producers woken together each get their own offset (klf framing
+# carries it): the log stays readable and the offsets contiguous
+block_wake() {
+	local port i pids=
+	"$KLOGFWD" log add fk framing klf segment-bytes 65536 retain-bytes 131072 \
+		max-record 1024 overflow block || return 1
+	"$KLOGFWD" target add fk log fk to 127.0.0.1:9 backoff 60000-60000 || return 1
+	"$PRODUCE" -o /dev/klogfwd/fk -n 2000 --min 100 --max 200 --nonblock \
+		> /dev/null 2>&1 &
+	i=$!
+	sleep 2
+	kill $i 2>/dev/null
+	for i in 1 2 3 4; do
+		"$PRODUCE" -o /dev/klogfwd/fk -n 50 --seq-start $((10000 * i)) \
+			--min 100 --max 200 > /dev/null 2>&1 &
+		pids="$pids $!"
+	done
+	sleep 1
+	port=$(free_port)
+	recv_start fk -l "127.0.0.1:$port" -f klf -d -t 60 || return 1
+	"$KLOGFWD" target del fk &&
+	"$KLOGFWD" target add fk2 log fk to "127.0.0.1:$port" from earliest || return 1
+	wait $pids || { echo "# a blocked producer failed"; return 1; }
+	wait_for 30 tstat_is fk2 lag_records = 0 || return 1
+	kill -USR1 "$(cat "$WORK/fk.pid")"
+	sleep 0.5
+	echo "# offset_gaps $(rstat fk offset_gaps) bad_crc $(rstat fk bad_crc) records $(rstat fk records)"
+	dd if=/dev/klogfwd/fk of=/dev/null bs=4M status=none &&
+	[ "$(rstat fk offset_gaps)" = 0 ] && [ "$(rstat fk bad_crc)" = 0 ] &&
+	[ "$(rstat fk bad_frame)" = 0 ]
+}
+check "overflow block: producers woken together get their own offsets" block_wake
 
 del_under_load() {
 	local port prod
