@@ -15,10 +15,18 @@ M=$WORK/monitor.json
 
 ktap_plan 7
 
+# toggle a paused probe target until the monitor reports it: then it has
+# joined the group, and no later event can be missed
+probe_seen() {
+	"$KLOGFWD" target set probe resume && "$KLOGFWD" target set probe pause &&
+	grep -q '"name": *"probe"' "$1"
+}
+
 start() {
+	"$KLOGFWD" log add mon segment-bytes 4096 retain-bytes 8192 max-record 1000 &&
+	"$KLOGFWD" target add probe log mon to 127.0.0.1:9 paused || return 1
 	"$KLOGFWD" -j monitor > "$M" 2> "$WORK/monitor.err" &
-	sleep 0.5
-	kill -0 $! 2>/dev/null
+	wait_for 10 probe_seen "$M" && "$KLOGFWD" target del probe
 }
 check "klogfwd -j monitor subscribes" start
 
@@ -30,7 +38,6 @@ has() { # has JSON-REGEX...: each pattern on some line of the monitor's output
 }
 
 segments() {
-	"$KLOGFWD" log add mon segment-bytes 4096 retain-bytes 8192 max-record 1000 &&
 	"$KLOGFWD" target add mont log mon to 127.0.0.1:9 backoff 5000-5000 &&
 	"$PRODUCE" -o /dev/klogfwd/mon -n 200 --min 100 --max 200 > /dev/null &&
 	has '"type": *"log".*"name": *"mon".*"event": *"segment-rolled"' \
@@ -63,11 +70,18 @@ recovered() {
 }
 check "a recovered dir log: recovered event with its record count" recovered
 
-text() {
-	timeout 20 "$KLOGFWD" monitor count 1 > "$WORK/mon.txt" &
-	sleep 0.5
+# append until the monitor, which may still be joining, has seen an event
+produce_until_exit() {
 	"$PRODUCE" -o /dev/klogfwd/mon -n 40 --min 150 --max 200 > /dev/null
-	wait $!
+	! kill -0 "$1" 2>/dev/null
+}
+
+text() {
+	local pid
+	timeout 20 "$KLOGFWD" monitor count 1 > "$WORK/mon.txt" &
+	pid=$!
+	wait_for 20 produce_until_exit $pid || return 1
+	wait $pid &&
 	grep -qE '^log mon segment-(rolled|deleted) count [0-9]+$' "$WORK/mon.txt"
 }
 check "text output: one line per event, count N exits" text
