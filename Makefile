@@ -10,7 +10,7 @@ TOP := $(abspath .)
 KLF_CACHE ?= /var/cache/klogfwd
 export KLF_CACHE
 
-# KVER: a release, or 6.1 / 6.12 / debug. Default: the running kernel when
+# KVER: a release, or 6.1 / 6.12 / rt (6.12 PREEMPT_RT) / debug. Default: the running kernel when
 # its build directory exists, else the default VM kernel (6.12).
 ifeq ($(KVER),)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
@@ -33,13 +33,13 @@ all: module tools
 
 help:
 	@echo "klogfwd targets:"
-	@echo "  make [KVER=6.1|6.12|debug|RELEASE]  build klogfwd.ko and the CLI"
+	@echo "  make [KVER=6.1|6.12|rt|debug|RELEASE]  build klogfwd.ko and the CLI"
 	@echo "  make deps          install build and test dependencies (apt, as root)"
 	@echo "  make check         everything: deps, builds, style, the suite on every kernel"
 	@echo "  make demo          boot the VM, load the module, show it working"
 	@echo "  make vm            interactive VM shell with the module loaded"
 	@echo "  make bench         boot the VM and measure klogfwd against userspace forwarders"
-	@echo "  make modules       build the module for 6.1, 6.12 and (if built) debug"
+	@echo "  make modules       build the module for 6.1, 6.12, rt and (if built) debug"
 	@echo "  make debug-kernel  build (once, cached) the 6.12 debug kernel"
 	@echo "  make style         checkpatch --strict, kernel-doc, codespell"
 	@echo "  make regen         regenerate uapi/netlink code from the YNL spec"
@@ -61,6 +61,7 @@ module:
 modules:
 	$(MAKE) module KVER=6.1
 	$(MAKE) module KVER=6.12
+	$(MAKE) module KVER=rt
 	@if $(TOP)/tools/vm/debug-kernel --print-dir >/dev/null 2>&1; then \
 		$(MAKE) module KVER=debug; fi
 
