@@ -30,6 +30,7 @@
 #include "kmod/framing.h"
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/stats.h"
 #include "kmod/target.h"
 
 /* protects klf_logs, klf_log_minors and log names */
@@ -487,6 +488,10 @@ static void klf_log_unregister(struct klf_log *log)
 
 	mutex_lock(&log->lock);
 	WRITE_ONCE(log->dead, true);
+	mutex_unlock(&log->lock);
+	klf_stats_retire_log(log);
+
+	mutex_lock(&log->lock);
 	while (log->nsegs) {
 		struct klf_segment *seg = log->segs[--log->nsegs];
 
@@ -1195,7 +1200,28 @@ static void __net_exit klf_net_exit(struct net *net)
 static struct pernet_operations klf_net_ops = {
 	.pre_exit = klf_net_pre_exit,
 	.exit = klf_net_exit,
+	.id = &klf_net_id,
+	.size = sizeof(struct klf_net),
 };
+
+/**
+ * klf_logs_for_each() - call a function for each log of a namespace
+ * @net: the namespace
+ * @fn: called with each log and @arg
+ * @arg: passed on
+ *
+ * Context: klf_logs_lock held; @fn may take the log's lock.
+ */
+void klf_logs_for_each(struct net *net, void (*fn)(struct klf_log *, struct klf_totals *),
+		       struct klf_totals *arg)
+{
+	struct klf_log *log;
+
+	lockdep_assert_held(&klf_logs_lock);
+	list_for_each_entry(log, &klf_logs, node)
+		if (net_eq(log->net, net))
+			fn(log, arg);
+}
 
 /**
  * klf_log_init() - set up the log registry
@@ -1225,10 +1251,11 @@ void klf_log_exit(void)
 	struct klf_log *log, *tmp;
 
 	cancel_delayed_work_sync(&klf_retain_work);
-	unregister_pernet_subsys(&klf_net_ops);
+	/* before the namespaces' klf_net goes, which deleted logs update */
 	mutex_lock(&klf_logs_lock);
 	list_for_each_entry_safe(log, tmp, &klf_logs, node)
 		klf_log_unregister(log);
 	mutex_unlock(&klf_logs_lock);
+	unregister_pernet_subsys(&klf_net_ops);
 	idr_destroy(&klf_log_minors);
 }

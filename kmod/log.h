@@ -246,6 +246,9 @@ int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset);
 void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next);
 size_t klf_log_append_headroom(void);
 void klf_logs_delete_net(struct net *net);
+struct klf_totals;
+void klf_logs_for_each(struct net *net, void (*fn)(struct klf_log *, struct klf_totals *),
+		       struct klf_totals *arg);
 int klf_log_init(void);
 void klf_log_exit(void);
 

@@ -217,6 +217,11 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.maxattr	= KLOGFWD_A_TARGET_PAUSED,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
+	{
+		.cmd	= KLOGFWD_CMD_STATS_GET,
+		.doit	= klogfwd_nl_stats_get_doit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
 };
 
 static const struct genl_multicast_group klogfwd_nl_mcgrps[] = {

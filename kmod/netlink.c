@@ -18,6 +18,8 @@
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
 #include "kmod/netlink-gen.h"
+#include "kmod/stats.h"
+#include "kmod/target.h"
 
 /*
  * Operations without request attributes get no policy from the generator,
@@ -67,6 +69,63 @@ int klogfwd_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 			KLOGFWD_FAMILY_VERSION))
 		goto err_free;
 
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/**
+ * klogfwd_nl_stats_get_doit() - report the totals of the caller's namespace
+ * @skb: request
+ * @info: request attributes and addressing
+ *
+ * Context: process context, no locks held.
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct klf_totals tot;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	ret = klf_nl_no_attrs(info);
+	if (ret)
+		return ret;
+
+	klf_stats_get(genl_info_net(info), &tot);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &klogfwd_nl_family, 0, info->genlhdr->cmd);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u32(msg, KLOGFWD_A_STATS_LOGS, tot.logs) ||
+	    nla_put_u32(msg, KLOGFWD_A_STATS_MAX_LOGS, KLF_MAX_LOGS) ||
+	    nla_put_u32(msg, KLOGFWD_A_STATS_TARGETS, tot.targets) ||
+	    nla_put_u32(msg, KLOGFWD_A_STATS_MAX_TARGETS, KLF_MAX_TARGETS) ||
+	    nla_put_u32(msg, KLOGFWD_A_STATS_TARGETS_ESTABLISHED, tot.established) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RECORDS, tot.records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_BYTES, tot.bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_LAG_BYTES, tot.lag_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_APPENDS, tot.appends) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_APPEND_BYTES, tot.append_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_REJECTED, tot.rejected) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_DROPPED_RECORDS, tot.dropped_records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_BYTES_SENT, tot.bytes_sent) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RECORDS_SENT, tot.records_sent) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_BYTES_ACKED, tot.bytes_acked) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RECORDS_ACKED, tot.records_acked) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_PAGES_SPLICED, tot.pages_spliced) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_BYTES_COPIED, tot.bytes_copied) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RESENT_BYTES, tot.resent_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_CONNECTS, tot.connects) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RECONNECTS, tot.reconnects))
+		goto err_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 

@@ -26,6 +26,7 @@
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/stats.h"
 #include "kmod/target.h"
 
 /* protects klf_targets, klf_ntargets and target names */
@@ -280,7 +281,28 @@ static void klf_target_destroy(struct klf_target *t)
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_PAUSED);
 	mutex_unlock(&t->lock);
 	cancel_delayed_work_sync(&t->work);
+	klf_stats_retire_target(t);
 	klf_target_free(t);
+}
+
+/**
+ * klf_targets_for_each() - call a function for each target of a namespace
+ * @net: the namespace
+ * @fn: called with each target and @arg
+ * @arg: passed on
+ *
+ * Context: klf_targets_lock held; @fn may take the target's and its log's locks.
+ */
+void klf_targets_for_each(struct net *net,
+			  void (*fn)(struct klf_target *, struct klf_totals *),
+			  struct klf_totals *arg)
+{
+	struct klf_target *t;
+
+	lockdep_assert_held(&klf_targets_lock);
+	list_for_each_entry(t, &klf_targets, node)
+		if (net_eq(t->net, net))
+			fn(t, arg);
 }
 
 /**

@@ -210,6 +210,10 @@ struct klf_target *klf_target_next(struct net *net, unsigned long *idx);
 void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap);
 void klf_targets_delete_log(struct klf_log *log);
 void klf_targets_delete_net(struct net *net);
+struct klf_totals;
+void klf_targets_for_each(struct net *net,
+			  void (*fn)(struct klf_target *, struct klf_totals *),
+			  struct klf_totals *arg);
 int klf_target_init(void);
 void klf_target_exit(void);
 

@@ -28,6 +28,8 @@ static const struct cmd commands[] = {
 	  usage_log },
 	{ "monitor",	cmd_monitor,	"print the events of logs and targets as they happen",
 	  usage_monitor },
+	{ "stats",	cmd_stats,	"show the totals of logs and targets in this namespace",
+	  usage_stats },
 	{ "target",	cmd_target,	"create, change, delete and show forwarding targets",
 	  usage_target },
 	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",

@@ -92,6 +92,10 @@ int target_print_event(struct json *j, const struct nl_reply *reply);
 int cmd_monitor(struct cli *cli, int argc, char **argv);
 void usage_monitor(FILE *fp);
 
+/* cmd_stats.c */
+int cmd_stats(struct cli *cli, int argc, char **argv);
+void usage_stats(FILE *fp);
+
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];
 int cli_print_version(struct cli *cli);

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: per network namespace totals.
+ *
+ * stats-get reports, for the caller's namespace, what its logs and targets
+ * hold now and counters that never go backwards: the counters of live
+ * objects plus those of the objects deleted since the module was loaded.
+ * A deleted object's counters move to its namespace's klf_net under the
+ * registry lock that also covers the walk over the live ones, so a reader
+ * sees each object either live or retired, never both or neither.
+ */
+
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "kmod/klogfwd.h"
+#include "kmod/log.h"
+#include "kmod/stats.h"
+#include "kmod/target.h"
+
+unsigned int klf_net_id;
+
+static void klf_totals_add_log(struct klf_totals *tot, const struct klf_log_stats *st)
+{
+	tot->appends += st->appends;
+	tot->append_bytes += st->append_bytes;
+	tot->rejected += st->rejected_size + st->rejected_framing +
+			 st->rejected_full + st->rejected_io;
+	tot->dropped_records += st->dropped_records;
+}
+
+static void klf_totals_add_target(struct klf_totals *tot, const struct klf_target_stats *st)
+{
+	tot->bytes_sent += st->bytes_sent;
+	tot->records_sent += st->records_sent;
+	tot->bytes_acked += st->bytes_acked;
+	tot->records_acked += st->records_acked;
+	tot->pages_spliced += st->pages_spliced;
+	tot->bytes_copied += st->bytes_copied;
+	tot->resent_bytes += st->resent_bytes;
+	tot->connects += st->connects;
+	tot->reconnects += st->reconnects;
+}
+
+static void klf_totals_add(struct klf_totals *tot, const struct klf_totals *from)
+{
+	tot->appends += from->appends;
+	tot->append_bytes += from->append_bytes;
+	tot->rejected += from->rejected;
+	tot->dropped_records += from->dropped_records;
+	tot->bytes_sent += from->bytes_sent;
+	tot->records_sent += from->records_sent;
+	tot->bytes_acked += from->bytes_acked;
+	tot->records_acked += from->records_acked;
+	tot->pages_spliced += from->pages_spliced;
+	tot->bytes_copied += from->bytes_copied;
+	tot->resent_bytes += from->resent_bytes;
+	tot->connects += from->connects;
+	tot->reconnects += from->reconnects;
+}
+
+/**
+ * klf_stats_retire_log() - keep a deleted log's counters in its namespace
+ * @log: the log, being unregistered, no longer accepting appends
+ *
+ * Context: klf_logs_lock held, the log's namespace not yet freed.
+ */
+void klf_stats_retire_log(struct klf_log *log)
+{
+	struct klf_net *kn = net_generic(log->net, klf_net_id);
+
+	lockdep_assert_held(&klf_logs_lock);
+	mutex_lock(&log->lock);
+	klf_totals_add_log(&kn->logs_retired, &log->stats);
+	mutex_unlock(&log->lock);
+}
+
+/**
+ * klf_stats_retire_target() - keep a deleted target's counters in its namespace
+ * @t: the target, stopped, its worker cancelled
+ *
+ * Context: klf_targets_lock held, the target's namespace not yet freed.
+ */
+void klf_stats_retire_target(struct klf_target *t)
+{
+	struct klf_net *kn = net_generic(t->net, klf_net_id);
+
+	lockdep_assert_held(&klf_targets_lock);
+	mutex_lock(&t->lock);
+	klf_totals_add_target(&kn->targets_retired, &t->stats);
+	mutex_unlock(&t->lock);
+}
+
+static void klf_stats_log(struct klf_log *log, struct klf_totals *tot)
+{
+	tot->logs++;
+	mutex_lock(&log->lock);
+	for (int i = 0; i < log->nsegs; i++)
+		tot->records += log->segs[i]->nrecords;
+	tot->bytes += log->bytes;
+	klf_totals_add_log(tot, &log->stats);
+	mutex_unlock(&log->lock);
+}
+
+static void klf_stats_target(struct klf_target *t, struct klf_totals *tot)
+{
+	struct klf_target_snap snap;
+
+	klf_target_snapshot(t, &snap);
+	tot->targets++;
+	if (snap.state == KLOGFWD_TARGET_STATE_ESTABLISHED)
+		tot->established++;
+	tot->lag_bytes += snap.lag_bytes;
+	klf_totals_add_target(tot, &snap.stats);
+}
+
+/**
+ * klf_stats_get() - the totals of a network namespace
+ * @net: the namespace
+ * @tot: filled in
+ *
+ * Context: process context, no klogfwd lock held.
+ */
+void klf_stats_get(struct net *net, struct klf_totals *tot)
+{
+	struct klf_net *kn = net_generic(net, klf_net_id);
+
+	memset(tot, 0, sizeof(*tot));
+
+	mutex_lock(&klf_logs_lock);
+	klf_logs_for_each(net, klf_stats_log, tot);
+	klf_totals_add(tot, &kn->logs_retired);
+	mutex_unlock(&klf_logs_lock);
+
+	mutex_lock(&klf_targets_lock);
+	klf_targets_for_each(net, klf_stats_target, tot);
+	klf_totals_add(tot, &kn->targets_retired);
+	mutex_unlock(&klf_targets_lock);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klogfwd: per network namespace totals (the stats-get operation).
+ */
+#ifndef _KLF_STATS_H
+#define _KLF_STATS_H
+
+#include <linux/types.h>
+
+struct net;
+struct klf_log;
+struct klf_target;
+
+/**
+ * struct klf_totals - what stats-get reports (the spec's stats set documents each)
+ * @logs: logs that exist
+ * @targets: targets that exist
+ * @established: targets with an established connection
+ * @records: records the logs hold
+ * @bytes: bytes the logs hold
+ * @lag_bytes: bytes not yet acknowledged, summed over the targets
+ * @appends: records appended
+ * @append_bytes: bytes appended
+ * @rejected: appends refused
+ * @dropped_records: records deleted before a target had them acknowledged
+ * @bytes_sent: bytes queued to TCP
+ * @records_sent: records queued in full
+ * @bytes_acked: bytes acknowledged by the receivers' TCP
+ * @records_acked: records acknowledged in full
+ * @pages_spliced: page fragments queued by reference
+ * @bytes_copied: bytes sent by the copy fallback
+ * @resent_bytes: bytes queued again after reconnects
+ * @connects: connections established
+ * @reconnects: connections lost or failed
+ */
+struct klf_totals {
+	u32 logs;
+	u32 targets;
+	u32 established;
+	u64 records;
+	u64 bytes;
+	u64 lag_bytes;
+	u64 appends;
+	u64 append_bytes;
+	u64 rejected;
+	u64 dropped_records;
+	u64 bytes_sent;
+	u64 records_sent;
+	u64 bytes_acked;
+	u64 records_acked;
+	u64 pages_spliced;
+	u64 bytes_copied;
+	u64 resent_bytes;
+	u64 connects;
+	u64 reconnects;
+};
+
+/**
+ * struct klf_net - klogfwd's per network namespace data
+ * @logs_retired: counters of the namespace's deleted logs, under klf_logs_lock
+ * @targets_retired: counters of its deleted targets, under klf_targets_lock
+ */
+struct klf_net {
+	struct klf_totals logs_retired;
+	struct klf_totals targets_retired;
+};
+
+extern unsigned int klf_net_id;
+
+void klf_stats_retire_log(struct klf_log *log);
+void klf_stats_retire_target(struct klf_target *t);
+void klf_stats_get(struct net *net, struct klf_totals *tot);
+
+#endif /* _KLF_STATS_H */

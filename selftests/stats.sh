@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# stats-get ("klogfwd stats"): the totals of the caller's network
+# namespace. Checked against what the producers wrote, what the receiver
+# got and what log/target show report; counters survive the deletion of
+# their logs and targets (they never go backwards); another namespace sees
+# only its own; an unprivileged user gets EPERM.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+KLF_TEST_LOGS="st-a st-b"
+trap 'cleanup_targets; ip netns del klf-st 2>/dev/null' EXIT
+command -v jq > /dev/null || skip_all "jq is not installed"
+
+ktap_plan 6
+
+S=$WORK/stats.json
+# sv KEY: a value of the last "klogfwd -j stats"
+sv() { jq -r ".$1" "$S"; }
+snap() { "$KLOGFWD" -j stats > "$S"; }
+
+# the numbers before this test: other tests ran in this module instance
+snap || exit 1
+base_appends=$(sv appends) base_bytes=$(sv append_bytes) base_acked=$(sv bytes_acked)
+base_connects=$(sv connects)
+
+shape() {
+	local k
+	for k in logs max_logs targets max_targets targets_established records bytes \
+		lag_bytes appends append_bytes rejected dropped_records bytes_sent \
+		records_sent bytes_acked records_acked pages_spliced bytes_copied \
+		resent_bytes connects reconnects; do
+		[ "$(jq -r "has(\"$k\") and (.$k | type == \"number\")" "$S")" = true ] ||
+			{ echo "# $k missing or not a number"; return 1; }
+	done
+	[ "$(sv max_logs)" = 256 ] && [ "$(sv max_targets)" = 4096 ] &&
+	[ "$(sv logs)" = 0 ] && [ "$(sv targets)" = 0 ] ||
+		{ echo "# $(cat "$S")"; return 1; }
+	"$KLOGFWD" stats | grep -qE '^max-targets +4096$'
+}
+check "every counter present, limits reported, nothing exists yet" shape
+
+port=$(free_port)
+N=$((2000 / KLF_SLOW))
+# the receiver exits after N records: count the connection while it lives
+established_is() { [ "$("$KLOGFWD" -j stats | jq .targets_established)" = "$1" ]; }
+live() {
+	"$KLOGFWD" log add st-a framing klf &&
+	"$KLOGFWD" log add st-b framing lf max-record 100 &&
+	recv_start st -l "127.0.0.1:$port" -f klf -n "$N" -t 120 &&
+	"$KLOGFWD" target add st-t log st-a to "127.0.0.1:$port" &&
+	wait_for 20 established_is 1 &&
+	"$PRODUCE" -o /dev/klogfwd/st-a -n "$N" --min 10 --max 300 > /dev/null &&
+	"$KLOGFWD" log append st-b one two three &&
+	! "$KLOGFWD" log append st-b "$(head -c 200 /dev/zero | tr '\0' x)" 2>/dev/null &&
+	recv_wait st 120 &&
+	wait_for 20 tstat_is st-t lag_bytes = 0 || return 1
+	snap || return 1
+	local a_bytes b_bytes t_acked
+	a_bytes=$("$KLOGFWD" -j log show st-a | jq '.[0].stats.append_bytes')
+	b_bytes=$("$KLOGFWD" -j log show st-b | jq '.[0].stats.append_bytes')
+	t_acked=$("$KLOGFWD" -j target show st-t | jq '.[0].stats.bytes_acked')
+	echo "# appends $(sv appends) (base $base_appends) bytes_acked $(sv bytes_acked) rejected $(sv rejected)"
+	[ "$(sv logs)" = 2 ] && [ "$(sv targets)" = 1 ] &&
+	[ "$(sv appends)" = $((base_appends + N + 3)) ] &&
+	[ "$(sv append_bytes)" = $((base_bytes + a_bytes + b_bytes)) ] &&
+	[ "$(sv records)" = $((N + 3)) ] &&
+	[ "$(sv bytes_acked)" = $((base_acked + t_acked)) ] &&
+	[ "$(sv bytes_acked)" -ge $((base_acked + $(rstat st bytes))) ] &&
+	[ "$(sv connects)" -ge $((base_connects + 1)) ] &&
+	[ "$(sv lag_bytes)" = 0 ] && [ "$(sv rejected)" -ge 1 ] ||
+		{ echo "# $(cat "$S")"; return 1; }
+}
+check "live totals match the producer, the receiver, log show and target show" live
+
+monotonic() {
+	local before=$S.before
+	cp "$S" "$before"
+	"$KLOGFWD" target del st-t && "$KLOGFWD" log del st-a && "$KLOGFWD" log del st-b &&
+	snap || return 1
+	[ "$(sv logs)" = 0 ] && [ "$(sv targets)" = 0 ] && [ "$(sv records)" = 0 ] &&
+	[ "$(sv bytes)" = 0 ] || { echo "# $(cat "$S")"; return 1; }
+	local k
+	for k in appends append_bytes rejected bytes_sent records_sent bytes_acked \
+		records_acked pages_spliced connects; do
+		[ "$(jq ".$k" "$S")" = "$(jq ".$k" "$before")" ] ||
+			{ echo "# $k: $(jq ".$k" "$before") before the deletion, $(jq ".$k" "$S") after"; return 1; }
+	done
+}
+check "counters of deleted logs and targets are kept (never go backwards)" monotonic
+
+netns() {
+	ip netns add klf-st && ip -n klf-st link set lo up || return 1
+	local out
+	out=$(ip netns exec klf-st "$KLOGFWD" -j stats) || return 1
+	[ "$(jq .appends <<< "$out")" = 0 ] && [ "$(jq .connects <<< "$out")" = 0 ] &&
+	ip netns exec klf-st "$KLOGFWD" log add st-a &&
+	ip netns exec klf-st "$KLOGFWD" log append st-a x &&
+	out=$(ip netns exec klf-st "$KLOGFWD" -j stats) &&
+	[ "$(jq .logs <<< "$out")" = 1 ] && [ "$(jq .appends <<< "$out")" = 1 ] &&
+	snap && [ "$(sv logs)" = 0 ] || { echo "# in klf-st: $out; here: $(cat "$S")"; return 1; }
+	# its log and target go with it, their counters with its klf_net
+	ip netns exec klf-st "$KLOGFWD" target add st-n log st-a to 127.0.0.1:9 paused &&
+	ip netns del klf-st &&
+	wait_for 20 test ! -e "$KLF_DFS/logs/st-a"
+}
+check "another network namespace sees only its own totals" netns
+
+unpriv() {
+	local out rc
+	out=$(as_nobody "$KLOGFWD" stats 2>&1)
+	rc=$?
+	[ $rc = 1 ] && grep -qi 'not permitted' <<< "$out" ||
+		{ echo "# exit $rc: $out"; return 1; }
+}
+check "an unprivileged user gets EPERM (exit 1)" unpriv
+
+extra() {
+	! "$KLOGFWD" stats foo 2>/dev/null
+	[ $? = 0 ] && { "$KLOGFWD" stats foo 2>/dev/null; [ $? = 2 ]; }
+}
+check "stats takes no argument (usage error, exit 2)" extra
+
+ktap_finish
