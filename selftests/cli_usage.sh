@@ -290,6 +290,45 @@ test_valgrind()
 	valgrind_clean "${all[@]}"
 }
 
+# -b FILE: usage errors of the option itself, and a batch that needs no
+# module (help lines): quotes and comments, the failing line named, the
+# lines after it not run.
+test_batch_usage()
+{
+	local f=$tmp/batch
+
+	run -b
+	expect_rc 2 && expect_err "^klogfwd: option '-b' needs a file name" || return
+	printf 'help\n' > "$f"
+	run -b "$f" version
+	expect_rc 2 && expect_err "not from the command line \\('version'\\)" || return
+	run -b "$tmp/no-such-file"
+	expect_rc 2 && expect_no_out &&
+		expect_err "^klogfwd: cannot open batch file '$tmp/no-such-file': No such file"
+}
+
+test_batch_lines()
+{
+	local f=$tmp/batch
+
+	printf '# a comment\n\n  help "lo"g  # trailing comment\nhelp\n' > "$f"
+	run -b "$f"
+	expect_rc 0 && expect_no_err && expect_out '^Usage: klogfwd .*log' || return
+	[[ $(grep -c '^Usage: klogfwd' <<<"$out") == 2 ]] ||
+		{ fail "expected two usages (help log, help)"; return; }
+	printf 'help log\nlog add x bogus-setting 1\nhelp\n' > "$f"
+	run -b "$f"
+	expect_rc 2 && expect_err "^klogfwd: log add: unknown keyword 'bogus-setting'" &&
+		expect_err "^klogfwd: $f:2: command failed \\(exit 2\\); the lines after it were not run" ||
+		return
+	[[ $(grep -c '^Usage: klogfwd' <<<"$out") == 1 ]] ||
+		fail "line 3 ran after line 2 failed"
+	printf 'help\nhelp "log\nhelp\n' > "$f"
+	run -b "$f"
+	expect_rc 2 && expect_err "^klogfwd: $f:2: unterminated quote" || return
+	[[ $(grep -c '^Usage: klogfwd' <<<"$out") == 1 ]] || fail "lines after the bad quote ran"
+}
+
 tests=(
 	"test_help_option:--help and -h print the usage and exit 0"
 	"test_help_command:help prints the same usage as --help"
@@ -306,6 +345,8 @@ tests=(
 	"test_version_json_pretty:-p version prints valid indented JSON"
 	"test_version_option:-V and --version print only the CLI version"
 	"test_version_option_json:-j -V prints the CLI version as JSON"
+	"test_batch_usage:-b without a file, with arguments, or a missing file exits 2"
+	"test_batch_lines:-b runs each line, honours quotes and comments, stops at the first failure naming its line"
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
 

@@ -41,6 +41,7 @@ static void usage(FILE *fp)
 	size_t i;
 
 	fputs("Usage: " PROG " [OPTIONS] COMMAND [ARGS...]\n"
+	      "       " PROG " [OPTIONS] -b FILE\n"
 	      "       " PROG " help [COMMAND]\n"
 	      "\n"
 	      "Configure and observe the klogfwd in-kernel log forwarder.\n"
@@ -48,6 +49,8 @@ static void usage(FILE *fp)
 	      "Options:\n"
 	      "  -j, --json      print JSON instead of text\n"
 	      "  -p, --pretty    print indented JSON (implies --json)\n"
+	      "  -b, --batch FILE  run the commands in FILE ('-': standard input),\n"
+	      "                  one per line, and stop at the first that fails\n"
 	      "  -V, --version   print the version of this program and exit\n"
 	      "  -h, --help      print this help and exit\n"
 	      "\n"
@@ -320,6 +323,7 @@ int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 static const struct option long_options[] = {
 	{ "json",	no_argument,	NULL,	'j' },
 	{ "pretty",	no_argument,	NULL,	'p' },
+	{ "batch",	required_argument, NULL, 'b' },
 	{ "version",	no_argument,	NULL,	'V' },
 	{ "help",	no_argument,	NULL,	'h' },
 	{ NULL,		0,		NULL,	0 },
@@ -329,14 +333,18 @@ static const struct option long_options[] = {
  * Parse the global options, which stop at the command word. Returns -1 to
  * go on, or the exit status.
  */
-static int parse_options(struct cli *cli, int argc, char **argv)
+static int parse_options(struct cli *cli, int argc, char **argv,
+			 const char **batch)
 {
 	bool show_version = false;
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jpVh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpVhb:", long_options, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			*batch = optarg;
+			break;
 		case 'j':
 			cli->json = true;
 			break;
@@ -350,7 +358,12 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return KF_EXIT_OK;
+		case ':':
+			return usage_error(NULL, "option '%s' needs a file name",
+					   argv[optind - 1]);
 		default:
+			if (optopt == 'b')
+				return usage_error(NULL, "option '-b' needs a file name");
 			if (optopt)
 				return usage_error(NULL, "unknown option '-%c'", optopt);
 			return usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
@@ -358,6 +371,12 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 	}
 	if (show_version)
 		return cli_print_version(cli);
+	if (*batch) {
+		if (optind < argc)
+			return usage_error(NULL, "-b takes its commands from the file, not from the command line ('%s')",
+					   argv[optind]);
+		return -1;
+	}
 	if (optind >= argc) {
 		usage(stderr);
 		return KF_EXIT_USAGE;
@@ -365,13 +384,124 @@ static int parse_options(struct cli *cli, int argc, char **argv)
 	return -1;
 }
 
+/*
+ * Split a batch line into words, in place: blanks separate words, '...'
+ * and "..." quote, a backslash escapes the next character (outside single
+ * quotes), '#' at the start of a word starts a comment. Returns the number
+ * of words, or -1 for an unterminated quote or a line with too many words.
+ */
+static int split_words(char *line, char **words, int max)
+{
+	char *in = line, *out;
+	int n = 0;
+	char q;
+
+	for (;;) {
+		while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
+			in++;
+		if (!*in || *in == '#')
+			return n;
+		if (n == max)
+			return -1;
+		words[n++] = out = in;
+		q = 0;
+		while (*in) {
+			if (q) {
+				if (*in == q) {
+					q = 0;
+					in++;
+					continue;
+				}
+				if (q == '"' && *in == '\\' && in[1])
+					in++;
+				*out++ = *in++;
+				continue;
+			}
+			if (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
+				break;
+			if (*in == '\'' || *in == '"') {
+				q = *in++;
+				continue;
+			}
+			if (*in == '\\' && in[1])
+				in++;
+			*out++ = *in++;
+		}
+		if (q)
+			return -1;
+		if (*in)
+			in++;
+		*out = '\0';
+	}
+}
+
+#define BATCH_MAX_WORDS	256
+
+/*
+ * -b FILE: run each line as a command, with the global options of the
+ * command line, over one netlink socket. Stops at the first line that
+ * fails, naming it; the lines after it are not run.
+ */
+static int run_batch(struct cli *cli, const char *path)
+{
+	char *words[BATCH_MAX_WORDS + 1];
+	FILE *fp = stdin;
+	size_t size = 0;
+	char *line = NULL;
+	unsigned long lineno = 0;
+	const char *name = path;
+	int ret = KF_EXIT_OK;
+	int n;
+
+	if (strcmp(path, "-")) {
+		fp = fopen(path, "r");
+		if (!fp) {
+			errmsg("cannot open batch file '%s': %s", path, strerror(errno));
+			return KF_EXIT_USAGE;
+		}
+	} else {
+		name = "<stdin>";
+	}
+	while (getline(&line, &size, fp) >= 0) {
+		lineno++;
+		n = split_words(line, words, BATCH_MAX_WORDS);
+		if (n < 0) {
+			errmsg("%s:%lu: unterminated quote or more than %d words",
+			       name, lineno, BATCH_MAX_WORDS);
+			ret = KF_EXIT_USAGE;
+			break;
+		}
+		if (!n)
+			continue;
+		words[n] = NULL;
+		ret = cmd_dispatch(cli, commands, ARRAY_SIZE(commands), NULL, n, words);
+		fflush(stdout);
+		if (ret != KF_EXIT_OK) {
+			errmsg("%s:%lu: command failed (exit %d); the lines after it were not run",
+			       name, lineno, ret);
+			break;
+		}
+	}
+	if (ret == KF_EXIT_OK && ferror(fp)) {
+		errmsg("cannot read batch file '%s': %s", name, strerror(errno));
+		ret = KF_EXIT_ERROR;
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
+	const char *batch = NULL;
 	struct cli cli = { 0 };
 	int ret;
 
-	ret = parse_options(&cli, argc, argv);
-	if (ret < 0)
+	ret = parse_options(&cli, argc, argv, &batch);
+	if (ret < 0 && batch)
+		ret = run_batch(&cli, batch);
+	else if (ret < 0)
 		ret = cmd_dispatch(&cli, commands, ARRAY_SIZE(commands), NULL,
 				   argc - optind, argv + optind);
 	nl_close(cli.nl);

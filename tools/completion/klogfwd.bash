@@ -6,7 +6,7 @@
 # lists with tools/cmd_target.c.
 
 _klogfwd_commands="help log monitor stats target version"
-_klogfwd_global_opts="-j --json -p --pretty -V --version -h --help"
+_klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
@@ -223,8 +223,20 @@ _klogfwd()
 	local i cmd_idx=0 cmd
 
 	COMPREPLY=()
+	# -b FILE: a file name; no command follows
+	case ${COMP_WORDS[COMP_CWORD - 1]} in
+	-b|--batch)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+		;;
+	esac
 	# Global options come before the command word.
 	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-b|--batch)
+			return 0
+			;;
+		esac
 		if [[ ${COMP_WORDS[i]} != -* ]]; then
 			cmd_idx=$i
 			break
