@@ -37,6 +37,8 @@
 DEFINE_MUTEX(klf_logs_lock);
 static LIST_HEAD(klf_logs);
 static unsigned int klf_nlogs;
+/* changes whenever a log comes or goes (dumps flag NLM_F_DUMP_INTR); under klf_logs_lock */
+unsigned int klf_logs_gen = 1;
 static DEFINE_IDR(klf_log_minors);
 static struct delayed_work klf_retain_work;
 
@@ -456,6 +458,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	}
 	list_add_tail(&log->node, &klf_logs);
 	klf_nlogs++;
+	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
 	klf_debugfs_log_add(log);
 	kref_get(&log->ref);	/* the registry's */
 	mutex_unlock(&klf_logs_lock);
@@ -482,6 +485,7 @@ static void klf_log_unregister(struct klf_log *log)
 	klf_targets_delete_log(log);
 	list_del_init(&log->node);
 	klf_nlogs--;
+	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
 	idr_remove(&klf_log_minors, log->minor);
 	klf_debugfs_log_del(log);
 	klf_chardev_del(log);

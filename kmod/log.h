@@ -219,6 +219,7 @@ struct klf_cursor {
 };
 
 extern struct mutex klf_logs_lock;
+extern unsigned int klf_logs_gen;
 
 void klf_log_config_default(struct klf_log_config *cfg);
 int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ack *extack);

@@ -202,7 +202,7 @@ out:
 }
 
 static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 portid,
-			      u32 seq, int flags, u8 cmd)
+			      u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
 {
 	struct klf_target_snap s;
 	struct nlattr *nest;
@@ -212,6 +212,8 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_string(msg, KLOGFWD_A_TARGET_NAME, t->name) ||
 	    nla_put_string(msg, KLOGFWD_A_TARGET_LOG, t->log->name))
 		goto err;
@@ -293,7 +295,7 @@ int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	} else {
 		ret = klf_nl_target_fill(msg, t, info->snd_portid, info->snd_seq, 0,
-					 KLOGFWD_CMD_TARGET_GET);
+					 KLOGFWD_CMD_TARGET_GET, NULL);
 	}
 	mutex_unlock(&klf_targets_lock);
 	if (ret) {
@@ -307,6 +309,9 @@ int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
  * klogfwd_nl_target_get_dumpit() - report every target of the namespace
  * @skb: reply buffer
  * @cb: dump state; cb->args[0] counts the targets already sent
+ *
+ * A target created or deleted between two parts of the dump may shift the
+ * count: the messages after such a change carry NLM_F_DUMP_INTR.
  *
  * Return: the reply length, 0 at the end, or a negative errno.
  */
@@ -322,9 +327,10 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 		return -EINVAL;
 	}
 	mutex_lock(&klf_targets_lock);
+	cb->seq = klf_targets_gen;
 	while ((t = klf_target_next(net, &idx))) {
 		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI, KLOGFWD_CMD_TARGET_GET);
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI, KLOGFWD_CMD_TARGET_GET, cb);
 		if (ret)
 			break;
 		cb->args[0] = idx;
@@ -350,7 +356,7 @@ void klf_nl_target_notify(struct klf_target *t)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF)) {
+	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -328,7 +328,7 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid, u32 seq,
-			   int flags)
+			   int flags, struct netlink_callback *cb)
 {
 	struct user_namespace *ns = current_user_ns();
 	struct klf_log_stats *st = &log->stats;
@@ -339,6 +339,8 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, KLOGFWD_CMD_LOG_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 
 	mutex_lock(&log->lock);
 	first = log->nsegs ? log->segs[0]->base : log->next_offset;
@@ -413,7 +415,7 @@ int klogfwd_nl_log_get_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = klf_nl_log_fill(msg, log, info->snd_portid, info->snd_seq, 0);
+	ret = klf_nl_log_fill(msg, log, info->snd_portid, info->snd_seq, 0, NULL);
 	if (ret) {
 		nlmsg_free(msg);
 		goto out;
@@ -429,6 +431,9 @@ out:
  * @skb: reply buffer
  * @cb: dump state; cb->args[0] counts the logs already sent
  *
+ * A log created or deleted between two parts of the dump may shift the
+ * count: the messages after such a change carry NLM_F_DUMP_INTR.
+ *
  * Return: the reply length, 0 at the end, or a negative errno.
  */
 int klogfwd_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -442,11 +447,12 @@ int klogfwd_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "the log-get dump takes no attributes");
 		return -EINVAL;
 	}
+	cb->seq = READ_ONCE(klf_logs_gen);
 	while ((log = klf_log_next(net, log))) {
 		if (i++ < cb->args[0])
 			continue;
 		ret = klf_nl_log_fill(skb, log, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (ret) {
 			klf_log_put(log);
 			if (i == cb->args[0] + 1)

@@ -33,6 +33,8 @@
 DEFINE_MUTEX(klf_targets_lock);
 static LIST_HEAD(klf_targets);
 static unsigned int klf_ntargets;
+/* changes whenever a target comes or goes (dumps flag NLM_F_DUMP_INTR); under klf_targets_lock */
+unsigned int klf_targets_gen = 1;
 
 /* runs every target's worker */
 struct workqueue_struct *klf_wq;
@@ -244,6 +246,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	mutex_unlock(&log->lock);
 	list_add_tail(&t->node, &klf_targets);
 	klf_ntargets++;
+	WRITE_ONCE(klf_targets_gen, klf_targets_gen + 1);
 	klf_debugfs_target_add(t);
 	if (!paused)
 		mod_delayed_work(klf_wq, &t->work, 0);
@@ -267,6 +270,7 @@ static void klf_target_destroy(struct klf_target *t)
 	lockdep_assert_held(&klf_targets_lock);
 	list_del_init(&t->node);
 	klf_ntargets--;
+	WRITE_ONCE(klf_targets_gen, klf_targets_gen + 1);
 	klf_debugfs_target_del(t);
 
 	/* no append kicks it any more, and it no longer holds producers */

@@ -194,6 +194,7 @@ struct klf_target_snap {
 };
 
 extern struct mutex klf_targets_lock;
+extern unsigned int klf_targets_gen;
 extern struct workqueue_struct *klf_wq;
 
 void klf_target_config_default(struct klf_target_config *cfg);

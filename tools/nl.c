@@ -68,6 +68,7 @@ struct nl_run {
 	nl_reply_cb cb;
 	void *priv;
 	int cb_err;
+	bool dump_intr;		/* a part of the dump had NLM_F_DUMP_INTR */
 };
 
 struct nl_tb {
@@ -308,6 +309,8 @@ static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_seq != run->seq || run->cb_err || !run->cb)
 		return MNL_CB_OK;
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		run->dump_intr = true;
 	return nl_run_cb(run, nlh);
 }
 
@@ -458,6 +461,12 @@ static int nl_transact(struct nl_ctx *ctx, struct nl_req *req, uint16_t type,
 	else
 		ret = nl_recv(ctx, &run);
 	free(run.tb);
+	if (!ret && run.dump_intr) {
+		/* what was printed may miss or repeat an entry */
+		snprintf(ctx->err_msg, sizeof(ctx->err_msg),
+			 "the list changed while it was read, so it may miss or repeat an entry; run the command again");
+		ret = -EAGAIN;
+	}
 	return ret < 0 ? nl_fail(ctx, req, -ret) : 0;
 }
 
