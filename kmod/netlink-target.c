@@ -330,7 +330,8 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	cb->seq = klf_targets_gen;
 	while ((t = klf_target_next(net, &idx))) {
 		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI, KLOGFWD_CMD_TARGET_GET, cb);
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					 KLOGFWD_CMD_TARGET_GET, cb);
 		if (ret)
 			break;
 		cb->args[0] = idx;
