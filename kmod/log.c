@@ -724,7 +724,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	u8 *start, *payload = (u8 *)buf + head;
 	loff_t pos;
 	size_t total;
-	ssize_t n;
+	ssize_t n, m;
 	u64 now;
 	int ret;
 
@@ -775,17 +775,23 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 		goto out_io;
 	pos = seg->size;
 	n = kernel_write(seg->file, start, total, &pos);
+	if (n > 0 && n < total) {
+		/* a short write (a full disk): writing the rest tells why */
+		m = kernel_write(seg->file, start + n, total - n, &pos);
+		if (m > 0)
+			n += m;
+		else
+			n = m;
+	}
 	if (n != total) {
-		/* cut off a partial write so the segment ends on a record */
-		if (n > 0 && log->cfg.storage == KLOGFWD_STORAGE_DIR)
-			klf_seg_truncate(log, seg->file, seg->size);
 		ret = n < 0 ? n : -EIO;
-		goto out_io;
+		goto out_cut;
 	}
 	if (log->cfg.sync == KLOGFWD_SYNC_ALWAYS) {
 		ret = vfs_fsync_range(seg->file, seg->size, seg->size + total - 1, 1);
+		/* the producer is told it failed: do not keep the record */
 		if (ret)
-			goto out_io;
+			goto out_cut;
 	}
 	seg->size += total;
 	seg->nrecords++;
@@ -804,6 +810,11 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	wake_up_interruptible(&log->wait);
 	return 0;
 
+out_cut:
+	/* cut off what was written, so that the segment ends on a record */
+	if (log->cfg.storage == KLOGFWD_STORAGE_DIR &&
+	    i_size_read(file_inode(seg->file)) > seg->size)
+		klf_seg_truncate(log, seg->file, seg->size);
 out_io:
 	log->stats.rejected_io++;
 out:

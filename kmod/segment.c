@@ -141,7 +141,7 @@ int klf_seg_create(struct klf_log *log, u64 base, struct klf_segment **segp)
 		f = klf_dir_open(log, name, O_CREAT | O_TRUNC);
 		if (IS_ERR(f)) {
 			ret = PTR_ERR(f);
-			goto err;
+			goto err_unlink;
 		}
 		seg->idx_file = f;
 		if (log->cfg.sync != KLOGFWD_SYNC_NONE)
@@ -150,6 +150,10 @@ int klf_seg_create(struct klf_log *log, u64 base, struct klf_segment **segp)
 	*segp = seg;
 	return 0;
 
+err_unlink:
+	/* a full disk: leave no empty segment behind for the next try to trip on */
+	klf_seg_name(name, base, "log");
+	klf_dir_unlink(log, name);
 err:
 	klf_seg_free(seg);
 	return ret;
@@ -444,13 +448,15 @@ static int klf_seg_check_index(struct klf_log *log, struct klf_segment *seg)
 			goto out;
 	}
 	log->stats.index_rebuilds++;
-	ret = klf_seg_truncate(log, seg->idx_file, 0);
-	if (ret)
-		goto out;
+	/*
+	 * The log runs on the index in memory; the file only saves a scan.
+	 * Failing to rewrite it (a full disk) must not stop the recovery.
+	 */
 	pos = 0;
-	n = kernel_write(seg->idx_file, seg->index, want, &pos);
-	if (n != want)
-		ret = n < 0 ? n : -EIO;
+	if (klf_seg_truncate(log, seg->idx_file, 0) ||
+	    kernel_write(seg->idx_file, seg->index, want, &pos) != want)
+		pr_warn_ratelimited("log %s: segment %020llu: cannot rewrite its index\n",
+				    log->name, seg->base);
 out:
 	kvfree(old);
 	return ret;

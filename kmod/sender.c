@@ -482,13 +482,15 @@ static int klf_target_send(struct klf_target *t)
  * @force: now, rather than at most once a second
  *
  * The file lags the truth by up to a second: a resume after a crash may
- * send records again, never skip one.
+ * send records again, never skip one. Unless the log says "sync none", the
+ * file is also synced, so that this holds after a power failure too.
  */
 void klf_target_persist(struct klf_target *t, bool force)
 {
 	struct klf_cursor_rec rec;
 	u64 off = t->acked.cur.offset;
 	loff_t pos = 0;
+	bool sync;
 
 	lockdep_assert_held(&t->lock);
 	if (!t->cursor_file)
@@ -496,6 +498,7 @@ void klf_target_persist(struct klf_target *t, bool force)
 	/* retention may have moved the target past records it dropped */
 	mutex_lock(&t->log->lock);
 	off = max(off, t->log_acked);
+	sync = t->log->cfg.sync != KLOGFWD_SYNC_NONE;
 	mutex_unlock(&t->log->lock);
 	if (off == t->persisted)
 		return;
@@ -508,7 +511,8 @@ void klf_target_persist(struct klf_target *t, bool force)
 	rec.crc = 0;
 	rec.offset = cpu_to_le64(off);
 	rec.crc = cpu_to_le32(__crc32c_le(~0U, (const u8 *)&rec, sizeof(rec)));
-	if (kernel_write(t->cursor_file, &rec, sizeof(rec), &pos) == sizeof(rec)) {
+	if (kernel_write(t->cursor_file, &rec, sizeof(rec), &pos) == sizeof(rec) &&
+	    (!sync || !vfs_fsync(t->cursor_file, 1))) {
 		t->persisted = off;
 		t->persisted_at = jiffies;
 	}

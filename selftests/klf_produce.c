@@ -15,6 +15,9 @@
  * stores and sends them (klf: 32-byte header with CRC32C, offsets from
  * --offset-start, header timestamp = NS), so a test can build a receiver's
  * expected byte stream, or a broken one, without the module.
+ * --ack prints "ACK SEQ" on standard error after each write() of record
+ * SEQ returned, for tests that must know which records were acknowledged
+ * when the machine stopped.
  * --expect-file FILE writes the payloads one per line to FILE (truncated)
  * instead: the lf stream a receiver must get.
  */
@@ -90,7 +93,7 @@ static void usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_produce -o PATH [-n RECORDS] [--seq-start N] [--min SIZE] [--max SIZE]\n"
-		"                   [--rate RECORDS_PER_SEC] [--seed S] [--nonblock] [--ts NS]\n"
+		"                   [--rate RECORDS_PER_SEC] [--seed S] [--nonblock] [--ts NS] [--ack]\n"
 		"                   [--frame lf|octet|klf [--offset-start N]]\n"
 		"       klf_produce --expect-file FILE [-n RECORDS] [--seq-start N] [--min SIZE]\n"
 		"                   [--max SIZE] [--seed S] [--ts NS]\n"
@@ -145,7 +148,7 @@ static int write_record(int fd, const void *buf, size_t len, int is_dev, uint64_
 int main(int argc, char **argv)
 {
 	enum { OPT_SEQ = 256, OPT_MIN, OPT_MAX, OPT_RATE, OPT_SEED, OPT_NONBLOCK, OPT_EXPECT, OPT_FRAME,
-	       OPT_OFFSET, OPT_TS };
+	       OPT_OFFSET, OPT_TS, OPT_ACK };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "records", required_argument, NULL, 'n' },
@@ -159,13 +162,14 @@ int main(int argc, char **argv)
 		{ "frame", required_argument, NULL, OPT_FRAME },
 		{ "offset-start", required_argument, NULL, OPT_OFFSET },
 		{ "ts", required_argument, NULL, OPT_TS },
+		{ "ack", no_argument, NULL, OPT_ACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *path = NULL, *expect = NULL;
 	uint64_t n = 1000, seq = 0, min = 16, max = 512, rate = 0, seed = 1, off = 0;
 	uint64_t fixed_ts = 0, i, bytes = 0, eagain = 0, rng, start = 0;
-	int nonblock = 0, framing = FRAME_NONE, have_ts = 0, fd, c, is_dev = 0;
+	int nonblock = 0, framing = FRAME_NONE, have_ts = 0, fd, c, is_dev = 0, ack = 0;
 	size_t hlen, plen, size;
 	uint8_t *buf;
 	struct stat st;
@@ -201,6 +205,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_OFFSET:
 			off = num(optarg, "--offset-start");
+			break;
+		case OPT_ACK:
+			ack = 1;
 			break;
 		case OPT_TS:
 			fixed_ts = num(optarg, "--ts");
@@ -298,6 +305,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		bytes += size;
+		if (ack)
+			fprintf(stderr, "ACK %" PRIu64 "\n", seq);
 	}
 	if (fd != STDOUT_FILENO && close(fd)) {
 		fprintf(stderr, "klf_produce: close: %s (errno %d)\n", strerror(errno), errno);

@@ -8,6 +8,11 @@
  * sequence (gaps, duplicates, order), payload integrity, klf magic, header
  * length, CRC32C and offsets, and latency from the producer's timestamp.
  *
+ * With -o OUTFILE the bytes received (with -d: each new record once) are
+ * appended to OUTFILE; --fsync makes them durable (fdatasync) before the
+ * records are acknowledged (-a), so that what a sender was told is kept
+ * survives a crash of the machine.
+ *
  * Stats ("key value" lines) go to -s STATSFILE at exit and on SIGUSR1, and
  * to stderr at exit. Exit status: 0 if no record was missing, corrupt,
  * out of order, badly framed or (without -d) duplicated; 1 otherwise; 2 on
@@ -60,7 +65,7 @@ static struct stats st;
 static struct seen seqs, offs;
 static uint64_t *lat;
 static size_t nlat, lat_cap;
-static int framing = -1, dedup, do_ack, diags;
+static int framing = -1, dedup, do_ack, do_fsync, diags;
 static int out_fd = -1;
 static const char *stats_path;
 
@@ -533,6 +538,11 @@ static int read_conn(void)
 		close_conn("bad framing");
 		return 0;
 	}
+	/* what is acknowledged must be on disk first */
+	if (do_fsync && out_fd >= 0 && pos && fdatasync(out_fd)) {
+		perror("klf_recv: fdatasync of the output file");
+		exit(2);
+	}
 	/* ack after every read that completed records (reads are <= 64 KiB) */
 	if (do_ack && pos && offs.any) {
 		ack_pending = offs.next + 1;
@@ -590,7 +600,7 @@ static void usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_recv -l ADDR:PORT -f lf|octet|klf [-o OUTFILE] [-s STATSFILE] [-a]\n"
 		"                [-n RECORDS] [-t SECONDS] [-c CONNS] [-d] [-r DELAY_MS] [--stall]\n"
-		"                [--rcvbuf BYTES]\n"
+		"                [--rcvbuf BYTES] [--fsync]\n"
 		"ADDR is IPv4 (127.0.0.1:9000) or IPv6 in brackets ([::1]:9000).\n");
 	exit(rc);
 }
@@ -611,10 +621,11 @@ static long num(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_STALL = 256, OPT_RCVBUF };
+	enum { OPT_STALL = 256, OPT_RCVBUF, OPT_FSYNC };
 	static const struct option opts[] = {
 		{ "stall", no_argument, NULL, OPT_STALL },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+		{ "fsync", no_argument, NULL, OPT_FSYNC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -669,6 +680,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_RCVBUF:
 			rcvbuf = num(optarg, "--rcvbuf");
+			break;
+		case OPT_FSYNC:
+			do_fsync = 1;
 			break;
 		case 'h':
 			usage(0);

@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A dir log on a full filesystem: a tmpfs with size= (every kernel), and an
+# ext4 image on a loop device where the kernel has the loop driver (6.1 and
+# 6.12; the debug kernel has none). A filler file takes most of the space;
+# the log, forwarded by a target, is filled until appends fail:
+#
+#   - write(2) and netlink appends fail with ENOSPC, the failing record is
+#     the first one missing and nothing after it went in; the failure is
+#     counted (rejected-io);
+#   - what was committed stays readable through the device, the target
+#     delivers all of it byte for byte, and a recovery (log del, log add)
+#     finds exactly those records, with nothing to cut: no half record was
+#     left in a segment;
+#   - a full disk does not make retention delete segments (overflow drop
+#     deletes by retain-bytes and retain-ms only); lowering retain-bytes
+#     does, and appends work again; so they do once the filler is deleted,
+#     and the target forwards the new records too, with no gap.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+KLF_TEST_LOGS=nospc
+mnt=/tmp/klf-nospc.$$
+loopdev=
+cleanup() {
+	cleanup_targets
+	umount "$mnt" 2>/dev/null
+	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
+	rm -rf "$mnt" "$mnt.img"
+}
+trap cleanup EXIT
+
+fss=(tmpfs)
+modprobe loop 2>/dev/null
+modprobe ext4 2>/dev/null
+[ -e /dev/loop-control ] && grep -qw ext4 /proc/filesystems && fss+=(ext4)
+ktap_plan $((${#fss[@]} * 8))
+
+# step DESCRIPTION CMD...: a KTAP case from CMD run in this shell (the
+# steps share variables); CMD explains its failures on "# " lines
+step() {
+	local desc=$1
+	shift
+	"$@"
+	ktap_result $? "$desc"
+}
+
+lstat() {
+	sed -n "s/^$1 //p" "$KLF_DFS/logs/nospc/stats"
+}
+
+# mount_fs tmpfs|ext4: a small filesystem at $mnt, mostly taken by $mnt/filler
+mount_fs() {
+	mkdir -p "$mnt"
+	if [ "$1" = tmpfs ]; then
+		mount -t tmpfs -o size=1m tmpfs "$mnt" || return 1
+	else
+		truncate -s 4M "$mnt.img" && mkfs.ext4 -q -F -b 1024 "$mnt.img" &&
+		loopdev=$(losetup -f --show "$mnt.img") && mount "$loopdev" "$mnt" || return 1
+	fi
+	mkdir "$mnt/log" &&
+	# leave about 256 KiB for the log
+	free=$(df -k --output=avail "$mnt" | tail -n1) &&
+	dd if=/dev/zero of="$mnt/filler" bs=1k count=$((free - 256)) status=none
+}
+
+for fs in "${fss[@]}"; do
+	port=$(free_port)
+	cleanup_targets
+	rm -f "$WORK/nospc.err" "$WORK/dev.bin" "$WORK/recv.bin"
+	step "$fs: a small filesystem, mostly filled by a filler file" mount_fs "$fs"
+
+	# records of 100..3000 bytes, so that many straddle a page: the last one
+	# may be written in part before the disk is full
+	fill() {
+		"$KLOGFWD" log add nospc dir "$mnt/log" framing klf segment-bytes 65536 \
+			max-record 4000 &&
+		recv_start r -l "127.0.0.1:$port" -f klf -o "$WORK/recv.bin" &&
+		"$KLOGFWD" target add nospc log nospc to "127.0.0.1:$port" from resume || return 1
+		# one record acknowledged first, so that the target's cursor file
+		# has its block before the disk is full
+		"$PRODUCE" -o /dev/klogfwd/nospc -n 1 > /dev/null &&
+		wait_for $((20 * KLF_SLOW)) tstat_is nospc acked_offset = 1 || return 1
+		if "$PRODUCE" -o /dev/klogfwd/nospc -n 100000 --seq-start 1 --min 100 --max 3000 \
+			> /dev/null 2> "$WORK/nospc.err"; then
+			echo "# 100000 records went into a small filesystem"
+			return 1
+		fi
+		n=$(lstat next_offset)
+		echo "# $fs: $n records appended, then: $(cat "$WORK/nospc.err")"
+		grep -q '(errno 28)' "$WORK/nospc.err" && grep -q "record seq=$n " "$WORK/nospc.err" &&
+		[ "$(lstat rejected_io)" -ge 1 ]
+	}
+	step "$fs: write(2) fails with ENOSPC at the first record that did not fit" fill
+
+	nl_append() {
+		local out
+		out=$("$KLOGFWD" log append nospc "$(head -c 3000 /dev/zero | tr '\0' x)" 2>&1)
+		[ $? != 0 ] && echo "# $out" && [[ $out == *"No space left on device"* ]] &&
+		[ "$(lstat next_offset)" = "$n" ] && [ "$(lstat rejected_io)" -ge 2 ]
+	}
+	step "$fs: netlink appends fail with ENOSPC, nothing appended" nl_append
+
+	no_retention() {
+		[ "$(lstat segments_deleted)" = 0 ] && [ "$(lstat first_offset)" = 0 ] ||
+		{ echo "# $(grep 'segments\|offset' "$KLF_DFS/logs/nospc/stats" | tr '\n' ' ')"; false; }
+	}
+	step "$fs: a full disk does not make retention delete segments (overflow drop)" no_retention
+
+	readable() {
+		wait_for $((30 * KLF_SLOW)) tstat_is nospc acked_offset = "$n" &&
+		cat /dev/klogfwd/nospc > "$WORK/dev.bin" &&
+		[ "$(lstat bytes)" = "$(stat -c %s "$WORK/dev.bin")" ] &&
+		wait_for 10 test "$(stat -c %s "$WORK/recv.bin")" -ge "$(stat -c %s "$WORK/dev.bin")" &&
+		cmp "$WORK/dev.bin" "$WORK/recv.bin"
+	}
+	step "$fs: the log reads back whole, and the target delivered all of it byte for byte" readable
+
+	recovered() {
+		"$KLOGFWD" target del nospc && "$KLOGFWD" log del nospc &&
+		"$KLOGFWD" log add nospc dir "$mnt/log" framing klf segment-bytes 65536 \
+			max-record 4000 &&
+		[ "$(lstat recovered_records)" = "$n" ] && [ "$(lstat truncated_bytes)" = 0 ] &&
+		"$KLOGFWD" target add nospc log nospc to "127.0.0.1:$port" from resume
+	}
+	step "$fs: recovered on the full disk: $n records, no torn record to cut" recovered
+
+	retention() {
+		"$KLOGFWD" log set nospc retain-bytes 131072 &&
+		[ "$(lstat segments_deleted)" -ge 1 ] &&
+		echo "# $fs: $(lstat segments_deleted) segments deleted, the log starts at $(lstat first_offset)" &&
+		"$PRODUCE" -o /dev/klogfwd/nospc -n 10 --seq-start "$n" --min 100 --max 3000 > /dev/null
+	}
+	step "$fs: lowering retain-bytes deletes old segments and appends work again" retention
+
+	# no retention from here on: nothing is deleted before the target has it
+	space_back() {
+		"$KLOGFWD" log set nospc retain-bytes 0 && rm "$mnt/filler" &&
+		"$PRODUCE" -o /dev/klogfwd/nospc -n 300 --seq-start $((n + 10)) --min 100 \
+			--max 3000 > /dev/null &&
+		wait_for $((30 * KLF_SLOW)) tstat_is nospc acked_offset = $((n + 310)) &&
+		kill "$PID_r" && recv_wait r 10 &&
+		[ "$(rstat r records)" = $((n + 310)) ] && [ "$(rstat r last_offset)" = $((n + 309)) ] &&
+		[ "$(lstat dropped_records)" = 0 ]
+	}
+	step "$fs: with the filler deleted appends work; all $((n + 310)) records forwarded, no gap, no duplicate" space_back
+	cleanup
+done
+ktap_finish
