@@ -781,6 +781,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	seg->size += total;
 	seg->nrecords++;
 	seg->last_append = now;
+	log->largest = max_t(u32, log->largest, len);
 	log->next_offset++;
 	log->bytes += total;
 	log->stats.appends++;
@@ -833,6 +834,13 @@ static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
 	if (!lo)
 		return NULL;
 	return log->segs[lo - 1];
+}
+
+/* A buffer for any record held, even one larger than max-record is now. */
+static size_t klf_log_bufsize(struct klf_log *log)
+{
+	lockdep_assert_held(&log->lock);
+	return max(log->cfg.max_record, log->largest) + KLF_KLF_HDR_LEN + 16;
 }
 
 /* Resolve the cursor's byte position: index lookup, then a short scan. */
@@ -915,7 +923,7 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 		goto out;
 	}
 	/* sized under the lock: log set may change max-record */
-	bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	bufsize = klf_log_bufsize(log);
 	buf = kvmalloc(bufsize, GFP_KERNEL);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -963,7 +971,7 @@ out:
 /* Resolve @cur, with a scan buffer only if it is needed. */
 static int klf_cursor_resolve_alloc(struct klf_log *log, struct klf_cursor *cur)
 {
-	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	size_t bufsize = klf_log_bufsize(log);
 	struct klf_segment *seg;
 	u8 *buf;
 	int ret;
@@ -1122,7 +1130,7 @@ u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 
 	mutex_lock(&log->lock);
 	/* sized under the lock: log set may change max-record */
-	bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	bufsize = klf_log_bufsize(log);
 	buf = kvmalloc(bufsize, GFP_KERNEL);
 	if (!buf)
 		goto out;
