@@ -817,8 +817,8 @@ void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next)
 	mutex_unlock(&log->lock);
 }
 
-/* The segment holding @offset (binary search), or NULL. */
-static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
+/* How many segments start at or before @offset (binary search). */
+static unsigned int klf_log_segs_upto(struct klf_log *log, u64 offset)
 {
 	unsigned int lo = 0, hi = log->nsegs;
 
@@ -831,9 +831,15 @@ static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return NULL;
-	return log->segs[lo - 1];
+	return lo;
+}
+
+/* The segment holding @offset, or NULL. */
+static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
+{
+	unsigned int i = klf_log_segs_upto(log, offset);
+
+	return i ? log->segs[i - 1] : NULL;
 }
 
 /* A buffer for any record held, even one larger than max-record is now. */
@@ -852,10 +858,22 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 	loff_t pos;
 	ssize_t len;
 
+	unsigned int i;
+
 	lockdep_assert_held(&log->lock);
-	seg = klf_log_seg_of(log, cur->offset);
-	if (!seg)
+	i = klf_log_segs_upto(log, cur->offset);
+	if (!i)
 		return -ENOENT;
+	seg = log->segs[i - 1];
+	/*
+	 * Recovery may leave a sealed segment with fewer records than the
+	 * offsets up to the next one (its tail was torn): those offsets do
+	 * not exist, continue at the next segment.
+	 */
+	while (cur->offset >= seg->base + seg->nrecords && i < log->nsegs) {
+		seg = log->segs[i++];
+		*cur = (struct klf_cursor){ .offset = seg->base, .pos = -1 };
+	}
 	if (cur->pos >= 0 && cur->base == seg->base)
 		return 0;
 	pos = klf_seg_lookup(log, seg, cur->offset, &off);
