@@ -290,9 +290,16 @@ static void add_random(struct rng *r, struct fmsg *m, int type, size_t len)
 	struct fattr *a = add_raw(m, type, NULL, len);
 	size_t i;
 
-	if (a)
-		for (i = 0; i < len; i++)
-			a->data[i] = rnd(r);
+	if (!a)
+		return;
+	/* eight bytes a draw: big attributes cost little to make */
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t v = rnd(r);
+
+		memcpy(a->data + i, &v, 8);
+	}
+	for (; i < len; i++)
+		a->data[i] = rnd(r);
 }
 
 static void fmsg_init(struct fmsg *m, int family, int cmd)
@@ -440,7 +447,8 @@ static void gen_log_config(struct fuzz *f, struct fmsg *m, int create)
 static void gen_target_config(struct fuzz *f, struct fmsg *m)
 {
 	struct rng *r = &f->r;
-	uint32_t bmin = 10 + rn(r, 1000);
+	/* not too short: reconnect storms would eat the (emulated) CPU */
+	uint32_t bmin = 200 + rn(r, 1000);
 
 	if (chance(r, 40))
 		add_u32(m, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, bmin);
@@ -2078,7 +2086,7 @@ static int drop_privileges(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: klf_fuzz [--seed S] [--count N] [--batch B] [--timeout MS] [--dir DIR]\n"
+		"usage: klf_fuzz [--seed S] [--count N] [--batch B (64)] [--timeout MS] [--dir DIR]\n"
 		"                [--unpriv] [--no-cleanup] [-v]\n"
 		"       klf_fuzz --dev [--seed S] [--count OPS] [--threads N] [--dir DIR]\n");
 	exit(2);
@@ -2088,7 +2096,7 @@ int main(int argc, char **argv)
 {
 	static struct fuzz f;
 	uint64_t seed = 1, count = 10000, start;
-	int batch = 16, timeout_ms = 20000, dev = 0, nthreads = 4, do_cleanup = 1, i;
+	int batch = 64, timeout_ms = 20000, dev = 0, nthreads = 4, do_cleanup = 1, i;
 	int gen_only = 0;
 	struct sink sink = { .n = 0 };
 	pthread_t stid;
