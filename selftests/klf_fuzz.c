@@ -826,7 +826,7 @@ static int errno_expected(int e)
 	switch (e) {
 	case 0: case EINVAL: case ERANGE: case ENOENT: case EEXIST: case EPERM:
 	case EOPNOTSUPP: case EMSGSIZE: case EBUSY: case ENOSPC: case EAGAIN:
-	case ENODEV: case ENOTDIR: case EACCES: case E2BIG: case EBADMSG:
+	case ENODEV: case ENOTDIR: case EACCES: case E2BIG:
 	case ENAMETOOLONG: case ELOOP:
 		return 1;
 	}
