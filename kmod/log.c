@@ -796,6 +796,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	seg->size += total;
 	seg->nrecords++;
 	seg->last_append = now;
+	log->largest = max_t(u32, log->largest, len);
 	log->next_offset++;
 	log->bytes += total;
 	log->stats.appends++;
@@ -836,8 +837,8 @@ void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next)
 	mutex_unlock(&log->lock);
 }
 
-/* The segment holding @offset (binary search), or NULL. */
-static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
+/* How many segments start at or before @offset (binary search). */
+static unsigned int klf_log_segs_upto(struct klf_log *log, u64 offset)
 {
 	unsigned int lo = 0, hi = log->nsegs;
 
@@ -850,9 +851,22 @@ static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return NULL;
-	return log->segs[lo - 1];
+	return lo;
+}
+
+/* The segment holding @offset, or NULL. */
+static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
+{
+	unsigned int i = klf_log_segs_upto(log, offset);
+
+	return i ? log->segs[i - 1] : NULL;
+}
+
+/* A buffer for any record held, even one larger than max-record is now. */
+static size_t klf_log_bufsize(struct klf_log *log)
+{
+	lockdep_assert_held(&log->lock);
+	return max(log->cfg.max_record, log->largest) + KLF_KLF_HDR_LEN + 16;
 }
 
 /* Resolve the cursor's byte position: index lookup, then a short scan. */
@@ -864,10 +878,22 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 	loff_t pos;
 	ssize_t len;
 
+	unsigned int i;
+
 	lockdep_assert_held(&log->lock);
-	seg = klf_log_seg_of(log, cur->offset);
-	if (!seg)
+	i = klf_log_segs_upto(log, cur->offset);
+	if (!i)
 		return -ENOENT;
+	seg = log->segs[i - 1];
+	/*
+	 * Recovery may leave a sealed segment with fewer records than the
+	 * offsets up to the next one (its tail was torn): those offsets do
+	 * not exist, continue at the next segment.
+	 */
+	while (cur->offset >= seg->base + seg->nrecords && i < log->nsegs) {
+		seg = log->segs[i++];
+		*cur = (struct klf_cursor){ .offset = seg->base, .pos = -1 };
+	}
 	if (cur->pos >= 0 && cur->base == seg->base)
 		return 0;
 	pos = klf_seg_lookup(log, seg, cur->offset, &off);
@@ -935,7 +961,7 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 		goto out;
 	}
 	/* sized under the lock: log set may change max-record */
-	bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	bufsize = klf_log_bufsize(log);
 	buf = kvmalloc(bufsize, GFP_KERNEL);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -983,7 +1009,7 @@ out:
 /* Resolve @cur, with a scan buffer only if it is needed. */
 static int klf_cursor_resolve_alloc(struct klf_log *log, struct klf_cursor *cur)
 {
-	size_t bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	size_t bufsize = klf_log_bufsize(log);
 	struct klf_segment *seg;
 	u8 *buf;
 	int ret;
@@ -1142,7 +1168,7 @@ u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 
 	mutex_lock(&log->lock);
 	/* sized under the lock: log set may change max-record */
-	bufsize = log->cfg.max_record + KLF_KLF_HDR_LEN + 16;
+	bufsize = klf_log_bufsize(log);
 	buf = kvmalloc(bufsize, GFP_KERNEL);
 	if (!buf)
 		goto out;

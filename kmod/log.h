@@ -148,6 +148,8 @@ struct klf_segment {
  * @nsegs: number of segments
  * @segs_cap: entries allocated in @segs
  * @next_offset: offset of the next record
+ * @largest: largest payload appended or recovered: records may be larger
+ *	     than @cfg.max_record once log set lowered it
  * @bytes: bytes held in all segments
  * @stats: counters
  * @dead: deleted; every operation fails with -ENODEV
@@ -176,6 +178,7 @@ struct klf_log {
 	unsigned int nsegs;
 	unsigned int segs_cap;
 	u64 next_offset;
+	u32 largest;
 	u64 bytes;
 	struct klf_log_stats stats;
 	bool dead;

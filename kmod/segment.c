@@ -405,6 +405,7 @@ static int klf_seg_scan(struct klf_log *log, struct klf_segment *seg, u8 *buf, s
 		pos += len;
 		seg->size = pos;
 		seg->nrecords++;
+		log->largest = max_t(u32, log->largest, plen);
 	}
 	seg->size = pos;
 	if (pos < fsize) {
