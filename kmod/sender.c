@@ -414,7 +414,7 @@ static int klf_target_send(struct klf_target *t)
 	unsigned int off, npages, i;
 	struct klf_span *s = &t->span;
 	pgoff_t first;
-	size_t len;
+	size_t len, slen;
 	int ret;
 
 	for (;;) {
@@ -451,11 +451,12 @@ static int klf_target_send(struct klf_target *t)
 		}
 		/* fault knobs (fault.c): a failed send; a short one, as if full */
 		ret = klf_fault_hit(KLF_FAULT_SEND);
-		if (!ret)
-			ret = klf_send_pages(t->sock, pages, npages, off,
-					     klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len,
-					     s->pos + len < s->end,
-					     &t->stats.pages_spliced, &t->stats.bytes_copied);
+		if (!ret) {
+			slen = klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len;
+			ret = klf_send_pages(t->sock, pages, npages, off, slen,
+					     s->pos + len < s->end, &t->stats.pages_spliced,
+					     &t->stats.bytes_copied);
+		}
 		for (i = 0; i < npages; i++)
 			put_page(pages[i]);
 		if (ret == -EAGAIN) {

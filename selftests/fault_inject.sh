@@ -71,6 +71,13 @@ objects_zero() {
 	! grep -v ' 0$' "$KLF_DFS/objects"
 }
 
+# figures, printed at the end whether the cases pass or not
+note() {
+	echo "# $*"
+	echo "$*" >> "$WORK/notes"
+}
+: > "$WORK/notes"
+
 ktap_plan 5
 
 # log creation: each attempt makes the log or fails with an error; a log
@@ -81,11 +88,12 @@ creates() {
 	for i in $(seq $((60 / KLF_SLOW + 5))); do
 		dir=$WORK/fc.$i
 		if [ $((i % 2)) = 0 ]; then
+			mkdir -p "$dir"
 			set -- dir "$dir"
 		else
 			set --
 		fi
-		if "$KLOGFWD" log add fi "$@" segment-bytes 65536 2> "$WORK/fc.err"; then
+		if "$KLOGFWD" log add fi "$@" segment-bytes 65536 max-record 16384 2> "$WORK/fc.err"; then
 			ok=$((ok + 1))
 			echo x > /dev/klogfwd/fi 2>/dev/null
 			"$KLOGFWD" log del fi 2>> "$WORK/fc.err" ||
@@ -96,7 +104,7 @@ creates() {
 			[ ! -e /dev/klogfwd/fi ] || { fi_off; echo "# failed log add left a device"; return 1; }
 		fi
 	done
-	echo "# log add: $ok made, $failed refused; injected (slab+page) $(injected)"
+	note "log add: $ok made, $failed refused; injected (slab+page) $(injected)"
 	fi_off
 	sort "$WORK/fc.err" | uniq -c | sort -rn | head -5 | sed 's/^/#   /'
 	wait_for 10 objects_zero || { sed 's/^/#   /' "$KLF_DFS/objects"; return 1; }
@@ -138,17 +146,17 @@ appends() {
 	local n=$((8000 / KLF_SLOW)) m=$((200 / KLF_SLOW)) port inj lstat
 	port=$(free_port)
 	rm -f "$WORK"/pa.* "$WORK"/na.*
-	"$KLOGFWD" log add fia framing klf segment-bytes 65536 || return 1
+	"$KLOGFWD" log add fia framing klf segment-bytes 65536 max-record 16384 || return 1
 	fi_on 2
 	produce_all fia $n || { fi_off; return 1; }
 	nl_append_all fia $n $((n + m)) || { fi_off; return 1; }
 	inj=$(injected)
 	fi_off
 	lstat=$KLF_DFS/logs/fia/stats
-	echo "# device: $n records, $(cat "$WORK/pa.fails") writes refused" \
+	note "device: $n records, $(cat "$WORK/pa.fails") writes refused" \
 	     "(errno: $(sort "$WORK/pa.errno" 2>/dev/null | uniq -c | tr '\n' ' '));" \
 	     "netlink: $m records, $(cat "$WORK/na.fails") refused"
-	echo "# injected (slab+page) $inj; segments rolled $(sed -n 's/^segments_rolled //p' "$lstat")," \
+	note "injected (slab+page) $inj; segments rolled $(sed -n 's/^segments_rolled //p' "$lstat")," \
 	     "rejected_io $(sed -n 's/^rejected_io //p' "$lstat")"
 	sort "$WORK/na.err" 2>/dev/null | uniq -c | sort -rn | head -3 | sed 's/^/#   /'
 	[ "$(sed -n 's/^next_offset //p' "$lstat")" = $((n + m)) ] ||
@@ -157,7 +165,7 @@ appends() {
 	recv_start fia -l "127.0.0.1:$port" -f klf -n $((n + m)) -t $((60 * KLF_SLOW)) || return 1
 	"$KLOGFWD" target add fia log fia to "127.0.0.1:$port" || return 1
 	recv_wait fia $((60 * KLF_SLOW)) || return 1
-	echo "# delivered: records $(rstat fia records) bytes $(rstat fia bytes)"
+	note "delivered: records $(rstat fia records) bytes $(rstat fia bytes)"
 	"$KLOGFWD" target del fia
 }
 check "appends (device, netlink) and segment rolls under faults: acknowledged records kept" appends
@@ -177,7 +185,7 @@ targets() {
 			grep -q . "$WORK/ft.err" || { echo "# target add failed without a message"; return 1; }
 		fi
 	done
-	echo "# target add: $ok made, $failed refused; injected (slab+page) $(injected)"
+	note "target add: $ok made, $failed refused; injected (slab+page) $(injected)"
 	fi_off
 	sort "$WORK/ft.err" | uniq -c | sort -rn | head -5 | sed 's/^/#   /'
 	"$KLOGFWD" log del fi
@@ -190,6 +198,7 @@ check "target creation under allocation faults" targets
 sends() {
 	local n=$((10000 / KLF_SLOW)) port
 	port=$(free_port)
+	mkdir -p "$WORK/fid"
 	"$KLOGFWD" log add fid dir "$WORK/fid" framing klf segment-bytes 262144 || return 1
 	"$PRODUCE" -o /dev/klogfwd/fid -n $n --min 100 --max 3000 > /dev/null || return 1
 	recv_start fid -l "127.0.0.1:$port" -f klf -d -n $n -t $((90 * KLF_SLOW)) || return 1
@@ -198,12 +207,12 @@ sends() {
 		{ fi_off; "$KLOGFWD" target add fid log fid to "127.0.0.1:$port" backoff 20-100 || return 1; }
 	# faults for a while, then none: everything must get through
 	wait_for $((10 * KLF_SLOW)) tstat_is fid records_acked -gt $((n / 3))
-	echo "# injected while connecting and sending (slab+page) $(injected);" \
+	note "injected while connecting and sending (slab+page) $(injected);" \
 	     "reconnects $(tstat fid reconnects) eagain $(tstat fid eagain)" \
 	     "last_error $(tstat fid last_error)"
 	fi_off
 	recv_wait fid $((90 * KLF_SLOW)) || return 1
-	echo "# delivered: records $(rstat fid records) bytes $(rstat fid bytes)" \
+	note "delivered: records $(rstat fid records) bytes $(rstat fid bytes)" \
 	     "duplicates $(rstat fid duplicates) connections $(rstat fid connections)"
 	[ "$(rstat fid gaps)" = 0 ] && [ "$(rstat fid offset_gaps)" = 0 ] &&
 	[ "$(rstat fid bad_crc)" = 0 ] && [ "$(rstat fid corrupt)" = 0 ]
@@ -213,4 +222,5 @@ check "target connect and send under allocation faults: every record delivered" 
 check "no object left" bash -c "cleanup() { :; }; for t in fid; do '$KLOGFWD' target del \$t; done;
 	'$KLOGFWD' log del fid && '$KLOGFWD' log del fia && ! grep -v ' 0$' $KLF_DFS/objects"
 
+sed "s/^/# figures: /" "$WORK/notes"
 ktap_finish

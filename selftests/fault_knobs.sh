@@ -15,6 +15,13 @@ KLF_TEST_LOGS="fke fks"
 F=$KLF_DFS/fault
 trap 'for k in connect_error send_error short_send read_error; do echo 0 > $F/$k; done 2>/dev/null; cleanup_targets' EXIT
 
+# figures, printed at the end whether the cases pass or not
+note() {
+	echo "# $*"
+	echo "$*" >> "$WORK/notes"
+}
+: > "$WORK/notes"
+
 ktap_plan 4
 
 # fval KNOB FIELD: 1 remaining, 2 errno, 3 injected
@@ -74,10 +81,10 @@ errors() {
 	e=$(cat "$WORK/send_error.n" | paste -sd+ | bc)
 	r=$(cat "$WORK/read_error.n" | paste -sd+ | bc)
 	c=$(fval connect_error 3)
-	echo "# injected: send_error $e read_error $r connect_error $c;" \
+	note "injected: send_error $e read_error $r connect_error $c;" \
 	     "reconnects $(tstat fke reconnects) connections $(rstat fke connections)" \
 	     "resent_bytes $(tstat fke resent_bytes)"
-	echo "# receiver: records $(rstat fke records) bytes $(rstat fke bytes)" \
+	note "receiver: records $(rstat fke records) bytes $(rstat fke bytes)" \
 	     "gaps $(rstat fke gaps) duplicates $(rstat fke duplicates)"
 	[ $rc = 0 ] && [ "$e" = 6 ] && [ "$r" = 3 ] && [ "$c" -ge 6 ] &&
 	[ "$(tstat fke reconnects)" -ge 15 ] &&
@@ -112,9 +119,9 @@ short() {
 	wait_for 10 rstat_is fks records = $n || rc=1
 	kill "$(cat "$WORK/fks.pid")"
 	s=$(cat "$WORK/short_send.n" | paste -sd+ | bc)
-	echo "# injected: short_send $s; send_calls $(tstat fks send_calls)" \
+	note "injected: short_send $s; send_calls $(tstat fks send_calls)" \
 	     "reconnects $rec eagain $(tstat fks eagain)"
-	echo "# receiver: records $(rstat fks records) bytes $(rstat fks bytes)" \
+	note "receiver: records $(rstat fks records) bytes $(rstat fks bytes)" \
 	     "gaps $(rstat fks gaps) duplicates $(rstat fks duplicates) corrupt $(rstat fks corrupt)" \
 	     "bad_crc $(rstat fks bad_crc) offset_gaps $(rstat fks offset_gaps)"
 	[ $rc = 0 ] && [ "$s" = 200 ] && [ "$rec" = 0 ] &&
@@ -130,4 +137,5 @@ check "objects: none left after the targets and logs are deleted" bash -c '
 	for l in fke fks; do "$0" log del $l || exit 1; done
 	! grep -v " 0$" '"$KLF_DFS"'/objects' "$KLOGFWD"
 
+sed "s/^/# figures: /" "$WORK/notes"
 ktap_finish
