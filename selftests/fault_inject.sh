@@ -85,7 +85,7 @@ ktap_plan 5
 creates() {
 	local i ok=0 failed=0 dir
 	fi_on 10
-	for i in $(seq $((60 / KLF_SLOW + 5))); do
+	for i in $(seq 12); do
 		dir=$WORK/fc.$i
 		if [ $((i % 2)) = 0 ]; then
 			mkdir -p "$dir"
@@ -120,7 +120,11 @@ produce_all() {
 		"$PRODUCE" -o "/dev/klogfwd/$1" -n $(($2 - seq)) --seq-start $seq \
 			--min 100 --max 3000 > /dev/null 2> "$WORK/pa.err" && break
 		f=$(sed -n 's/.*seq=\([0-9]*\) .*(errno \([0-9]*\)).*/\1 \2/p' "$WORK/pa.err")
-		[ -n "$f" ] || { echo "# producer: $(cat "$WORK/pa.err")"; return 1; }
+		if [ -z "$f" ]; then
+			# open() failed: nothing written, same record again
+			f=$(sed -n "s|^klf_produce: /dev/klogfwd/$1: .*(errno \([0-9]*\))\$|$seq \1|p" "$WORK/pa.err")
+			[ -n "$f" ] || { echo "# producer: $(cat "$WORK/pa.err")"; return 1; }
+		fi
 		echo "${f#* }" >> "$WORK/pa.errno"
 		seq=${f% *}
 		fails=$((fails + 1))
@@ -143,7 +147,7 @@ nl_append_all() {
 }
 
 appends() {
-	local n=$((8000 / KLF_SLOW)) m=$((200 / KLF_SLOW)) port inj lstat
+	local n=500 m=12 port inj lstat
 	port=$(free_port)
 	rm -f "$WORK"/pa.* "$WORK"/na.*
 	"$KLOGFWD" log add fia framing klf segment-bytes 65536 max-record 16384 || return 1
@@ -166,7 +170,7 @@ appends() {
 	"$KLOGFWD" target add fia log fia to "127.0.0.1:$port" || return 1
 	recv_wait fia $((60 * KLF_SLOW)) || return 1
 	note "delivered: records $(rstat fia records) bytes $(rstat fia bytes)"
-	"$KLOGFWD" target del fia
+	"$KLOGFWD" target del fia && "$KLOGFWD" log del fia
 }
 check "appends (device, netlink) and segment rolls under faults: acknowledged records kept" appends
 
@@ -175,7 +179,7 @@ targets() {
 	local i ok=0 failed=0
 	"$KLOGFWD" log add fi || return 1
 	fi_on 10
-	for i in $(seq $((60 / KLF_SLOW + 5))); do
+	for i in $(seq 12); do
 		if "$KLOGFWD" target add fit log fi to 127.0.0.1:9 paused 2> "$WORK/ft.err"; then
 			ok=$((ok + 1))
 			"$KLOGFWD" target del fit 2>> "$WORK/ft.err" ||
@@ -196,7 +200,7 @@ check "target creation under allocation faults" targets
 # a target connects and sends with faults on (the sender is a worker: the
 # text range, not the task filter, aims the faults at it)
 sends() {
-	local n=$((10000 / KLF_SLOW)) port
+	local n=1000 port
 	port=$(free_port)
 	mkdir -p "$WORK/fid"
 	"$KLOGFWD" log add fid dir "$WORK/fid" framing klf segment-bytes 262144 || return 1
@@ -220,7 +224,7 @@ sends() {
 check "target connect and send under allocation faults: every record delivered" sends
 
 check "no object left" bash -c "cleanup() { :; }; for t in fid; do '$KLOGFWD' target del \$t; done;
-	'$KLOGFWD' log del fid && '$KLOGFWD' log del fia && ! grep -v ' 0$' $KLF_DFS/objects"
+	'$KLOGFWD' log del fid && ! grep -v ' 0$' $KLF_DFS/objects"
 
 sed "s/^/# figures: /" "$WORK/notes"
 ktap_finish
