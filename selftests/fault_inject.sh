@@ -22,7 +22,11 @@ D=/sys/kernel/debug
 	skip_all "no failslab/fail_page_alloc (the debug kernel has them)"
 KLF_TEST_LOGS="fi fid fia"
 TIMES=1000000
-trap 'fi_off; cleanup_targets' EXIT
+# dir logs on tmpfs: $WORK may be on 9p, whose client the faults also reach
+# (it allocates on the module's stack when a dir log opens its files)
+TMPD=/tmp/klf_fi.$$
+mkdir -p $TMPD
+trap 'fi_off; cleanup_targets; rm -rf $TMPD' EXIT
 
 # the module's text: its lowest and highest function, plus one page
 text_range() {
@@ -86,7 +90,7 @@ creates() {
 	local i ok=0 failed=0 dir
 	fi_on 10
 	for i in $(seq 12); do
-		dir=$WORK/fc.$i
+		dir=$TMPD/fc.$i
 		if [ $((i % 2)) = 0 ]; then
 			mkdir -p "$dir"
 			set -- dir "$dir"
@@ -202,8 +206,8 @@ check "target creation under allocation faults" targets
 sends() {
 	local n=1000 port
 	port=$(free_port)
-	mkdir -p "$WORK/fid"
-	"$KLOGFWD" log add fid dir "$WORK/fid" framing klf segment-bytes 262144 || return 1
+	mkdir -p "$TMPD/fid"
+	"$KLOGFWD" log add fid dir "$TMPD/fid" framing klf segment-bytes 262144 || return 1
 	"$PRODUCE" -o /dev/klogfwd/fid -n $n --min 100 --max 3000 > /dev/null || return 1
 	recv_start fid -l "127.0.0.1:$port" -f klf -d -n $n -t $((90 * KLF_SLOW)) || return 1
 	fi_on 5
