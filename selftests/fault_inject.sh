@@ -88,8 +88,8 @@ ktap_plan 5
 # that failed leaves nothing behind
 creates() {
 	local i ok=0 failed=0 dir
-	fi_on 10
-	for i in $(seq 12); do
+	fi_on 3
+	for i in $(seq 10); do
 		dir=$TMPD/fc.$i
 		if [ $((i % 2)) = 0 ]; then
 			mkdir -p "$dir"
@@ -151,7 +151,7 @@ nl_append_all() {
 }
 
 appends() {
-	local n=500 m=12 port inj lstat
+	local n=400 m=10 port inj lstat
 	port=$(free_port)
 	rm -f "$WORK"/pa.* "$WORK"/na.*
 	"$KLOGFWD" log add fia framing klf segment-bytes 65536 max-record 16384 || return 1
@@ -183,7 +183,7 @@ targets() {
 	local i ok=0 failed=0
 	"$KLOGFWD" log add fi || return 1
 	fi_on 10
-	for i in $(seq 12); do
+	for i in $(seq 8); do
 		if "$KLOGFWD" target add fit log fi to 127.0.0.1:9 paused 2> "$WORK/ft.err"; then
 			ok=$((ok + 1))
 			"$KLOGFWD" target del fit 2>> "$WORK/ft.err" ||
@@ -210,14 +210,13 @@ sends() {
 	"$KLOGFWD" log add fid dir "$TMPD/fid" framing klf segment-bytes 262144 || return 1
 	"$PRODUCE" -o /dev/klogfwd/fid -n $n --min 100 --max 3000 > /dev/null || return 1
 	recv_start fid -l "127.0.0.1:$port" -f klf -d -n $n -t $((90 * KLF_SLOW)) || return 1
-	fi_on 5
+	fi_on 25
 	"$KLOGFWD" target add fid log fid to "127.0.0.1:$port" backoff 20-100 ||
 		{ fi_off; "$KLOGFWD" target add fid log fid to "127.0.0.1:$port" backoff 20-100 || return 1; }
 	# faults for a while, then none: everything must get through
 	wait_for $((10 * KLF_SLOW)) tstat_is fid records_acked -gt $((n / 3))
 	note "injected while connecting and sending (slab+page) $(injected);" \
-	     "reconnects $(tstat fid reconnects) eagain $(tstat fid eagain)" \
-	     "last_error $(tstat fid last_error)"
+	     "reconnects $(tstat fid reconnects) (last_error $(tstat fid last_error)) eagain $(tstat fid eagain)"
 	fi_off
 	recv_wait fid $((90 * KLF_SLOW)) || return 1
 	note "delivered: records $(rstat fid records) bytes $(rstat fid bytes)" \

@@ -60,7 +60,7 @@ arm_when_sending() {
 }
 
 errors() {
-	local port prod i n=$((20000 / KLF_SLOW)) e c r rc=0
+	local port prod i n=$((20000 / KLF_SLOW)) e c r rc=0 k=$((KLF_SLOW > 1 ? 1 : 3))
 	port=$(free_port)
 	rm -f "$WORK"/*.n
 	"$KLOGFWD" log add fke framing klf segment-bytes 1048576 || return 1
@@ -69,7 +69,7 @@ errors() {
 	"$PRODUCE" -o /dev/klogfwd/fke -n $n --min 100 --max 2000 \
 		--rate $((2000 / KLF_SLOW)) > /dev/null 2>&1 &
 	prod=$!
-	for i in 1 2 3; do
+	for i in $(seq $k); do
 		arm_when_sending fke send_error "1 104" || rc=1
 		arm_when_sending fke read_error "1 5" || rc=1
 		# the reconnect after the next failure is refused twice
@@ -86,8 +86,8 @@ errors() {
 	     "resent_bytes $(tstat fke resent_bytes)"
 	note "receiver: records $(rstat fke records) bytes $(rstat fke bytes)" \
 	     "gaps $(rstat fke gaps) duplicates $(rstat fke duplicates)"
-	[ $rc = 0 ] && [ "$e" = 6 ] && [ "$r" = 3 ] && [ "$c" -ge 6 ] &&
-	[ "$(tstat fke reconnects)" -ge 15 ] &&
+	[ $rc = 0 ] && [ "$e" = $((2 * k)) ] && [ "$r" = $k ] && [ "$c" -ge $((2 * k)) ] &&
+	[ "$(tstat fke reconnects)" -ge $((5 * k)) ] &&
 	[ "$(rstat fke records)" = $n ] && [ "$(rstat fke gaps)" = 0 ] &&
 	[ "$(rstat fke offset_gaps)" = 0 ] && [ "$(rstat fke corrupt)" = 0 ] &&
 	[ "$(rstat fke bad_crc)" = 0 ]
