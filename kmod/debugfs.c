@@ -185,6 +185,7 @@ int klf_debugfs_init(void)
 			    &objects_fops);
 	klf_debugfs_logs = debugfs_create_dir("logs", klf_debugfs_root);
 	klf_debugfs_targets = debugfs_create_dir("targets", klf_debugfs_root);
+	klf_fault_init(klf_debugfs_root);
 	return 0;
 }
 

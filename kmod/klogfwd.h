@@ -49,6 +49,26 @@ static inline void klf_obj_dec(enum klf_obj kind)
 int klf_debugfs_init(void);
 void klf_debugfs_exit(void);
 
+/**
+ * enum klf_fault_kind - the fault knobs under debugfs fault/ (fault.c)
+ * @KLF_FAULT_CONNECT: a target's connect fails
+ * @KLF_FAULT_SEND: a target's send fails
+ * @KLF_FAULT_SHORT_SEND: a target's send takes half of what was asked
+ * @KLF_FAULT_READ: reading a log page for a send fails
+ * @__KLF_FAULT_MAX: number of knobs
+ */
+enum klf_fault_kind {
+	KLF_FAULT_CONNECT,
+	KLF_FAULT_SEND,
+	KLF_FAULT_SHORT_SEND,
+	KLF_FAULT_READ,
+	__KLF_FAULT_MAX,
+};
+
+struct dentry;
+int klf_fault_hit(enum klf_fault_kind kind);
+void klf_fault_init(struct dentry *root);
+
 struct nlattr;
 struct sk_buff;
 u64 klf_nla_get_uint(const struct nlattr *nla);

@@ -339,7 +339,9 @@ static void klf_target_connect(struct klf_target *t)
 	klf_sock_install(t, sk);
 	t->sock = sock;
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_CONNECTING);
-	ret = kernel_connect(sock, (struct sockaddr *)&t->addr, t->addrlen, O_NONBLOCK);
+	ret = klf_fault_hit(KLF_FAULT_CONNECT);
+	if (!ret)
+		ret = kernel_connect(sock, (struct sockaddr *)&t->addr, t->addrlen, O_NONBLOCK);
 	if (ret && ret != -EINPROGRESS) {
 		klf_target_fail(t, ret);
 		return;
@@ -412,7 +414,7 @@ static int klf_target_send(struct klf_target *t)
 	unsigned int off, npages, i;
 	struct klf_span *s = &t->span;
 	pgoff_t first;
-	size_t len;
+	size_t len, slen;
 	int ret;
 
 	for (;;) {
@@ -438,7 +440,8 @@ static int klf_target_send(struct klf_target *t)
 		len = min(len, budget);
 		npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
 		for (i = 0; i < npages; i++) {
-			pages[i] = klf_span_page(s, first + i);
+			ret = klf_fault_hit(KLF_FAULT_READ);
+			pages[i] = ret ? ERR_PTR(ret) : klf_span_page(s, first + i);
 			if (IS_ERR(pages[i])) {
 				ret = PTR_ERR(pages[i]);
 				while (i--)
@@ -446,8 +449,14 @@ static int klf_target_send(struct klf_target *t)
 				return ret;
 			}
 		}
-		ret = klf_send_pages(t->sock, pages, npages, off, len, s->pos + len < s->end,
-				     &t->stats.pages_spliced, &t->stats.bytes_copied);
+		/* fault knobs (fault.c): a failed send; a short one, as if full */
+		ret = klf_fault_hit(KLF_FAULT_SEND);
+		if (!ret) {
+			slen = klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len;
+			ret = klf_send_pages(t->sock, pages, npages, off, slen,
+					     s->pos + len < s->end, &t->stats.pages_spliced,
+					     &t->stats.bytes_copied);
+		}
 		for (i = 0; i < npages; i++)
 			put_page(pages[i]);
 		if (ret == -EAGAIN) {

@@ -56,9 +56,10 @@ recv_start() {
 		wait $!
 		echo $? > "$WORK/$name.rc"
 	) > /dev/null 2>&1 &
-	wait_for 10 test -s "$WORK/$name.pid" || return 1
+	# the debug kernel on a loaded machine can take longer than 10 s
+	wait_for $((10 * KLF_SLOW)) test -s "$WORK/$name.pid" || return 1
 	eval "PID_$name=$(cat "$WORK/$name.pid")"
-	wait_for 10 grep -q listening "$WORK/$name.out"
+	wait_for $((10 * KLF_SLOW)) grep -q listening "$WORK/$name.out"
 }
 
 # recv_wait NAME SECS: wait for a receiver to exit; its exit status
