@@ -27,7 +27,7 @@ KSRC := $(TOP)/build/ksrc
 V ?= 0
 
 .PHONY: all help module modules tools selftests deps ksrc regen regen-check \
-	style debug-kernel check demo bench bench-progs install vm clean distclean
+	style debug-kernel check demo bench bench-progs soak install vm clean distclean
 
 all: module tools
 
@@ -39,6 +39,7 @@ help:
 	@echo "  make demo          boot the VM, load the module, show it working"
 	@echo "  make vm            interactive VM shell with the module loaded"
 	@echo "  make bench         boot the VM and measure klogfwd against userspace forwarders"
+	@echo "  make soak [DURATION=10m] [KVER=6.12]  long run with faults: no record lost, no leak"
 	@echo "  make modules       build the module for 6.1, 6.12, rt and (if built) debug"
 	@echo "  make debug-kernel  build (once, cached) the 6.12 debug kernel"
 	@echo "  make style         checkpatch --strict, kernel-doc, codespell"
@@ -110,6 +111,12 @@ bench: module tools selftests bench-progs
 		"$$(uname -sr)" > $(TOP)/build/bench/host.txt
 	$(TOP)/tools/vm/run --kernel $(KVER) --load --mem 2048 --cpus 2 --timeout 1500 -- tools/bench/run
 	@echo; echo "report: build/vm/last/bench.txt"; cat $(TOP)/build/vm/last/bench.txt
+
+# The soak test: selftests/soak.sh for DURATION (600, 10m, 90s) in one VM
+# boot; KVER picks the kernel (6.12 unless given).
+DURATION ?= 10m
+soak: module tools selftests
+	$(TOP)/tools/soak/run $(KVER) $(DURATION)
 
 vm: module tools
 	$(TOP)/tools/vm/run --kernel $(KVER) --load --shell

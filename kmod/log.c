@@ -21,6 +21,7 @@
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/namei.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -951,7 +952,7 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 		     size_t count)
 {
 	struct klf_segment *seg;
-	size_t bufsize, done = 0;
+	size_t bufsize, done = 0, fault;
 	ssize_t len, ret = 0;
 	u8 *buf = NULL;
 
@@ -967,10 +968,10 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (log->nsegs && cur->offset < log->segs[0]->base)
-		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
-
 	while (cur->offset < log->next_offset) {
+		/* again after each fault-in: retention may have run meanwhile */
+		if (log->nsegs && cur->offset < log->segs[0]->base)
+			*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
 		ret = klf_cursor_resolve(log, cur, buf, bufsize);
 		if (ret)
 			break;
@@ -992,9 +993,24 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 			ret = done ? 0 : -EMSGSIZE;
 			break;
 		}
-		if (copy_to_user(ubuf + done, buf, len)) {
-			ret = -EFAULT;
-			break;
+		/*
+		 * Never wait for a page fault under log->lock: a buffer backed
+		 * by FUSE or userfaultfd would let a reader stall every
+		 * producer and target of the log. Fault it in unlocked, retry.
+		 */
+		if (copy_to_user_nofault(ubuf + done, buf, len)) {
+			mutex_unlock(&log->lock);
+			fault = fault_in_writeable(ubuf + done, len);
+			mutex_lock(&log->lock);
+			if (fault) {
+				ret = -EFAULT;
+				break;
+			}
+			if (log->dead) {
+				ret = -ENODEV;
+				break;
+			}
+			continue;
 		}
 		done += len;
 		cur->pos += len;

@@ -395,7 +395,8 @@ static struct page *klf_span_page(struct klf_span *s, pgoff_t index)
 {
 	struct address_space *m = s->file->f_mapping;
 
-	if (s->shmem)
+	/* tmpfs has no read_folio: a dir log there is shmem too */
+	if (s->shmem || shmem_mapping(m))
 		return shmem_read_mapping_page(m, index);
 	return read_mapping_page(m, index, s->file);
 }
