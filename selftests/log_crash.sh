@@ -105,9 +105,11 @@ field() {
 	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }' "$1"
 }
 
-# the last boot's run directory
+# the last boot's run directory (our own link: make check runs other VMs
+# from this checkout at the same time, which move build/vm/last)
+export KLF_VM_LAST=$work/last
 last() {
-	readlink -f "$KLF_TOP/build/vm/last"
+	readlink -f "$KLF_VM_LAST"
 }
 
 acked=-1 n=-1 torn=0 torn_bytes=0 r=0 failed_at= lost=0 dups=
