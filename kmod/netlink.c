@@ -455,7 +455,8 @@ int klogfwd_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
 		if (ret) {
 			klf_log_put(log);
-			if (i == cb->args[0] + 1)
+			/* a log that does not fit in an empty message is an error */
+			if (!skb->len)
 				return ret;
 			break;
 		}
