@@ -78,9 +78,9 @@ produce_until_exit() {
 
 text() {
 	local pid
-	timeout 20 "$KLOGFWD" monitor count 1 > "$WORK/mon.txt" &
+	timeout $((20 * KLF_SLOW)) "$KLOGFWD" monitor count 1 > "$WORK/mon.txt" &
 	pid=$!
-	wait_for 20 produce_until_exit $pid || return 1
+	wait_for $((20 * KLF_SLOW)) produce_until_exit $pid || return 1
 	wait $pid &&
 	grep -qE '^log mon segment-(rolled|deleted) count [0-9]+$' "$WORK/mon.txt"
 }
