@@ -27,7 +27,8 @@ KSRC := $(TOP)/build/ksrc
 V ?= 0
 
 .PHONY: all help module modules tools selftests deps ksrc regen regen-check \
-	style debug-kernel check demo bench bench-progs soak install vm clean distclean
+	style debug-kernel check demo bench bench-progs soak install uninstall \
+	dkms-install dkms-uninstall vm clean distclean
 
 all: module tools
 
@@ -45,6 +46,9 @@ help:
 	@echo "  make style         checkpatch --strict, kernel-doc, codespell"
 	@echo "  make regen         regenerate uapi/netlink code from the YNL spec"
 	@echo "  make install       install module (for KVER), CLI, man page, completion"
+	@echo "  make uninstall     remove what make install installed (module for KVER)"
+	@echo "  make dkms-install  sources to /usr/src/klogfwd-VERSION, dkms add, dkms install -k KVER"
+	@echo "  make dkms-uninstall  dkms remove --all, remove the sources from /usr/src"
 
 # Copy the module sources into the per-kernel build directory; rsync keeps
 # mtimes, so kbuild rebuilds only what changed.
@@ -121,10 +125,41 @@ soak: module tools selftests
 vm: module tools
 	$(TOP)/tools/vm/run --kernel $(KVER) --load --shell
 
+# make install [KVER=...] [DESTDIR=...]: the module goes where kbuild puts
+# external modules (/lib/modules/<release>/updates or extra, by kernel), the
+# CLI, man page and bash completion under PREFIX (/usr/local).
 install: module tools
-	$(MAKE) -C $(KDIR) M=$(BDIR) modules_install
-	depmod -a $(KREL)
+	$(MAKE) -C $(KDIR) M=$(BDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(if $(DESTDIR),depmod -b $(DESTDIR) -a $(KREL),depmod -a $(KREL))
 	$(MAKE) -C tools install
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/updates/klogfwd.ko* \
+		$(DESTDIR)/lib/modules/$(KREL)/extra/klogfwd.ko*
+	$(if $(DESTDIR),depmod -b $(DESTDIR) -a $(KREL),depmod -a $(KREL))
+	$(MAKE) -C tools uninstall
+
+# DKMS: the module's sources (and nothing else) under /usr/src, registered
+# with DKMS, which then rebuilds the module for every kernel it installs
+# (AUTOINSTALL). dkms.conf names the version; it must match VERSION.
+KLF_VERSION := $(strip $(shell cat $(TOP)/VERSION))
+DKMS_SRC := /usr/src/klogfwd-$(KLF_VERSION)
+
+dkms-install:
+	@grep -qx 'PACKAGE_VERSION="$(KLF_VERSION)"' $(TOP)/dkms.conf || \
+		{ echo "dkms.conf: PACKAGE_VERSION is not VERSION ($(KLF_VERSION))" >&2; exit 1; }
+	@if dkms status klogfwd/$(KLF_VERSION) 2>/dev/null | grep -q .; then \
+		echo "klogfwd/$(KLF_VERSION) is already in DKMS; make dkms-uninstall first" >&2; \
+		exit 1; fi
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -R $(TOP)/Kbuild $(TOP)/VERSION $(TOP)/dkms.conf $(TOP)/kmod $(TOP)/uapi $(DKMS_SRC)/
+	dkms add klogfwd/$(KLF_VERSION)
+	dkms install klogfwd/$(KLF_VERSION) -k $(KREL)
+
+dkms-uninstall:
+	-dkms remove klogfwd/$(KLF_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	rm -rf $(TOP)/build/[0-9]* $(TOP)/build/tools $(TOP)/build/selftests $(TOP)/build/bench \
