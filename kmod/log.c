@@ -430,7 +430,9 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
 		ret = klf_seg_recover(log, extack);
 		if (ret) {
-			NL_SET_ERR_MSG_FMT(extack, "dir %s: recovering the log failed", dir);
+			if (extack && !extack->_msg)
+				NL_SET_ERR_MSG_FMT(extack, "dir %s: recovering the log failed",
+						   dir);
 			goto err_segs;
 		}
 	}

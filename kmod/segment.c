@@ -20,6 +20,7 @@
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/netlink.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -488,6 +489,118 @@ err:
 	return ret;
 }
 
+/*
+ * The framing a dir log's records were written with, kept in <dir>/framing
+ * ("lf", "octet" or "klf" and a newline). Scanning segments with another
+ * framing would find no valid record in them and cut them off: a log added
+ * again with the wrong framing must be refused, never "recovered".
+ */
+#define KLF_FRAMING_FILE	"framing"
+
+static const char *const klf_framing_names[] = {
+	[KLOGFWD_FRAMING_LF]	= "lf",
+	[KLOGFWD_FRAMING_OCTET]	= "octet",
+	[KLOGFWD_FRAMING_KLF]	= "klf",
+};
+
+static const char *klf_framing_name(u32 framing)
+{
+	return framing < ARRAY_SIZE(klf_framing_names) ? klf_framing_names[framing] : "?";
+}
+
+/* Return: 0 with *@framing set, -ENOENT if there is no file, -EINVAL if it
+ * does not name a framing, or another negative errno.
+ */
+static int klf_framing_read(struct klf_log *log, u32 *framing)
+{
+	loff_t pos = 0;
+	struct file *f;
+	char buf[16];
+	ssize_t n;
+	u32 i;
+
+	f = klf_dir_open(log, KLF_FRAMING_FILE, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	for (i = 0; i < ARRAY_SIZE(klf_framing_names); i++) {
+		if (!strcmp(buf, klf_framing_names[i])) {
+			*framing = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int klf_framing_write(struct klf_log *log)
+{
+	const char *name = klf_framing_name(log->cfg.framing);
+	char buf[16];
+	loff_t pos = 0;
+	struct file *f;
+	ssize_t n;
+	int len, ret = 0;
+
+	len = snprintf(buf, sizeof(buf), "%s\n", name);
+	f = klf_dir_open(log, KLF_FRAMING_FILE, O_CREAT | O_TRUNC);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, buf, len, &pos);
+	if (n != len)
+		ret = n < 0 ? n : -EIO;
+	if (!ret && log->cfg.sync != KLOGFWD_SYNC_NONE)
+		ret = vfs_fsync(f, 0);
+	fput(f);
+	return ret;
+}
+
+/*
+ * Check the directory's framing file against the log's framing, and write
+ * it if it is missing or the directory holds no segment. Segments without
+ * the file (a directory from before it existed) are recovered with the
+ * framing given, which is then kept.
+ */
+static int klf_framing_check(struct klf_log *log, unsigned int nsegs,
+			     struct netlink_ext_ack *extack)
+{
+	u32 framing;
+	int ret;
+
+	ret = klf_framing_read(log, &framing);
+	if (!ret && framing == log->cfg.framing)
+		return 0;
+	if (nsegs && !ret) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the directory holds a log with framing %s, not %s: add it with framing %s",
+				   klf_framing_name(framing), klf_framing_name(log->cfg.framing),
+				   klf_framing_name(framing));
+		return -EINVAL;
+	}
+	if (nsegs && ret != -ENOENT) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "cannot read the directory's file \"%s\" (%d): it must hold lf, octet or klf",
+				   KLF_FRAMING_FILE, ret);
+		return ret;
+	}
+	ret = klf_framing_write(log);
+	if (ret && !nsegs) {
+		NL_SET_ERR_MSG_FMT(extack, "cannot write the directory's file \"%s\" (%d)",
+				   KLF_FRAMING_FILE, ret);
+		return ret;
+	}
+	/* recovery on a full disk goes on: the segments hold the records */
+	if (ret)
+		pr_warn_ratelimited("log %s: cannot write its framing file (%d)\n",
+				    log->name, ret);
+	return 0;
+}
+
 /**
  * klf_seg_recover() - load the segments found in a dir log's directory
  * @log: the new log, locked, with no segments yet
@@ -495,9 +608,11 @@ err:
  *
  * Every segment is scanned: records counted, a torn or corrupt tail cut off
  * and counted, the index rebuilt and rewritten if missing or wrong. A
- * corrupt tail never makes recovery fail.
+ * corrupt tail never makes recovery fail. Segments written with another
+ * framing than the log's (the directory's framing file says) are refused.
  *
- * Return: 0 or a negative errno (I/O errors, memory).
+ * Return: 0 or a negative errno (I/O errors, memory, -EINVAL for another
+ * framing, with an extack message).
  */
 int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 {
@@ -517,6 +632,8 @@ int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 	fput(dir);
 	if (!ret)
 		ret = s.err;
+	if (!ret)
+		ret = klf_framing_check(log, s.n, extack);
 	if (ret || !s.n)
 		goto out;
 

@@ -45,7 +45,7 @@ refused() {
 	fi
 }
 
-ktap_plan 33
+ktap_plan 39
 
 check "log add with defaults" "$k" log add adm-a
 check "defaults: memory, lf, 16 MiB segments, 256 MiB retention, 64 KiB records" \
@@ -87,6 +87,23 @@ check "re-created on the same directory" "$k" log add adm-d dir "$tmp/d" framing
 check "recovered all 300 records, counted the torn tail and the rebuilt index" \
 	test "$(field adm-d stats.recovered_records) $(field adm-d stats.truncated_bytes) $(field adm-d stats.index_rebuilds) $(field adm-d stats.next_offset)" = "300 9 1 300"
 check "appends continue at offset 300" "$k" log append adm-d "record 301"
+check "the directory's framing file says klf" test "$(cat "$tmp/d/framing")" = klf
+check "log del" "$k" log del adm-d
+# scanned as lf, klf records have no valid record: the old behaviour cut
+# every segment to nothing
+sum=$(cat "$tmp"/d/*.log | md5sum)
+refused "added again without its framing: refused, naming the framing to give" \
+	"holds a log with framing (klf, not lf: add it with framing klf|%s)" \
+	"$k" log add adm-d dir "$tmp/d" segment-bytes 4096 max-record 512
+check "and no segment was cut or changed" test "$(cat "$tmp"/d/*.log | md5sum)" = "$sum"
+printf 'bogus\n' > "$tmp/d/framing"
+refused "a framing file naming no framing is refused" "must hold lf, octet or klf" \
+	"$k" log add adm-d dir "$tmp/d" framing klf segment-bytes 4096 max-record 512
+rm "$tmp/d/framing"
+check "without the file (an older directory) the framing given is used and kept" \
+	bash -c "'$k' log add adm-d dir '$tmp/d' framing klf segment-bytes 4096 max-record 512 &&
+		test \"\$(cat '$tmp/d/framing')\" = klf"
+check "all 301 records are back" test "$(field adm-d stats.next_offset)" = 301
 check "log del" "$k" log del adm-d
 
 check "log set mode 0666 re-creates the node" "$k" log set adm-a mode 0666
