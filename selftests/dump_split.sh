@@ -6,7 +6,8 @@
 # and deleted through "klogfwd -b", listed with a tiny socket receive buffer
 # and small parts. Every entry must come exactly once, over many parts;
 # the CLI must list the same; a dump during which the list changes must be
-# flagged NLM_F_DUMP_INTR; another network namespace sees none of them.
+# flagged NLM_F_DUMP_INTR, and the CLI then fails saying the list changed;
+# another network namespace sees none of them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
@@ -27,7 +28,7 @@ cleanup() {
 }
 trap 'cleanup' EXIT
 
-ktap_plan 6
+ktap_plan 7
 
 create() {
 	local t0=$SECONDS i
@@ -77,6 +78,26 @@ intr() {
 	grep -q 'intr 1$' <<< "$last"
 }
 check "a target deleted in the middle of a dump: NLM_F_DUMP_INTR" intr
+
+# The CLI given such a dump: it must not pass off what it printed as the
+# list; it says so and exits 1. klf_preload.so runs the deletion when the
+# CLI has received the first part, while the later parts are still to be
+# made.
+cli_intr() {
+	local rc
+	LD_PRELOAD=$KLF_BIN/klf_preload.so KLF_AFTER_FIRST="$KLOGFWD target del dt1" \
+		"$KLOGFWD" target show > "$W/cli_intr.out" 2> "$W/cli_intr.err"
+	rc=$?
+	echo "# klogfwd target show exited $rc, printed $(grep -c "^target " "$W/cli_intr.out") targets"
+	sed 's/^/# stderr: /' "$W/cli_intr.err"
+	[ ! -e "$KLF_DFS/targets/dt1" ] || { echo "# the deletion did not run"; return 1; }
+	[ $rc = 1 ] &&
+	grep -q '^klogfwd: .*the list changed while it was read.*run the command again' \
+		"$W/cli_intr.err" || return 1
+	# and without a change, the same command succeeds
+	"$KLOGFWD" target show > /dev/null
+}
+check "the CLI on a dump flagged NLM_F_DUMP_INTR: exit 1, says the list changed" cli_intr
 
 netns() {
 	ip netns add klf-dump || return 1

@@ -309,9 +309,27 @@ static int nl_data_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_seq != run->seq || run->cb_err || !run->cb)
 		return MNL_CB_OK;
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		run->dump_intr = true;
 	return nl_run_cb(run, nlh);
+}
+
+/*
+ * libmnl fails a whole receive on a part flagged NLM_F_DUMP_INTR (EINTR),
+ * leaving the rest of the dump in the socket, where the next command of a
+ * batch would trip on it. Note the flag and clear it instead: the dump is
+ * read to its end, and the command then fails saying the list changed.
+ */
+static void nl_take_dump_intr(void *buf, size_t len, struct nl_run *run)
+{
+	struct nlmsghdr *nlh = buf;
+	int rem = len;
+
+	while (mnl_nlmsg_ok(nlh, rem)) {
+		if ((nlh->nlmsg_flags & NLM_F_DUMP_INTR) && nlh->nlmsg_seq == run->seq) {
+			nlh->nlmsg_flags &= ~NLM_F_DUMP_INTR;
+			run->dump_intr = true;
+		}
+		nlh = mnl_nlmsg_next(nlh, &rem);
+	}
 }
 
 static int nl_error_cb(const struct nlmsghdr *nlh, void *data)
@@ -385,6 +403,7 @@ static int nl_recv(struct nl_ctx *ctx, struct nl_run *run)
 			ret = MNL_CB_OK;
 			continue;
 		}
+		nl_take_dump_intr(ctx->rbuf, len, run);
 		ret = mnl_cb_run2(ctx->rbuf, len, 0, ctx->portid, nl_data_cb,
 				  run, ctl, MNL_ARRAY_SIZE(ctl));
 	} while (ret > 0);
