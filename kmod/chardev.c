@@ -76,7 +76,7 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return 0;
 	if (len > KLOGFWD_MAX_RECORD_LIMIT)
 		return -EMSGSIZE;
-	buf = kvmalloc(head + len + 1, GFP_KERNEL);
+	buf = kvmalloc(head + len + 1, KLF_GFP_BUF);
 	if (!buf)
 		return -ENOMEM;
 	if (copy_from_iter(buf + head, len, from) != len) {

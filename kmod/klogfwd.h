@@ -6,6 +6,16 @@
 #define _KLF_KLOGFWD_H
 
 #include <linux/atomic.h>
+#include <linux/gfp.h>
+
+/*
+ * Buffers (records, scans, indexes) whose allocation may fail without
+ * harm: the caller gets -ENOMEM, a target backs off and retries, and the
+ * failure is counted or reported there. They can be large enough for
+ * kvmalloc() to fall back to vmalloc, whose failure would otherwise print a
+ * stack trace; under memory pressure or fault injection that is noise.
+ */
+#define KLF_GFP_BUF	(GFP_KERNEL | __GFP_NOWARN)
 
 /**
  * enum klf_obj - kinds of module objects whose live instances are counted

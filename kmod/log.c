@@ -965,7 +965,7 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 	}
 	/* sized under the lock: log set may change max-record */
 	bufsize = klf_log_bufsize(log);
-	buf = kvmalloc(bufsize, GFP_KERNEL);
+	buf = kvmalloc(bufsize, KLF_GFP_BUF);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
@@ -1038,7 +1038,7 @@ static int klf_cursor_resolve_alloc(struct klf_log *log, struct klf_cursor *cur)
 		return -ENOENT;
 	if (cur->pos >= 0 && cur->base == seg->base)
 		return 0;
-	buf = kvmalloc(bufsize, GFP_KERNEL);
+	buf = kvmalloc(bufsize, KLF_GFP_BUF);
 	if (!buf)
 		return -ENOMEM;
 	ret = klf_cursor_resolve(log, cur, buf, bufsize);
@@ -1187,7 +1187,7 @@ u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 	mutex_lock(&log->lock);
 	/* sized under the lock: log set may change max-record */
 	bufsize = klf_log_bufsize(log);
-	buf = kvmalloc(bufsize, GFP_KERNEL);
+	buf = kvmalloc(bufsize, KLF_GFP_BUF);
 	if (!buf)
 		goto out;
 	while (!log->dead && *bytes && cur->offset < log->next_offset) {

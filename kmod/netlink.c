@@ -492,7 +492,7 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 		if (head + len + 1 > size) {
 			kvfree(buf);
 			size = max_t(size_t, head + len + 1, 4096);
-			buf = kvmalloc(size, GFP_KERNEL);
+			buf = kvmalloc(size, KLF_GFP_BUF);
 			if (!buf) {
 				ret = -ENOMEM;
 				break;

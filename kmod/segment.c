@@ -217,7 +217,7 @@ int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset)
 	if (seg->nindex == seg->index_cap) {
 		u32 cap = max(16U, seg->index_cap * 2);
 
-		e = kvmalloc_array(cap, sizeof(*e), GFP_KERNEL);
+		e = kvmalloc_array(cap, sizeof(*e), KLF_GFP_BUF);
 		if (!e)
 			return -ENOMEM;
 		if (seg->nindex)
@@ -442,7 +442,7 @@ static int klf_seg_check_index(struct klf_log *log, struct klf_segment *seg)
 	size = i_size_read(file_inode(f));
 
 	if (size == want) {
-		old = kvmalloc(max_t(size_t, want, 1), GFP_KERNEL);
+		old = kvmalloc(max_t(size_t, want, 1), KLF_GFP_BUF);
 		if (!old)
 			return -ENOMEM;
 		n = kernel_read(seg->idx_file, old, want, &pos);
@@ -638,7 +638,7 @@ int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 		goto out;
 
 	sort(s.bases, s.n, sizeof(u64), klf_u64_cmp, NULL);
-	buf = kvmalloc(bufsize, GFP_KERNEL);
+	buf = kvmalloc(bufsize, KLF_GFP_BUF);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
