@@ -143,6 +143,7 @@ for fs in "${fss[@]}"; do
 		# a target that failed to write its cursor file while the disk
 		# was full may be in backoff: give it time
 		wait_for $((90 * KLF_SLOW)) tstat_is nospc acked_offset = $((n + 310)) &&
+		wait_for $((20 * KLF_SLOW)) recv_has r records $((n + 310)) &&
 		kill "$PID_r" && recv_wait r 10 &&
 		[ "$(rstat r records)" = $((n + 310)) ] && [ "$(rstat r last_offset)" = $((n + 309)) ] &&
 		[ "$(lstat dropped_records)" = 0 ] || {

@@ -83,6 +83,16 @@ rstat() {
 	sed -n "s/^$2 //p" "$WORK/$1.stats"
 }
 
+# recv_has NAME KEY VALUE: the receiver's KEY is VALUE now (it writes its
+# stats on SIGUSR1); for wait_for. A TCP acknowledgment (ack tcp) comes
+# from the receiver's kernel, before the receiver has read the data: wait
+# for this before stopping a receiver whose count is checked.
+recv_has() {
+	kill -USR1 "$(cat "$WORK/$1.pid")" 2>/dev/null || return 1
+	sleep 0.3
+	[ "$(rstat "$1" "$2")" = "$3" ]
+}
+
 # free_port: a TCP port nobody listens on
 free_port() {
 	local p
