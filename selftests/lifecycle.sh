@@ -32,6 +32,7 @@ cleanup() {
 	umount "$mnt" 2>/dev/null
 	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
 	rmdir "$cg" 2>/dev/null
+	rm -rf "$DIRW"
 }
 trap cleanup EXIT
 modprobe veth 2>/dev/null
@@ -81,8 +82,8 @@ unloads() {
 	for i in $(seq "$n_unload"); do
 		[ -e /sys/module/klogfwd ] || insmod "$ko" || { echo "# insmod failed at round $i"; return 1; }
 		if [ $((i % 2)) = 0 ]; then
-			mkdir "$WORK/lc.$i" &&
-			"$KLOGFWD" log add lc dir "$WORK/lc.$i" segment-bytes 65536 max-record 16384 || return 1
+			rm -rf "$DIRW/lc" && mkdir "$DIRW/lc" &&
+			"$KLOGFWD" log add lc dir "$DIRW/lc" segment-bytes 65536 max-record 16384 || return 1
 		else
 			"$KLOGFWD" log add lc segment-bytes 65536 max-record 16384 || return 1
 		fi
@@ -153,8 +154,8 @@ deletes() {
 	recv_start ld -l "127.0.0.1:$port" -f lf -d -r 2 -t 3600 || return 1
 	for i in $(seq $((8 / KLF_SLOW + 1))); do
 		if [ $((i % 2)) = 0 ]; then
-			rm -rf "$WORK/lcd" && mkdir "$WORK/lcd"
-			"$KLOGFWD" log add lc dir "$WORK/lcd" segment-bytes 65536 max-record 16384 || return 1
+			rm -rf "$DIRW/lcd" && mkdir "$DIRW/lcd"
+			"$KLOGFWD" log add lc dir "$DIRW/lcd" segment-bytes 65536 max-record 16384 || return 1
 		else
 			"$KLOGFWD" log add lc segment-bytes 65536 max-record 16384 || return 1
 		fi

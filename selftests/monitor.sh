@@ -10,7 +10,7 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 KLF_TEST_LOGS="mon mondir"
-trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null' EXIT
+trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null; rm -rf "$DIRW"' EXIT
 M=$WORK/monitor.json
 
 ktap_plan 7
@@ -63,9 +63,9 @@ established() {
 check "established, then paused" established
 
 recovered() {
-	mkdir -p "$WORK/mondir" &&
-	"$KLOGFWD" log add mondir dir "$WORK/mondir" && "$KLOGFWD" log append mondir a b c &&
-	"$KLOGFWD" log del mondir && "$KLOGFWD" log add mondir dir "$WORK/mondir" &&
+	mkdir -p "$DIRW/mondir" &&
+	"$KLOGFWD" log add mondir dir "$DIRW/mondir" && "$KLOGFWD" log append mondir a b c &&
+	"$KLOGFWD" log del mondir && "$KLOGFWD" log add mondir dir "$DIRW/mondir" &&
 	has '"name": *"mondir".*"event": *"recovered".*"count": *3'
 }
 check "a recovered dir log: recovered event with its record count" recovered

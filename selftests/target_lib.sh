@@ -9,6 +9,11 @@ RECV=$KLF_BIN/klf_recv
 PRODUCE=$KLF_BIN/klf_produce
 WORK=${KLF_RUN:-/tmp}/targets.$$
 mkdir -p "$WORK"
+# Dir logs go here, on tmpfs (the VM's /tmp), never in $WORK: the run
+# directory is 9p with cache=none, whose writes bypass the page cache the
+# sender reads (Documentation/security.rst). Tests remove what they made.
+DIRW=/tmp/klf-dirs.$$
+mkdir -p "$DIRW"
 
 # the debug kernel (KASAN, lockdep, kmemleak under TCG) is several times
 # slower: tests divide their record counts by this

@@ -10,10 +10,10 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
-dir=$WORK/resume-dir
+dir=$DIRW/resume-dir
 mkdir -p "$dir"
 KLF_TEST_LOGS=res
-trap 'cleanup_targets; [ -e /sys/module/klogfwd ] || insmod "$ko"' EXIT
+trap 'cleanup_targets; rm -rf "$DIRW"; [ -e /sys/module/klogfwd ] || insmod "$ko"' EXIT
 
 ktap_plan 5
 n=2000
