@@ -87,7 +87,7 @@ ktap_plan 5
 # log creation: each attempt makes the log or fails with an error; a log
 # that failed leaves nothing behind
 creates() {
-	local i ok=0 failed=0 dir
+	local i ok=0 failed=0 stale=0 dir
 	fi_on 3
 	for i in $(seq 10); do
 		dir=$TMPD/fc.$i
@@ -105,10 +105,19 @@ creates() {
 		else
 			failed=$((failed + 1))
 			grep -q . "$WORK/fc.err" || { echo "# log add failed without a message"; return 1; }
-			[ ! -e /dev/klogfwd/fi ] || { fi_off; echo "# failed log add left a device"; return 1; }
+			# the module's device object (sysfs) must be gone
+			[ ! -e /sys/class/klogfwd/fi ] || { fi_off; echo "# failed log add left a device"; return 1; }
+		fi
+		# A node in /dev with no device behind it is devtmpfs's: when the
+		# allocation for the node's name fails in device_del() (our
+		# devnode callback is on the stack, so the faults reach it),
+		# devtmpfs_delete_node() gives up and the node stays. Count it.
+		if [ -e /dev/klogfwd/fi ] && [ ! -e /sys/class/klogfwd/fi ]; then
+			stale=$((stale + 1))
+			rm -f /dev/klogfwd/fi
 		fi
 	done
-	note "log add: $ok made, $failed refused; injected (slab+page) $(injected)"
+	note "log add: $ok made, $failed refused; injected (slab+page) $(injected); stale devtmpfs nodes removed: $stale"
 	fi_off
 	sort "$WORK/fc.err" | uniq -c | sort -rn | head -5 | sed 's/^/#   /'
 	wait_for 10 objects_zero || { sed 's/^/#   /' "$KLF_DFS/objects"; return 1; }
