@@ -117,6 +117,8 @@ check "stats -j and version -j match their golden files" stats_version
 
 # then state changes, deletions and a recovery, seen by the monitor
 events() {
+	local n
+
 	"$KLOGFWD" target set g-t pause &&
 	wait_for 10 grep -q '"name": *"g-t".*"state": *"paused"' "$M" &&
 	"$KLOGFWD" target set g-p resume &&
@@ -127,7 +129,14 @@ events() {
 	"$KLOGFWD" log del g-dir && "$KLOGFWD" log add g-dir dir "$D" framing octet \
 		segment-bytes 4096 max-record 1000 &&
 	wait_for 10 grep -q '"name": *"g-dir".*"event": *"recovered"' "$M" || return 1
-	sleep 1
+	# a barrier, not a pause: the monitor prints events in the order the
+	# kernel sent them, so once it prints a new probe event, every event
+	# of the scenario (and any stray one) is in the file
+	n=$(grep -c '"name": *"probe"' "$M")
+	"$KLOGFWD" target add probe log g-dir to 127.0.0.1:9 paused &&
+	"$KLOGFWD" target set probe resume && "$KLOGFWD" target set probe pause &&
+	wait_for $((10 * KLF_SLOW)) eval '[ "$(grep -c "\"name\": *\"probe\"" "$M")" -gt "$n" ]' &&
+	"$KLOGFWD" target del probe || return 1
 	pkill -INT -f "klogfwd.*monitor"
 	wait_for 10 eval '! pgrep -f "klogfwd.*monitor" > /dev/null' || return 1
 	[ ! -s "$WORK/monitor.err" ] || { sed 's/^/# /' "$WORK/monitor.err"; return 1; }
