@@ -194,9 +194,11 @@ check "logs and targets deleted while producers write: ENODEV, no object left" d
 pressure() {
 	# the debug kernel (no loop device, no memory cgroup: tmpfs only) gets
 	# a quarter of its usual share, so the case fits the per-test timeout
-	local n=$((10000 / KLF_SLOW / KLF_SLOW)) pd pm dc p1 p2 p3 r disk=0 rd0=0 rd1=0 inc= dir=/tmp/lcdp.$$
+	local n=$((10000 / KLF_SLOW / KLF_SLOW)) pd pm dc p1 p2 p3 r disk=0 rd0=0 rd1=0 inc= high= peak=
+	local dir=/tmp/lcdp.$$
 	loopdev=
-	# a dir log on ext4 (a loop device on tmpfs), whose page cache
+	# a dir log on ext4 (a loop device over a file in the run
+	# directory), whose page cache
 	# drop_caches and the cgroup's limit can evict; the debug kernel has
 	# no loop driver: its dir log stays on tmpfs (/tmp in the VM; never the
 	# run directory, 9p with cache=none, which bypasses the page cache the
@@ -219,12 +221,19 @@ pressure() {
 	"$KLOGFWD" log add lcm framing klf segment-bytes 1048576 || return 1
 	"$KLOGFWD" target add lcd log lcd to "127.0.0.1:$p1" || return 1
 	"$KLOGFWD" target add lcm log lcm to "127.0.0.1:$p2" || return 1
-	(while :; do echo 3 > /proc/sys/vm/drop_caches; sleep 0.2; done) &
+	# drop_caches every second: often enough that the senders read pages
+	# back, seldom enough that the cgroup below reaches its limit between two
+	(while :; do echo 3 > /proc/sys/vm/drop_caches; sleep 1; done) &
 	dc=$!
-	# the dir log's producer in a cgroup limited to 16 MiB, for ~20 MB of records
+	# the dir log's producer in a cgroup whose memory.high is 4 MiB, for
+	# ~20 MB of records: the log's page cache is charged to it (the module
+	# appends with kernel_write() in the producer's context), so the cgroup
+	# reclaims pages of the log that its target has yet to send. memory.high
+	# throttles and reclaims; memory.max that low would OOM-kill the
+	# producer while its dirty pages wait for the loop device's writeback.
 	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 		echo +memory > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-		mkdir -p "$cg" && echo 16M > "$cg/memory.max" || return 1
+		mkdir -p "$cg" && echo 4M > "$cg/memory.high" || return 1
 		inc="echo \$\$ > $cg/cgroup.procs &&"
 	fi
 	bash -c "$inc exec \"\$0\" \"\$@\"" "$PRODUCE" -o /dev/klogfwd/lcd -n $n --min 100 --max 4000 \
@@ -247,14 +256,19 @@ pressure() {
 	note "dir log ($dir): records $(rstat pd records) bytes $(rstat pd bytes)," \
 	     "read back after drop_caches: records $(rstat pr records) bytes $(rstat pr bytes)," \
 	     "disk sectors read $((rd1 - rd0))"
+	[ -n "$inc" ] && high=$(sed -n 's/^high //p' "$cg/memory.events") &&
+		peak=$(cat "$cg/memory.peak" 2>/dev/null || echo ?)
 	note "memory log: records $(rstat pm records) bytes $(rstat pm bytes);" \
-	     "cgroup: ${inc:+memory.max 16M, max events $(sed -n 's/^max //p' "$cg/memory.events")}"
+	     "cgroup: ${inc:+memory.high 4M, peak $peak bytes, went over it $high times}"
 	"$KLOGFWD" target del lcd && "$KLOGFWD" target del lcr && "$KLOGFWD" target del lcm &&
 	"$KLOGFWD" log del lcd && "$KLOGFWD" log del lcm || return 1
 	if [ $disk = 1 ]; then
 		umount "$mnt" && losetup -d "$loopdev" && loopdev= || return 1
 		[ $((rd1 - rd0)) -gt 0 ] || { echo "# nothing was read back from the disk"; return 1; }
 	fi
+	# the limit must have been reached, or the case tested nothing
+	[ -z "$inc" ] || [ "$high" -gt 0 ] ||
+		{ echo "# the producer's cgroup never went over memory.high (peak $peak)"; return 1; }
 	[ "$(rstat pr records)" = $((n / 20)) ] || { echo "# read back: $(rstat pr records)"; return 1; }
 	for r in pd pm pr; do
 		[ "$(rstat $r records)" = $n ] || [ $r = pr ] && [ "$(rstat $r gaps)" = 0 ] &&
