@@ -508,8 +508,10 @@ static const char *klf_framing_name(u32 framing)
 	return framing < ARRAY_SIZE(klf_framing_names) ? klf_framing_names[framing] : "?";
 }
 
-/* Return: 0 with *@framing set, -ENOENT if there is no file, -EINVAL if it
- * does not name a framing, or another negative errno.
+/* Return: 0 with *@framing set, -ENOENT if there is no file, -ENODATA if
+ * it is empty or all zeros (written by a version that did not sync it, and
+ * a power failure came before writeback), -EINVAL if it does not name a
+ * framing, or another negative errno.
  */
 static int klf_framing_read(struct klf_log *log, u32 *framing)
 {
@@ -526,8 +528,10 @@ static int klf_framing_read(struct klf_log *log, u32 *framing)
 	fput(f);
 	if (n < 0)
 		return n;
+	if (!memchr_inv(buf, 0, n))
+		return -ENODATA;
 	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
+	if (buf[n - 1] == '\n')
 		buf[n - 1] = 0;
 	for (i = 0; i < ARRAY_SIZE(klf_framing_names); i++) {
 		if (!strcmp(buf, klf_framing_names[i])) {
@@ -554,7 +558,11 @@ static int klf_framing_write(struct klf_log *log)
 	n = kernel_write(f, buf, len, &pos);
 	if (n != len)
 		ret = n < 0 ? n : -EIO;
-	if (!ret && log->cfg.sync != KLOGFWD_SYNC_NONE)
+	/*
+	 * Whatever the log's sync mode: the file is written once, before the
+	 * directory's first segment, so that a segment on the disk implies it
+	 */
+	if (!ret)
 		ret = vfs_fsync(f, 0);
 	fput(f);
 	return ret;
@@ -563,8 +571,9 @@ static int klf_framing_write(struct klf_log *log)
 /*
  * Check the directory's framing file against the log's framing, and write
  * it if it is missing or the directory holds no segment. Segments without
- * the file (a directory from before it existed) are recovered with the
- * framing given, which is then kept.
+ * the file (a directory from before it existed), or with an empty one (it
+ * was not always synced before, and a power failure lost it), are
+ * recovered with the framing given, which is then kept.
  */
 static int klf_framing_check(struct klf_log *log, unsigned int nsegs,
 			     struct netlink_ext_ack *extack)
@@ -582,7 +591,10 @@ static int klf_framing_check(struct klf_log *log, unsigned int nsegs,
 				   klf_framing_name(framing));
 		return -EINVAL;
 	}
-	if (nsegs && ret != -ENOENT) {
+	if (nsegs && ret == -ENODATA) {
+		pr_warn("log %s: its framing file is empty (a power failure before it reached the disk?): recovered as %s\n",
+			log->name, klf_framing_name(log->cfg.framing));
+	} else if (nsegs && ret != -ENOENT) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "cannot read the directory's file \"%s\" (%d): it must hold lf, octet or klf",
 				   KLF_FRAMING_FILE, ret);

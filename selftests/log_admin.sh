@@ -45,7 +45,7 @@ refused() {
 	fi
 }
 
-ktap_plan 39
+ktap_plan 43
 
 check "log add with defaults" "$k" log add adm-a
 check "defaults: memory, lf, 16 MiB segments, 256 MiB retention, 64 KiB records" \
@@ -104,6 +104,14 @@ check "without the file (an older directory) the framing given is used and kept"
 	bash -c "'$k' log add adm-d dir '$tmp/d' framing klf segment-bytes 4096 max-record 512 &&
 		test \"\$(cat '$tmp/d/framing')\" = klf"
 check "all 301 records are back" test "$(field adm-d stats.next_offset)" = 301
+check "log del" "$k" log del adm-d
+# what a power failure left of a framing file that was never synced
+: > "$tmp/d/framing"
+check "an empty framing file (lost to a power failure) is rewritten, records kept" \
+	bash -c "'$k' log add adm-d dir '$tmp/d' framing klf segment-bytes 4096 max-record 512 &&
+		test \"\$(cat '$tmp/d/framing')\" = klf &&
+		dmesg | grep -q 'log adm-d: its framing file is empty'"
+check "all 301 records are back again" test "$(field adm-d stats.next_offset)" = 301
 check "log del" "$k" log del adm-d
 
 check "log set mode 0666 re-creates the node" "$k" log set adm-a mode 0666
