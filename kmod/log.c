@@ -664,6 +664,19 @@ static int klf_log_roll(struct klf_log *log, size_t len)
 
 	if (seg->size + len <= log->cfg.segment_bytes || !seg->nrecords)
 		return 0;
+	/*
+	 * The sync work writes back the active segment only: the one being
+	 * sealed goes now, or its last records could stay unwritten long
+	 * after the interval and a power failure would cut a hole in the
+	 * log. (sync always wrote them already; sync none leaves it to the
+	 * kernel.)
+	 */
+	if (log->cfg.sync == KLOGFWD_SYNC_INTERVAL) {
+		ret = vfs_fsync(seg->file, 1);
+		if (ret)
+			pr_warn_ratelimited("log %s: cannot write back segment %020llu (%d)\n",
+					    log->name, seg->base, ret);
+	}
 	ret = klf_seg_create(log, log->next_offset, &seg);
 	if (ret)
 		return ret;
