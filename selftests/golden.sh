@@ -32,7 +32,7 @@ mkdir -p "$OUT"
 rm -rf "$D"
 mkdir -p "$D"
 
-ktap_plan 7
+ktap_plan 6
 
 # same NAME: the normalized output $OUT/NAME.json matches the golden file
 same() {

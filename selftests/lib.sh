@@ -15,6 +15,7 @@ _ktap_n=0
 _ktap_failed=0
 
 ktap_plan() {
+	_ktap_plan=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -44,6 +45,12 @@ check() {
 }
 
 ktap_finish() {
+	# a test that ran fewer cases than it planned (or more) did not test
+	# what it says
+	if [ -n "${_ktap_plan:-}" ] && [ "$_ktap_n" != "$_ktap_plan" ]; then
+		echo "# planned $_ktap_plan cases, ran $_ktap_n"
+		exit $KSFT_FAIL
+	fi
 	[ $_ktap_failed = 0 ] && exit $KSFT_PASS
 	exit $KSFT_FAIL
 }
