@@ -18,6 +18,21 @@
 #      returned) while the target forwards, until the plug is pulled
 #      (tools/vm/run --kill-from) at a random moment of this phase.
 #
+# Beside it a "lazy" dir log on the same disk (sync none on even boots,
+# sync 200 ms on odd ones) gets 200 records/s; it may lose what it had not
+# synced, under sync none even from the middle (a segment whose data never
+# reached the disk while a later segment's file did: a hole in its offsets,
+# which readers and targets skip), under sync 200 ms only from its end; each
+# boot must recover it to whole records, offsets increasing, each its own
+# payload, and still holding every record the previous check saw (that was
+# on the disk).
+#
+# Every fourth power failure (the 3rd, 7th, 11th, ...) comes early instead:
+# 0-0.9 s after the disk is mounted, so while the logs are added (their
+# recovery: a torn tail cut, the index rebuilt; about 0.4 s each on 6.12
+# under TCG) or read back; the next boot then recovers from that, and
+# makes the checks this one could not finish.
+#
 # N power failures cost N + 1 boots: the last boot only checks, forwards the
 # rest, and requires the receivers together to hold every record from 0 to
 # the last one (duplicates allowed: delivery is at-least-once), then forwards
@@ -32,13 +47,20 @@ crashes=${2:-20}
 seed=${KLF_CRASH_SEED:-$(( $(date +%s) % 32768 ))}
 RANDOM=$seed
 run=$KLF_TOP/tools/vm/run
-work=$KLF_TOP/build/crash
+work=$KLF_TOP/build/crash-$kernel	# one per kernel: make check runs two at once
 rm -rf "$work"
 mkdir -p "$work"
 img=$work/disk.img
 t_start=$(date +%s)
 
-ktap_plan $((crashes * 3 + 2))
+# 4 results per power failure, 1 for an early one (its boot's checks were
+# cut short), 2 at the end
+early_n=0
+for boot in $(seq 0 $((crashes - 1))); do
+	[ $((boot % 4)) = 2 ] && early_n=$((early_n + 1))
+done
+plan=$((crashes * 4 + 2 - early_n * 3))
+ktap_plan $plan
 echo "# seed $seed (KLF_CRASH_SEED=$seed $0 $kernel $crashes replays it)"
 truncate -s 64M "$img"
 mkfs.ext4 -q -F "$img" || exit 1
@@ -56,16 +78,28 @@ t start
 modprobe virtio_blk 2>/dev/null; modprobe ext4 2>/dev/null
 mkdir -p /tmp/disk && mount /dev/vda /tmp/disk || exit 1
 t mounted
-mkdir -p /tmp/disk/log /tmp/disk/recv
+mkdir -p /tmp/disk/log /tmp/disk/lazy /tmp/disk/recv
 ip link set lo up
 "$KLOGFWD" log add crash dir /tmp/disk/log framing klf sync always \
 	segment-bytes 65536 max-record 1024 || exit 1
 t added
+# the lazy log: sync none on even boots, every 200 ms on odd ones
+lazy_sync=none
+[ $((boot % 2)) = 1 ] && lazy_sync=200
+"$KLOGFWD" log add lazy dir /tmp/disk/lazy framing klf sync $lazy_sync \
+	segment-bytes 65536 max-record 1024 || exit 1
+t lazy
+cat /dev/klogfwd/lazy > "$out/lazy.bin" || exit 1
+echo "LAZY $(sed -n 's/^next_offset //p' "$KLF_DFS/logs/lazy/stats") sync $lazy_sync"
 "$KLOGFWD" -j log show crash > "$out/log.json"
-# checked on the host: the log as read back, the last receiver's file as
-# it survived the power failure
+# checked on the host: the log as read back, the receivers' files as they
+# survived the power failures (all of them: a boot whose power failed
+# early got no copy out)
 cat /dev/klogfwd/crash > "$out/log.bin" || exit 1
-[ "$boot" = 0 ] || cp "/tmp/disk/recv/$((boot - 1)).klf" "$out/recv.klf" || exit 1
+mkdir -p "$out/recv"
+if ls /tmp/disk/recv/*.klf > /dev/null 2>&1; then
+	cp /tmp/disk/recv/*.klf "$out/recv/" || exit 1
+fi
 n=$(sed -n 's/^next_offset //p' "$KLF_DFS/logs/crash/stats")
 echo "RECORDS $n"
 t checked
@@ -76,6 +110,9 @@ echo "RESUME $(tstat fwd acked_offset)"
 "$KLOGFWD" target set fwd resume || exit 1
 t resumed
 if [ "$final" = 0 ]; then
+	ln=$(sed -n 's/^next_offset //p' "$KLF_DFS/logs/lazy/stats")
+	"$PRODUCE" -o /dev/klogfwd/lazy --seq-start "$ln" -n 1000000000 --rate 200 \
+		--min 1 --max 1000 --seed "$seed" > /dev/null 2>&1 &
 	echo "KLF-CRASH-GO $n"
 	exec "$PRODUCE" -o /dev/klogfwd/crash --seq-start "$n" -n 1000000000 \
 		--min 1 --max 1000 --seed "$seed" --ack
@@ -96,6 +133,7 @@ rc=$?
 echo "STRICT rc $rc records $(rstat all records) bytes $(rstat all bytes)"
 "$KLOGFWD" target del all
 "$KLOGFWD" log del crash
+"$KLOGFWD" log del lazy
 umount /tmp/disk
 exit $rc
 EOS
@@ -112,14 +150,21 @@ last() {
 	readlink -f "$KLF_VM_LAST"
 }
 
-acked=-1 n=-1 torn=0 torn_bytes=0 r=0 failed_at= lost=0 dups=
+acked=-1 n=-1 torn=0 torn_bytes=0 r=0 failed_at= lost=0 dups= early=0
+lazy_prev= lazy_mode=none lazy_n=0 lazy_holes=0 lazy_start=
 for boot in $(seq 0 "$crashes"); do
-	final=0
-	[ "$boot" = "$crashes" ] && final=1
+	final=0 mode=append
+	[ "$boot" = "$crashes" ] && final=1 mode=final
+	[ $final = 0 ] && [ $((boot % 4)) = 2 ] && mode=early
 	delay=$(printf '0.%03d' $((RANDOM % 1000)))
-	delay=$(( RANDOM % 4 )).${delay#0.}
+	if [ $mode = early ]; then
+		delay=$(printf '0.%03d' $((RANDOM % 900)))
+	else
+		delay=$(( RANDOM % 4 )).${delay#0.}
+	fi
 	args=(--quiet --kernel "$kernel" --load --disk "$img")
-	[ $final = 0 ] && args+=(--kill-after "$delay" --kill-from KLF-CRASH-GO)
+	[ $mode = append ] && args+=(--kill-after "$delay" --kill-from KLF-CRASH-GO)
+	[ $mode = early ] && args+=(--kill-after "$delay" --kill-from "T mounted")
 	t0=$(date +%s)
 	"$run" "${args[@]}" -- bash "$work/boot.sh" "$boot" "$final" "$RANDOM"
 	rc=$?
@@ -128,10 +173,15 @@ for boot in $(seq 0 "$crashes"); do
 	con=$out/console.log
 	tr -d '\r' < "$con" > "$out/console.txt"
 
-	# what this boot found after the previous power failure
-	if [ "$boot" -gt 0 ]; then
+	# what this boot found after the previous power failure (a boot whose
+	# power failed before it was through its checks left them half done:
+	# the next boot makes them)
+	if [ "$boot" -gt 0 ] && [ $mode = early ]; then
 		r=$boot
-		[ -s "$out/recv.klf" ] && cp "$out/recv.klf" "$work/recv/$((boot - 1)).klf"
+		echo "# boot $boot: its checks were cut short: the next boot makes them"
+	elif [ "$boot" -gt 0 ]; then
+		r=$boot
+		cp "$out"/recv/*.klf "$work/recv/" 2>/dev/null
 		[ -r "$out/log.bin" ] &&
 			/usr/bin/python3 "$KLF_TOP/selftests/log_crash_check.py" "$out/log.bin" \
 				"$work"/recv/*.klf > "$out/check.txt" 2>&1
@@ -152,6 +202,28 @@ for boot in $(seq 0 "$crashes"); do
 			ktap_result 1 "crash $r: recovered log holds every acknowledged record (acked up to $acked, found ${n:-none})"
 			failed_at=${failed_at:-$r}
 		fi
+		# the lazy log: whole records, each its own, and every one the
+		# previous check saw (it was on the disk then)
+		lazy=$(field "$out/console.txt" LAZY)
+		# under sync 200 ms a power failure may cut the end of what the
+		# boot appended, never a hole in it (a sealed segment is written
+		# back when the next one starts)
+		from=()
+		[ "$lazy_mode" = "200 ms" ] && [ -n "$lazy_start" ] && from=(--from "$lazy_start")
+		/usr/bin/python3 "$KLF_TOP/selftests/log_crash_check.py" --lazy "$out/lazy.bin" \
+			$lazy_prev "${from[@]}" > "$out/lazy.txt" 2>&1
+		lrc=$?
+		m=$(field "$out/lazy.txt" records)
+		holes=$(field "$out/lazy.txt" holes)
+		end=$(field "$out/lazy.txt" end)
+		if [ $lrc = 0 ] && [ -n "$m" ] && [ -n "$lazy" ] && [ "$end" -le "$lazy" ]; then
+			ktap_result 0 "crash $r: the lazy log (appended under sync $lazy_mode) recovered $m whole records, offsets up to $((end - 1)) ($holes lost before them), every record it held before"
+			lazy_prev=$out/lazy.bin lazy_n=$m lazy_holes=$holes
+		else
+			sed -n 's/^# /#   /p' "$out/lazy.txt"
+			ktap_result 1 "crash $r: the lazy log recovered whole records, every record it held before (found ${m:-none}, next offset ${lazy:-?})"
+			failed_at=${failed_at:-$r}
+		fi
 		if [ -n "$covered" ] && [ "$covered" = "$unique" ] && [ -n "$resume" ] &&
 		   [ "$resume" -le "$covered" ]; then
 			ktap_result 0 "crash $r: receivers kept records 0..$((covered - 1)) with no hole; the target resumed at $resume"
@@ -163,7 +235,35 @@ for boot in $(seq 0 "$crashes"); do
 	fi
 	[ -n "$failed_at" ] && break
 
-	if [ $final = 0 ]; then
+	if [ $mode = early ]; then
+		# cut early: where the boot was, and what it appended if it got there
+		a=$(grep -a '^ACK ' "$out/console.txt" | tail -n1 | cut -d' ' -f2)
+		phase=$(grep -a '^T ' "$out/console.txt" | tail -n1 | cut -d' ' -f2)
+		case $phase in
+		start) phase="mounting the disk" ;;
+		mounted) phase="adding the log (its recovery)" ;;
+		added) phase="adding the lazy log (its recovery)" ;;
+		lazy) phase="reading the logs back" ;;
+		checked) phase="starting the receiver and target" ;;
+		resumed) phase="appending" ;;
+		*) phase="booting" ;;
+		esac
+		if [ $rc = 0 ]; then
+			[ -n "$a" ] && acked=$a
+			early=$((early + 1))
+			echo "# boot $boot: plug pulled ${delay}s after the mount, while $phase"
+			ktap_result 0 "crash $((boot + 1)): power failed early, while $phase (${delay}s after the mount; last acknowledged $acked)"
+		else
+			echo "# boot $boot: vm exit $rc"
+			grep -a 'vm/run\|^#\|klf_recv\|klf_produce\|klogfwd' "$con" | tail -n 8 | sed 's/^/# /'
+			ktap_result 1 "crash $((boot + 1)): power failed early"
+			failed_at=$((boot + 1))
+			break
+		fi
+	elif [ $final = 0 ]; then
+		lazy_mode=none
+		[ $((boot % 2)) = 1 ] && lazy_mode="200 ms"
+		lazy_start=$(field "$out/console.txt" LAZY)
 		# what this boot appended until its power failure
 		start=$(field "$out/console.txt" KLF-CRASH-GO)
 		a=$(grep -a '^ACK ' "$out/console.txt" | tail -n1 | cut -d' ' -f2)
@@ -207,11 +307,12 @@ else
 	echo "# stopped after a failure at crash ${failed_at:-final}; console: $out/console.log"
 	grep -a 'vm/run\|FINAL\|STRICT\|klf_recv' "$out/console.txt" | tail -n 8 | sed 's/^/# /'
 	lost=?
-	while [ "$_ktap_n" -lt $((crashes * 3 + 2)) ]; do
+	while [ "$_ktap_n" -lt $plan ]; do
 		ktap_result 1 "not run: an earlier step failed"
 	done
 fi
-echo "# summary: $r power failures, $((acked + 1)) records acknowledged, $n recovered," \
+echo "# summary: $r power failures ($early of them early: recovery, checks)," \
+	"$((acked + 1)) records acknowledged, $n recovered; lazy log (sync none/200 ms): $lazy_n records, $lazy_holes lost;" \
 	"$torn torn tails ($torn_bytes bytes cut), ${dups:-?} duplicates at the receivers," \
 	"$lost lost; $(( $(date +%s) - t_start ))s on $kernel, seed $seed"
 ktap_finish

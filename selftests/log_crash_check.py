@@ -7,6 +7,7 @@
 # had kept on disk.
 #
 # usage: log_crash_check.py LOGFILE [RECVFILE...]
+#        log_crash_check.py --lazy LOGFILE [PREVFILE] [--from S]
 #
 # The log must hold records 0..n-1, whole, in order, each with the payload
 # klf_produce wrote for that sequence number ("seq=N ts=..."); the kernel's
@@ -22,6 +23,16 @@
 # torn T", where C is the first offset no receiver has (every record below
 # it was received) and T the files with a torn tail. Exits 1 if the log is
 # not what it must be.
+#
+# --lazy checks a log that was not synced (sync none or every MS): it may
+# have lost any record not yet written back, so its offsets may have holes
+# (a segment whose data never reached the disk, while the file of a later
+# one did), but what it holds must be whole records, offsets increasing,
+# each the payload written for it, and every record PREVFILE (the same log
+# as read back by an earlier boot, hence on the disk then) held must still
+# be there, byte for byte; with --from S, no offset from S up to its last
+# record may be missing (a log synced at an interval loses its end only).
+# Prints "LAZY records R holes H end E".
 
 import struct
 import sys
@@ -43,7 +54,45 @@ def records(data):
     return out, len(data) - pos
 
 
+def lazy():
+    args = sys.argv[2:]
+    start = None
+    if "--from" in args:
+        i = args.index("--from")
+        start = int(args[i + 1])
+        del args[i:i + 2]
+    with open(args[0], "rb") as f:
+        log, rest = records(f.read())
+    if rest:
+        print("# the device returned %d bytes that are not a whole record" % rest)
+        return 1
+    last = -1
+    for off, rec in log:
+        if off <= last or not rec[HDR:].startswith(b"seq=%d ts=" % off):
+            print("# record at offset %d after %d: payload %r" % (off, last, rec[HDR:HDR + 40]))
+            return 1
+        last = off
+    held = dict(log)
+    if start is not None:
+        missing = [o for o in range(start, last + 1) if o not in held]
+        if missing:
+            print("# %d offsets missing from %d to %d, the first %d"
+                  % (len(missing), start, last, missing[0]))
+            return 1
+    if len(args) > 1:
+        with open(args[1], "rb") as f:
+            prev, _ = records(f.read())
+        for off, rec in prev:
+            if held.get(off) != rec:
+                print("# record %d, held by the log at an earlier boot, is gone" % off)
+                return 1
+    print("LAZY records %d holes %d end %d" % (len(log), last + 1 - len(log), last + 1))
+    return 0
+
+
 def main():
+    if sys.argv[1] == "--lazy":
+        return lazy()
     bad = 0
     with open(sys.argv[1], "rb") as f:
         log, rest = records(f.read())
