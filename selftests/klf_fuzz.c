@@ -48,6 +48,7 @@
 #include <grp.h>
 
 #include "klf_nl.h"
+#include "klf_crc.h"
 
 #define NLOGS		6
 #define NTARGETS	6
@@ -1363,19 +1364,6 @@ static struct dlog dlogs[] = {
 };
 
 #define NDLOGS ((int)NELEM(dlogs))
-
-static uint32_t crc32c(uint32_t crc, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
-	}
-	return crc;
-}
 
 static uint64_t le(const uint8_t *p, int n)
 {

@@ -36,6 +36,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "klf_crc.h"
+
 #define KLF_MAGIC	0x31464c4bU
 #define KLF_HDR_LEN	32
 #define MAX_PAYLOAD	(16U << 20)
@@ -57,20 +59,6 @@ static void fill(char *p, size_t n, uint64_t seq)
 		s = lcg(s);
 		p[i] = '!' + (s >> 33) % 94;	/* '!'..'~' */
 	}
-}
-
-/* CRC32C as the kernel's __crc32c_le(): no inversion in or out */
-static uint32_t crc32c(uint32_t crc, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
-	}
-	return crc;
 }
 
 static void put_le(uint8_t *p, uint64_t v, int n)

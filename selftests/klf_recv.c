@@ -38,6 +38,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include "klf_crc.h"
+
 #define KLF_MAGIC	0x31464c4bU
 #define KLF_HDR_LEN	32
 #define MAX_PAYLOAD	(16U << 20)
@@ -112,20 +114,6 @@ static int check_fill(const uint8_t *p, size_t n, uint64_t seq)
 			return -1;
 	}
 	return 0;
-}
-
-/* CRC32C as the kernel's __crc32c_le(): no inversion in or out */
-static uint32_t crc32c(uint32_t crc, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
-	}
-	return crc;
 }
 
 static uint64_t get_le(const uint8_t *p, int n)

@@ -21,22 +21,10 @@
 
 #include "kselftest_harness.h"
 #include "klf_nl.h"
+#include "klf_crc.h"
 
 #define MAX_RECORD	4096
 #define NREC		1500
-
-static uint32_t crc32c(uint32_t crc, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0x82f63b78U & -(crc & 1));
-	}
-	return crc;
-}
 
 static uint64_t now_ns(void)
 {
