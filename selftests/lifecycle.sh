@@ -225,7 +225,7 @@ pressure() {
 	# back, seldom enough that the cgroup below reaches its limit between two
 	(while :; do echo 3 > /proc/sys/vm/drop_caches; sleep 1; done) &
 	dc=$!
-	# the dir log's producer in a cgroup whose memory.high is 4 MiB, for
+	# the dir log's producer in a cgroup whose memory.high is 2 MiB, for
 	# ~20 MB of records: the log's page cache is charged to it (the module
 	# appends with kernel_write() in the producer's context), so the cgroup
 	# reclaims pages of the log that its target has yet to send. memory.high
@@ -233,7 +233,7 @@ pressure() {
 	# producer while its dirty pages wait for the loop device's writeback.
 	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 		echo +memory > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-		mkdir -p "$cg" && echo 4M > "$cg/memory.high" || return 1
+		mkdir -p "$cg" && echo 2M > "$cg/memory.high" || return 1
 		inc="echo \$\$ > $cg/cgroup.procs &&"
 	fi
 	bash -c "$inc exec \"\$0\" \"\$@\"" "$PRODUCE" -o /dev/klogfwd/lcd -n $n --min 100 --max 4000 \
