@@ -121,13 +121,7 @@ netns_unload() {
 	for i in 1 2; do
 		[ -e /sys/module/klogfwd ] || insmod "$ko" || return 1
 		port=$(free_port)
-		ip netns add klflc || return 1
-		ip link add klflca type veth peer name klflcb || return 1
-		ip link set klflcb netns klflc
-		ip addr add 10.203.0.1/24 dev klflca && ip link set klflca up
-		ip netns exec klflc ip addr add 10.203.0.2/24 dev klflcb
-		ip netns exec klflc ip link set klflcb up
-		ip netns exec klflc ip link set lo up
+		veth_ns klflc klflca klflcb 10.203.0 || return 1
 		recv_start ns$i -l "10.203.0.1:$port" -f lf -d -r 5 -t 120 || return 1
 		ip netns exec klflc "$KLOGFWD" log add lcns segment-bytes 65536 max-record 16384 ||
 			return 1
@@ -259,7 +253,7 @@ pressure() {
 	[ -n "$inc" ] && high=$(sed -n 's/^high //p' "$cg/memory.events") &&
 		peak=$(cat "$cg/memory.peak" 2>/dev/null || echo ?)
 	note "memory log: records $(rstat pm records) bytes $(rstat pm bytes);" \
-	     "cgroup: ${inc:+memory.high 4M, peak $peak bytes, went over it $high times}"
+	     "cgroup: ${inc:+memory.high 2M, peak $peak bytes, went over it $high times}"
 	"$KLOGFWD" target del lcd && "$KLOGFWD" target del lcr && "$KLOGFWD" target del lcm &&
 	"$KLOGFWD" log del lcd && "$KLOGFWD" log del lcm || return 1
 	if [ $disk = 1 ]; then

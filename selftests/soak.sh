@@ -107,13 +107,7 @@ echo "# soak: ${dur}s, $RATE records/s into each of 3 logs, 6 targets"
 setup_net() {
 	modprobe veth 2>/dev/null
 	modprobe sch_netem 2>/dev/null
-	ip netns add $NS || return 1
-	ip link add soaka type veth peer name soakb || return 1
-	ip link set soakb netns $NS || return 1
-	ip addr add 10.203.0.1/24 dev soaka && ip link set soaka up || return 1
-	ip netns exec $NS ip addr add $RX/24 dev soakb || return 1
-	ip netns exec $NS ip link set soakb up || return 1
-	ip netns exec $NS ip link set lo up || return 1
+	veth_ns $NS soaka soakb 10.203.0 || return 1
 	if tc qdisc add dev soaka root netem delay 5ms 2ms loss 0.5% 2>/dev/null; then
 		NETEM="loss 0.5%, delay 5 ms +-2 ms"
 	else

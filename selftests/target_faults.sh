@@ -177,13 +177,7 @@ check "target and log deleted while sending" del_under_load
 netns_del() {
 	local port
 	port=$(free_port)
-	ip netns add klfns || return 1
-	ip link add klfa type veth peer name klfb || return 1
-	ip link set klfb netns klfns
-	ip addr add 10.201.0.1/24 dev klfa && ip link set klfa up
-	ip netns exec klfns ip addr add 10.201.0.2/24 dev klfb
-	ip netns exec klfns ip link set klfb up
-	ip netns exec klfns ip link set lo up
+	veth_ns klfns klfa klfb 10.201.0 || return 1
 	recv_start ns -l "10.201.0.1:$port" -f lf -t 60 -r 5 || return 1
 	ip netns exec klfns "$KLOGFWD" log add nslog || return 1
 	ip netns exec klfns "$KLOGFWD" target add nst log nslog to "10.201.0.1:$port" || return 1
@@ -198,13 +192,7 @@ check "network namespace deleted while its target sends" netns_del
 link_flap() {
 	local port prod n=$((4000 / KLF_SLOW))
 	port=$(free_port)
-	ip netns add klfrx || return 1
-	ip link add klfc type veth peer name klfd || return 1
-	ip link set klfd netns klfrx
-	ip addr add 10.202.0.1/24 dev klfc && ip link set klfc up
-	ip netns exec klfrx ip addr add 10.202.0.2/24 dev klfd
-	ip netns exec klfrx ip link set klfd up
-	ip netns exec klfrx ip link set lo up
+	veth_ns klfrx klfc klfd 10.202.0 || return 1
 	(ip netns exec klfrx "$RECV" -l "10.202.0.2:$port" -f lf -n $n -t 120 \
 		-s "$WORK/flap.stats" > "$WORK/flap.out" 2>&1; echo $? > "$WORK/flap.rc") &
 	wait_for 10 grep -q listening "$WORK/flap.out" || return 1

@@ -25,6 +25,19 @@ require_tools() {
 	ip link set lo up
 }
 
+# veth_ns NS DEV PEER NET: a network namespace NS behind a veth pair, DEV
+# here with NET.1/24, PEER in NS with NET.2/24, both up, and NS's loopback
+veth_ns() {
+	local ns=$1 dev=$2 peer=$3 net=$4
+	ip netns add "$ns" || return 1
+	ip link add "$dev" type veth peer name "$peer" || return 1
+	ip link set "$peer" netns "$ns" || return 1
+	ip addr add "$net.1/24" dev "$dev" && ip link set "$dev" up || return 1
+	ip netns exec "$ns" ip addr add "$net.2/24" dev "$peer" || return 1
+	ip netns exec "$ns" ip link set "$peer" up || return 1
+	ip netns exec "$ns" ip link set lo up
+}
+
 # tstat TARGET KEY: a counter from debugfs
 tstat() {
 	sed -n "s/^$2 //p" "$KLF_DFS/targets/$1/stats"
