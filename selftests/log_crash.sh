@@ -150,6 +150,14 @@ last() {
 	readlink -f "$KLF_VM_LAST"
 }
 
+# boot_failed DESCRIPTION: the boot's VM did not end as it should have
+boot_failed() {
+	echo "# boot $boot: vm exit $rc"
+	grep -a 'vm/run\|^#\|klf_recv\|klf_produce\|klogfwd' "$con" | tail -n 8 | sed 's/^/# /'
+	ktap_result 1 "crash $((boot + 1)): $1"
+	failed_at=$((boot + 1))
+}
+
 acked=-1 n=-1 torn=0 torn_bytes=0 r=0 failed_at= lost=0 dups= early=0
 lazy_prev= lazy_mode=none lazy_n=0 lazy_holes=0 lazy_start=
 for boot in $(seq 0 "$crashes"); do
@@ -254,10 +262,7 @@ for boot in $(seq 0 "$crashes"); do
 			echo "# boot $boot: plug pulled ${delay}s after the mount, while $phase"
 			ktap_result 0 "crash $((boot + 1)): power failed early, while $phase (${delay}s after the mount; last acknowledged $acked)"
 		else
-			echo "# boot $boot: vm exit $rc"
-			grep -a 'vm/run\|^#\|klf_recv\|klf_produce\|klogfwd' "$con" | tail -n 8 | sed 's/^/# /'
-			ktap_result 1 "crash $((boot + 1)): power failed early"
-			failed_at=$((boot + 1))
+			boot_failed "power failed early"
 			break
 		fi
 	elif [ $final = 0 ]; then
@@ -272,10 +277,7 @@ for boot in $(seq 0 "$crashes"); do
 			echo "# boot $boot: plug pulled ${delay}s into the append phase; records $start..${a:-none} acknowledged"
 			ktap_result 0 "crash $((boot + 1)): appends acknowledged until the plug was pulled (${delay}s in, last $acked)"
 		else
-			echo "# boot $boot: vm exit $rc"
-			grep -a 'vm/run\|^#\|klf_recv\|klf_produce\|klogfwd' "$con" | tail -n 8 | sed 's/^/# /'
-			ktap_result 1 "crash $((boot + 1)): appends acknowledged until the plug was pulled"
-			failed_at=$((boot + 1))
+			boot_failed "appends acknowledged until the plug was pulled"
 			break
 		fi
 	fi
