@@ -90,7 +90,8 @@ lazy_sync=none
 	segment-bytes 65536 max-record 1024 || exit 1
 t lazy
 cat /dev/klogfwd/lazy > "$out/lazy.bin" || exit 1
-echo "LAZY $(sed -n 's/^next_offset //p' "$KLF_DFS/logs/lazy/stats") sync $lazy_sync"
+ln=$(sed -n 's/^next_offset //p' "$KLF_DFS/logs/lazy/stats")
+echo "LAZY $ln sync $lazy_sync"
 "$KLOGFWD" -j log show crash > "$out/log.json"
 # checked on the host: the log as read back, the receivers' files as they
 # survived the power failures (all of them: a boot whose power failed
@@ -110,7 +111,6 @@ echo "RESUME $(tstat fwd acked_offset)"
 "$KLOGFWD" target set fwd resume || exit 1
 t resumed
 if [ "$final" = 0 ]; then
-	ln=$(sed -n 's/^next_offset //p' "$KLF_DFS/logs/lazy/stats")
 	"$PRODUCE" -o /dev/klogfwd/lazy --seq-start "$ln" -n 1000000000 --rate 200 \
 		--min 1 --max 1000 --seed "$seed" > /dev/null 2>&1 &
 	echo "KLF-CRASH-GO $n"
