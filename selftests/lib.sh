@@ -11,6 +11,15 @@ KLF_TOP=${KLF_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 KLOGFWD=${KLOGFWD:-$KLF_TOP/build/tools/klogfwd}
 KLF_DFS=/sys/kernel/debug/klogfwd
 
+# KLF_LONG=1 (make check-long) runs the long form of a test: more rounds,
+# messages, power failures, soak time; make check runs the short form,
+# which proves the same things with fewer repetitions.
+# klf_long SHORT LONG: the value for this run
+KLF_LONG=${KLF_LONG:-0}
+klf_long() {
+	if [ "$KLF_LONG" = 1 ]; then echo "$2"; else echo "$1"; fi
+}
+
 _ktap_n=0
 _ktap_failed=0
 
@@ -30,12 +39,14 @@ ktap_result() {
 	esac
 }
 
-# check DESCRIPTION CMD...: one KTAP case from a command's exit status
+# check DESCRIPTION CMD...: one KTAP case from a command's exit status;
+# KLF_CASE_TIMES=1 prints the seconds each case took (where time goes)
 check() {
-	local desc=$1 out rc
+	local desc=$1 out rc t0=$SECONDS
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
+	[ "${KLF_CASE_TIMES:-0}" = 1 ] && echo "# time: $((SECONDS - t0))s: $desc"
 	if [ $rc != 0 ]; then
 		echo "# $desc: '$*' exited $rc"
 		[ -n "$out" ] && printf '%s\n' "$out" | head -20 | sed 's/^/#   /'

@@ -9,7 +9,8 @@
 # log on ext4 are forwarded: their pages are read back and klf_recv checks
 # every record, byte for byte (klf framing: CRC32C, offsets, payload).
 #
-# Rounds: KLF_UNLOADS (default 50; 14 on the debug kernel). The first two
+# Rounds: KLF_UNLOADS (default 20, 6 on the debug kernel; 50 and 14 in the
+# long form, KLF_LONG=1). The first two
 # cases run by default, the last two with KLF_LIFECYCLE=pressure
 # (lifecycle_pressure.sh).
 source "$(dirname "$0")/lib.sh"
@@ -17,7 +18,7 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
-n_unload=${KLF_UNLOADS:-$((48 / KLF_SLOW + 2))}
+n_unload=${KLF_UNLOADS:-$(( $(klf_long 18 48) / KLF_SLOW + 2))}
 KLF_TEST_LOGS="lc lcns lcd lcm"
 loopdev=
 cg=/sys/fs/cgroup/klf_lifecycle

@@ -21,8 +21,10 @@
 #     keeps freed objects, up to 1/32 of RAM; kmemleak, which the VM checks
 #     after the run, is the leak check there).
 #
-# KLF_SOAK_DURATION: 600, 10m, 90s (default 60 s, 30 s on the debug kernel,
-# where everything runs about 4 times slower).
+# KLF_SOAK_DURATION: 600, 10m, 90s (default 30 s, 20 s on the debug kernel,
+# where everything runs about 4 times slower; 60 s and 30 s in the long
+# form, KLF_LONG=1). The four kinds of fault come in turn, one every 1-4 s,
+# so that even 20 s gets each of them.
 # Prints a summary ("soak: ..." lines) and one KTAP result per check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
@@ -40,10 +42,10 @@ parse_duration() {
 	*) return 1 ;;
 	esac
 }
-# In the suite (no KLF_SOAK_DURATION) it takes about 2 minutes on 6.1, 6.12
-# and rt, 3 on the debug kernel (under TCG).
-default=60
-[ "$KLF_SLOW" -gt 1 ] && default=30
+# In the suite (no KLF_SOAK_DURATION) it takes about 1 minute on 6.1, 6.12
+# and rt, 2 on the debug kernel (under TCG).
+default=$(klf_long 30 60)
+[ "$KLF_SLOW" -gt 1 ] && default=$(klf_long 20 30)
 dur=$(parse_duration "${KLF_SOAK_DURATION:-$default}" 2>/dev/null) && [ "$dur" -gt 0 ] ||
 	{ echo "soak.sh: bad KLF_SOAK_DURATION '${KLF_SOAK_DURATION}' (600, 10m, 90s)" >&2; exit 2; }
 

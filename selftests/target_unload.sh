@@ -4,13 +4,15 @@
 # rmmod while targets are sending to slow receivers, repeatedly: the module
 # tears its targets down (sockets reset, callbacks restored, workers
 # cancelled) and unloads every time; the VM harness then checks the console
-# for warnings, the taint flags and (debug kernel) kmemleak.
+# for warnings, the taint flags and (debug kernel) kmemleak. 6 rounds (12 in
+# the long form), a quarter of that on the debug kernel.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
-n=$((12 / KLF_SLOW))
+n=$(( $(klf_long 6 12) / KLF_SLOW ))
+[ "$n" -gt 0 ] || n=1
 trap 'pkill -f "$RECV" 2>/dev/null; [ -e /sys/module/klogfwd ] || insmod "$ko"' EXIT
 
 ktap_plan 2
