@@ -27,7 +27,7 @@ KSRC := $(TOP)/build/ksrc
 V ?= 0
 
 .PHONY: all help module modules tools selftests deps ksrc regen regen-check \
-	style debug-kernel check demo bench bench-progs soak install uninstall \
+	style debug-kernel check check-long quick demo bench bench-progs soak install uninstall \
 	dkms-install dkms-uninstall vm clean distclean
 
 all: module tools
@@ -37,6 +37,8 @@ help:
 	@echo "  make [KVER=6.1|6.12|rt|debug|RELEASE]  build klogfwd.ko and the CLI"
 	@echo "  make deps          install build and test dependencies (apt, as root)"
 	@echo "  make check         everything: deps, builds, style, the suite on every kernel"
+	@echo "  make check-long    make check with the long counts (20 power failures a kernel, ...)"
+	@echo "  make quick [KVER=6.12] [TESTS=...]  one kernel, the tests the change touches"
 	@echo "  make demo          boot the VM, load the module, show it working"
 	@echo "  make vm            interactive VM shell with the module loaded"
 	@echo "  make bench         boot the VM and measure klogfwd against userspace forwarders"
@@ -99,6 +101,12 @@ debug-kernel: ksrc
 
 check:
 	$(TOP)/tools/check
+
+check-long:
+	KLF_CHECK_LONG=1 $(TOP)/tools/check
+
+quick:
+	KVER=$(KVER) $(TOP)/tools/quick
 
 demo:
 	$(TOP)/tools/demo
