@@ -111,12 +111,16 @@ recv_has() {
 	[ "$(rstat "$1" "$2")" = "$3" ]
 }
 
-# free_port: a TCP port nobody listens on
+# free_port: a TCP port nothing uses, below the ephemeral range, so that no
+# outgoing connection can take it before the receiver binds it (one did:
+# "Address already in use" from a port a listener check called free)
 free_port() {
-	local p
+	local p lo
+	read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range
+	[ "${lo:-0}" -gt 11000 ] || lo=32768
 	while :; do
-		p=$((20000 + RANDOM % 20000))
-		ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }
+		p=$((10000 + RANDOM % (lo - 10000)))
+		ss -Htan "sport = :$p" | grep -q . || { echo $p; return; }
 	done
 }
 
