@@ -213,6 +213,7 @@ static void print_stats(FILE *f)
 	fprintf(f, "offset_gaps %" PRIu64 "\n", st.offset_gaps);
 	fprintf(f, "partial %" PRIu64 "\n", st.partial);
 	fprintf(f, "connections %" PRIu64 "\n", st.connections);
+	fprintf(f, "closed %" PRIu64 "\n", st.closed);
 	fprintf(f, "acks %" PRIu64 "\n", st.acks);
 	if (seqs.any) {
 		fprintf(f, "first_seq %" PRIu64 "\n", seqs.base);
