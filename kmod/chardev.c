@@ -51,6 +51,11 @@ static int klf_dev_open(struct inode *inode, struct file *file)
 	klf_log_bounds(log, &first, &next);
 	r->cur = (struct klf_cursor){ .offset = first, .pos = -1 };
 	file->f_pos = first;
+	/*
+	 * The position is a record offset moved by read() and lseek() only:
+	 * pread() and pwrite() would ignore theirs, so they fail (ESPIPE)
+	 */
+	file->f_mode &= ~(FMODE_PREAD | FMODE_PWRITE);
 	file->private_data = r;
 	return 0;
 }

@@ -46,11 +46,22 @@ void klf_genl_unregister_family(struct genl_family *family);
 #define klf_class_create(name) class_create(THIS_MODULE, name)
 #endif
 
-/* The mount's idmapping for VFS calls (6.3+), or its user namespace. */
+/*
+ * The mount's idmapping for VFS calls (6.3+), or its user namespace; the
+ * same change renamed struct renamedata's members.
+ */
 #ifdef KLF_HAVE_MNT_IDMAP
 #define klf_mnt_idmap(mnt) mnt_idmap(mnt)
+#define klf_renamedata_set_idmap(rd, mnt) \
+	({ typeof(rd) __rd = (rd);					\
+	   __rd->old_mnt_idmap = mnt_idmap(mnt);				\
+	   __rd->new_mnt_idmap = __rd->old_mnt_idmap; })
 #else
 #define klf_mnt_idmap(mnt) mnt_user_ns(mnt)
+#define klf_renamedata_set_idmap(rd, mnt) \
+	({ typeof(rd) __rd = (rd);					\
+	   __rd->old_mnt_userns = mnt_user_ns(mnt);				\
+	   __rd->new_mnt_userns = __rd->old_mnt_userns; })
 #endif
 
 /*

@@ -34,9 +34,14 @@
 #include "kmod/stats.h"
 #include "kmod/target.h"
 
-/* protects klf_logs, klf_log_minors and log names */
+/* protects klf_logs, klf_logs_pending, klf_nlogs, klf_log_minors and log names */
 DEFINE_MUTEX(klf_logs_lock);
 static LIST_HEAD(klf_logs);
+/*
+ * Logs being created: their name and directory are taken while their
+ * segments are recovered without klf_logs_lock, but nobody can find them.
+ */
+static LIST_HEAD(klf_logs_pending);
 static unsigned int klf_nlogs;
 /* changes whenever a log comes or goes (dumps flag NLM_F_DUMP_INTR); under klf_logs_lock */
 unsigned int klf_logs_gen = 1;
@@ -91,6 +96,11 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 				   "retain-bytes %llu is below segment-bytes %u (whole segments are deleted)",
 				   cfg->retain_bytes, cfg->segment_bytes);
 		return -EINVAL;
+	}
+	if (cfg->retain_ms > KLF_RETAIN_MS_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "retain-ms %llu is above its maximum %llu (10 years)",
+				   cfg->retain_ms, KLF_RETAIN_MS_MAX);
+		return -ERANGE;
 	}
 	if (cfg->storage == KLOGFWD_STORAGE_MEMORY && cfg->sync != KLOGFWD_SYNC_NONE) {
 		NL_SET_ERR_MSG(extack, "sync applies to dir logs only; memory logs have no disk");
@@ -201,14 +211,15 @@ static void klf_log_pop_oldest(struct klf_log *log)
  * Does retention want the oldest segment gone, with @extra more bytes
  * about to be appended?
  */
-static bool klf_log_over(struct klf_log *log, u64 bytes, size_t extra, u64 now)
+static bool klf_log_over(struct klf_log *log, u64 bytes, size_t extra, s64 now)
 {
 	struct klf_segment *old = log->segs[0];
 
 	if (log->cfg.retain_bytes && bytes + extra > log->cfg.retain_bytes)
 		return true;
+	/* boot-time clock, and retain-ms <= KLF_RETAIN_MS_MAX: no step, no overflow */
 	return log->cfg.retain_ms &&
-	       now - old->last_append > log->cfg.retain_ms * NSEC_PER_MSEC;
+	       now - old->last_append > (s64)(log->cfg.retain_ms * NSEC_PER_MSEC);
 }
 
 /*
@@ -217,7 +228,7 @@ static bool klf_log_over(struct klf_log *log, u64 bytes, size_t extra, u64 now)
  */
 static void klf_log_retain(struct klf_log *log)
 {
-	u64 now = ktime_get_real_ns();
+	s64 now = ktime_get_boottime_ns();
 
 	lockdep_assert_held(&log->lock);
 	while (log->nsegs > 1 && klf_log_over(log, log->bytes, 0, now)) {
@@ -316,16 +327,22 @@ bool klf_name_ok(const char *name)
 	return true;
 }
 
-/* Is @path the directory of a live log? Caller holds klf_logs_lock. */
-static bool klf_dir_in_use(const struct path *path)
+/*
+ * The live log whose directory is @path's inode, whatever the path or mount
+ * (a bind mount, another name): caller holds klf_logs_lock.
+ */
+static struct klf_log *klf_dir_in_use(const struct path *path)
 {
 	struct klf_log *log;
 
 	lockdep_assert_held(&klf_logs_lock);
 	list_for_each_entry(log, &klf_logs, node)
-		if (log->dir.dentry == path->dentry && log->dir.mnt == path->mnt)
-			return true;
-	return false;
+		if (log->dir.dentry && d_inode(log->dir.dentry) == d_inode(path->dentry))
+			return log;
+	list_for_each_entry(log, &klf_logs_pending, node)
+		if (log->dir.dentry && d_inode(log->dir.dentry) == d_inode(path->dentry))
+			return log;
+	return NULL;
 }
 
 static struct klf_log *klf_log_find_any(const char *name)
@@ -336,30 +353,70 @@ static struct klf_log *klf_log_find_any(const char *name)
 	list_for_each_entry(log, &klf_logs, node)
 		if (!strcmp(log->name, name))
 			return log;
+	list_for_each_entry(log, &klf_logs_pending, node)
+		if (!strcmp(log->name, name))
+			return log;
 	return NULL;
 }
 
+/*
+ * Resolve a dir log's directory: no symlink anywhere in the path, a local
+ * page-cache filesystem, owned by the creator or root, and not writable by
+ * others unless root owns it and it is sticky (as /tmp: then others cannot
+ * remove or rename the log's files, and klf_dir_open_ext() refuses theirs).
+ */
 static int klf_log_open_dir(struct klf_log *log, const char *dir,
 			    struct netlink_ext_ack *extack)
 {
+	struct super_block *sb;
+	struct klf_log *other;
+	struct inode *inode;
 	int ret;
 
 	if (dir[0] != '/') {
 		NL_SET_ERR_MSG(extack, "dir must be an absolute path");
 		return -EINVAL;
 	}
-	ret = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &log->dir);
+	ret = kern_path(dir, LOOKUP_DIRECTORY | LOOKUP_NO_SYMLINKS, &log->dir);
+	if (ret == -ELOOP) {
+		NL_SET_ERR_MSG(extack,
+			       "dir: cannot open it without following symlinks: give its real path");
+		return ret;
+	}
 	if (ret) {
 		NL_SET_ERR_MSG_FMT(extack, "dir %s: cannot open the directory", dir);
 		return ret;
 	}
-	if (klf_dir_in_use(&log->dir)) {
-		NL_SET_ERR_MSG_FMT(extack, "dir %s is in use by another log", dir);
+	inode = d_inode(log->dir.dentry);
+	sb = log->dir.mnt->mnt_sb;
+	if (!klf_fs_ok(sb)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s filesystem cannot hold a dir log: use tmpfs, ext4, xfs or btrfs",
+				   sb->s_type->name);
+		ret = -EOPNOTSUPP;
+	} else if (!uid_eq(inode->i_uid, log->cred->fsuid) &&
+		   !uid_eq(inode->i_uid, GLOBAL_ROOT_UID)) {
+		NL_SET_ERR_MSG_FMT(extack, "dir is owned by uid %u: it must be yours or root's",
+				   from_kuid_munged(current_user_ns(), inode->i_uid));
+		ret = -EPERM;
+	} else if ((inode->i_mode & 0022) &&
+		   !(uid_eq(inode->i_uid, GLOBAL_ROOT_UID) && (inode->i_mode & S_ISVTX))) {
+		NL_SET_ERR_MSG(extack,
+			       "dir is writable by group or others: chmod go-w (or root-owned, sticky)");
+		ret = -EPERM;
+	} else {
+		other = klf_dir_in_use(&log->dir);
+		if (other) {
+			NL_SET_ERR_MSG_FMT(extack, "dir is in use by log %s", other->name);
+			ret = -EBUSY;
+		}
+	}
+	if (ret) {
 		path_put(&log->dir);
 		log->dir.mnt = NULL;
-		return -EBUSY;
+		log->dir.dentry = NULL;
 	}
-	return 0;
+	return ret;
 }
 
 /**
@@ -426,6 +483,15 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 		}
 	}
 
+	/*
+	 * Recover without klf_logs_lock: a big directory takes a while, and
+	 * every other log stays usable meanwhile. The name, the directory
+	 * and a slot are held by the pending entry.
+	 */
+	list_add_tail(&log->node, &klf_logs_pending);
+	klf_nlogs++;
+	mutex_unlock(&klf_logs_lock);
+
 	mutex_lock(&log->lock);
 	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
 		ret = klf_seg_recover(log, extack);
@@ -450,6 +516,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	}
 	mutex_unlock(&log->lock);
 
+	mutex_lock(&klf_logs_lock);
 	ret = idr_alloc(&klf_log_minors, log, 0, KLF_MAX_LOGS, GFP_KERNEL);
 	if (ret < 0)
 		goto err_locked;
@@ -459,8 +526,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 		NL_SET_ERR_MSG(extack, "cannot create the log's device");
 		goto err_minor;
 	}
-	list_add_tail(&log->node, &klf_logs);
-	klf_nlogs++;
+	list_move_tail(&log->node, &klf_logs);
 	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
 	klf_debugfs_log_add(log);
 	kref_get(&log->ref);	/* the registry's */
@@ -470,11 +536,15 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 err_minor:
 	idr_remove(&klf_log_minors, log->minor);
 err_locked:
+	mutex_unlock(&klf_logs_lock);
 	mutex_lock(&log->lock);
 err_segs:
 	while (log->nsegs)
 		klf_seg_close(log, log->segs[--log->nsegs]);
 	mutex_unlock(&log->lock);
+	mutex_lock(&klf_logs_lock);
+	list_del_init(&log->node);
+	klf_nlogs--;
 err_unlock:
 	mutex_unlock(&klf_logs_lock);
 	klf_log_put(log);
@@ -782,6 +852,17 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	memcpy(payload + len, frame.trailer, frame.trailer_len);
 	total = frame.hdr_len + len + frame.trailer_len;
 
+	/*
+	 * A failed append whose bytes could not be cut: cut them now or fail,
+	 * never seal them behind newer records (recovery would find them).
+	 */
+	seg = klf_log_active(log);
+	if (seg->cut_pending) {
+		ret = klf_seg_truncate(log, seg->file, seg->size);
+		if (ret)
+			goto out_io;
+		seg->cut_pending = false;
+	}
 	ret = klf_log_roll(log, total);
 	if (ret)
 		goto out_io;
@@ -811,7 +892,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	}
 	seg->size += total;
 	seg->nrecords++;
-	seg->last_append = now;
+	seg->last_append = ktime_get_boottime_ns();
 	log->largest = max_t(u32, log->largest, len);
 	log->next_offset++;
 	log->bytes += total;
@@ -830,8 +911,9 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 out_cut:
 	/* cut off what was written, so that the segment ends on a record */
 	if (log->cfg.storage == KLOGFWD_STORAGE_DIR &&
-	    i_size_read(file_inode(seg->file)) > seg->size)
-		klf_seg_truncate(log, seg->file, seg->size);
+	    i_size_read(file_inode(seg->file)) > seg->size &&
+	    klf_seg_truncate(log, seg->file, seg->size))
+		seg->cut_pending = true;
 out_io:
 	log->stats.rejected_io++;
 out:
@@ -920,6 +1002,15 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 		pos += len;
 		off++;
 	}
+	/*
+	 * Fewer records than counted: the file changed behind the log's back.
+	 * Fail rather than find the same position again forever.
+	 */
+	if (off < cur->offset) {
+		pr_warn_ratelimited("log %s: segment %020llu holds fewer records than counted\n",
+				    log->name, seg->base);
+		return -EBADMSG;
+	}
 	cur->base = seg->base;
 	cur->pos = pos;
 	return 0;
@@ -950,89 +1041,141 @@ int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset)
 	return ret;
 }
 
-/**
- * klf_log_read() - copy whole framed records from a cursor to user space
- * @log: the log
- * @cur: the reader's cursor, advanced past what was copied
- * @ubuf: user buffer
- * @count: its size
- *
- * A reader whose next record was deleted by retention continues at the
- * oldest record held.
- *
- * Return: bytes copied (whole records), 0 at the end of the log, or
- * -EMSGSIZE if the next record does not fit in @count, -ENODEV, -EFAULT.
+/*
+ * Under the log's lock: resolve the cursor and take what a read needs
+ * from its segment (a file reference, the byte range committed after the
+ * cursor). Return: 1 with @range set, 0 at the end of the log, or a
+ * negative errno.
  */
-ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
-		     size_t count)
+struct klf_read_range {
+	struct file *file;
+	loff_t pos;
+	loff_t end;
+	u64 offset;
+};
+
+static int klf_log_read_range(struct klf_log *log, struct klf_cursor *cur, u8 *buf,
+			      size_t bufsize, struct klf_read_range *range)
 {
 	struct klf_segment *seg;
-	size_t bufsize, done = 0, fault;
-	ssize_t len, ret = 0;
-	u8 *buf = NULL;
+	int ret;
 
-	mutex_lock(&log->lock);
-	if (log->dead) {
-		ret = -ENODEV;
-		goto out;
-	}
-	/* sized under the lock: log set may change max-record */
-	bufsize = klf_log_bufsize(log);
-	buf = kvmalloc(bufsize, KLF_GFP_BUF);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (cur->offset < log->next_offset) {
-		/* again after each fault-in: retention may have run meanwhile */
+	lockdep_assert_held(&log->lock);
+	for (;;) {
+		if (log->dead)
+			return -ENODEV;
+		if (cur->offset >= log->next_offset)
+			return 0;
+		/* retention may have run since the last call */
 		if (log->nsegs && cur->offset < log->segs[0]->base)
 			*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
 		ret = klf_cursor_resolve(log, cur, buf, bufsize);
 		if (ret)
-			break;
+			return ret;
 		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos >= seg->size) {
-			/* end of a sealed segment: the next one starts here */
-			cur->pos = -1;
-			cur->base = 0;
-			if (seg == klf_log_active(log))
-				break;
-			continue;
-		}
-		len = klf_seg_record_len(log, seg, cur->pos, cur->offset, buf, bufsize);
-		if (len < 0) {
-			ret = len;
+		if (cur->pos < seg->size)
 			break;
-		}
-		if (len > count - done) {
-			ret = done ? 0 : -EMSGSIZE;
-			break;
-		}
-		/*
-		 * Never wait for a page fault under log->lock: a buffer backed
-		 * by FUSE or userfaultfd would let a reader stall every
-		 * producer and target of the log. Fault it in unlocked, retry.
-		 */
-		if (copy_to_user_nofault(ubuf + done, buf, len)) {
-			mutex_unlock(&log->lock);
-			fault = fault_in_writeable(ubuf + done, len);
-			mutex_lock(&log->lock);
-			if (fault) {
-				ret = -EFAULT;
-				break;
-			}
-			if (log->dead) {
-				ret = -ENODEV;
-				break;
-			}
-			continue;
-		}
-		done += len;
-		cur->pos += len;
-		cur->offset++;
+		/* end of a sealed segment: the next one starts here */
+		cur->pos = -1;
+		cur->base = 0;
+		if (seg == klf_log_active(log))
+			return 0;
 	}
-out:
-	mutex_unlock(&log->lock);
+	*range = (struct klf_read_range){
+		.file = get_file(seg->file),
+		.pos = cur->pos,
+		.end = seg->size,
+		.offset = cur->offset,
+	};
+	return 1;
+}
+
+/**
+ * klf_log_read() - copy whole framed records from a cursor to user space
+ * @log: the log
+ * @cur: the reader's cursor (its caller serialises calls on it), advanced
+ *	 past what was copied
+ * @ubuf: user buffer
+ * @count: its size
+ *
+ * A reader whose next record was deleted by retention continues at the
+ * oldest record held. The log's lock is held only to find where the next
+ * records are: committed bytes never change, so they are read, parsed and
+ * copied to user space without it, and a reader, however large its buffer
+ * or slow its memory (FUSE, userfaultfd), never holds a producer.
+ *
+ * Return: bytes copied (whole records), 0 at the end of the log or for an
+ * empty @ubuf, or -EMSGSIZE if the next record does not fit in @count,
+ * -ENODEV, -EFAULT, -EBADMSG (a segment changed behind the log's back).
+ */
+ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
+		     size_t count)
+{
+	size_t bufsize = 0, need, want, done = 0, used, poff, plen;
+	struct klf_read_range r;
+	ssize_t n, len = 0, ret = 0;
+	u64 nrec;
+	u8 *buf = NULL;
+	loff_t p;
+
+	if (!count)
+		return 0;
+	for (;;) {
+		mutex_lock(&log->lock);
+		/* sized under the lock: log set may raise max-record */
+		need = max_t(size_t, klf_log_bufsize(log), KLF_READ_CHUNK);
+		if (need > bufsize) {
+			mutex_unlock(&log->lock);
+			if (done)
+				break;
+			kvfree(buf);
+			bufsize = need;
+			buf = kvmalloc(bufsize, KLF_GFP_BUF);
+			if (!buf) {
+				ret = -ENOMEM;
+				break;
+			}
+			continue;
+		}
+		ret = klf_log_read_range(log, cur, buf, bufsize, &r);
+		mutex_unlock(&log->lock);
+		if (ret <= 0)
+			break;
+
+		p = r.pos;
+		/* no more than fits: a record cut short by @count does not */
+		want = min_t(loff_t, r.end - r.pos, min(bufsize, count - done));
+		n = kernel_read(r.file, buf, want, &p);
+		fput(r.file);
+		if (n < 0) {
+			ret = n;
+			break;
+		}
+		for (used = 0, nrec = 0; used < n; used += len, nrec++) {
+			len = klf_frame_parse(log->cfg.framing, buf + used, n - used,
+					      r.offset + nrec, KLOGFWD_MAX_RECORD_LIMIT,
+					      &poff, &plen);
+			if (len < 0 || len > count - done - used)
+				break;
+		}
+		if (!nrec) {
+			if (len >= 0 || len == -EAGAIN)
+				ret = done ? 0 : -EMSGSIZE;
+			else
+				ret = -EBADMSG;
+			break;
+		}
+		if (copy_to_user(ubuf + done, buf, used)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += used;
+		cur->pos += used;
+		cur->offset += nrec;
+		if (done == count)
+			break;
+		cond_resched();
+	}
 	kvfree(buf);
 	return done ? done : ret;
 }

@@ -23,6 +23,10 @@ struct netlink_ext_ack;
 
 #define KLF_MAX_LOGS		256
 #define KLF_INDEX_INTERVAL	4096
+/* retain-ms at most 10 years: its nanoseconds fit an s64 with room */
+#define KLF_RETAIN_MS_MAX	(10ULL * 365 * 24 * 3600 * 1000)
+/* a reader copies at most this much per hold of log->lock */
+#define KLF_READ_CHUNK		(64 * 1024)
 /* a sender's spans end at a record boundary after about this many bytes */
 #define KLF_SPAN_MAX		(256 * 1024)
 
@@ -111,7 +115,11 @@ struct klf_index_entry {
  * @nindex: entries used in @index
  * @index_cap: entries allocated in @index
  * @next_index_pos: size at which the next index entry is due
- * @last_append: wall-clock time of its newest record (ns)
+ * @last_append: boot-time clock (CLOCK_BOOTTIME, ns) of its newest record,
+ *		 for retain-ms: it never steps. Recovered segments get it from
+ *		 their file's mtime (it may be negative: older than the boot).
+ * @cut_pending: a failed append left bytes after @size that could not be
+ *		 cut yet; no append goes through until they are
  *
  * Owned by its log and protected by the log's lock. Only the newest segment
  * of a log is written; the others are sealed and never change.
@@ -126,7 +134,8 @@ struct klf_segment {
 	u32 nindex;
 	u32 index_cap;
 	loff_t next_index_pos;
-	u64 last_append;
+	s64 last_append;
+	bool cut_pending;
 };
 
 /**
@@ -244,6 +253,10 @@ void klf_log_space(struct klf_log *log);
 u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur);
 bool klf_name_ok(const char *name);
 struct file *klf_dir_open(struct klf_log *log, const char *name, int flags);
+struct file *klf_dir_open_ext(struct klf_log *log, const char *name, int flags,
+			      struct netlink_ext_ack *extack);
+struct super_block;
+bool klf_fs_ok(const struct super_block *sb);
 ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
 		     size_t count);
 int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset);

@@ -302,6 +302,9 @@ int klogfwd_nl_log_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* serialises log-set requests: each reads a log's settings, then writes them */
+static DEFINE_MUTEX(klf_nl_set_lock);
+
 /**
  * klogfwd_nl_log_set_doit() - change a log's settings
  * @skb: request
@@ -317,12 +320,15 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(log))
 		return PTR_ERR(log);
+	/* read, change, write: two log-set requests must not interleave */
+	mutex_lock(&klf_nl_set_lock);
 	mutex_lock(&log->lock);
 	cfg = log->cfg;
 	mutex_unlock(&log->lock);
 	ret = klf_nl_parse_config(info, &cfg, true);
 	if (!ret)
 		ret = klf_log_set_config(log, &cfg, info->extack);
+	mutex_unlock(&klf_nl_set_lock);
 	klf_log_put(log);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
+#include <linux/dax.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -23,7 +24,9 @@
 #include <linux/netlink.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <uapi/linux/magic.h>
 #include <linux/sort.h>
+#include <linux/stat.h>
 #include <linux/vmalloc.h>
 
 #include "kmod/framing.h"
@@ -37,45 +40,225 @@ static void klf_seg_name(char *buf, u64 base, const char *ext)
 	snprintf(buf, KLF_SEG_NAME_LEN, "%020llu.%s", base, ext);
 }
 
+/*
+ * A dir log's directory is untrusted input: anyone who could write to it
+ * before the log was added may have planted anything under the names the
+ * log uses. Every file is looked up first and opened only if it is a
+ * regular file with one link, owned by the log's creator, on a filesystem
+ * whose pages the sender can read from the page cache; new files are
+ * created with O_EXCL. Nothing is opened by a path that may cross a
+ * symlink, and nothing is read before it passed these checks, so no FIFO,
+ * device or foreign file can block, feed or redirect the log.
+ */
+
 /**
- * klf_dir_open() - open a file in a dir log's directory, as its creator
+ * klf_fs_ok() - can a dir log live on this filesystem?
+ * @sb: the filesystem
+ *
+ * The sender reads segment pages with read_mapping_page() (shmem's own
+ * reader on tmpfs): only local page-cache filesystems that have one and
+ * whose pages stay put are allowed. overlayfs, FUSE, 9p, NFS and the
+ * others are refused, and DAX is checked per file (klf_file_ok()).
+ *
+ * Return: true if dir logs may be created there.
+ */
+bool klf_fs_ok(const struct super_block *sb)
+{
+	switch (sb->s_magic) {
+	case TMPFS_MAGIC:
+	case EXT4_SUPER_MAGIC:	/* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Is the inode something the log may open? Return 0 or -EPERM, with the
+ * reason in @extack (and, shorter, in the kernel log).
+ */
+static int klf_inode_ok(struct klf_log *log, struct inode *inode, const char *name,
+			struct netlink_ext_ack *extack)
+{
+	/* one literal format per reason: 6.1's extack keeps only the format */
+	if (!S_ISREG(inode->i_mode)) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is not a regular file: move it away", name);
+	} else if (inode->i_nlink != 1) {
+		NL_SET_ERR_MSG_FMT(extack, "%s has %u links: move it away", name,
+				   inode->i_nlink);
+	} else if (!uid_eq(inode->i_uid, log->cred->fsuid)) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is owned by uid %u, not the log's creator", name,
+				   from_kuid_munged(&init_user_ns, inode->i_uid));
+	} else if (IS_DAX(inode) ||
+		   !(shmem_mapping(inode->i_mapping) || inode->i_mapping->a_ops->read_folio)) {
+		NL_SET_ERR_MSG_FMT(extack, "%s cannot be read from the page cache (DAX?)", name);
+	} else {
+		return 0;
+	}
+	pr_warn_ratelimited("log %s: dir %s: %s is not a regular file of the log's creator with one link, readable from the page cache: not opened\n",
+			    log->name, log->dir_path, name);
+	return -EPERM;
+}
+
+/**
+ * klf_dir_open_ext() - open a file in a dir log's directory, as its creator
+ * @log: the log
+ * @name: file name (no '/')
+ * @flags: O_CREAT: create it if it does not exist (with O_EXCL: it must
+ *	   not exist); O_TRUNC: empty it. Always read-write.
+ * @extack: for errors, or NULL
+ *
+ * An existing file is looked up and checked before it is opened (see the
+ * comment above klf_fs_ok()), so opening it cannot block or have side
+ * effects; a missing one is created with O_EXCL|O_NOFOLLOW.
+ *
+ * Return: the file or an ERR_PTR (-ENOENT without O_CREAT, -EPERM for a
+ * file the log must not trust, -EEXIST with O_EXCL).
+ */
+struct file *klf_dir_open_ext(struct klf_log *log, const char *name, int flags,
+			      struct netlink_ext_ack *extack)
+{
+	int oflags = O_RDWR | O_LARGEFILE | O_NOFOLLOW | O_NONBLOCK;
+	const struct cred *old = override_creds(log->cred);
+	struct path path = { .mnt = log->dir.mnt };
+	struct file *f;
+	int ret;
+
+	path.dentry = lookup_one_len_unlocked(name, log->dir.dentry, strlen(name));
+	if (IS_ERR(path.dentry)) {
+		f = ERR_CAST(path.dentry);
+		goto out;
+	}
+	if (d_really_is_negative(path.dentry)) {
+		dput(path.dentry);
+		f = ERR_PTR(-ENOENT);
+		if (flags & O_CREAT)
+			f = file_open_root(&log->dir, name, oflags | O_CREAT | O_EXCL, 0600);
+		if (!IS_ERR(f)) {
+			/* created by us; only the filesystem checks apply */
+			ret = klf_inode_ok(log, file_inode(f), name, extack);
+			if (ret) {
+				fput(f);
+				f = ERR_PTR(ret);
+			}
+		}
+		goto out;
+	}
+	if (flags & O_EXCL) {
+		dput(path.dentry);
+		f = ERR_PTR(-EEXIST);
+		goto out;
+	}
+	ret = klf_inode_ok(log, d_inode(path.dentry), name, extack);
+	if (ret) {
+		dput(path.dentry);
+		f = ERR_PTR(ret);
+		goto out;
+	}
+	f = dentry_open(&path, oflags, log->cred);
+	dput(path.dentry);
+	if (!IS_ERR(f) && (flags & O_TRUNC)) {
+		ret = vfs_truncate(&f->f_path, 0);
+		if (ret) {
+			fput(f);
+			f = ERR_PTR(ret);
+		}
+	}
+out:
+	revert_creds(old);
+	return f;
+}
+
+/**
+ * klf_dir_open() - klf_dir_open_ext() without an extack
  * @log: the log
  * @name: file name
- * @flags: extra open flags (O_CREAT...); always read-write, no symlinks
+ * @flags: O_CREAT, O_EXCL, O_TRUNC
  *
  * Return: the file or an ERR_PTR.
  */
 struct file *klf_dir_open(struct klf_log *log, const char *name, int flags)
 {
-	const struct cred *old = override_creds(log->cred);
-	struct file *f;
-
-	f = file_open_root(&log->dir, name, flags | O_RDWR | O_LARGEFILE | O_NOFOLLOW, 0600);
-	revert_creds(old);
-	return f;
+	return klf_dir_open_ext(log, name, flags, NULL);
 }
 
-static int klf_dir_unlink(struct klf_log *log, const char *name)
+/*
+ * Unlink a file of the log's directory: the dentry the log holds, never
+ * whatever has the name now. Nothing to do if it was moved away.
+ */
+static int klf_dir_unlink_dentry(struct klf_log *log, struct dentry *d)
 {
 	struct inode *dir = d_inode(log->dir.dentry);
 	const struct cred *old;
-	struct dentry *d;
 	int ret;
 
 	ret = mnt_want_write(log->dir.mnt);
 	if (ret)
 		return ret;
 	old = override_creds(log->cred);
+	/*
+	 * A reference of our own, as a lookup would give: vfs_unlink() turns
+	 * a dentry nobody else holds negative, under the file that holds it.
+	 */
+	dget(d);
 	inode_lock_nested(dir, I_MUTEX_PARENT);
-	d = lookup_one_len(name, log->dir.dentry, strlen(name));
-	if (IS_ERR(d)) {
-		ret = PTR_ERR(d);
-	} else {
-		ret = d_really_is_positive(d) ?
-		      vfs_unlink(klf_mnt_idmap(log->dir.mnt), dir, d, NULL) : 0;
-		dput(d);
-	}
+	if (d->d_parent == log->dir.dentry && !d_unhashed(d) && d_really_is_positive(d))
+		ret = vfs_unlink(klf_mnt_idmap(log->dir.mnt), dir, d, NULL);
 	inode_unlock(dir);
+	dput(d);
+	revert_creds(old);
+	mnt_drop_write(log->dir.mnt);
+	return ret;
+}
+
+/* Unlink by name: only for the log's own temporary file. */
+static int klf_dir_unlink(struct klf_log *log, const char *name)
+{
+	struct dentry *d;
+	int ret;
+
+	d = lookup_one_len_unlocked(name, log->dir.dentry, strlen(name));
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	ret = klf_dir_unlink_dentry(log, d);
+	dput(d);
+	return ret;
+}
+
+/* Rename @from to @to in the log's directory, replacing @to. */
+static int klf_dir_rename(struct klf_log *log, const char *from, const char *to)
+{
+	struct inode *dir = d_inode(log->dir.dentry);
+	struct renamedata rd = { .old_dir = dir, .new_dir = dir };
+	const struct cred *old;
+	int ret;
+
+	ret = mnt_want_write(log->dir.mnt);
+	if (ret)
+		return ret;
+	old = override_creds(log->cred);
+	lock_rename(log->dir.dentry, log->dir.dentry);
+	rd.old_dentry = lookup_one_len(from, log->dir.dentry, strlen(from));
+	if (IS_ERR(rd.old_dentry)) {
+		ret = PTR_ERR(rd.old_dentry);
+		goto out_unlock;
+	}
+	rd.new_dentry = lookup_one_len(to, log->dir.dentry, strlen(to));
+	if (IS_ERR(rd.new_dentry)) {
+		ret = PTR_ERR(rd.new_dentry);
+		goto out_old;
+	}
+	ret = -ENOENT;
+	if (d_really_is_positive(rd.old_dentry)) {
+		klf_renamedata_set_idmap(&rd, log->dir.mnt);
+		ret = vfs_rename(&rd);
+	}
+	dput(rd.new_dentry);
+out_old:
+	dput(rd.old_dentry);
+out_unlock:
+	unlock_rename(log->dir.dentry, log->dir.dentry);
 	revert_creds(old);
 	mnt_drop_write(log->dir.mnt);
 	return ret;
@@ -88,7 +271,7 @@ static struct klf_segment *klf_seg_alloc(u64 base)
 	if (!seg)
 		return NULL;
 	seg->base = base;
-	seg->last_append = ktime_get_real_ns();
+	seg->last_append = ktime_get_boottime_ns();
 	return seg;
 }
 
@@ -153,8 +336,7 @@ int klf_seg_create(struct klf_log *log, u64 base, struct klf_segment **segp)
 
 err_unlink:
 	/* a full disk: leave no empty segment behind for the next try to trip on */
-	klf_seg_name(name, base, "log");
-	klf_dir_unlink(log, name);
+	klf_dir_unlink_dentry(log, seg->file->f_path.dentry);
 err:
 	klf_seg_free(seg);
 	return ret;
@@ -184,15 +366,13 @@ void klf_seg_close(struct klf_log *log, struct klf_segment *seg)
  */
 int klf_seg_remove(struct klf_log *log, struct klf_segment *seg)
 {
-	char name[KLF_SEG_NAME_LEN];
 	int ret = 0;
 
 	lockdep_assert_held(&log->lock);
 	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
-		klf_seg_name(name, seg->base, "log");
-		ret = klf_dir_unlink(log, name);
-		klf_seg_name(name, seg->base, "index");
-		klf_dir_unlink(log, name);
+		ret = klf_dir_unlink_dentry(log, seg->file->f_path.dentry);
+		if (seg->idx_file)
+			klf_dir_unlink_dentry(log, seg->idx_file->f_path.dentry);
 	}
 	klf_seg_free(seg);
 	return ret;
@@ -312,11 +492,21 @@ ssize_t klf_seg_record_len(struct klf_log *log, struct klf_segment *seg, loff_t 
 
 /* --- recovery ------------------------------------------------------------ */
 
+/*
+ * Bounds on what a directory may hold: offsets far from wrapping, a number
+ * of segments recovery can hold in memory, and segment files whose byte
+ * positions fit the 32-bit index.
+ */
+#define KLF_MAX_BASE		BIT_ULL(62)
+#define KLF_MAX_SEGMENTS	65536
+#define KLF_MAX_SEG_FILE	((loff_t)U32_MAX)
+
 struct klf_scan_ctx {
 	struct dir_context ctx;
 	u64 *bases;
 	unsigned int n;
 	unsigned int cap;
+	u64 bad_base;
 	int err;
 };
 
@@ -335,8 +525,16 @@ static bool klf_scan_actor(struct dir_context *ctx, const char *name, int len,
 			return true;
 	memcpy(num, name, 20);
 	num[20] = 0;
-	if (kstrtou64(num, 10, &base))
-		return true;
+	if (kstrtou64(num, 10, &base) || base > KLF_MAX_BASE) {
+		/* 20 digits that overflow u64, or near it: refused, not skipped */
+		s->bad_base = 1;
+		s->err = -EINVAL;
+		return false;
+	}
+	if (s->n == KLF_MAX_SEGMENTS) {
+		s->err = -E2BIG;
+		return false;
+	}
 	if (s->n == s->cap) {
 		u64 *b = krealloc_array(s->bases, max(16U, s->cap * 2), sizeof(u64), GFP_KERNEL);
 
@@ -379,52 +577,82 @@ int klf_seg_truncate(struct klf_log *log, struct file *f, loff_t len)
 }
 
 /*
- * Scan one segment file: count its records, rebuild its index, and cut off
- * whatever follows the last valid record (a torn write, or corruption).
+ * Scan one segment file in one pass: read it a buffer at a time, parse
+ * every record of each buffer, count them and rebuild the index. Stops at
+ * the first bytes that are not a record; nothing is changed here.
+ *
+ * Return: 0 with seg->size at the end of the last whole record (what
+ * follows, up to @fsize, is for klf_seg_check_tail()), or a negative errno
+ * (I/O, memory).
  */
-static int klf_seg_scan(struct klf_log *log, struct klf_segment *seg, u8 *buf, size_t bufsize)
+static int klf_seg_scan(struct klf_log *log, struct klf_segment *seg, u8 *buf, size_t bufsize,
+			loff_t fsize)
 {
-	loff_t fsize = i_size_read(file_inode(seg->file)), pos = 0, p;
-	size_t poff, plen, avail;
-	ssize_t n, len;
+	loff_t pos = 0, p;		/* file position of buf[0] */
+	size_t have = 0, off, poff, plen;
+	ssize_t n, len = 0;
 	int ret;
 
-	while (pos < fsize) {
-		avail = min_t(loff_t, bufsize, fsize - pos);
-		p = pos;
-		n = kernel_read(seg->file, buf, avail, &p);
-		if (n < 0)
-			return n;
-		len = klf_frame_parse(log->cfg.framing, buf, n, seg->base + seg->nrecords,
-				      KLOGFWD_MAX_RECORD_LIMIT, &poff, &plen);
-		if (len < 0)
-			break;
-		seg->size = pos;
-		ret = klf_seg_add_index(log, seg, seg->base + seg->nrecords);
-		if (ret)
-			return ret;
-		pos += len;
-		seg->size = pos;
-		seg->nrecords++;
-		log->largest = max_t(u32, log->largest, plen);
+	for (;;) {
+		if (have < bufsize && pos + have < fsize) {
+			p = pos + have;
+			n = kernel_read(seg->file, buf + have,
+					min_t(loff_t, bufsize - have, fsize - p), &p);
+			if (n < 0)
+				return n;
+			if (!n)		/* the file shrank under us */
+				fsize = pos + have;
+			have += n;
+		}
+		for (off = 0; off < have; off += len) {
+			len = klf_frame_parse(log->cfg.framing, buf + off, have - off,
+					      seg->base + seg->nrecords,
+					      KLOGFWD_MAX_RECORD_LIMIT, &poff, &plen);
+			if (len < 0)
+				break;
+			seg->size = pos + off;
+			ret = klf_seg_add_index(log, seg, seg->base + seg->nrecords);
+			if (ret)
+				return ret;
+			seg->nrecords++;
+			log->largest = max_t(u32, log->largest, plen);
+		}
+		seg->size = pos + off;
+		if (off == have && pos + have >= fsize)
+			return 0;
+		/* not a record, an incomplete one at the end, or one too large */
+		if (off < have &&
+		    (len != -EAGAIN || pos + have >= fsize || (!off && have == bufsize)))
+			return 0;
+		memmove(buf, buf + off, have - off);
+		pos += off;
+		have -= off;
+		cond_resched();
 	}
-	seg->size = pos;
-	if (pos < fsize) {
-		pr_warn("log %s: segment %020llu: cutting %lld bytes after the last valid record\n",
-			log->name, seg->base, fsize - pos);
-		ret = klf_seg_truncate(log, seg->file, pos);
-		if (ret)
-			return ret;
-		log->stats.truncated_bytes += fsize - pos;
+}
+
+/* Are the bytes of @f from @pos to @end all zero (what a crash may leave)? */
+static int klf_seg_zero_tail(struct file *f, loff_t pos, loff_t end, u8 *buf, size_t bufsize)
+{
+	ssize_t n;
+
+	while (pos < end) {
+		n = kernel_read(f, buf, min_t(loff_t, bufsize, end - pos), &pos);
+		if (n <= 0)
+			return n < 0 ? n : 0;
+		if (memchr_inv(buf, 0, n))
+			return 0;
+		cond_resched();
 	}
-	return 0;
+	return 1;
 }
 
 /*
  * Open <base>.index and rewrite it if it differs from the index the scan
  * rebuilt (it was opened only now, so the scan did not write to it).
  */
-static int klf_seg_check_index(struct klf_log *log, struct klf_segment *seg)
+static int klf_seg_check_index(struct klf_log *log, struct klf_segment *seg,
+			       struct netlink_ext_ack *extack)
 {
 	size_t want = seg->nindex * sizeof(*seg->index);
 	char name[KLF_SEG_NAME_LEN];
@@ -432,10 +660,9 @@ static int klf_seg_check_index(struct klf_log *log, struct klf_segment *seg)
 	loff_t size, pos = 0;
 	struct file *f;
 	ssize_t n;
-	int ret = 0;
 
 	klf_seg_name(name, seg->base, "index");
-	f = klf_dir_open(log, name, O_CREAT);
+	f = klf_dir_open_ext(log, name, O_CREAT, extack);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	seg->idx_file = f;
@@ -461,14 +688,17 @@ static int klf_seg_check_index(struct klf_log *log, struct klf_segment *seg)
 				    log->name, seg->base);
 out:
 	kvfree(old);
-	return ret;
+	return 0;
 }
 
-static int klf_seg_open_existing(struct klf_log *log, u64 base, struct klf_segment **segp)
+static int klf_seg_open_existing(struct klf_log *log, u64 base, struct klf_segment **segp,
+				 struct netlink_ext_ack *extack)
 {
 	char name[KLF_SEG_NAME_LEN];
 	struct klf_segment *seg;
+	struct kstat st;
 	struct file *f;
+	s64 age;
 	int ret;
 
 	seg = klf_seg_alloc(base);
@@ -476,12 +706,26 @@ static int klf_seg_open_existing(struct klf_log *log, u64 base, struct klf_segme
 		return -ENOMEM;
 	klf_obj_inc(KLF_OBJ_SEGMENT);
 	klf_seg_name(name, base, "log");
-	f = klf_dir_open(log, name, 0);
+	f = klf_dir_open_ext(log, name, 0, extack);
 	if (IS_ERR(f)) {
 		ret = PTR_ERR(f);
 		goto err;
 	}
 	seg->file = f;
+	if (i_size_read(file_inode(f)) > KLF_MAX_SEG_FILE) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is larger than 4 GiB: move it aside", name);
+		ret = -EFBIG;
+		goto err;
+	}
+	/*
+	 * Its age for retain-ms: from its mtime (the wall clock of its last
+	 * append), never in the future, then kept on the boot-time clock.
+	 */
+	ret = vfs_getattr(&f->f_path, &st, STATX_MTIME, AT_STATX_SYNC_AS_STAT);
+	if (!ret) {
+		age = ktime_get_real_ns() - timespec64_to_ns(&st.mtime);
+		seg->last_append -= max_t(s64, age, 0);
+	}
 	*segp = seg;
 	return 0;
 err:
@@ -492,10 +736,11 @@ err:
 /*
  * The framing a dir log's records were written with, kept in <dir>/framing
  * ("lf", "octet" or "klf" and a newline). Scanning segments with another
- * framing would find no valid record in them and cut them off: a log added
- * again with the wrong framing must be refused, never "recovered".
+ * framing would find no valid record in them: a log added again with the
+ * wrong framing must be refused, never "recovered".
  */
 #define KLF_FRAMING_FILE	"framing"
+#define KLF_FRAMING_TMP		".framing.tmp"
 
 static const char *const klf_framing_names[] = {
 	[KLOGFWD_FRAMING_LF]	= "lf",
@@ -511,9 +756,9 @@ static const char *klf_framing_name(u32 framing)
 /* Return: 0 with *@framing set, -ENOENT if there is no file, -ENODATA if
  * it is empty or all zeros (written by a version that did not sync it, and
  * a power failure came before writeback), -EINVAL if it does not name a
- * framing, or another negative errno.
+ * framing, -EPERM if it is not a file to trust, or another negative errno.
  */
-static int klf_framing_read(struct klf_log *log, u32 *framing)
+static int klf_framing_read(struct klf_log *log, u32 *framing, struct netlink_ext_ack *extack)
 {
 	loff_t pos = 0;
 	struct file *f;
@@ -521,7 +766,7 @@ static int klf_framing_read(struct klf_log *log, u32 *framing)
 	ssize_t n;
 	u32 i;
 
-	f = klf_dir_open(log, KLF_FRAMING_FILE, 0);
+	f = klf_dir_open_ext(log, KLF_FRAMING_FILE, 0, extack);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
@@ -542,6 +787,12 @@ static int klf_framing_read(struct klf_log *log, u32 *framing)
 	return -EINVAL;
 }
 
+/*
+ * Write the framing file: a temporary file, synced, renamed over the name,
+ * so that the name holds the old content or the new one, never a part.
+ * Whatever the log's sync mode: it is written before the directory's first
+ * segment, so that a segment on the disk implies it.
+ */
 static int klf_framing_write(struct klf_log *log)
 {
 	const char *name = klf_framing_name(log->cfg.framing);
@@ -552,38 +803,41 @@ static int klf_framing_write(struct klf_log *log)
 	int len, ret = 0;
 
 	len = snprintf(buf, sizeof(buf), "%s\n", name);
-	f = klf_dir_open(log, KLF_FRAMING_FILE, O_CREAT | O_TRUNC);
+	klf_dir_unlink(log, KLF_FRAMING_TMP);
+	f = klf_dir_open(log, KLF_FRAMING_TMP, O_CREAT | O_EXCL);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_write(f, buf, len, &pos);
 	if (n != len)
 		ret = n < 0 ? n : -EIO;
-	/*
-	 * Whatever the log's sync mode: the file is written once, before the
-	 * directory's first segment, so that a segment on the disk implies it
-	 */
 	if (!ret)
 		ret = vfs_fsync(f, 0);
+	if (!ret)
+		ret = klf_dir_rename(log, KLF_FRAMING_TMP, KLF_FRAMING_FILE);
+	if (ret)
+		klf_dir_unlink_dentry(log, f->f_path.dentry);
 	fput(f);
 	return ret;
 }
 
 /*
- * Check the directory's framing file against the log's framing, and write
- * it if it is missing or the directory holds no segment. Segments without
- * the file (a directory from before it existed), or with an empty one (it
- * was not always synced before, and a power failure lost it), are
- * recovered with the framing given, which is then kept.
+ * Check the directory's framing file against the log's framing. Sets
+ * *@unknown if segments exist without a readable framing file (a directory
+ * from before it existed, or a power failure lost it): their content must
+ * then confirm the framing given (klf_seg_recover()).
  */
-static int klf_framing_check(struct klf_log *log, unsigned int nsegs,
+static int klf_framing_check(struct klf_log *log, unsigned int nsegs, bool *unknown,
 			     struct netlink_ext_ack *extack)
 {
 	u32 framing;
 	int ret;
 
-	ret = klf_framing_read(log, &framing);
+	*unknown = false;
+	ret = klf_framing_read(log, &framing, extack);
 	if (!ret && framing == log->cfg.framing)
 		return 0;
+	if (ret == -EPERM)
+		return ret;
 	if (nsegs && !ret) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "the directory holds a log with framing %s, not %s: add it with framing %s",
@@ -591,15 +845,31 @@ static int klf_framing_check(struct klf_log *log, unsigned int nsegs,
 				   klf_framing_name(framing));
 		return -EINVAL;
 	}
-	if (nsegs && ret == -ENODATA) {
-		pr_warn("log %s: its framing file is empty (a power failure before it reached the disk?): recovered as %s\n",
-			log->name, klf_framing_name(log->cfg.framing));
-	} else if (nsegs && ret != -ENOENT) {
+	if (nsegs && ret != -ENOENT && ret != -ENODATA) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "cannot read the directory's file \"%s\" (%d): it must hold lf, octet or klf",
 				   KLF_FRAMING_FILE, ret);
 		return ret;
 	}
+	*unknown = nsegs;
+	if (nsegs && ret == -ENODATA)
+		pr_warn("log %s: its framing file is empty (a power failure before it reached the disk?): the segments must parse as %s\n",
+			log->name, klf_framing_name(log->cfg.framing));
+	else if (nsegs)
+		pr_warn("log %s: its directory has no framing file: the segments must parse as %s\n",
+			log->name, klf_framing_name(log->cfg.framing));
+	return 0;
+}
+
+/* Write the framing file after a recovery or for a new directory. */
+static int klf_framing_save(struct klf_log *log, unsigned int nsegs,
+			    struct netlink_ext_ack *extack)
+{
+	u32 framing;
+	int ret;
+
+	if (!klf_framing_read(log, &framing, NULL) && framing == log->cfg.framing)
+		return 0;
 	ret = klf_framing_write(log);
 	if (ret && !nsegs) {
 		NL_SET_ERR_MSG_FMT(extack, "cannot write the directory's file \"%s\" (%d)",
@@ -613,24 +883,93 @@ static int klf_framing_check(struct klf_log *log, unsigned int nsegs,
 	return 0;
 }
 
+/*
+ * Without a framing file, the first bytes of the first segment must be a
+ * record of the framing given; klf's magic is refused for the others (lf
+ * would take a klf record for a line).
+ */
+static int klf_framing_sniff(struct klf_log *log, struct klf_segment *seg, u8 *buf,
+			     struct netlink_ext_ack *extack)
+{
+	loff_t pos = 0;
+	__le32 magic;
+	ssize_t n;
+
+	n = kernel_read(seg->file, buf, sizeof(magic), &pos);
+	if (n < 0)
+		return n;
+	memcpy(&magic, buf, sizeof(magic));
+	if (n == sizeof(magic) && log->cfg.framing != KLOGFWD_FRAMING_KLF &&
+	    le32_to_cpu(magic) == KLF_KLF_MAGIC) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the framing file is missing or empty and %020llu.log holds klf",
+				   seg->base);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * What follows the last record of a segment may be cut only if it is a
+ * torn tail: at most one record's worth at the end of the file (and,
+ * without a framing file, after at least one record), or zeros. Sealed
+ * segments can have one too: with sync none, a power failure may keep a
+ * newer segment and lose the end of an older one's last page. Anything
+ * longer is corruption. Return 0 if the tail may go, else a negative errno
+ * with an extack message saying what to do.
+ */
+static int klf_seg_check_tail(struct klf_log *log, struct klf_segment *seg, bool unknown,
+			      loff_t fsize, u8 *buf, size_t bufsize,
+			      struct netlink_ext_ack *extack)
+{
+	loff_t one = log->cfg.max_record + KLF_KLF_HDR_LEN + 16, tail = fsize - seg->size;
+	int zero;
+
+	if (tail <= one && (seg->nrecords || !unknown))
+		return 0;
+	zero = klf_seg_zero_tail(seg->file, seg->size, fsize, buf, bufsize);
+	if (zero)
+		return zero < 0 ? zero : 0;
+	if (unknown) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "the framing file is missing or empty and %020llu.log is not %s",
+				   seg->base, klf_framing_name(log->cfg.framing));
+		pr_warn("log %s: dir %s: no framing file, and segment %020llu does not parse as %s: add the log with the framing it was written with\n",
+			log->name, log->dir_path, seg->base, klf_framing_name(log->cfg.framing));
+		return -EINVAL;
+	}
+	NL_SET_ERR_MSG_FMT(extack, "%020llu.log does not parse at %lld: move the file aside",
+			   seg->base, seg->size);
+	pr_warn("log %s: dir %s: segment %020llu: %lld bytes after position %lld are not %s records: move the file aside (nothing was changed)\n",
+		log->name, log->dir_path, seg->base, tail, seg->size,
+		klf_framing_name(log->cfg.framing));
+	return -EUCLEAN;
+}
+
 /**
  * klf_seg_recover() - load the segments found in a dir log's directory
  * @log: the new log, locked, with no segments yet
  * @extack: for errors
  *
- * Every segment is scanned: records counted, a torn or corrupt tail cut off
- * and counted, the index rebuilt and rewritten if missing or wrong. A
- * corrupt tail never makes recovery fail. Segments written with another
- * framing than the log's (the directory's framing file says) are refused.
+ * Every segment is scanned in one pass, its records counted and its index
+ * rebuilt (and rewritten if missing or wrong). Recovery never destroys a
+ * record: a segment may lose only a torn tail (at most one record's worth
+ * at its end, or zeros), and only once every segment passed. Anything else
+ * (bytes that do not parse followed by more, segments that contradict the
+ * framing given when the framing file is lost) refuses the log with an
+ * extack message, and changes nothing.
  *
  * Return: 0 or a negative errno (I/O errors, memory, -EINVAL for another
- * framing, with an extack message).
+ * framing, -EUCLEAN for a segment that does not parse, -EPERM for a file
+ * not to be trusted, with an extack message).
  */
 int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 {
 	struct klf_scan_ctx s = { .ctx.actor = klf_scan_actor };
 	size_t bufsize = KLOGFWD_MAX_RECORD_LIMIT + KLF_KLF_HDR_LEN + 16;
-	struct klf_segment *seg;
+	struct klf_segment *seg = NULL;
+	bool unknown = false;
+	loff_t fsize, tail;
 	struct file *dir;
 	unsigned int i;
 	u8 *buf = NULL;
@@ -644,8 +983,14 @@ int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 	fput(dir);
 	if (!ret)
 		ret = s.err;
+	if (s.bad_base)
+		NL_SET_ERR_MSG(extack,
+			       "a segment's base offset is too large (above 2^62): move it aside");
+	else if (ret == -E2BIG)
+		NL_SET_ERR_MSG_FMT(extack, "the directory holds more than %u segments",
+				   KLF_MAX_SEGMENTS);
 	if (!ret)
-		ret = klf_framing_check(log, s.n, extack);
+		ret = klf_framing_check(log, s.n, &unknown, extack);
 	if (ret || !s.n)
 		goto out;
 
@@ -662,12 +1007,18 @@ int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 				log->name, s.bases[i]);
 			continue;
 		}
-		ret = klf_seg_open_existing(log, s.bases[i], &seg);
+		ret = klf_seg_open_existing(log, s.bases[i], &seg, extack);
 		if (ret)
 			goto out;
-		ret = klf_seg_scan(log, seg, buf, bufsize);
+		fsize = i_size_read(file_inode(seg->file));
+		ret = unknown && !log->nsegs ? klf_framing_sniff(log, seg, buf, extack) : 0;
 		if (!ret)
-			ret = klf_seg_check_index(log, seg);
+			ret = klf_seg_scan(log, seg, buf, bufsize, fsize);
+		tail = fsize - seg->size;
+		if (!ret && tail)
+			ret = klf_seg_check_tail(log, seg, unknown, fsize, buf, bufsize, extack);
+		if (!ret)
+			ret = klf_seg_check_index(log, seg, extack);
 		if (!ret)
 			ret = klf_log_push_segment(log, seg);
 		if (ret) {
@@ -678,10 +1029,26 @@ int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack)
 		log->bytes += seg->size;
 		log->stats.recovered_records += seg->nrecords;
 	}
-	if (s.n)
-		klf_nl_log_event(log, KLOGFWD_LOG_EVENT_RECOVERED,
-				 log->stats.recovered_records);
+	/* every segment passed: only now cut the torn tails */
+	for (i = 0; i < log->nsegs; i++) {
+		seg = log->segs[i];
+		tail = i_size_read(file_inode(seg->file)) - seg->size;
+		if (tail <= 0)
+			continue;
+		pr_warn("log %s: segment %020llu: cutting a torn tail of %lld bytes after the last record\n",
+			log->name, seg->base, tail);
+		ret = klf_seg_truncate(log, seg->file, seg->size);
+		if (ret) {
+			NL_SET_ERR_MSG_FMT(extack, "cannot cut the torn tail of %020llu.log (%d)",
+					   seg->base, ret);
+			goto out;
+		}
+		log->stats.truncated_bytes += tail;
+	}
+	klf_nl_log_event(log, KLOGFWD_LOG_EVENT_RECOVERED, log->stats.recovered_records);
 out:
+	if (!ret && log->cfg.storage == KLOGFWD_STORAGE_DIR)
+		ret = klf_framing_save(log, s.n, extack);
 	kvfree(buf);
 	kfree(s.bases);
 	return ret;

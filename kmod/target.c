@@ -212,9 +212,11 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 
 	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
 		snprintf(fname, sizeof(fname), "%s.cursor", name);
-		f = klf_dir_open(log, fname, O_CREAT);
+		f = klf_dir_open_ext(log, fname, O_CREAT, extack);
 		if (IS_ERR(f)) {
-			NL_SET_ERR_MSG_FMT(extack, "cannot open %s in the log's directory", fname);
+			if (!extack || !extack->_msg)
+				NL_SET_ERR_MSG_FMT(extack, "cannot open %s in the log's directory",
+						   fname);
 			ret = PTR_ERR(f);
 			goto err_free;
 		}

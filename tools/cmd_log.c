@@ -203,57 +203,30 @@ static void path_clean(char *p)
 }
 
 /*
- * The absolute form of path: realpath() if it exists, else the real path of
- * its longest existing ancestor followed by the rest. Allocated; NULL with
- * errno set on failure.
+ * The absolute form of path: relative to the current directory, with empty
+ * and "." components dropped, and nothing resolved. Symlinks are left for
+ * the kernel to refuse: a dir log's path must not cross one (a link planted
+ * by whoever can write a parent would redirect the log). Allocated; NULL
+ * with errno set on failure.
  */
 static char *abs_path(const char *path)
 {
-	char *full, *real, *res, *slash;
-	size_t len;
+	char *full, *cwd;
 
-	real = realpath(path, NULL);
-	if (real)
-		return real;
 	if (path[0] == '/') {
 		full = strdup(path);
-		if (!full)
-			return NULL;
 	} else {
-		real = getcwd(NULL, 0);
-		if (!real)
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
 			return NULL;
-		full = malloc(strlen(real) + strlen(path) + 2);
+		full = malloc(strlen(cwd) + strlen(path) + 2);
 		if (full)
-			sprintf(full, "%s/%s", real, path);
-		free(real);
-		if (!full)
-			return NULL;
+			sprintf(full, "%s/%s", cwd, path);
+		free(cwd);
 	}
-	path_clean(full);
-
-	/* full is absolute and clean: cut it at each '/' from the right. */
-	slash = strrchr(full, '/');
-	for (;;) {
-		*slash = '\0';
-		real = realpath(slash == full ? "/" : full, NULL);
-		*slash = '/';
-		if (real || slash == full)
-			break;
-		while (*--slash != '/')
-			;
-	}
-	if (!real)
-		return full;
-	len = strlen(real) + strlen(slash) + 2;
-	res = malloc(len);
-	if (res) {
-		snprintf(res, len, "%s/%s", real, slash);
-		path_clean(res);
-	}
-	free(real);
-	free(full);
-	return res;
+	if (full)
+		path_clean(full);
+	return full;
 }
 
 static const struct log_kw *log_kw_find(const char *name)
