@@ -301,6 +301,56 @@ TEST_F(logdev, write_rules)
 	EXPECT_EQ(EMSGSIZE, errno);
 }
 
+/*
+ * read() of 0 bytes returns 0, on an empty log and on one with records,
+ * and does not move the cursor.
+ */
+TEST_F(logdev, read_zero)
+{
+	char payload[MAX_RECORD];
+	size_t len;
+	ssize_t n;
+
+	EXPECT_EQ(0, read(self->dev, self->big, 0)) TH_LOG("empty log: %s", strerror(errno));
+	write_records(_metadata, self->dev, 3);
+	ASSERT_EQ(0, lseek(self->dev, 0, SEEK_SET));
+	EXPECT_EQ(0, read(self->dev, self->big, 0)) TH_LOG("3 records: %s", strerror(errno));
+	EXPECT_EQ(0, read(self->dev, NULL, 0)) TH_LOG("NULL buffer: %s", strerror(errno));
+	/* the cursor stayed at record 0 */
+	EXPECT_EQ(0, lseek(self->dev, 0, SEEK_CUR));
+	n = read(self->dev, self->big, 1 << 20);
+	ASSERT_LT(0, n);
+	len = make_payload(payload, 0, 0);
+	EXPECT_LT(0, check_record(variant->framing, self->big, n, 0, payload, len,
+				  self->t0, now_ns()));
+	/* at the end of the log, too */
+	EXPECT_EQ(0, read(self->dev, self->big, 0));
+}
+
+/* The device is a stream of records: pread and pwrite fail with ESPIPE. */
+TEST_F(logdev, pread_pwrite)
+{
+	write_records(_metadata, self->dev, 3);
+	errno = 0;
+	EXPECT_EQ(-1, pread(self->dev, self->big, 1 << 20, 0));
+	EXPECT_EQ(ESPIPE, errno);
+	errno = 0;
+	EXPECT_EQ(-1, pread(self->dev, self->big, 1 << 20, 1));
+	EXPECT_EQ(ESPIPE, errno);
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(self->dev, "pwritten", 8, 0));
+	EXPECT_EQ(ESPIPE, errno);
+	errno = 0;
+	EXPECT_EQ(-1, pwrite(self->dev, "pwritten", 8, 3));
+	EXPECT_EQ(ESPIPE, errno);
+	/* nothing was appended; read and write still work */
+	EXPECT_EQ(3, log_stat(self->nl, self->family, self->name, KLOGFWD_A_LOG_STATS_RECORDS));
+	EXPECT_EQ(8, write(self->dev, "written.", 8));
+	EXPECT_EQ(0, lseek(self->dev, 0, SEEK_SET));
+	EXPECT_LT(0, read(self->dev, self->big, 1 << 20));
+	EXPECT_EQ(4, log_stat(self->nl, self->family, self->name, KLOGFWD_A_LOG_STATS_RECORDS));
+}
+
 /* Concurrent producers: every record arrives whole, none interleaved. */
 TEST_F(logdev, concurrent_producers)
 {
