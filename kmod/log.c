@@ -1003,10 +1003,13 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 		off++;
 	}
 	/*
-	 * Fewer records than counted: the file changed behind the log's back.
-	 * Fail rather than find the same position again forever.
+	 * Fewer records than counted (the offset is not reached, or is at the
+	 * segment's end though the segment should still hold it): the file
+	 * changed behind the log's back. Fail rather than find the same
+	 * position again forever.
 	 */
-	if (off < cur->offset) {
+	if (off < cur->offset ||
+	    (pos >= seg->size && cur->offset < seg->base + seg->nrecords)) {
 		pr_warn_ratelimited("log %s: segment %020llu holds fewer records than counted\n",
 				    log->name, seg->base);
 		return -EBADMSG;
@@ -1147,8 +1150,9 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 		want = min_t(loff_t, r.end - r.pos, min(bufsize, count - done));
 		n = kernel_read(r.file, buf, want, &p);
 		fput(r.file);
-		if (n < 0) {
-			ret = n;
+		if (n <= 0) {
+			/* nothing where records were committed: changed behind our back */
+			ret = n ? n : -EBADMSG;
 			break;
 		}
 		for (used = 0, nrec = 0; used < n; used += len, nrec++) {

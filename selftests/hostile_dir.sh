@@ -196,7 +196,7 @@ mksock() {
 	fi
 }
 
-ktap_plan 37
+ktap_plan 38
 
 # --- 1. planted before log add ------------------------------------------
 
@@ -412,6 +412,31 @@ mount --bind "$R" "$S/rb" && echo "$S/rb" >> "$S/mounts"
 check "the directory of a live log through a bind mount: refused as in use" \
 	rejects 'is in use by log (hd-r|%s)' "$k" log add hd-r2 dir "$S/rb" framing klf \
 	segment-bytes 4096 max-record 512
+
+# a live lf log whose sealed segment loses a newline behind its back: it
+# now parses into one record fewer than counted; a reader gets an error
+# (the cursor lookup looped forever under the log's lock)
+merged() {
+	local i rec segs rc
+	mkdir "$S/lf" || return 1
+	"$k" log add hd-lf dir "$S/lf" segment-bytes 4096 max-record 512 || return 1
+	printf -v rec '%099d' 0
+	for ((i = 0; i < 100; i++)); do
+		printf '%s\n' "$rec" > /dev/klogfwd/hd-lf || return 1
+	done
+	segs=("$S"/lf/*.log)
+	[ ${#segs[@]} -ge 3 ] || { echo "only ${#segs[@]} segments"; return 1; }
+	printf x | dd of="${segs[1]}" bs=1 seek=99 conv=notrunc status=none || return 1
+	timeout -k 5 10 cat /dev/klogfwd/hd-lf > /dev/null 2> "$S/merged.err"
+	rc=$?
+	if [ "$rc" = 0 ] || [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "reading the log: exit $rc (expected an error, within 10 s)"
+		return 1
+	fi
+	grep -q 'Bad message' "$S/merged.err" || { cat "$S/merged.err"; return 1; }
+	"$k" log show hd-w > /dev/null
+}
+check "a live segment changed behind the log's back: a read fails (EBADMSG), never loops" merged
 
 # --- 3. filesystems -------------------------------------------------------
 
