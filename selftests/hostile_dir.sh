@@ -196,7 +196,7 @@ mksock() {
 	fi
 }
 
-ktap_plan 38
+ktap_plan 39
 
 # --- 1. planted before log add ------------------------------------------
 
@@ -264,6 +264,24 @@ big() {
 	return "$rc"
 }
 check "a segment file larger than 4 GiB: refused, no segment changed" big
+# 65537 segment files (empty, made by one process): more than recovery
+# holds in memory
+many() {
+	local rc
+	mkdir "$S/many" || return 1
+	python3 -c 'import sys
+for i in range(1, 65538):
+    open("%s/%020d.log" % (sys.argv[1], i * 10), "w").close()' "$S/many" || return 1
+	rejects 'more than (65536|%u) segments' "$k" log add hd-m dir "$S/many"
+	rc=$?
+	rm -rf "$S/many"
+	return "$rc"
+}
+if command -v python3 > /dev/null; then
+	check "a directory of 65537 segments: refused" many
+else
+	ktap_result 4 "a directory of 65537 segments: refused (no python3)"
+fi
 accepted() {
 	"$k" log add hd-s dir "$S/s" || return 1
 	is_ "records recovered" "$(dstat logs hd-s next_offset)" 3 &&
