@@ -55,6 +55,21 @@ check() {
 	ktap_result $rc "$desc"
 }
 
+# refused DESC EXPECT-RE CMD...: one KTAP case: CMD exits 1 and prints a
+# message matching EXPECT-RE (grep -E)
+refused() {
+	local desc=$1 re=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && grep -qE "$re" <<< "$out"; then
+		ktap_result 0 "$desc"
+	else
+		echo "# $desc: exit $rc, output: $out"
+		ktap_result 1 "$desc"
+	fi
+}
+
 ktap_finish() {
 	# a test that ran fewer cases than it planned (or more) did not test
 	# what it says

@@ -31,20 +31,6 @@ for p in sys.argv[1].split("."):
 print(v)' "$2"
 }
 
-# refused DESC EXPECT-RE CMD...: exits 1 and prints a message matching EXPECT-RE
-refused() {
-	local desc=$1 re=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc = 1 ] && grep -qE "$re" <<< "$out"; then
-		ktap_result 0 "$desc"
-	else
-		echo "# $desc: exit $rc, output: $out"
-		ktap_result 1 "$desc"
-	fi
-}
-
 ktap_plan 43
 
 check "log add with defaults" "$k" log add adm-a

@@ -66,20 +66,6 @@ step() {
 	ktap_result $? "$desc"
 }
 
-# refused DESC CMD...: exits 1 and prints a message naming retain-ms
-refused() {
-	local desc=$1 out rc
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc = 1 ] && grep -q "retain-ms" <<< "$out"; then
-		ktap_result 0 "$desc"
-	else
-		echo "# $desc: exit $rc, output: $out"
-		ktap_result 1 "$desc"
-	fi
-}
-
 # snap LOG...: sets first[LOG], deleted[LOG], segs[LOG] and rms[LOG]
 # (first_offset, segments_deleted, segments, retain_ms) from one
 # "klogfwd -j log show"
@@ -172,11 +158,11 @@ echo "# wall clock restored: $(date -u '+%F %T') UTC"
 # ---- the range of retain-ms ------------------------------------------------
 
 refused "log add with retain-ms 18446744073710 (ms to ns overflows) is refused, naming retain-ms" \
-	"$k" log add ret-x retain-ms 18446744073710
+	retain-ms "$k" log add ret-x retain-ms 18446744073710
 check "and no log was created" fails "$k" log show ret-x
 [ -e /dev/klogfwd/ret-x ] && "$k" log del ret-x
 refused "log add with retain-ms 315360000001 (10 years + 1 ms) is refused" \
-	"$k" log add ret-x retain-ms 315360000001
+	retain-ms "$k" log add ret-x retain-ms 315360000001
 max_set() {
 	"$k" log add ret-max retain-ms 315360000000 || return 1
 	snap ret-max
@@ -184,7 +170,7 @@ max_set() {
 }
 step "retain-ms 315360000000 (10 years) is accepted" max_set
 refused "log set retain-ms 18446744073710 is refused, naming retain-ms" \
-	"$k" log set ret-max retain-ms 18446744073710
+	retain-ms "$k" log set ret-max retain-ms 18446744073710
 max_kept() {
 	snap ret-max
 	[ "${rms[ret-max]}" = 315360000000 ] || { echo "# retain_ms ${rms[ret-max]}"; return 1; }
