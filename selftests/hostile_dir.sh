@@ -196,7 +196,7 @@ mksock() {
 	fi
 }
 
-ktap_plan 39
+ktap_plan 40
 
 # --- 1. planted before log add ------------------------------------------
 
@@ -525,6 +525,17 @@ refused_fs() {
 	read -r t1 < /proc/sys/kernel/tainted
 	is_ "the kernel's taint" "$t1" "$t0"
 }
+
+# the VM's shared run directory is 9p: a filesystem that writes around the
+# page cache (cache=none)
+desc="9p (the VM's run directory): refused, no oops"
+if [ -n "${KLF_RUN:-}" ] && [ "$(findmnt -n -o FSTYPE -T "$KLF_RUN" 2> /dev/null)" = 9p ]; then
+	mkdir -p "$KLF_RUN/hd9.$$"
+	check "$desc" refused_fs "$KLF_RUN/hd9.$$"
+	rm -rf "$KLF_RUN/hd9.$$"
+else
+	ktap_result 4 "$desc: skipped, the run directory is not on 9p"
+fi
 
 desc="overlayfs (on tmpfs): refused, no oops"
 mkdir -p "$S/o/"{l,u,w,m}
