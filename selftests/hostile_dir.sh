@@ -277,10 +277,14 @@ for i in range(1, 65538):
 	rm -rf "$S/many"
 	return "$rc"
 }
-if command -v python3 > /dev/null; then
-	check "a directory of 65537 segments: refused" many
-else
+if ! command -v python3 > /dev/null; then
 	ktap_result 4 "a directory of 65537 segments: refused (no python3)"
+elif [ "$KLF_SLOW" -gt 1 ] && [ "$KLF_LONG" != 1 ]; then
+	# 65537 files cost the debug kernel 2.5 minutes, and a counter
+	# needs no KASAN: the stock kernels run it, make check-long here too
+	ktap_result 4 "a directory of 65537 segments: refused (debug kernel: make check-long)"
+else
+	check "a directory of 65537 segments: refused" many
 fi
 accepted() {
 	"$k" log add hd-s dir "$S/s" || return 1
