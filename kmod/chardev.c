@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
+#include <linux/wait_bit.h>
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
@@ -192,9 +193,19 @@ static const struct device_type klf_dev_type = {
 	.devnode	= klf_devnode,
 };
 
+/*
+ * Devices whose release has not run yet. A device's last reference can be
+ * dropped after its log is gone (an open file's cdev holds it; with
+ * CONFIG_DEBUG_KOBJECT_RELEASE every release is deferred by seconds), and
+ * the release function is module code: klf_chardev_exit() waits for them.
+ */
+static atomic_t klf_ndevs = ATOMIC_INIT(0);
+
 static void klf_dev_free(struct device *dev)
 {
 	kfree(dev);
+	if (atomic_dec_and_test(&klf_ndevs))
+		wake_up_var(&klf_ndevs);
 }
 
 /**
@@ -205,7 +216,6 @@ static void klf_dev_free(struct device *dev)
  */
 int klf_chardev_add(struct klf_log *log)
 {
-	dev_t devt = MKDEV(MAJOR(klf_devt), MINOR(klf_devt) + log->minor);
 	struct device *dev;
 	int ret;
 
@@ -214,9 +224,6 @@ int klf_chardev_add(struct klf_log *log)
 		return -ENOMEM;
 	log->cdev->owner = THIS_MODULE;
 	log->cdev->ops = &klf_dev_fops;
-	ret = cdev_add(log->cdev, devt, 1);
-	if (ret)
-		goto err_cdev;
 
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev) {
@@ -224,23 +231,38 @@ int klf_chardev_add(struct klf_log *log)
 		goto err_cdev;
 	}
 	device_initialize(dev);
-	dev->devt = devt;
+	atomic_inc(&klf_ndevs);
+	dev->devt = MKDEV(MAJOR(klf_devt), MINOR(klf_devt) + log->minor);
 	dev->class = klf_class;
 	dev->type = &klf_dev_type;
 	dev->release = klf_dev_free;
 	dev_set_drvdata(dev, log);
 	ret = dev_set_name(dev, "%s", log->name);
-	if (!ret)
-		ret = device_add(dev);
-	if (ret) {
-		put_device(dev);
-		goto err_cdev;
-	}
+	if (ret)
+		goto err_dev;
+	/*
+	 * As cdev_device_add(): the cdev holds the device, so an open file
+	 * keeps both, and its last close drops the device's last reference
+	 * before the module reference the cdev holds
+	 */
+	cdev_set_parent(log->cdev, &dev->kobj);
+	ret = cdev_add(log->cdev, dev->devt, 1);
+	if (ret)
+		goto err_dev;
+	ret = device_add(dev);
+	if (ret)
+		goto err_cdev_add;
 	log->dev = dev;
 	return 0;
 
-err_cdev:
+err_cdev_add:
 	cdev_del(log->cdev);
+	log->cdev = NULL;
+err_dev:
+	put_device(dev);
+err_cdev:
+	if (log->cdev)
+		kobject_put(&log->cdev->kobj);
 	log->cdev = NULL;
 	return ret;
 }
@@ -254,14 +276,12 @@ err_cdev:
  */
 void klf_chardev_del(struct klf_log *log)
 {
-	if (log->dev) {
-		device_unregister(log->dev);
-		log->dev = NULL;
-	}
-	if (log->cdev) {
-		cdev_del(log->cdev);
-		log->cdev = NULL;
-	}
+	if (!log->dev)
+		return;
+	cdev_device_del(log->cdev, log->dev);
+	put_device(log->dev);
+	log->dev = NULL;
+	log->cdev = NULL;
 }
 
 /**
@@ -290,6 +310,7 @@ int klf_chardev_init(void)
  */
 void klf_chardev_exit(void)
 {
+	wait_var_event(&klf_ndevs, !atomic_read(&klf_ndevs));
 	class_destroy(klf_class);
 	unregister_chrdev_region(klf_devt, KLF_MAX_LOGS);
 }
