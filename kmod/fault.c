@@ -4,15 +4,19 @@
  *
  * The kernel's own fault injection (failslab, fail_page_alloc) reaches
  * allocations; these knobs reach what it cannot: a send that fails or
- * comes back short, a connect refused, a log page that cannot be read.
+ * comes back short, a connect refused, a log page that cannot be read, a
+ * segment file that cannot be cut, and a log-set request made slow enough
+ * for another to run inside it.
  * They are always built in and inert until a count is written:
  *
  *   echo "COUNT [ERRNO]" > fault/<knob>   the next COUNT hits fail
  *   cat fault/<knob>                      "COUNT ERRNO INJECTED"
  *
  * COUNT is how many faults remain, ERRNO the positive errno they return
- * (ignored by short_send) and INJECTED how many were injected since load.
- * Every knob acts on all targets. The files are for root only (0600).
+ * (ignored by short_send; milliseconds for log_set_delay) and INJECTED
+ * how many were injected since load. Every knob acts on all targets
+ * (truncate_error on all dir logs, log_set_delay on all logs). The files
+ * are for root only (0600).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -32,6 +36,8 @@ static const char * const klf_fault_names[__KLF_FAULT_MAX] = {
 	[KLF_FAULT_SEND]	= "send_error",
 	[KLF_FAULT_SHORT_SEND]	= "short_send",
 	[KLF_FAULT_READ]	= "read_error",
+	[KLF_FAULT_TRUNCATE]	= "truncate_error",
+	[KLF_FAULT_SET_DELAY]	= "log_set_delay",
 };
 
 static const int klf_fault_default_errno[__KLF_FAULT_MAX] = {
@@ -39,6 +45,8 @@ static const int klf_fault_default_errno[__KLF_FAULT_MAX] = {
 	[KLF_FAULT_SEND]	= ECONNRESET,
 	[KLF_FAULT_SHORT_SEND]	= 0,
 	[KLF_FAULT_READ]	= EIO,
+	[KLF_FAULT_TRUNCATE]	= EIO,
+	[KLF_FAULT_SET_DELAY]	= 100,
 };
 
 /**
@@ -61,7 +69,8 @@ static struct klf_fault klf_faults[__KLF_FAULT_MAX];
  *
  * Context: any.
  * Return: 0 when no fault is armed; otherwise the negative errno to
- * inject (-1 for short_send, whose caller halves its send instead).
+ * inject (-1 for short_send, whose caller halves its send instead; minus
+ * the milliseconds to sleep for log_set_delay).
  */
 int klf_fault_hit(enum klf_fault_kind kind)
 {
@@ -76,6 +85,8 @@ int klf_fault_hit(enum klf_fault_kind kind)
 	if (kind == KLF_FAULT_SHORT_SEND)
 		return -1;
 	err = READ_ONCE(f->err);
+	if (kind == KLF_FAULT_SET_DELAY)
+		return -err;
 	pr_info_ratelimited("fault: %s: injected -%d\n", klf_fault_names[kind], err);
 	return -err;
 }

@@ -65,6 +65,9 @@ void klf_debugfs_exit(void);
  * @KLF_FAULT_SEND: a target's send fails
  * @KLF_FAULT_SHORT_SEND: a target's send takes half of what was asked
  * @KLF_FAULT_READ: reading a log page for a send fails
+ * @KLF_FAULT_TRUNCATE: cutting a dir log's segment file fails
+ * @KLF_FAULT_SET_DELAY: a log-set request sleeps between reading the
+ *	log's settings and writing them (its "errno" is the milliseconds)
  * @__KLF_FAULT_MAX: number of knobs
  */
 enum klf_fault_kind {
@@ -72,6 +75,8 @@ enum klf_fault_kind {
 	KLF_FAULT_SEND,
 	KLF_FAULT_SHORT_SEND,
 	KLF_FAULT_READ,
+	KLF_FAULT_TRUNCATE,
+	KLF_FAULT_SET_DELAY,
 	__KLF_FAULT_MAX,
 };
 

@@ -10,6 +10,7 @@
  */
 
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <net/genetlink.h>
@@ -316,7 +317,7 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct klf_log_config cfg;
 	struct klf_log *log = klf_nl_log(info);
-	int ret;
+	int delay, ret;
 
 	if (IS_ERR(log))
 		return PTR_ERR(log);
@@ -325,6 +326,9 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&log->lock);
 	cfg = log->cfg;
 	mutex_unlock(&log->lock);
+	delay = klf_fault_hit(KLF_FAULT_SET_DELAY);
+	if (delay)
+		msleep(-delay);
 	ret = klf_nl_parse_config(info, &cfg, true);
 	if (!ret)
 		ret = klf_log_set_config(log, &cfg, info->extack);

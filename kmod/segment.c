@@ -569,9 +569,14 @@ static int klf_u64_cmp(const void *a, const void *b)
  */
 int klf_seg_truncate(struct klf_log *log, struct file *f, loff_t len)
 {
-	const struct cred *old = override_creds(log->cred);
-	int ret = vfs_truncate(&f->f_path, len);
+	const struct cred *old;
+	int ret;
 
+	ret = klf_fault_hit(KLF_FAULT_TRUNCATE);
+	if (ret)
+		return ret;
+	old = override_creds(log->cred);
+	ret = vfs_truncate(&f->f_path, len);
 	revert_creds(old);
 	return ret;
 }

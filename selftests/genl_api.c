@@ -206,4 +206,101 @@ TEST_F(genl, unprivileged_version_get)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/* log-set/log-get/log-new/log-del of the log "genl_set" with one u32/u64 */
+static int log_cmd(int fd, int family, int cmd, int type, __u64 val, int width,
+		   struct nl_reply *r)
+{
+	char buf[BUF_SIZE];
+	struct nlmsghdr *nlh;
+	__u32 v32 = val;
+
+	nlh = msg_init(buf, family, cmd, 0, 0);
+	put_attr(nlh, KLOGFWD_A_LOG_NAME, "genl_set", sizeof("genl_set"));
+	if (width)
+		put_attr(nlh, type, width == 4 ? (void *)&v32 : (void *)&val, width);
+	if (nl_request(fd, nlh, r))
+		return -EIO;
+	return r->error;
+}
+
+/* A log setting from a log-get reply (NLA_UINT: 4 or 8 bytes), or ~0 */
+static __u64 log_setting(struct nl_reply *r, int type)
+{
+	struct nlattr *a = get_attr((void *)r->buf, type);
+
+	if (!a)
+		return ~0ULL;
+	if (a->nla_len == NLA_HDRLEN + 8)
+		return *(__u64 *)NLA_DATA(a);
+	return *(__u32 *)NLA_DATA(a);
+}
+
+/* "COUNT MS INJECTED" of fault/log_set_delay; -1 if it cannot be read */
+static int delay_knob(long *count, long *injected)
+{
+	FILE *f = fopen("/sys/kernel/debug/klogfwd/fault/log_set_delay", "r");
+	long ms;
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%ld %ld %ld", count, &ms, injected);
+	fclose(f);
+	return n == 3 ? 0 : -1;
+}
+
+/*
+ * Each log-set request reads the log's settings, changes its own and
+ * writes them all back: two at once, each changing a different setting,
+ * must not undo each other's (klf_nl_set_lock). fault/log_set_delay holds
+ * the first request 500 ms between its read and its write; the second,
+ * sent once the first is inside that window, sets max-record. Without the
+ * lock the first writes the old max-record back over the new one.
+ */
+TEST_F(genl, log_set_no_lost_update)
+{
+	long count, injected, injected0;
+	int status, tries;
+	struct nl_reply r;
+	FILE *knob;
+	pid_t pid;
+
+	if (delay_knob(&count, &injected0))
+		SKIP(return, "no /sys/kernel/debug/klogfwd/fault/log_set_delay");
+	log_cmd(self->fd, self->family, KLOGFWD_CMD_LOG_DEL, 0, 0, 0, &r);
+	ASSERT_EQ(0, log_cmd(self->fd, self->family, KLOGFWD_CMD_LOG_NEW,
+			     KLOGFWD_A_LOG_STORAGE, KLOGFWD_STORAGE_MEMORY, 4, &r))
+		TH_LOG("log new: %s", r.extack);
+	ASSERT_EQ(0, log_cmd(self->fd, self->family, KLOGFWD_CMD_LOG_SET,
+			     KLOGFWD_A_LOG_MAX_RECORD, 1000, 4, &r));
+	knob = fopen("/sys/kernel/debug/klogfwd/fault/log_set_delay", "w");
+	ASSERT_NE(NULL, knob);
+	fprintf(knob, "1 500\n");
+	ASSERT_EQ(0, fclose(knob));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* the first request, held inside its read-modify-write */
+		int fd = nl_open();
+
+		_exit(fd < 0 || log_cmd(fd, self->family, KLOGFWD_CMD_LOG_SET,
+					KLOGFWD_A_LOG_RETAIN_MS, 7777, 8, &r) ? 1 : 0);
+	}
+	for (tries = 0; tries < 1000; tries++) {
+		if (delay_knob(&count, &injected) || injected > injected0)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(injected0 + 1, injected) TH_LOG("the delayed log-set never started");
+	EXPECT_EQ(0, log_cmd(self->fd, self->family, KLOGFWD_CMD_LOG_SET,
+			     KLOGFWD_A_LOG_MAX_RECORD, 2000, 4, &r));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(0, log_cmd(self->fd, self->family, KLOGFWD_CMD_LOG_GET, 0, 0, 0, &r));
+	EXPECT_EQ(7777, log_setting(&r, KLOGFWD_A_LOG_RETAIN_MS));
+	EXPECT_EQ(2000, log_setting(&r, KLOGFWD_A_LOG_MAX_RECORD));
+	EXPECT_EQ(0, log_cmd(self->fd, self->family, KLOGFWD_CMD_LOG_DEL, 0, 0, 0, &r));
+}
+
 TEST_HARNESS_MAIN

@@ -16,7 +16,9 @@
 #   - a full disk does not make retention delete segments (overflow drop
 #     deletes by retain-bytes and retain-ms only); lowering retain-bytes
 #     does, and appends work again; so they do once the filler is deleted,
-#     and the target forwards the new records too, with no gap.
+#     and the target forwards the new records too, with no gap;
+#   - (tmpfs) when cutting a failed append's partial bytes fails too
+#     (fault/truncate_error), the next append cuts them before it writes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/target_lib.sh"
 require_module
@@ -25,6 +27,7 @@ KLF_TEST_LOGS=nospc
 mnt=/tmp/klf-nospc.$$
 loopdev=
 cleanup() {
+	echo 0 > "$KLF_DFS/fault/truncate_error" 2>/dev/null
 	cleanup_targets
 	umount "$mnt" 2>/dev/null
 	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
@@ -36,7 +39,7 @@ fss=(tmpfs)
 modprobe loop 2>/dev/null
 modprobe ext4 2>/dev/null
 [ -e /dev/loop-control ] && grep -qw ext4 /proc/filesystems && fss+=(ext4)
-ktap_plan $((${#fss[@]} * 8))
+ktap_plan $((${#fss[@]} * 8 + 1))
 
 # step DESCRIPTION CMD...: a KTAP case from CMD run in this shell (the
 # steps share variables); CMD explains its failures on "# " lines
@@ -152,6 +155,46 @@ for fs in "${fss[@]}"; do
 		}
 	}
 	step "$fs: with the filler deleted appends work; all $((n + 310)) records forwarded, no gap, no duplicate" space_back
+
+	# tmpfs: the disk full again, and the cut of the failed append's
+	# partial bytes fails too (fault/truncate_error): the next append must
+	# cut them before it writes, or a short record would land before the
+	# leftover bytes. A new log, so that no segment rolls: its records of
+	# 3001 bytes (an odd size with the header) never start on a page
+	# boundary, so the one that fails is written in part (on tmpfs a page
+	# already there takes the first part; ext4 may fail the first part).
+	cut_retry() {
+		local f=$KLF_DFS/fault/truncate_error inj held free
+		"$KLOGFWD" target del nospc && "$KLOGFWD" log del nospc && rm -rf "$mnt/log" &&
+		mkdir "$mnt/log" &&
+		"$KLOGFWD" log add nospc dir "$mnt/log" framing klf segment-bytes 1048576 \
+			max-record 4000 || return 1
+		free=$(df -k --output=avail "$mnt" | tail -n1)
+		dd if=/dev/zero of="$mnt/filler" bs=1k count=$((free - 64)) status=none
+		inj=$(awk '{ print $3 }' "$f")
+		echo 1 > "$f"
+		if "$PRODUCE" -o /dev/klogfwd/nospc -n 100000 --min 3001 --max 3001 \
+			> /dev/null 2> "$WORK/nospc.err"; then
+			echo "# 100000 records went into a full filesystem"
+			return 1
+		fi
+		held=$(cat "$mnt"/log/*.log | wc -c)
+		echo "# cut failed: $(cat "$f") (count errno injected), $held bytes in the" \
+			"segment, $(lstat bytes) committed"
+		[ "$(awk '{ print $1 " " $3 }' "$f")" = "0 $((inj + 1))" ] &&
+		[ "$held" -gt "$(lstat bytes)" ] || return 1
+		rm "$mnt/filler" && "$KLOGFWD" log append nospc x &&
+		held=$(cat "$mnt"/log/*.log | wc -c) &&
+		echo "# after the next append: $held bytes in the segment, $(lstat bytes) committed" &&
+		[ "$held" = "$(lstat bytes)" ] &&
+		n=$(lstat records) && "$KLOGFWD" log del nospc &&
+		"$KLOGFWD" log add nospc dir "$mnt/log" framing klf segment-bytes 1048576 \
+			max-record 4000 &&
+		[ "$(lstat recovered_records)" = "$n" ] && [ "$(lstat truncated_bytes)" = 0 ]
+	}
+	if [ "$fs" = tmpfs ]; then
+		step "$fs: a failed cut is redone by the next append, before it writes" cut_retry
+	fi
 	cleanup
 done
 ktap_finish
