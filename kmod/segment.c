@@ -184,6 +184,25 @@ struct file *klf_dir_open(struct klf_log *log, const char *name, int flags)
 }
 
 /*
+ * Begin and end a change of the log's directory: write access to its mount
+ * and the credentials of the log's creator, as unlink and rename need.
+ */
+static int klf_dir_write_begin(struct klf_log *log, const struct cred **old)
+{
+	int ret = mnt_want_write(log->dir.mnt);
+
+	if (!ret)
+		*old = override_creds(log->cred);
+	return ret;
+}
+
+static void klf_dir_write_end(struct klf_log *log, const struct cred *old)
+{
+	revert_creds(old);
+	mnt_drop_write(log->dir.mnt);
+}
+
+/*
  * Unlink a file of the log's directory: the dentry the log holds, never
  * whatever has the name now. Nothing to do if it was moved away.
  */
@@ -193,10 +212,9 @@ static int klf_dir_unlink_dentry(struct klf_log *log, struct dentry *d)
 	const struct cred *old;
 	int ret;
 
-	ret = mnt_want_write(log->dir.mnt);
+	ret = klf_dir_write_begin(log, &old);
 	if (ret)
 		return ret;
-	old = override_creds(log->cred);
 	/*
 	 * A reference of our own, as a lookup would give: vfs_unlink() turns
 	 * a dentry nobody else holds negative, under the file that holds it.
@@ -207,8 +225,7 @@ static int klf_dir_unlink_dentry(struct klf_log *log, struct dentry *d)
 		ret = vfs_unlink(klf_mnt_idmap(log->dir.mnt), dir, d, NULL);
 	inode_unlock(dir);
 	dput(d);
-	revert_creds(old);
-	mnt_drop_write(log->dir.mnt);
+	klf_dir_write_end(log, old);
 	return ret;
 }
 
@@ -234,10 +251,9 @@ static int klf_dir_rename(struct klf_log *log, const char *from, const char *to)
 	const struct cred *old;
 	int ret;
 
-	ret = mnt_want_write(log->dir.mnt);
+	ret = klf_dir_write_begin(log, &old);
 	if (ret)
 		return ret;
-	old = override_creds(log->cred);
 	lock_rename(log->dir.dentry, log->dir.dentry);
 	rd.old_dentry = lookup_one_len(from, log->dir.dentry, strlen(from));
 	if (IS_ERR(rd.old_dentry)) {
@@ -259,8 +275,7 @@ out_old:
 	dput(rd.old_dentry);
 out_unlock:
 	unlock_rename(log->dir.dentry, log->dir.dentry);
-	revert_creds(old);
-	mnt_drop_write(log->dir.mnt);
+	klf_dir_write_end(log, old);
 	return ret;
 }
 
