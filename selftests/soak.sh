@@ -8,6 +8,9 @@
 # link goes down for 1-3 s, connections of ack tcp targets are reset. At the
 # end the producers stop, every target must catch up, and then:
 #
+#   - every fault took effect: a killed receiver is gone, the link went
+#     down, a reset connection was reset (ss -K found it, it is gone) and
+#     its target reconnected; each kind happened at least once;
 #   - no record lost: each ack tcp receiver (up for the whole run) got every
 #     sequence number; for each ack app target, everything its successive
 #     receivers wrote out, replayed through one deduplicating receiver, holds
@@ -23,8 +26,9 @@
 #
 # KLF_SOAK_DURATION: 600, 10m, 90s (default 30 s, 20 s on the debug kernel,
 # where everything runs about 4 times slower; 60 s and 30 s in the long
-# form, KLF_LONG=1). The four kinds of fault come in turn, one every 1-4 s,
-# so that even 20 s gets each of them.
+# form, KLF_LONG=1). The four kinds of fault come in turn (a reset, a link
+# flap, two receiver kills), one every 1-4 s, so that even 20 s on the
+# debug kernel (3 events there) gets each kind.
 # Prints a summary ("soak: ..." lines) and one KTAP result per check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
@@ -101,7 +105,7 @@ step() {
 	return $rc
 }
 
-ktap_plan 4
+ktap_plan 5
 
 echo "# soak: ${dur}s, $RATE records/s into each of 3 logs, 6 targets"
 
@@ -151,7 +155,7 @@ lstat() { # lstat LOG KEY
 # targets: name log ack framing
 TARGETS="mt:soakm:tcp:klf ma:soakm:app:klf dt:soakd:tcp:klf da:soakd:app:klf lt:soakl:tcp:lf lu:soakl:tcp:lf"
 declare -A PORT GEN
-restarts=0 flaps=0 resets=0
+restarts=0 flaps=0 resets=0 missed=0
 
 start() {
 	local spec name log ack fr opts
@@ -201,10 +205,10 @@ done
 
 # faults until the producers are done
 chaos() {
-	local end=$(( $(date +%s) + dur )) ev name gen t i=0
+	local end=$(( $(date +%s) + dur )) ev name gen t pid rc i=0
 	# each kind in turn (a short run on a slow kernel gets every kind too),
 	# at random moments and against random victims
-	local kinds=(0 2 1 3)
+	local kinds=(3 2 0 1)
 	while [ "$(date +%s)" -lt $end ]; do
 		sleep "$((1 + RANDOM % 3)).$((RANDOM % 10))"
 		ev=${kinds[i++ % 4]}
@@ -214,9 +218,14 @@ chaos() {
 			name=$([ $((RANDOM % 2)) = 0 ] && echo ma || echo da)
 			gen=${GEN[$name]}
 			# its duplicate count, for the report (SIGKILL writes none)
-			kill -USR1 "$(cat "$WORK/$name.$gen.pid")"
+			pid=$(cat "$WORK/$name.$gen.pid")
+			kill -USR1 "$pid"
 			sleep 0.2
 			rx_stop "$name.$gen" 9
+			if kill -0 "$pid" 2>/dev/null; then
+				echo "# receiver $name.$gen (pid $pid) survived SIGKILL"
+				missed=$((missed + 1))
+			fi
 			gen=$((gen + 1))
 			GEN[$name]=$gen
 			rx_start "$name.$gen" "${PORT[$name]}" -f klf -d -a -o "$BIN/$name.bin" \
@@ -226,26 +235,49 @@ chaos() {
 			;;
 		2)	# the link to the receivers goes down for 1-3 s
 			ip link set soaka down
+			if [ "$(cat /sys/class/net/soaka/operstate)" != down ]; then
+				echo "# soaka did not go down"
+				missed=$((missed + 1))
+			fi
 			sleep "$((1 + RANDOM % 3))"
 			ip link set soaka up
 			flaps=$((flaps + 1))
 			;;
 		3)	# reset the connections of an ack tcp target
+			# (it may be between two connections: wait for the next)
 			t=$(echo mt dt lt lu | tr ' ' '\n' | shuf -n1)
-			ss -K dst "$RX" dport = ":${PORT[$t]}" > /dev/null 2>&1
-			resets=$((resets + 1))
+			rc=$(tstat "soak$t" reconnects)
+			if wait_for $((5 * KLF_SLOW)) reset_conn dst "$RX" dport = ":${PORT[$t]}" &&
+			   wait_for $((10 * KLF_SLOW)) tstat_is "soak$t" reconnects -gt "$rc"; then
+				resets=$((resets + 1))
+			else
+				echo "# reset of soak$t: no connection reset, or reconnects stayed $rc;" \
+				     "$(tstat "soak$t" state), reconnects $(tstat "soak$t" reconnects)," \
+				     "connections to $RX:${PORT[$t]}:" \
+				     "$(ss -Htn dst "$RX" dport = ":${PORT[$t]}" | tr -s ' \n' ' ')"
+				missed=$((missed + 1))
+			fi
 			;;
 		esac
 	done
-	echo "$restarts $flaps $resets" > "$WORK/chaos"
+	echo "$restarts $flaps $resets $missed" > "$WORK/chaos"
 }
 chaos
-read -r restarts flaps resets < "$WORK/chaos" 2>/dev/null
+read -r restarts flaps resets missed < "$WORK/chaos" 2>/dev/null
 t_prod=$(date +%s)
 prod_ok=1
 for p in $prods; do wait "$p" || prod_ok=0; done
 echo "# producers done $(( $(date +%s) - t_prod ))s after the fault phase; faults:" \
      "$restarts receiver restarts, $flaps link flaps, $resets connection resets"
+
+# every fault injected took effect, and each kind happened: a receiver
+# killed is gone, the link went down, a reset reset a connection and its
+# target reconnected (soak's messages above name any that did not)
+faults_happened() {
+	[ "${missed:-1}" = 0 ] && [ "$restarts" -ge 1 ] && [ "$flaps" -ge 1 ] && [ "$resets" -ge 1 ]
+}
+step "every fault took effect: $restarts receiver kills, $flaps link flaps, $resets resets" \
+	faults_happened
 
 # every target catches up: acknowledged everything its log holds
 caught_up() {

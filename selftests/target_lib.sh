@@ -124,6 +124,26 @@ free_port() {
 	done
 }
 
+# reset_conn FILTER...: reset the established TCP connections that the ss
+# FILTER selects (ss -K: SOCK_DESTROY, which aborts each with an RST to
+# its peer), e.g. "dst 127.0.0.1 dport = :PORT" (the sender's end) or "src
+# 127.0.0.1 sport = :PORT" (the receiver's); succeed only if there was one
+# and it is gone. ss without sock_diag in the kernel (or its modules not
+# loaded) reads /proc/net/tcp: it prints the connections and kills none.
+reset_conn() {
+	local killed now l
+	# each connection as "local peer"
+	killed=$(ss -K -H -tn state established "$@" 2>/dev/null | awk '{ print $3 "-" $4 }')
+	[ -n "$killed" ] || return 1
+	now=$(ss -H -tn state established "$@" | awk '{ print $3 "-" $4 }')
+	for l in $killed; do
+		if grep -qxF "$l" <<< "$now"; then
+			echo "# ss -K did not reset the connection $l ($*)"
+			return 1
+		fi
+	done
+}
+
 cleanup_targets() {
 	local t
 	for t in $(ls "$KLF_DFS/targets" 2>/dev/null); do
