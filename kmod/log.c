@@ -371,6 +371,7 @@ static int klf_log_open_dir(struct klf_log *log, const char *dir,
 	struct super_block *sb;
 	struct klf_log *other;
 	struct inode *inode;
+	kuid_t owner;
 	int ret;
 
 	if (dir[0] != '/') {
@@ -388,19 +389,20 @@ static int klf_log_open_dir(struct klf_log *log, const char *dir,
 		return ret;
 	}
 	inode = d_inode(log->dir.dentry);
+	owner = klf_dir_owner(log, inode);
 	sb = log->dir.mnt->mnt_sb;
 	if (!klf_fs_ok(sb)) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s filesystem cannot hold a dir log: use tmpfs, ext4, xfs or btrfs",
 				   sb->s_type->name);
 		ret = -EOPNOTSUPP;
-	} else if (!uid_eq(inode->i_uid, log->cred->fsuid) &&
-		   !uid_eq(inode->i_uid, GLOBAL_ROOT_UID)) {
+	} else if (!uid_eq(owner, log->cred->fsuid) &&
+		   !uid_eq(owner, GLOBAL_ROOT_UID)) {
 		NL_SET_ERR_MSG_FMT(extack, "dir is owned by uid %u: it must be yours or root's",
-				   from_kuid_munged(current_user_ns(), inode->i_uid));
+				   from_kuid_munged(current_user_ns(), owner));
 		ret = -EPERM;
 	} else if ((inode->i_mode & 0022) &&
-		   !(uid_eq(inode->i_uid, GLOBAL_ROOT_UID) && (inode->i_mode & S_ISVTX))) {
+		   !(uid_eq(owner, GLOBAL_ROOT_UID) && (inode->i_mode & S_ISVTX))) {
 		NL_SET_ERR_MSG(extack,
 			       "dir is writable by group or others: chmod go-w (or root-owned, sticky)");
 		ret = -EPERM;

@@ -277,6 +277,7 @@ loff_t klf_seg_lookup(struct klf_log *log, struct klf_segment *seg, u64 offset, 
 ssize_t klf_seg_record_len(struct klf_log *log, struct klf_segment *seg, loff_t pos,
 			   u64 offset, u8 *buf, size_t bufsize);
 int klf_seg_truncate(struct klf_log *log, struct file *f, loff_t len);
+kuid_t klf_dir_owner(struct klf_log *log, struct inode *inode);
 int klf_seg_recover(struct klf_log *log, struct netlink_ext_ack *extack);
 int klf_log_push_segment(struct klf_log *log, struct klf_segment *seg);
 

@@ -74,6 +74,23 @@ bool klf_fs_ok(const struct super_block *sb)
 	return false;
 }
 
+/**
+ * klf_dir_owner() - the owner of a file of a log's directory, as its mount
+ *	shows it
+ * @log: the log, whose dir is set
+ * @inode: the directory or a file in it
+ *
+ * On an idmapped mount the VFS checks permissions with the uid mapped
+ * through the mount's idmapping, and creates files with the creator's
+ * fsuid mapped back: the owner rules compare that uid too.
+ *
+ * Return: the owner as seen through the log's mount.
+ */
+kuid_t klf_dir_owner(struct klf_log *log, struct inode *inode)
+{
+	return vfsuid_into_kuid(i_uid_into_vfsuid(klf_mnt_idmap(log->dir.mnt), inode));
+}
+
 /*
  * Is the inode something the log may open? Return 0 or -EPERM, with the
  * reason in @extack (and, shorter, in the kernel log).
@@ -87,9 +104,9 @@ static int klf_inode_ok(struct klf_log *log, struct inode *inode, const char *na
 	} else if (inode->i_nlink != 1) {
 		NL_SET_ERR_MSG_FMT(extack, "%s has %u links: move it away", name,
 				   inode->i_nlink);
-	} else if (!uid_eq(inode->i_uid, log->cred->fsuid)) {
+	} else if (!uid_eq(klf_dir_owner(log, inode), log->cred->fsuid)) {
 		NL_SET_ERR_MSG_FMT(extack, "%s is owned by uid %u, not the log's creator", name,
-				   from_kuid_munged(&init_user_ns, inode->i_uid));
+				   from_kuid_munged(&init_user_ns, klf_dir_owner(log, inode)));
 	} else if (IS_DAX(inode) ||
 		   !(shmem_mapping(inode->i_mapping) || inode->i_mapping->a_ops->read_folio)) {
 		NL_SET_ERR_MSG_FMT(extack, "%s cannot be read from the page cache (DAX?)", name);

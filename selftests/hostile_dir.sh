@@ -11,7 +11,9 @@
 # while a refusal is made. Recovery never destroys: a lost framing file, a
 # corrupt sealed segment and a torn tail. On tmpfs, ext4, xfs and btrfs (on
 # loop devices, each skipped if this machine or kernel lacks it) a dir log
-# delivers every record byte for byte; overlayfs and FUSE are refused.
+# delivers every record byte for byte (and ext4 through an idmapped mount,
+# whose owners the checks see as the mount shows them); overlayfs and FUSE
+# are refused.
 
 # shellcheck disable=SC2317 # the cases are called through check()
 # shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
@@ -196,7 +198,7 @@ mksock() {
 	fi
 }
 
-ktap_plan 40
+ktap_plan 41
 
 # --- 1. planted before log add ------------------------------------------
 
@@ -518,6 +520,34 @@ for fs in tmpfs ext4 xfs btrfs; do
 	*) sed 's/^/# /' "$S/fs.out"; ktap_result 1 "$desc: cannot make the filesystem" ;;
 	esac
 done
+
+# ext4 through an idmapped mount (klf_idmap: what ext4 stores as uid 1000
+# is root's through it). The owner rules look at the owner the mount shows,
+# as the VFS does: through the plain path the directory is 1000's and root
+# is refused; through the idmapped one root owns it, the log's files are
+# stored as 1000, and a recovery accepts them and finds every record.
+idmapped() {
+	local m=$S/ext4/idm im=$S/idm
+	mkdir -p "$m/d" "$im" && chown -R 1000:1000 "$m" && chmod 755 "$m/d" || return 1
+	"$KLF_BIN/klf_idmap" "$m" "$im" "1000 0 1" || return 1
+	echo "$im" >> "$S/mounts"
+	rejects "dir is owned by uid (1000|%u): it must be yours or root's" \
+		"$k" log add hd-idm dir "$m/d" framing klf || return 1
+	"$k" log add hd-idm dir "$im/d" framing klf segment-bytes 65536 max-record 4096 || return 1
+	"$PRODUCE" -o /dev/klogfwd/hd-idm -n 300 --min 1 --max 1000 --seed 7 > /dev/null &&
+	cat /dev/klogfwd/hd-idm > "$S/idm.before" || return 1
+	[ "$(stat -c %u "$m"/d/$Z.log)" = 1000 ] && [ "$(stat -c %u "$im"/d/$Z.log)" = 0 ] ||
+		{ echo "owners: $(stat -c '%n %u' "$m"/d/* "$im"/d/*)"; return 1; }
+	"$k" log del hd-idm && "$k" log add hd-idm dir "$im/d" framing klf segment-bytes 65536 max-record 4096 &&
+	cat /dev/klogfwd/hd-idm | cmp - "$S/idm.before" &&
+	[ "$(dstat logs hd-idm recovered_records)" = 300 ] && "$k" log del hd-idm
+}
+desc="ext4 through an idmapped mount: owners as the mount shows them, recovered"
+if ! mountpoint -q "$S/ext4"; then
+	ktap_result 4 "$desc: skipped, no ext4 here"
+else
+	check "$desc" idmapped
+fi
 
 # refused_fs MNT: a dir log in MNT/d is refused for its filesystem, and the
 # kernel took no new taint (no oops, no warning)
