@@ -59,19 +59,31 @@ arm_when_sending() {
 	echo $(($(fval "$knob" 3) - before)) >> "$WORK/$knob.n"
 }
 
+# feed LOG RATE MIN: records (seq 0, 1, ...) at RATE a second, in chunks,
+# until $WORK/LOG.stop exists and at least MIN were written; the count
+# goes to $WORK/LOG.fed. The stream outlasts the knobs however slow the
+# kernel is: a knob armed is taken by a send or read of this stream.
+feed() {
+	local seq=0 c=$((200 / KLF_SLOW))
+	while [ ! -e "$WORK/$1.stop" ] || [ $seq -lt "$3" ]; do
+		"$PRODUCE" -o "/dev/klogfwd/$1" -n $c --seq-start $seq --seed $((seq + 1)) \
+			--min 100 --max 2000 --rate "$2" > /dev/null 2>&1 || return 1
+		seq=$((seq + c))
+	done
+	echo $seq > "$WORK/$1.fed"
+}
+
 errors() {
-	local port prod i n=$((20000 / KLF_SLOW)) e c r rc=0 k=$((KLF_SLOW > 1 ? 1 : 3))
-	# the stream must outlast the knobs, each waited for in turn: 10 s
-	# (three rounds) on stock kernels, 20 s (one round) on the debug
-	# kernel, where the waits themselves are slow
+	local port prod i n=$((20000 / KLF_SLOW)) e c r rc=0 k=$((KLF_SLOW > 1 ? 1 : 3)) fed
+	# at least 10 s of stream (three rounds of knobs) on stock kernels,
+	# 20 s (one round) on the debug kernel, longer if the knobs take longer
 	local rate=$((2000 / KLF_SLOW / (KLF_SLOW > 1 ? 2 : 1)))
 	port=$(free_port)
-	rm -f "$WORK"/*.n
+	rm -f "$WORK"/*.n "$WORK/fke.stop" "$WORK/fke.fed"
 	"$KLOGFWD" log add fke framing klf segment-bytes 1048576 || return 1
-	recv_start fke -l "127.0.0.1:$port" -f klf -d -n $n -t $((120 * KLF_SLOW)) || return 1
+	recv_start fke -l "127.0.0.1:$port" -f klf -d -t $((300 * KLF_SLOW)) || return 1
 	"$KLOGFWD" target add fke log fke to "127.0.0.1:$port" backoff 20-100 || return 1
-	"$PRODUCE" -o /dev/klogfwd/fke -n $n --min 100 --max 2000 \
-		--rate $rate > /dev/null 2>&1 &
+	feed fke $rate $n &
 	prod=$!
 	for i in $(seq $k); do
 		arm_when_sending fke send_error "1 104" || rc=1
@@ -80,8 +92,14 @@ errors() {
 		echo "2 111" > "$F/connect_error"
 		arm_when_sending fke send_error "1 32" || rc=1
 	done
+	touch "$WORK/fke.stop"
 	wait $prod || rc=1
-	recv_wait fke $((120 * KLF_SLOW)) || rc=1
+	fed=$(cat "$WORK/fke.fed" 2>/dev/null)
+	[ -n "$fed" ] || { echo "# the producer failed"; fed=-1; rc=1; }
+	# everything acknowledged, and read by the receiver
+	wait_for $((120 * KLF_SLOW)) tstat_is fke acked_offset = "$fed" || rc=1
+	wait_for $((10 * KLF_SLOW)) recv_has fke records "$fed" || rc=1
+	kill "$(cat "$WORK/fke.pid")"
 	# a knob not taken must not fire in the next case
 	for i in send_error read_error connect_error; do echo 0 > "$F/$i"; done
 	e=$(cat "$WORK/send_error.n" | paste -sd+ | bc)
@@ -90,13 +108,15 @@ errors() {
 	note "injected: send_error $e read_error $r connect_error $c;" \
 	     "reconnects $(tstat fke reconnects) connections $(rstat fke connections)" \
 	     "resent_bytes $(tstat fke resent_bytes)"
-	note "receiver: records $(rstat fke records) bytes $(rstat fke bytes)" \
-	     "gaps $(rstat fke gaps) duplicates $(rstat fke duplicates)"
+	note "receiver: records $(rstat fke records) of $fed, bytes $(rstat fke bytes)" \
+	     "gaps $(rstat fke gaps) duplicates $(rstat fke duplicates)" \
+	     "offset_gaps $(rstat fke offset_gaps) corrupt $(rstat fke corrupt)" \
+	     "bad_crc $(rstat fke bad_crc) bad_frame $(rstat fke bad_frame)"
 	[ $rc = 0 ] && [ "$e" = $((2 * k)) ] && [ "$r" = $k ] && [ "$c" -ge $((2 * k)) ] &&
 	[ "$(tstat fke reconnects)" -ge $((5 * k)) ] &&
-	[ "$(rstat fke records)" = $n ] && [ "$(rstat fke gaps)" = 0 ] &&
+	[ "$(rstat fke records)" = "$fed" ] && [ "$(rstat fke gaps)" = 0 ] &&
 	[ "$(rstat fke offset_gaps)" = 0 ] && [ "$(rstat fke corrupt)" = 0 ] &&
-	[ "$(rstat fke bad_crc)" = 0 ]
+	[ "$(rstat fke bad_crc)" = 0 ] && [ "$(rstat fke bad_frame)" = 0 ]
 }
 
 check "send, read and connect errors mid-stream: reconnect, no record lost" errors

@@ -27,8 +27,9 @@
 # KLF_SOAK_DURATION: 600, 10m, 90s (default 30 s, 20 s on the debug kernel,
 # where everything runs about 4 times slower; 60 s and 30 s in the long
 # form, KLF_LONG=1). The four kinds of fault come in turn (a reset, a link
-# flap, two receiver kills), one every 1-4 s, so that even 20 s on the
-# debug kernel (3 events there) gets each kind.
+# flap, two receiver kills), one every 1-4 s; the first round of four
+# always completes, past the duration if need be, so that even 20 s on a
+# loaded debug kernel gets each kind.
 # Prints a summary ("soak: ..." lines) and one KTAP result per check.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
@@ -206,10 +207,11 @@ done
 # faults until the producers are done
 chaos() {
 	local end=$(( $(date +%s) + dur )) ev name gen t pid rc i=0
-	# each kind in turn (a short run on a slow kernel gets every kind too),
-	# at random moments and against random victims
+	# each kind in turn, at random moments and against random victims;
+	# the first round of four runs to its end even past the duration, so
+	# that a short run on a slow, loaded kernel gets every kind too
 	local kinds=(3 2 0 1)
-	while [ "$(date +%s)" -lt $end ]; do
+	while [ "$(date +%s)" -lt $end ] || [ $i -lt 4 ]; do
 		sleep "$((1 + RANDOM % 3)).$((RANDOM % 10))"
 		ev=${kinds[i++ % 4]}
 		[ -n "${KLF_SOAK_VERBOSE:-}" ] && echo "# $(date +%T) event $ev"
