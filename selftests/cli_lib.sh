@@ -11,6 +11,7 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 KLOGFWD=${KLOGFWD:-$here/../build/tools/klogfwd}
+COMPLETION=$here/../tools/completion/klogfwd.bash
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -169,4 +170,22 @@ run_tests()
 	echo "# Totals: pass:$pass fail:$failed skip:$skipped"
 	echo "$name: $pass passed, $failed failed, $skipped skipped"
 	((failed == 0))
+}
+
+# bash completion: words offered after "klogfwd WORDS... CUR"
+complete_words()
+{
+	local cur=$1
+
+	shift
+	bash -c '
+		source "$1" || exit 1
+		shift
+		cur=$1
+		shift
+		COMP_WORDS=(klogfwd "$@" "$cur")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_klogfwd
+		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}"
+	' bash "$COMPLETION" "$cur" "$@" 2>&1 | sort | tr '\n' ' '
 }

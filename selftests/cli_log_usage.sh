@@ -18,7 +18,6 @@ set -u
 # shellcheck source=SCRIPTDIR/cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
 
-COMPLETION=$here/../tools/completion/klogfwd.bash
 VERBS="add set del show append"
 SETTINGS="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
 FIXED="memory dir framing"
@@ -431,24 +430,6 @@ test_json_usage_error()
 	usage_err "log add" "log add: invalid value 'x' for mode \\(expected an octal mode such as 0640\\)" \
 		-j log add t mode x
 	usage_err "log show" "log show: unexpected argument 'u'" -p log show t u
-}
-
-# bash completion: words offered after "klogfwd WORDS... CUR"
-complete_words()
-{
-	local cur=$1
-
-	shift
-	bash -c '
-		source "$1" || exit 1
-		shift
-		cur=$1
-		shift
-		COMP_WORDS=(klogfwd "$@" "$cur")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_klogfwd
-		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}"
-	' bash "$COMPLETION" "$cur" "$@" 2>&1 | sort | tr '\n' ' '
 }
 
 test_completion()

@@ -19,7 +19,6 @@ set -u
 # shellcheck source=SCRIPTDIR/cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
 
-COMPLETION=$here/../tools/completion/klogfwd.bash
 
 # The regex matching the string $1 literally.
 re()
@@ -186,24 +185,6 @@ test_no_netlink_on_usage_error()
 			fail "'klogfwd $line' opened a netlink socket"
 	done
 	((${#why[@]} == 0))
-}
-
-# bash completion: words offered after "klogfwd WORDS... CUR"
-complete_words()
-{
-	local cur=$1
-
-	shift
-	bash -c '
-		source "$1" || exit 1
-		shift
-		cur=$1
-		shift
-		COMP_WORDS=(klogfwd "$@" "$cur")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_klogfwd
-		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}"
-	' bash "$COMPLETION" "$cur" "$@" 2>&1 | sort | tr '\n' ' '
 }
 
 test_completion()

@@ -19,7 +19,6 @@ set -u
 # shellcheck source=SCRIPTDIR/cli_lib.sh
 source "$(dirname "$0")/cli_lib.sh"
 
-COMPLETION=$here/../tools/completion/klogfwd.bash
 VERBS="add set del show"
 SETTINGS="backoff keepalive user-timeout nodelay sndbuf"
 FIXED="log to from ack"
@@ -468,24 +467,6 @@ test_json_usage_error()
 	usage_err "target add" "target add: invalid value 'x' for nodelay \\(expected off or on\\)" \
 		-j "${ADD[@]}" nodelay x
 	usage_err "target show" "target show: unexpected argument 'u'" -p target show t u
-}
-
-# bash completion: words offered after "klogfwd WORDS... CUR"
-complete_words()
-{
-	local cur=$1
-
-	shift
-	bash -c '
-		source "$1" || exit 1
-		shift
-		cur=$1
-		shift
-		COMP_WORDS=(klogfwd "$@" "$cur")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_klogfwd
-		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}"
-	' bash "$COMPLETION" "$cur" "$@" 2>&1 | sort | tr '\n' ' '
 }
 
 test_completion()

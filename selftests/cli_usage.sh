@@ -329,6 +329,39 @@ test_batch_lines()
 	[[ $(grep -c '^Usage: klogfwd' <<<"$out") == 1 ]] || fail "lines after the bad quote ran"
 }
 
+test_stats_output_usage()
+{
+	run stats -o
+	expect_rc 2 && expect_no_out &&
+		expect_err "^klogfwd: stats: -o needs a format: text, json or prometheus$" || return
+	run stats -o xml
+	expect_rc 2 && expect_no_out &&
+		expect_err "^klogfwd: stats: unknown output format 'xml' \(expected text, json or prometheus\)$" || return
+	run -j stats -o prometheus
+	expect_rc 2 && expect_no_out &&
+		expect_err "^klogfwd: stats: -j and -o prometheus conflict$" || return
+	run stats --output prometheus extra
+	expect_rc 2 && expect_no_out && expect_err "^klogfwd: stats: unexpected argument 'extra'$" || return
+	run stats -o json
+	expect_rc 1 && expect_no_out && expect_err "module is not loaded" || return
+	run help stats
+	expect_rc 0 && expect_out "stats \[-o text\|json\|prometheus\]" && expect_out "klogfwd_target_state"
+}
+
+test_stats_completion()
+{
+	local words
+
+	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
+	words=$(complete_words "" stats -o)
+	[[ $words == "json prometheus text " ]] || { fail "stats -o completes '$words'"; return; }
+	words=$(complete_words "" stats)
+	[[ $words == *"-o "* ]] || fail "stats completes '$words'"
+	words=$(complete_words "p" stats -o)
+	[[ $words == "prometheus " ]] || fail "stats -o p completes '$words'"
+	((${#why[@]} == 0))
+}
+
 tests=(
 	"test_help_option:--help and -h print the usage and exit 0"
 	"test_help_command:help prints the same usage as --help"
@@ -347,6 +380,8 @@ tests=(
 	"test_version_option_json:-j -V prints the CLI version as JSON"
 	"test_batch_usage:-b without a file, with arguments, or a missing file exits 2"
 	"test_batch_lines:-b runs each line, honours quotes and comments, stops at the first failure naming its line"
+	"test_stats_output_usage:stats -o: a missing or unknown format, -j with prometheus and extra words exit 2"
+	"test_stats_completion:stats completes -o and its formats"
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
 

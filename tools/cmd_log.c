@@ -23,6 +23,7 @@
 #include <linux/klogfwd.h>
 #include <linux/netlink.h>
 
+#include "counters.h"
 #include "json.h"
 #include "nl.h"
 #include "subcommands.h"
@@ -37,9 +38,6 @@
 #define APPEND_BATCH		(60 * 1024)
 #define APPEND_MSG_MAX		65536
 #define APPEND_HDRLEN		(NLMSG_HDRLEN + GENL_HDRLEN)
-
-/* Counters in a reply, known or not (attribute types below this). */
-#define LOG_STATS_SLOTS		64
 
 static int log_add(struct cli *cli, int argc, char **argv);
 static int log_set(struct cli *cli, int argc, char **argv);
@@ -63,32 +61,10 @@ static const struct cmd log_cmds[] = {
 	  usage_log_append },
 };
 
-static const char *const storage_names[] = {
-	[KLOGFWD_STORAGE_MEMORY]	= "memory",
-	[KLOGFWD_STORAGE_DIR]		= "dir",
-};
-
-static const char *const framing_names[] = {
-	[KLOGFWD_FRAMING_LF]		= "lf",
-	[KLOGFWD_FRAMING_OCTET]		= "octet",
-	[KLOGFWD_FRAMING_KLF]		= "klf",
-};
-
-static const char *const overflow_names[] = {
-	[KLOGFWD_OVERFLOW_DROP]		= "drop",
-	[KLOGFWD_OVERFLOW_BLOCK]	= "block",
-};
-
-static const char *const sync_names[] = {
-	[KLOGFWD_SYNC_NONE]		= "none",
-	[KLOGFWD_SYNC_INTERVAL]		= "interval",
-	[KLOGFWD_SYNC_ALWAYS]		= "always",
-};
-
-static const struct enum_names storage_enum = ENUM_NAMES(storage_names);
-static const struct enum_names framing_enum = ENUM_NAMES(framing_names);
-static const struct enum_names overflow_enum = ENUM_NAMES(overflow_names);
-static const struct enum_names sync_enum = ENUM_NAMES(sync_names);
+static const struct enum_names storage_enum = ENUM_NAMES(klf_storage_names);
+static const struct enum_names framing_enum = ENUM_NAMES(klf_framing_names);
+static const struct enum_names overflow_enum = ENUM_NAMES(klf_overflow_names);
+static const struct enum_names sync_enum = ENUM_NAMES(klf_sync_names);
 
 /* Command line settings */
 
@@ -519,26 +495,6 @@ static const struct log_attr log_attrs[] = {
 	{ KLOGFWD_A_LOG_GROUP,		  "group",	      LA_U32,  NULL },
 };
 
-static const char *const stat_names[] = {
-	[KLOGFWD_A_LOG_STATS_RECORDS]		= "records",
-	[KLOGFWD_A_LOG_STATS_BYTES]		= "bytes",
-	[KLOGFWD_A_LOG_STATS_FIRST_OFFSET]	= "first-offset",
-	[KLOGFWD_A_LOG_STATS_NEXT_OFFSET]	= "next-offset",
-	[KLOGFWD_A_LOG_STATS_SEGMENTS]		= "segments",
-	[KLOGFWD_A_LOG_STATS_APPENDS]		= "appends",
-	[KLOGFWD_A_LOG_STATS_APPEND_BYTES]	= "append-bytes",
-	[KLOGFWD_A_LOG_STATS_REJECTED_SIZE]	= "rejected-size",
-	[KLOGFWD_A_LOG_STATS_REJECTED_FRAMING]	= "rejected-framing",
-	[KLOGFWD_A_LOG_STATS_REJECTED_FULL]	= "rejected-full",
-	[KLOGFWD_A_LOG_STATS_REJECTED_IO]	= "rejected-io",
-	[KLOGFWD_A_LOG_STATS_SEGMENTS_ROLLED]	= "segments-rolled",
-	[KLOGFWD_A_LOG_STATS_SEGMENTS_DELETED]	= "segments-deleted",
-	[KLOGFWD_A_LOG_STATS_DROPPED_RECORDS]	= "dropped-records",
-	[KLOGFWD_A_LOG_STATS_RECOVERIES]	= "recoveries",
-	[KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS]	= "recovered-records",
-	[KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES]	= "truncated-bytes",
-	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS]	= "index-rebuilds",
-};
 
 /*
  * One log of a reply. Absent attributes are left out of the text and null
@@ -549,9 +505,7 @@ struct log_info {
 	const char *dir;
 	unsigned int have;		/* bit n: attribute n is present */
 	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
-	bool stats_nest;		/* the stats attribute is present */
-	uint64_t have_stats;		/* bit n: counter n is present */
-	uint64_t stats[LOG_STATS_SLOTS];
+	struct counters stats;		/* the stats nest */
 };
 
 struct show_ctx {
@@ -561,9 +515,7 @@ struct show_ctx {
 static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 {
 	const struct nlattr *const *tb = reply->tb;
-	const struct nlattr *stb[LOG_STATS_SLOTS];
 	const struct log_attr *la;
-	unsigned int type;
 	uint32_t v32;
 	size_t i;
 
@@ -593,33 +545,8 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 		}
 		li->have |= BIT(la->type);
 	}
-	if (!tb[KLOGFWD_A_LOG_STATS])
-		return 0;
-	if (nl_attr_parse_nested(tb[KLOGFWD_A_LOG_STATS], stb,
-				 LOG_STATS_SLOTS - 1) < 0)
-		return -EPROTO;
-	li->stats_nest = true;
-	for (type = 1; type < LOG_STATS_SLOTS; type++) {
-		if (!stb[type])
-			continue;
-		if (!nl_attr_uint(stb[type], &li->stats[type])) {
-			/* skip what a newer kernel may mean differently */
-			if (type <= KLOGFWD_A_LOG_STATS_MAX)
-				return -EPROTO;
-			continue;
-		}
-		li->have_stats |= 1ULL << type;
-	}
-	return 0;
-}
-
-/* Name of counter type, or "counter-N" for one newer than this program. */
-static const char *stat_name(unsigned int type, char *buf, size_t size)
-{
-	if (type < ARRAY_SIZE(stat_names) && stat_names[type])
-		return stat_names[type];
-	snprintf(buf, size, "counter-%u", type);
-	return buf;
+	counters_init(&li->stats, klf_log_stats_metrics, KLOGFWD_A_LOG_STATS_MAX);
+	return counters_parse_nest(&li->stats, tb[KLOGFWD_A_LOG_STATS]);
 }
 
 static void print_text_value(const struct log_attr *la, uint64_t v)
@@ -642,8 +569,6 @@ static void log_print_text(const struct log_info *li)
 {
 	const struct log_attr *la;
 	bool dir_done = false;
-	unsigned int type;
-	char buf[32];
 	size_t i;
 
 	printf("log %s", li->name);
@@ -665,13 +590,10 @@ static void log_print_text(const struct log_info *li)
 		}
 	}
 	putchar('\n');
-	if (!li->have_stats)
+	if (!li->stats.have)
 		return;
 	fputs("   ", stdout);
-	for (type = 1; type < LOG_STATS_SLOTS; type++)
-		if (li->have_stats & (1ULL << type))
-			printf(" %s %" PRIu64, stat_name(type, buf, sizeof(buf)),
-			       li->stats[type]);
+	counters_print_inline(&li->stats, 0, NULL);
 	putchar('\n');
 }
 
@@ -679,8 +601,6 @@ static void log_print_json(struct json *j, const struct log_info *li)
 {
 	const struct log_attr *la;
 	const char *name;
-	unsigned int type;
-	char buf[32];
 	size_t i;
 
 	json_obj_open(j);
@@ -706,23 +626,7 @@ static void log_print_json(struct json *j, const struct log_info *li)
 			json_u64(j, li->val[la->type]);
 	}
 	json_key(j, "stats");
-	if (!li->stats_nest) {
-		json_null(j);
-		json_obj_close(j);
-		return;
-	}
-	json_obj_open(j);
-	for (type = 1; type < LOG_STATS_SLOTS; type++) {
-		if (type > KLOGFWD_A_LOG_STATS_MAX &&
-		    !(li->have_stats & (1ULL << type)))
-			continue;
-		json_key_attr(j, stat_name(type, buf, sizeof(buf)));
-		if (li->have_stats & (1ULL << type))
-			json_u64(j, li->stats[type]);
-		else
-			json_null(j);
-	}
-	json_obj_close(j);
+	counters_print_json(j, &li->stats);
 	json_obj_close(j);
 }
 

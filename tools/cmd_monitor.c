@@ -21,6 +21,7 @@
 #include <linux/klogfwd.h>
 
 #include "json.h"
+#include "names-gen.h"
 #include "nl.h"
 #include "subcommands.h"
 
@@ -28,14 +29,7 @@
 #define MONITOR_ATTR_MAX	((int)KLOGFWD_A_LOG_MAX > (int)KLOGFWD_A_TARGET_MAX ? \
 				 (int)KLOGFWD_A_LOG_MAX : (int)KLOGFWD_A_TARGET_MAX)
 
-static const char *const log_event_names[] = {
-	[KLOGFWD_LOG_EVENT_SEGMENT_ROLLED]	= "segment-rolled",
-	[KLOGFWD_LOG_EVENT_SEGMENT_DELETED]	= "segment-deleted",
-	[KLOGFWD_LOG_EVENT_RECORDS_DROPPED]	= "records-dropped",
-	[KLOGFWD_LOG_EVENT_RECOVERED]		= "recovered",
-};
-
-static const struct enum_names log_event_enum = ENUM_NAMES(log_event_names);
+static const struct enum_names log_event_enum = ENUM_NAMES(klf_log_event_names);
 
 struct monitor {
 	struct cli *cli;

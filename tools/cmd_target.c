@@ -20,14 +20,12 @@
 
 #include <linux/klogfwd.h>
 
+#include "counters.h"
 #include "json.h"
 #include "nl.h"
 #include "subcommands.h"
 
 #define BIT(n)			(1U << (n))
-
-/* Counters in a reply, known or not (attribute types below this). */
-#define TARGET_STATS_SLOTS	64
 
 static int target_add(struct cli *cli, int argc, char **argv);
 static int target_set(struct cli *cli, int argc, char **argv);
@@ -54,23 +52,11 @@ static const char *const from_names[] = {
 	[KLOGFWD_START_RESUME]		= "resume",
 };
 
-static const char *const ack_names[] = {
-	[KLOGFWD_ACK_TCP]		= "tcp",
-	[KLOGFWD_ACK_APP]		= "app",
-};
-
-static const char *const state_names[] = {
-	[KLOGFWD_TARGET_STATE_CONNECTING]	= "connecting",
-	[KLOGFWD_TARGET_STATE_ESTABLISHED]	= "established",
-	[KLOGFWD_TARGET_STATE_BACKOFF]		= "backoff",
-	[KLOGFWD_TARGET_STATE_PAUSED]		= "paused",
-};
-
 static const char *const onoff_names[] = { "off", "on" };
 
 static const struct enum_names from_enum = ENUM_NAMES(from_names);
-static const struct enum_names ack_enum = ENUM_NAMES(ack_names);
-static const struct enum_names state_enum = ENUM_NAMES(state_names);
+static const struct enum_names ack_enum = ENUM_NAMES(klf_ack_names);
+static const struct enum_names state_enum = ENUM_NAMES(klf_target_state_names);
 static const struct enum_names onoff_enum = ENUM_NAMES(onoff_names);
 
 /* Command line settings */
@@ -525,25 +511,6 @@ static const struct target_attr target_attrs[] = {
 	{ KLOGFWD_A_TARGET_STATE,	    "state",	       TA_U32, &state_enum },
 };
 
-static const char *const stat_names[] = {
-	[KLOGFWD_A_TARGET_STATS_NEXT_OFFSET]	 = "next-offset",
-	[KLOGFWD_A_TARGET_STATS_ACKED_OFFSET]	 = "acked-offset",
-	[KLOGFWD_A_TARGET_STATS_LAG_RECORDS]	 = "lag-records",
-	[KLOGFWD_A_TARGET_STATS_LAG_BYTES]	 = "lag-bytes",
-	[KLOGFWD_A_TARGET_STATS_BYTES_SENT]	 = "bytes-sent",
-	[KLOGFWD_A_TARGET_STATS_RECORDS_SENT]	 = "records-sent",
-	[KLOGFWD_A_TARGET_STATS_BYTES_ACKED]	 = "bytes-acked",
-	[KLOGFWD_A_TARGET_STATS_RECORDS_ACKED]	 = "records-acked",
-	[KLOGFWD_A_TARGET_STATS_SEND_CALLS]	 = "send-calls",
-	[KLOGFWD_A_TARGET_STATS_PAGES_SPLICED]	 = "pages-spliced",
-	[KLOGFWD_A_TARGET_STATS_BYTES_COPIED]	 = "bytes-copied",
-	[KLOGFWD_A_TARGET_STATS_EAGAIN]		 = "eagain",
-	[KLOGFWD_A_TARGET_STATS_CONNECTS]	 = "connects",
-	[KLOGFWD_A_TARGET_STATS_RECONNECTS]	 = "reconnects",
-	[KLOGFWD_A_TARGET_STATS_LAST_ERROR]	 = "last-error",
-	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = "dropped-records",
-	[KLOGFWD_A_TARGET_STATS_RESENT_BYTES]	 = "resent-bytes",
-};
 
 /* Names of the errno values a connection may end with. */
 struct errno_name {
@@ -584,9 +551,7 @@ struct target_info {
 	unsigned char addr[16];
 	unsigned int have;		/* bit n: attribute n is present */
 	uint64_t val[KLOGFWD_A_TARGET_MAX + 1];
-	bool stats_nest;		/* the stats attribute is present */
-	uint64_t have_stats;		/* bit n: counter n is present */
-	uint64_t stats[TARGET_STATS_SLOTS];
+	struct counters stats;		/* the stats nest */
 };
 
 struct show_ctx {
@@ -597,10 +562,8 @@ static int target_info_parse(const struct nl_reply *reply,
 			     struct target_info *ti)
 {
 	const struct nlattr *const *tb = reply->tb;
-	const struct nlattr *stb[TARGET_STATS_SLOTS];
 	const struct target_attr *ta;
 	const void *data;
-	unsigned int type;
 	uint32_t v32;
 	uint16_t v16;
 	uint8_t v8;
@@ -651,34 +614,9 @@ static int target_info_parse(const struct nl_reply *reply,
 		}
 		ti->have |= BIT(ta->type);
 	}
-	if (!tb[KLOGFWD_A_TARGET_STATS])
-		return 0;
-	if (nl_attr_parse_nested(tb[KLOGFWD_A_TARGET_STATS], stb,
-				 TARGET_STATS_SLOTS - 1) < 0)
-		return -EPROTO;
-	ti->stats_nest = true;
-	for (type = 1; type < TARGET_STATS_SLOTS; type++) {
-		if (!stb[type])
-			continue;
-		/* last-error is a u32, the others uint: both 4 or 8 bytes */
-		if (!nl_attr_uint(stb[type], &ti->stats[type])) {
-			/* skip what a newer kernel may mean differently */
-			if (type <= KLOGFWD_A_TARGET_STATS_MAX)
-				return -EPROTO;
-			continue;
-		}
-		ti->have_stats |= 1ULL << type;
-	}
-	return 0;
-}
-
-/* Name of counter type, or "counter-N" for one newer than this program. */
-static const char *stat_name(unsigned int type, char *buf, size_t size)
-{
-	if (type < ARRAY_SIZE(stat_names) && stat_names[type])
-		return stat_names[type];
-	snprintf(buf, size, "counter-%u", type);
-	return buf;
+	/* last-error is a u32, the others uint: both 4 or 8 bytes */
+	counters_init(&ti->stats, klf_target_stats_metrics, KLOGFWD_A_TARGET_STATS_MAX);
+	return counters_parse_nest(&ti->stats, tb[KLOGFWD_A_TARGET_STATS]);
 }
 
 /* The address without brackets, or NULL if the reply had none. */
@@ -759,9 +697,6 @@ static void print_head(const struct target_info *ti)
  */
 static void target_print_text(const struct target_info *ti)
 {
-	char buf[32];
-	unsigned int type;
-
 	print_head(ti);
 	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
 	print_enum(ti, "ack", KLOGFWD_A_TARGET_ACK, &ack_enum);
@@ -784,28 +719,20 @@ static void target_print_text(const struct target_info *ti)
 	print_enum(ti, "paused", KLOGFWD_A_TARGET_PAUSED, &onoff_enum);
 	putchar('\n');
 
-	if (!ti->have_stats)
+	if (!ti->stats.have)
 		return;
 	fputs("   ", stdout);
-	for (type = 1; type < TARGET_STATS_SLOTS; type++) {
-		if (!(ti->have_stats & (1ULL << type)))
-			continue;
-		if (type == KLOGFWD_A_TARGET_STATS_LAST_ERROR)
-			print_last_error(ti->stats[type]);
-		else
-			printf(" %s %" PRIu64, stat_name(type, buf, sizeof(buf)),
-			       ti->stats[type]);
-	}
+	counters_print_inline(&ti->stats, KLOGFWD_A_TARGET_STATS_LAST_ERROR,
+			      print_last_error);
 	putchar('\n');
 }
 
 /* The members of the object of a target, in an open object. */
 static void target_json_members(struct json *j, const struct target_info *ti)
 {
-	char addr[INET6_ADDRSTRLEN], buf[32];
+	char addr[INET6_ADDRSTRLEN];
 	const struct target_attr *ta;
 	const char *name;
-	unsigned int type;
 	size_t i;
 
 	json_kv_str(j, "name", ti->name);
@@ -829,22 +756,7 @@ static void target_json_members(struct json *j, const struct target_info *ti)
 			json_u64(j, ti->val[ta->type]);
 	}
 	json_key(j, "stats");
-	if (!ti->stats_nest) {
-		json_null(j);
-		return;
-	}
-	json_obj_open(j);
-	for (type = 1; type < TARGET_STATS_SLOTS; type++) {
-		if (type > KLOGFWD_A_TARGET_STATS_MAX &&
-		    !(ti->have_stats & (1ULL << type)))
-			continue;
-		json_key_attr(j, stat_name(type, buf, sizeof(buf)));
-		if (ti->have_stats & (1ULL << type))
-			json_u64(j, ti->stats[type]);
-		else
-			json_null(j);
-	}
-	json_obj_close(j);
+	counters_print_json(j, &ti->stats);
 }
 
 static void target_print_json(struct json *j, const struct target_info *ti)
@@ -880,8 +792,8 @@ int target_print_event(struct json *j, const struct nl_reply *reply)
 	}
 	print_head(&ti);
 	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
-	if ((ti.have_stats & (1ULL << last_error)) && ti.stats[last_error])
-		print_last_error(ti.stats[last_error]);
+	if (counter_has(&ti.stats, last_error) && ti.stats.val[last_error])
+		print_last_error(ti.stats.val[last_error]);
 	putchar('\n');
 	return 0;
 }

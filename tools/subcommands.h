@@ -96,6 +96,9 @@ void usage_monitor(FILE *fp);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 void usage_stats(FILE *fp);
 
+/* prom.c */
+int prom_print(struct cli *cli, struct nl_ctx *nl);
+
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];
 int cli_print_version(struct cli *cli);

@@ -279,13 +279,26 @@ _klogfwd()
 		return 0
 	fi
 
+	if [[ $cmd == stats ]]; then
+		case ${COMP_WORDS[COMP_CWORD - 1]} in
+		-o|--output)
+			mapfile -t COMPREPLY < <(compgen -W "text json prometheus" -- "$cur")
+			;;
+		*)
+			((COMP_CWORD == cmd_idx + 1)) &&
+				mapfile -t COMPREPLY < <(compgen -W "-o --output help --help" -- "$cur")
+			;;
+		esac
+		return 0
+	fi
+
 	# Otherwise only the first argument of a command is completed.
 	((COMP_CWORD == cmd_idx + 1)) || return 0
 	case $cmd in
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_commands" -- "$cur")
 		;;
-	version|stats)
+	version)
 		mapfile -t COMPREPLY < <(compgen -W "help --help" -- "$cur")
 		;;
 	esac

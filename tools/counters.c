@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters of a reply: parsing, names and the text and JSON printers
+ * shared by "stats", "log show" and "target show" (see counters.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "counters.h"
+#include "json.h"
+#include "nl.h"
+
+/**
+ * counters_init() - empty counters of one attribute set
+ * @c: the counters
+ * @tbl: the set's generated table (klf_*_metrics)
+ * @max: the set's highest attribute type this program knows
+ */
+void counters_init(struct counters *c, const struct klf_metric *tbl,
+		   unsigned int max)
+{
+	memset(c, 0, sizeof(*c));
+	c->tbl = tbl;
+	c->max = max;
+}
+
+/**
+ * counters_parse() - read the counters of a parsed attribute table
+ * @c: counters from counters_init()
+ * @tb: attributes indexed by type, COUNTER_SLOTS entries
+ *
+ * A known counter that is not 4 or 8 bytes is a protocol error; an unknown
+ * one (a newer kernel's) that is not is skipped.
+ *
+ * Return: 0, or -EPROTO.
+ */
+int counters_parse(struct counters *c, const struct nlattr *const *tb)
+{
+	unsigned int type;
+
+	c->present = true;
+	for (type = 1; type < COUNTER_SLOTS; type++) {
+		if (!tb[type])
+			continue;
+		if (!nl_attr_uint(tb[type], &c->val[type])) {
+			/* skip what a newer kernel may mean differently */
+			if (type <= c->max)
+				return -EPROTO;
+			continue;
+		}
+		c->have |= 1ULL << type;
+	}
+	return 0;
+}
+
+/**
+ * counters_parse_nest() - read the counters of a nested attribute
+ * @c: counters from counters_init()
+ * @nest: the nest, or NULL if the reply had none (left absent)
+ *
+ * Return: 0, or -EPROTO.
+ */
+int counters_parse_nest(struct counters *c, const struct nlattr *nest)
+{
+	const struct nlattr *tb[COUNTER_SLOTS];
+
+	if (!nest)
+		return 0;
+	if (nl_attr_parse_nested(nest, tb, COUNTER_SLOTS - 1) < 0)
+		return -EPROTO;
+	return counters_parse(c, tb);
+}
+
+/**
+ * counter_has() - whether the reply had a counter
+ * @c: the counters
+ * @type: its attribute type
+ *
+ * Return: true if present.
+ */
+bool counter_has(const struct counters *c, unsigned int type)
+{
+	return type < COUNTER_SLOTS && (c->have & (1ULL << type));
+}
+
+/**
+ * counter_metric() - the generated entry of a counter
+ * @c: the counters
+ * @type: its attribute type
+ *
+ * Return: the entry, or NULL for a counter newer than this program.
+ */
+const struct klf_metric *counter_metric(const struct counters *c,
+					unsigned int type)
+{
+	if (type > c->max || !c->tbl[type].name)
+		return NULL;
+	return &c->tbl[type];
+}
+
+/**
+ * counter_name() - name of a counter as the CLI prints it
+ * @c: the counters
+ * @type: its attribute type
+ * @buf: room for "counter-N", the name of a counter newer than this program
+ * @size: size of @buf
+ *
+ * Return: the name.
+ */
+const char *counter_name(const struct counters *c, unsigned int type,
+			 char *buf, size_t size)
+{
+	const struct klf_metric *m = counter_metric(c, type);
+
+	if (m)
+		return m->name;
+	snprintf(buf, size, "counter-%u", type);
+	return buf;
+}
+
+/**
+ * counters_print_lines() - one "NAME VALUE" line per counter present
+ * @c: the counters
+ */
+void counters_print_lines(const struct counters *c)
+{
+	unsigned int type;
+	char buf[32];
+
+	for (type = 1; type < COUNTER_SLOTS; type++)
+		if (counter_has(c, type))
+			printf("%-20s %" PRIu64 "\n",
+			       counter_name(c, type, buf, sizeof(buf)), c->val[type]);
+}
+
+/**
+ * counters_print_inline() - " NAME VALUE" per counter present, on one line
+ * @c: the counters
+ * @own: a counter printed by @own_fn instead (0: none)
+ * @own_fn: its printer
+ */
+void counters_print_inline(const struct counters *c, unsigned int own,
+			   void (*own_fn)(uint64_t v))
+{
+	unsigned int type;
+	char buf[32];
+
+	for (type = 1; type < COUNTER_SLOTS; type++) {
+		if (!counter_has(c, type))
+			continue;
+		if (own && type == own)
+			own_fn(c->val[type]);
+		else
+			printf(" %s %" PRIu64, counter_name(c, type, buf, sizeof(buf)),
+			       c->val[type]);
+	}
+}
+
+/**
+ * counters_print_json() - the counters as a JSON object
+ * @j: the JSON writer, where a value goes
+ * @c: the counters
+ *
+ * Every counter this program knows is a member (null if the reply lacked
+ * it), followed by any newer one present; null if the set was absent.
+ */
+void counters_print_json(struct json *j, const struct counters *c)
+{
+	unsigned int type;
+	char buf[32];
+
+	if (!c->present) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	for (type = 1; type < COUNTER_SLOTS; type++) {
+		if (type > c->max && !counter_has(c, type))
+			continue;
+		json_key_attr(j, counter_name(c, type, buf, sizeof(buf)));
+		if (counter_has(c, type))
+			json_u64(j, c->val[type]);
+		else
+			json_null(j);
+	}
+	json_obj_close(j);
+}
