@@ -74,13 +74,33 @@ void klf_genl_unregister_family(struct genl_family *family);
 #endif
 
 /*
- * Formatted extack messages (6.2+). Older kernels keep only a pointer to a
- * constant string, so they get the format itself, unexpanded.
+ * Formatted extack messages (6.2+: a buffer in the extack). Older kernels
+ * keep only a pointer to the message: klf_extack_fmt() formats it into a
+ * buffer that lives until the next ack can no longer read it (compat.c).
+ * Messages are cut at the length 6.2+ keeps, so both read the same.
  */
 #ifndef KLF_HAVE_EXTACK_FMT
-#define NL_SET_ERR_MSG_FMT(extack, fmt, args...) NL_SET_ERR_MSG(extack, fmt)
-#define NL_SET_ERR_MSG_ATTR_FMT(extack, attr, fmt, args...) \
-	NL_SET_ERR_MSG_ATTR(extack, attr, fmt)
+#define KLF_EXTACK_FMT_LEN	80	/* NETLINK_MAX_FMTMSG_LEN of 6.2+ */
+const char *klf_extack_fmt(const char *fmt, ...) __printf(1, 2);
+void klf_extack_exit(void);
+#define NL_SET_ERR_MSG_FMT(extack, fmt, args...) do {			\
+	struct netlink_ext_ack *__extack = (extack);			\
+									\
+	if (__extack)							\
+		__extack->_msg = klf_extack_fmt(fmt, ##args);		\
+} while (0)
+#define NL_SET_ERR_MSG_ATTR_FMT(extack, attr, fmt, args...) do {	\
+	struct netlink_ext_ack *__extack = (extack);			\
+									\
+	if (__extack) {							\
+		__extack->_msg = klf_extack_fmt(fmt, ##args);		\
+		__extack->bad_attr = (attr);				\
+	}								\
+} while (0)
+#else
+static inline void klf_extack_exit(void)
+{
+}
 #endif
 
 /*

@@ -625,6 +625,8 @@ void klf_netlink_exit(void)
 	klf_nl_down = true;
 	up_write(&klf_nl_notify_sem);
 	klf_genl_unregister_family(&klogfwd_nl_family);
+	/* no request in flight: no ack can read a kept message */
+	klf_extack_exit();
 }
 
 MODULE_ALIAS_GENL_FAMILY(KLOGFWD_FAMILY_NAME);

@@ -274,9 +274,9 @@ test_bad_numbers()
 {
 	local v
 
-	for v in 30s -1 x "" 1.5 0x10 " 3"; do
-		bad_value add keepalive "$v" "expected seconds such as 30, 0 to disable keepalive"
-		bad_value set keepalive "$v" "expected seconds such as 30, 0 to disable keepalive"
+	for v in 30ms 1d 30S -1 x "" 1.5 0x10 " 3"; do
+		bad_value add keepalive "$v" "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive"
+		bad_value set keepalive "$v" "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive"
 	done
 	bad_value set keepalive 4294967296 range
 	for v in 5y 1.5s -5 ms "" 5S 0x10 "10 s"; do
@@ -402,6 +402,7 @@ test_valid_reaches_kernel()
 		"target set t resume"
 		"target set t backoff 200-30000"
 		"target set t keepalive 30 user-timeout 30000 nodelay on sndbuf 256k"
+		"target set t keepalive 30s" "target set t keepalive 5m" "target set t keepalive 1h"
 		"target set t pause backoff 1s-2s"
 		"target del t"
 		"target show"

@@ -31,7 +31,7 @@ for p in sys.argv[1].split("."):
 print(v)' "$2"
 }
 
-ktap_plan 43
+ktap_plan 46
 
 check "log add with defaults" "$k" log add adm-a
 check "defaults: memory, lf, 16 MiB segments, 256 MiB retention, 64 KiB records" \
@@ -45,17 +45,38 @@ check "records read back through the device, in order" \
 check "counters: 5 records, next offset 5, 1 segment" \
 	test "$(field adm-a stats.records) $(field adm-a stats.next_offset) $(field adm-a stats.segments)" = "5 5 1"
 
-refused "a duplicate name is refused" "exists" "$k" log add adm-a
+# messages with values are formatted on every kernel (6.1 through compat.c)
+refused "a duplicate name is refused" ": a log named adm-a exists$" "$k" log add adm-a
 refused "a bad name is refused" "invalid log name" "$k" log add .adm-bad
-refused "segment-bytes below 4096 is refused" "segment-bytes|range|Invalid" "$k" log add adm-b segment-bytes 100
-refused "max-record beyond its limit is refused" "max-record|range|Invalid" "$k" log add adm-b max-record 2M
-refused "max-record that does not fit a segment is refused" "does not fit" \
+# a value outside the policy's range: the message names the setting, the
+# value and the limits (decoded from the kernel's NLMSGERR_ATTR_POLICY)
+refused "segment-bytes below 4096 is refused, naming the setting and its range" \
+	"^klogfwd: log add: value 100 for segment-bytes is out of range \(4096 to 1073741824\)$" \
+	"$k" log add adm-b segment-bytes 100
+refused "max-record beyond its limit is refused, naming the setting and its range" \
+	"^klogfwd: log add: value 2097152 for max-record is out of range \(1 to 1048576\)$" \
+	"$k" log add adm-b max-record 2M
+refused "backoff below 10 ms is refused, naming the setting and its range" \
+	"^klogfwd: target add: value 1 for backoff-min-ms is out of range \(10 to 3600000\)$" \
+	"$k" target add adm-t log adm-a to 127.0.0.1:9 backoff 1ms-5ms
+refused "keepalive above 32767 s is refused, naming the setting and its range" \
+	"^klogfwd: target set: value 40000 for keepalive-s is out of range \(0 to 32767\)$" \
+	"$k" target set adm-nope keepalive 40000
+refused "max-record that does not fit a segment is refused" \
+	": max-record 8192 does not fit in segment-bytes 4096 with its framing$" \
 	"$k" log add adm-b segment-bytes 4096 max-record 8192
 refused "retain-bytes below segment-bytes is refused" "retain-bytes" "$k" log add adm-b retain-bytes 1000
 refused "a relative dir is refused" "absolute|No such|dir" "$k" log add adm-b dir ../x
 refused "a missing dir is refused" "cannot open" "$k" log add adm-b dir /nonexistent/klf
 refused "sync on a memory log is refused" "memory logs" "$k" log add adm-b sync always
-refused "a name longer than 31 characters is refused" "policy|long|Invalid|range" "$k" log add adm-b0123456789012345678901234567890
+check "keepalive takes a time: 2m is sent as 120 s" bash -c '
+	"$0" target add adm-t2 log adm-a to 127.0.0.1:9 keepalive 2m paused || exit 1
+	v=$("$0" -j target show adm-t2 | python3 -c "import json,sys; print(json.load(sys.stdin)[0][\"keepalive_s\"])")
+	"$0" target del adm-t2
+	[ "$v" = 120 ] || { echo "# keepalive_s $v"; exit 1; }' "$k"
+refused "a name longer than 31 characters is refused, saying the limit" \
+	"^klogfwd: log add: name is too long: 36 bytes \(at most 31\)$" \
+	"$k" log add adm-b0123456789012345678901234567890
 check "nothing was created by the refused requests" fails "$k" log show adm-b
 refused "an lf record with a newline is refused" "cannot be framed" "$k" log append adm-a $'x\ny'
 refused "a missing log is reported" "no such log" "$k" log del adm-nope

@@ -952,6 +952,8 @@ int cmd_log(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("log", "log: missing command (add, set, del, show or append)");
+	cli->attr_names = klf_log_attr_names;
+	cli->n_attr_names = ARRAY_SIZE(klf_log_attr_names);
 	return cmd_dispatch(cli, log_cmds, ARRAY_SIZE(log_cmds), "log",
 			    argc - 1, argv + 1);
 }

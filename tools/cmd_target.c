@@ -133,7 +133,7 @@ static const char *kw_expect(const struct target_kw *kw)
 	case TKW_BACKOFF:
 		return "expected MIN-MAX, each milliseconds or a time such as 200ms, 30s or 5m: 200-30000, 200ms-30s";
 	case TKW_SECS:
-		return "expected seconds such as 30, 0 to disable keepalive";
+		return "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive";
 	case TKW_MS:
 		return "expected milliseconds such as 30000, or a time such as 30s or 2m";
 	case TKW_SIZE:
@@ -297,7 +297,7 @@ static int target_kw_parse(struct target_conf *c, const struct target_kw *kw,
 	case TKW_BACKOFF:
 		return parse_backoff(c, kw, val);
 	case TKW_SECS:
-		ret = parse_scaled(val, plain_units, kw->max, &v);
+		ret = parse_scaled(val, s_units, kw->max, &v);
 		break;
 	case TKW_MS:
 		ret = parse_scaled(val, ms_units, kw->max, &v);
@@ -856,7 +856,7 @@ static int target_show(struct cli *cli, int argc, char **argv)
 	"  backoff MIN-MAX     delays before reconnecting: MIN after a failure,\n" \
 	"                      doubling up to MAX (default 200-30000); each a\n" \
 	"                      TIME, MIN at most MAX\n" \
-	"  keepalive SECS      TCP keepalive idle time in seconds, 0 to disable\n" \
+	"  keepalive SECS      TCP keepalive idle time (30, 30s, 5m, 1h), 0 to disable\n" \
 	"                      (default 30)\n" \
 	"  user-timeout TIME   drop the connection when sent data stays\n" \
 	"                      unacknowledged this long, 0 for the kernel's\n" \
@@ -972,6 +972,8 @@ int cmd_target(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("target", "target: missing command (add, set, del or show)");
+	cli->attr_names = klf_target_attr_names;
+	cli->n_attr_names = ARRAY_SIZE(klf_target_attr_names);
 	return cmd_dispatch(cli, target_cmds, ARRAY_SIZE(target_cmds), "target",
 			    argc - 1, argv + 1);
 }

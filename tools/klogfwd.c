@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,12 +224,91 @@ struct nl_ctx *cli_nl(struct cli *cli)
 }
 
 /* Report the failure of the last request of cli->nl, done for op. */
+/* NL_ATTR_TYPE_UINT (Linux 6.8), which older uapi headers lack */
+#define KF_NL_ATTR_TYPE_UINT	(NL_ATTR_TYPE_BITFIELD32 + 2)
+
+/* "(1 to 1048576)", "(at most 32767)", "(at least 1)" */
+static void policy_range(const struct nl_err_policy *p, char *buf, size_t size)
+{
+	unsigned int have = p->have;
+
+	if ((have & NL_POL_MIN_U) && (have & NL_POL_MAX_U))
+		snprintf(buf, size, "(%" PRIu64 " to %" PRIu64 ")", p->min_u, p->max_u);
+	else if (have & NL_POL_MAX_U)
+		snprintf(buf, size, "(at most %" PRIu64 ")", p->max_u);
+	else if (have & NL_POL_MIN_U)
+		snprintf(buf, size, "(at least %" PRIu64 ")", p->min_u);
+	else if ((have & NL_POL_MIN_S) && (have & NL_POL_MAX_S))
+		snprintf(buf, size, "(%" PRId64 " to %" PRId64 ")", p->min_s, p->max_s);
+	else
+		buf[0] = '\0';
+}
+
+/*
+ * A refused attribute the kernel described with its policy: the setting's
+ * name (from the spec), the value sent and the limit, e.g.
+ * "value 2097152 for max-record is out of range (1 to 1048576)". False
+ * if the error is not of that kind.
+ */
+static bool cli_policy_error(struct cli *cli, const char *op)
+{
+	const struct nl_err_policy *p = nl_err_policy(cli->nl);
+	const struct nlattr *attr = nl_err_req_attr(cli->nl);
+	int type = nl_err_attr(cli->nl);
+	const char *name;
+	char range[64];
+	uint64_t v;
+	size_t len;
+
+	if (!p || !attr || type < 0 || !cli->attr_names ||
+	    (size_t)type >= cli->n_attr_names || !cli->attr_names[type])
+		return false;
+	name = cli->attr_names[type];
+	switch (p->type) {
+	case NL_ATTR_TYPE_U8:
+	case NL_ATTR_TYPE_U16:
+	case NL_ATTR_TYPE_U32:
+	case NL_ATTR_TYPE_U64:
+	case KF_NL_ATTR_TYPE_UINT:
+		if (!nl_attr_uint(attr, &v)) {
+			uint8_t v8;
+			uint16_t v16;
+
+			if (nl_attr_u8(attr, &v8))
+				v = v8;
+			else if (nl_attr_u16(attr, &v16))
+				v = v16;
+			else
+				return false;
+		}
+		policy_range(p, range, sizeof(range));
+		if (!range[0])
+			return false;
+		errmsg("%s: value %" PRIu64 " for %s is out of range %s", op, v, name, range);
+		return true;
+	case NL_ATTR_TYPE_NUL_STRING:
+	case NL_ATTR_TYPE_STRING:
+		if (!(p->have & NL_POL_MAX_LEN) || !nl_attr_data(attr, &len))
+			return false;
+		/* a NUL-terminated string: the policy's length leaves the NUL out */
+		if (p->type == NL_ATTR_TYPE_NUL_STRING && len)
+			len--;
+		if (len <= p->max_len)
+			return false;
+		errmsg("%s: %s is too long: %zu bytes (at most %u)", op, name, len, p->max_len);
+		return true;
+	}
+	return false;
+}
+
 void cli_nl_error(struct cli *cli, const char *op)
 {
 	const struct nl_ctx *nl = cli->nl;
 	const char *msg = nl_err_msg(nl);
 	int err = nl_err(nl);
 
+	if (!nl_err_no_family(nl) && cli_policy_error(cli, op))
+		return;
 	if (nl_err_no_family(nl))
 		errmsg("the klogfwd kernel module is not loaded (generic netlink family \"%s\" not found); load it with 'modprobe klogfwd' or 'insmod klogfwd.ko'",
 		       KLOGFWD_FAMILY_NAME);
@@ -284,6 +364,14 @@ const struct unit ms_units[] = {
 	{ "m", 60 * 1000 },
 	{ "h", 60 * 60 * 1000 },
 	{ "d", 24 * 60 * 60 * 1000 },
+	{ NULL, 0 },
+};
+
+const struct unit s_units[] = {
+	{ "", 1 },
+	{ "s", 1 },
+	{ "m", 60 },
+	{ "h", 60 * 60 },
 	{ NULL, 0 },
 };
 

@@ -64,6 +64,118 @@ static const char *const klf_target_state_names[] = {
 	[KLOGFWD_TARGET_STATE_PAUSED] = "paused",
 };
 
+static const char *const klf_version_attr_names[KLOGFWD_A_VERSION_MAX + 1] = {
+	[KLOGFWD_A_VERSION_MODULE_VERSION] = "module-version",
+	[KLOGFWD_A_VERSION_KERNEL_RELEASE] = "kernel-release",
+	[KLOGFWD_A_VERSION_GENL_VERSION] = "genl-version",
+};
+
+static const char *const klf_log_attr_names[KLOGFWD_A_LOG_MAX + 1] = {
+	[KLOGFWD_A_LOG_NAME] = "name",
+	[KLOGFWD_A_LOG_STORAGE] = "storage",
+	[KLOGFWD_A_LOG_DIR] = "dir",
+	[KLOGFWD_A_LOG_FRAMING] = "framing",
+	[KLOGFWD_A_LOG_SEGMENT_BYTES] = "segment-bytes",
+	[KLOGFWD_A_LOG_RETAIN_BYTES] = "retain-bytes",
+	[KLOGFWD_A_LOG_RETAIN_MS] = "retain-ms",
+	[KLOGFWD_A_LOG_MAX_RECORD] = "max-record",
+	[KLOGFWD_A_LOG_OVERFLOW] = "overflow",
+	[KLOGFWD_A_LOG_SYNC] = "sync",
+	[KLOGFWD_A_LOG_SYNC_INTERVAL_MS] = "sync-interval-ms",
+	[KLOGFWD_A_LOG_MODE] = "mode",
+	[KLOGFWD_A_LOG_OWNER] = "owner",
+	[KLOGFWD_A_LOG_GROUP] = "group",
+	[KLOGFWD_A_LOG_RECORD] = "record",
+	[KLOGFWD_A_LOG_STATS] = "stats",
+	[KLOGFWD_A_LOG_EVENT] = "event",
+	[KLOGFWD_A_LOG_COUNT] = "count",
+};
+
+static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] = {
+	[KLOGFWD_A_LOG_STATS_RECORDS] = "records",
+	[KLOGFWD_A_LOG_STATS_BYTES] = "bytes",
+	[KLOGFWD_A_LOG_STATS_FIRST_OFFSET] = "first-offset",
+	[KLOGFWD_A_LOG_STATS_NEXT_OFFSET] = "next-offset",
+	[KLOGFWD_A_LOG_STATS_SEGMENTS] = "segments",
+	[KLOGFWD_A_LOG_STATS_APPENDS] = "appends",
+	[KLOGFWD_A_LOG_STATS_APPEND_BYTES] = "append-bytes",
+	[KLOGFWD_A_LOG_STATS_REJECTED_SIZE] = "rejected-size",
+	[KLOGFWD_A_LOG_STATS_REJECTED_FRAMING] = "rejected-framing",
+	[KLOGFWD_A_LOG_STATS_REJECTED_FULL] = "rejected-full",
+	[KLOGFWD_A_LOG_STATS_REJECTED_IO] = "rejected-io",
+	[KLOGFWD_A_LOG_STATS_SEGMENTS_ROLLED] = "segments-rolled",
+	[KLOGFWD_A_LOG_STATS_SEGMENTS_DELETED] = "segments-deleted",
+	[KLOGFWD_A_LOG_STATS_DROPPED_RECORDS] = "dropped-records",
+	[KLOGFWD_A_LOG_STATS_RECOVERIES] = "recoveries",
+	[KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS] = "recovered-records",
+	[KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES] = "truncated-bytes",
+	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS] = "index-rebuilds",
+};
+
+static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
+	[KLOGFWD_A_TARGET_NAME] = "name",
+	[KLOGFWD_A_TARGET_LOG] = "log",
+	[KLOGFWD_A_TARGET_IPV4] = "ipv4",
+	[KLOGFWD_A_TARGET_IPV6] = "ipv6",
+	[KLOGFWD_A_TARGET_PORT] = "port",
+	[KLOGFWD_A_TARGET_START] = "start",
+	[KLOGFWD_A_TARGET_FROM_OFFSET] = "from-offset",
+	[KLOGFWD_A_TARGET_ACK] = "ack",
+	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = "backoff-min-ms",
+	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = "backoff-max-ms",
+	[KLOGFWD_A_TARGET_KEEPALIVE_S] = "keepalive-s",
+	[KLOGFWD_A_TARGET_USER_TIMEOUT_MS] = "user-timeout-ms",
+	[KLOGFWD_A_TARGET_NODELAY] = "nodelay",
+	[KLOGFWD_A_TARGET_SNDBUF] = "sndbuf",
+	[KLOGFWD_A_TARGET_PAUSED] = "paused",
+	[KLOGFWD_A_TARGET_STATE] = "state",
+	[KLOGFWD_A_TARGET_STATS] = "stats",
+};
+
+static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
+	[KLOGFWD_A_TARGET_STATS_NEXT_OFFSET] = "next-offset",
+	[KLOGFWD_A_TARGET_STATS_ACKED_OFFSET] = "acked-offset",
+	[KLOGFWD_A_TARGET_STATS_LAG_RECORDS] = "lag-records",
+	[KLOGFWD_A_TARGET_STATS_LAG_BYTES] = "lag-bytes",
+	[KLOGFWD_A_TARGET_STATS_BYTES_SENT] = "bytes-sent",
+	[KLOGFWD_A_TARGET_STATS_RECORDS_SENT] = "records-sent",
+	[KLOGFWD_A_TARGET_STATS_BYTES_ACKED] = "bytes-acked",
+	[KLOGFWD_A_TARGET_STATS_RECORDS_ACKED] = "records-acked",
+	[KLOGFWD_A_TARGET_STATS_SEND_CALLS] = "send-calls",
+	[KLOGFWD_A_TARGET_STATS_PAGES_SPLICED] = "pages-spliced",
+	[KLOGFWD_A_TARGET_STATS_BYTES_COPIED] = "bytes-copied",
+	[KLOGFWD_A_TARGET_STATS_EAGAIN] = "eagain",
+	[KLOGFWD_A_TARGET_STATS_CONNECTS] = "connects",
+	[KLOGFWD_A_TARGET_STATS_RECONNECTS] = "reconnects",
+	[KLOGFWD_A_TARGET_STATS_LAST_ERROR] = "last-error",
+	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = "dropped-records",
+	[KLOGFWD_A_TARGET_STATS_RESENT_BYTES] = "resent-bytes",
+};
+
+static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
+	[KLOGFWD_A_STATS_LOGS] = "logs",
+	[KLOGFWD_A_STATS_MAX_LOGS] = "max-logs",
+	[KLOGFWD_A_STATS_TARGETS] = "targets",
+	[KLOGFWD_A_STATS_MAX_TARGETS] = "max-targets",
+	[KLOGFWD_A_STATS_TARGETS_ESTABLISHED] = "targets-established",
+	[KLOGFWD_A_STATS_RECORDS] = "records",
+	[KLOGFWD_A_STATS_BYTES] = "bytes",
+	[KLOGFWD_A_STATS_LAG_BYTES] = "lag-bytes",
+	[KLOGFWD_A_STATS_APPENDS] = "appends",
+	[KLOGFWD_A_STATS_APPEND_BYTES] = "append-bytes",
+	[KLOGFWD_A_STATS_REJECTED] = "rejected",
+	[KLOGFWD_A_STATS_DROPPED_RECORDS] = "dropped-records",
+	[KLOGFWD_A_STATS_BYTES_SENT] = "bytes-sent",
+	[KLOGFWD_A_STATS_RECORDS_SENT] = "records-sent",
+	[KLOGFWD_A_STATS_BYTES_ACKED] = "bytes-acked",
+	[KLOGFWD_A_STATS_RECORDS_ACKED] = "records-acked",
+	[KLOGFWD_A_STATS_PAGES_SPLICED] = "pages-spliced",
+	[KLOGFWD_A_STATS_BYTES_COPIED] = "bytes-copied",
+	[KLOGFWD_A_STATS_RESENT_BYTES] = "resent-bytes",
+	[KLOGFWD_A_STATS_CONNECTS] = "connects",
+	[KLOGFWD_A_STATS_RECONNECTS] = "reconnects",
+};
+
 static const struct klf_metric klf_stats_metrics[KLOGFWD_A_STATS_MAX + 1] = {
 	[KLOGFWD_A_STATS_LOGS] = {
 		"logs",

@@ -56,6 +56,8 @@ struct nl_ctx {
 	char err_msg[NL_ERR_MSG_LEN];
 	long err_offs;
 	int err_attr;
+	const struct nlattr *err_req_attr;	/* in req_buf, until the next request */
+	struct nl_err_policy err_pol;
 	int miss_type;
 };
 
@@ -231,7 +233,63 @@ static void nl_err_reset(struct nl_ctx *ctx)
 	ctx->err_msg[0] = '\0';
 	ctx->err_offs = -1;
 	ctx->err_attr = -1;
+	ctx->err_req_attr = NULL;
+	memset(&ctx->err_pol, 0, sizeof(ctx->err_pol));
 	ctx->miss_type = -1;
+}
+
+/* NLMSGERR_ATTR_POLICY: the policy of the attribute the kernel refused */
+static int nl_policy_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct nl_err_policy *p = data;
+	uint64_t v;
+	uint32_t v32;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NL_POLICY_TYPE_ATTR_TYPE:
+		if (nl_attr_u32(attr, &v32)) {
+			p->type = v32;
+			p->have |= NL_POL_TYPE;
+		}
+		break;
+	case NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
+		if (nl_attr_u64(attr, &v)) {
+			p->min_u = v;
+			p->have |= NL_POL_MIN_U;
+		}
+		break;
+	case NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
+		if (nl_attr_u64(attr, &v)) {
+			p->max_u = v;
+			p->have |= NL_POL_MAX_U;
+		}
+		break;
+	case NL_POLICY_TYPE_ATTR_MIN_VALUE_S:
+		if (nl_attr_u64(attr, &v)) {
+			p->min_s = (int64_t)v;
+			p->have |= NL_POL_MIN_S;
+		}
+		break;
+	case NL_POLICY_TYPE_ATTR_MAX_VALUE_S:
+		if (nl_attr_u64(attr, &v)) {
+			p->max_s = (int64_t)v;
+			p->have |= NL_POL_MAX_S;
+		}
+		break;
+	case NL_POLICY_TYPE_ATTR_MIN_LENGTH:
+		if (nl_attr_u32(attr, &v32)) {
+			p->min_len = v32;
+			p->have |= NL_POL_MIN_LEN;
+		}
+		break;
+	case NL_POLICY_TYPE_ATTR_MAX_LENGTH:
+		if (nl_attr_u32(attr, &v32)) {
+			p->max_len = v32;
+			p->have |= NL_POL_MAX_LEN;
+		}
+		break;
+	}
+	return MNL_CB_OK;
 }
 
 static int nl_extack_attr_cb(const struct nlattr *attr, void *data)
@@ -252,6 +310,9 @@ static int nl_extack_attr_cb(const struct nlattr *attr, void *data)
 	case NLMSGERR_ATTR_MISS_TYPE:
 		if (nl_attr_u32(attr, &v))
 			ctx->miss_type = v;
+		break;
+	case NLMSGERR_ATTR_POLICY:
+		mnl_attr_parse_nested(attr, nl_policy_attr_cb, &ctx->err_pol);
 		break;
 	}
 	return MNL_CB_OK;
@@ -412,9 +473,9 @@ static int nl_recv(struct nl_ctx *ctx, struct nl_run *run)
 	return run->cb_err;
 }
 
-/* Type of the innermost request attribute that starts at byte offs. */
-static int nl_find_attr(const struct nlmsghdr *nlh, const void *payload,
-			size_t len, long offs)
+/* The innermost request attribute that starts at byte offs, or NULL. */
+static const struct nlattr *nl_find_attr(const struct nlmsghdr *nlh,
+					 const void *payload, size_t len, long offs)
 {
 	const struct nlattr *attr;
 	long pos;
@@ -422,13 +483,13 @@ static int nl_find_attr(const struct nlmsghdr *nlh, const void *payload,
 	mnl_attr_for_each_payload(payload, len) {
 		pos = (const char *)attr - (const char *)nlh;
 		if (pos == offs)
-			return mnl_attr_get_type(attr);
+			return attr;
 		if (offs > pos && offs < pos + attr->nla_len &&
 		    (attr->nla_type & NLA_F_NESTED))
 			return nl_find_attr(nlh, mnl_attr_get_payload(attr),
 					    mnl_attr_get_payload_len(attr), offs);
 	}
-	return -1;
+	return NULL;
 }
 
 static int nl_fail(struct nl_ctx *ctx, const struct nl_req *req, int err)
@@ -438,8 +499,10 @@ static int nl_fail(struct nl_ctx *ctx, const struct nl_req *req, int err)
 
 	ctx->err = err;
 	if (ctx->err_offs >= 0 && nlh->nlmsg_len > hdr)
-		ctx->err_attr = nl_find_attr(nlh, (const char *)nlh + hdr,
-					     nlh->nlmsg_len - hdr, ctx->err_offs);
+		ctx->err_req_attr = nl_find_attr(nlh, (const char *)nlh + hdr,
+						 nlh->nlmsg_len - hdr, ctx->err_offs);
+	if (ctx->err_req_attr)
+		ctx->err_attr = mnl_attr_get_type(ctx->err_req_attr);
 	if (!ctx->err_msg[0] && ctx->miss_type >= 0)
 		snprintf(ctx->err_msg, sizeof(ctx->err_msg),
 			 "missing attribute %d", ctx->miss_type);
@@ -707,6 +770,16 @@ int nl_err_attr(const struct nl_ctx *ctx)
 int nl_err_missing_attr(const struct nl_ctx *ctx)
 {
 	return ctx->miss_type;
+}
+
+const struct nlattr *nl_err_req_attr(const struct nl_ctx *ctx)
+{
+	return ctx->err_req_attr;
+}
+
+const struct nl_err_policy *nl_err_policy(const struct nl_ctx *ctx)
+{
+	return ctx->err_pol.have ? &ctx->err_pol : NULL;
 }
 
 /* Socket */

@@ -85,6 +85,28 @@ int nl_mcast_join(struct nl_ctx *ctx, const char *group);
 int nl_recv_ntf(struct nl_ctx *ctx, unsigned int attr_max,
 		const sigset_t *wait_mask, nl_reply_cb cb, void *priv);
 
+/*
+ * The policy of the attribute a request failed on, as the kernel reports
+ * it (NLMSGERR_ATTR_POLICY, Linux 5.10+): its type and its limits.
+ */
+enum nl_pol_have {
+	NL_POL_TYPE	= 1 << 0,
+	NL_POL_MIN_U	= 1 << 1,
+	NL_POL_MAX_U	= 1 << 2,
+	NL_POL_MIN_S	= 1 << 3,
+	NL_POL_MAX_S	= 1 << 4,
+	NL_POL_MIN_LEN	= 1 << 5,
+	NL_POL_MAX_LEN	= 1 << 6,
+};
+
+struct nl_err_policy {
+	unsigned int have;	/* NL_POL_*: what the kernel reported */
+	uint32_t type;		/* NL_ATTR_TYPE_* */
+	uint64_t min_u, max_u;
+	int64_t min_s, max_s;
+	uint32_t min_len, max_len;
+};
+
 /* Details of the last failed request (errno holds the error itself). */
 int nl_err(const struct nl_ctx *ctx);
 bool nl_err_no_family(const struct nl_ctx *ctx);
@@ -92,6 +114,11 @@ const char *nl_err_msg(const struct nl_ctx *ctx);
 long nl_err_offset(const struct nl_ctx *ctx);
 int nl_err_attr(const struct nl_ctx *ctx);
 int nl_err_missing_attr(const struct nl_ctx *ctx);
+/* the attribute of the request the kernel pointed at (NULL: none); valid
+ * until the next request is started
+ */
+const struct nlattr *nl_err_req_attr(const struct nl_ctx *ctx);
+const struct nl_err_policy *nl_err_policy(const struct nl_ctx *ctx);
 
 /* Reply attribute accessors: false/NULL if absent or malformed. */
 const char *nl_attr_str(const struct nlattr *attr);

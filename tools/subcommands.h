@@ -37,6 +37,11 @@ struct cli {
 	bool json;		/* -j: JSON output */
 	bool pretty;		/* -p: indented JSON */
 	struct nl_ctx *nl;	/* opened by cli_nl() on first use */
+	/* names of the attributes of the command's requests, by type, for
+	 * the messages of cli_nl_error() (the spec's, from names-gen.h)
+	 */
+	const char *const *attr_names;
+	size_t n_attr_names;
 };
 
 struct cmd {
@@ -75,6 +80,7 @@ void enum_list(const struct enum_names *e, char *buf, size_t size);
 
 extern const struct unit size_units[];	/* k, m, g: KiB, MiB, GiB */
 extern const struct unit ms_units[];	/* ms, s, m, h, d */
+extern const struct unit s_units[];	/* s, m, h */
 extern const struct unit plain_units[];	/* none */
 int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 		 uint64_t *out);
