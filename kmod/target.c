@@ -337,7 +337,8 @@ int klf_target_delete(struct net *net, const char *name)
  * klf_target_set() - change a target's settings and pause or resume it
  * @t: the target (klf_targets_lock held)
  * @cfg: new settings, checked
- * @paused: 1 to pause, 0 to resume, -1 to leave
+ * @paused: 1 to pause, 0 to resume (a target in backoff connects now), -1
+ *	to leave
  */
 void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused)
 {
@@ -355,6 +356,11 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 		/* still connected if the worker has not seen the pause yet */
 		if (!t->sock)
 			WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
+		mod_delayed_work(klf_wq, &t->work, 0);
+	} else if (paused == 0 && !t->sock) {
+		/* resume of a target waiting out a backoff: connect now */
+		t->backoff_ms = cfg->backoff_min_ms;
+		t->retry_at = jiffies;
 		mod_delayed_work(klf_wq, &t->work, 0);
 	}
 	mutex_unlock(&t->lock);
