@@ -59,7 +59,7 @@ test_monitor_help()
 
 	run monitor --help
 	expect_rc 0 && expect_no_err &&
-		expect_out '^Usage: klogfwd \[-j \[-p\]\] monitor \[count N\]$' || return
+		expect_out '^Usage: klogfwd \[-j \[-p\]\] monitor \[time\] \[count N\]$' || return
 	want=$out
 	for args in "monitor -h" "monitor help" "help monitor" "mon --help" "m -h" \
 		"-j monitor --help"; do
@@ -116,6 +116,8 @@ test_count_twice()
 {
 	usage_err "monitor: count given twice" monitor count 1 count 2
 	usage_err "monitor: count given twice" monitor count 1 count 1
+	usage_err "monitor: time given twice" monitor time count 1 time
+	usage_err "monitor: unknown keyword 'Time'" monitor Time
 }
 
 test_first_error_wins()
@@ -142,6 +144,9 @@ test_valid_reaches_kernel()
 		"m"
 		"-j monitor"
 		"-p monitor count 2"
+		"monitor time"
+		"monitor count 3 time"
+		"monitor time -j"
 	)
 
 	module_loaded && { skip "module loaded (would wait for events)"; return; }
@@ -199,13 +204,17 @@ test_completion()
 	got=$(complete_words "" -j)
 	[[ $got == *"monitor "* ]] || fail "'klogfwd -j <TAB>' offers '$got', not monitor"
 	got=$(complete_words "" monitor)
-	[[ $got == "count help " ]] || fail "'klogfwd monitor <TAB>' offers '$got'"
+	[[ $got == "count help time " ]] || fail "'klogfwd monitor <TAB>' offers '$got'"
+	got=$(complete_words "" monitor count 5)
+	[[ $got == "time " ]] || fail "'klogfwd monitor count 5 <TAB>' offers '$got'"
+	got=$(complete_words "" monitor time)
+	[[ $got == "count " ]] || fail "'klogfwd monitor time <TAB>' offers '$got'"
+	got=$(complete_words "" monitor time count 2)
+	[[ -z $got ]] || fail "'klogfwd monitor time count 2 <TAB>' offers '$got'"
 	got=$(complete_words "c" mon)
 	[[ $got == "count " ]] || fail "'klogfwd mon c<TAB>' offers '$got'"
 	got=$(complete_words "" monitor count)
 	[[ -z $got ]] || fail "'klogfwd monitor count <TAB>' offers '$got'"
-	got=$(complete_words "" monitor count 5)
-	[[ -z $got ]] || fail "'klogfwd monitor count 5 <TAB>' offers '$got'"
 	got=$(complete_words "mo" help)
 	[[ $got == "monitor " ]] || fail "'klogfwd help mo<TAB>' offers '$got'"
 	((${#why[@]} == 0))

@@ -281,7 +281,8 @@ assert list(doc) == ["cli_version"] and doc["cli_version"], doc
 
 test_valgrind()
 {
-	local all=("--help" "version" "-p version" "frobnicate")
+	local all=("--help" "version" "-p version" "frobnicate" "version -p"
+		   "stats -o prometheus -j" "log add x -j bogus")
 
 	command -v valgrind >/dev/null || { skip "valgrind not available"; return; }
 	# valgrind under TCG emulation costs about 15 s a run: in the test VM,
@@ -348,6 +349,23 @@ test_stats_output_usage()
 	expect_rc 0 && expect_out "stats \[-o text\|json\|prometheus\]" && expect_out "klogfwd_target_state"
 }
 
+test_output_opts_after_command()
+{
+	local rc
+
+	run version -j
+	[[ $out == '{"cli_version":'* ]] || { fail "version -j printed '$out'"; return; }
+	run version --pretty
+	expect_out '^    "cli_version": ' || return
+	run stats -o prometheus -j
+	expect_rc 2 && expect_err "^klogfwd: stats: -j and -o prometheus conflict$" || return
+	# where they are not taken, a usage error says where they go
+	run log add x -j bogus
+	expect_rc 2 && expect_err "^-j is an option of klogfwd itself: give it before the command" || return
+	run version bogus -p
+	expect_rc 2 && expect_err "unexpected argument 'bogus'"
+}
+
 test_stats_completion()
 {
 	local words
@@ -382,6 +400,7 @@ tests=(
 	"test_batch_lines:-b runs each line, honours quotes and comments, stops at the first failure naming its line"
 	"test_stats_output_usage:stats -o: a missing or unknown format, -j with prometheus and extra words exit 2"
 	"test_stats_completion:stats completes -o and its formats"
+	"test_output_opts_after_command:-j and -p after show, stats, monitor and version work; elsewhere a hint"
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
 

@@ -13,7 +13,7 @@ KLF_TEST_LOGS="mon mondir"
 trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null; rm -rf "$DIRW"' EXIT
 M=$WORK/monitor.json
 
-ktap_plan 7
+ktap_plan 9
 
 # toggle a paused probe target until the monitor reports it: then it has
 # joined the group, and no later event can be missed
@@ -50,6 +50,18 @@ refused() {
 	has '"type": *"target".*"name": *"mont".*"state": *"backoff".*"last_error": *111'
 }
 check "a refused connection: target event with state backoff and ECONNREFUSED" refused
+
+# a target waiting out a backoff (30 to 60 s here) connects at once when
+# resumed; without that, resume waited the backoff out
+resume_now() {
+	"$KLOGFWD" target add monr log mon to 127.0.0.1:9 backoff 60s-60s &&
+	wait_for $((10 * KLF_SLOW)) tstat_is monr reconnects = 1 || return 1
+	"$KLOGFWD" target set monr resume || return 1
+	wait_for $((5 * KLF_SLOW)) tstat_is monr reconnects = 2 ||
+		{ echo "# reconnects $(tstat monr reconnects), $((5 * KLF_SLOW)) s after resume"; return 1; }
+	"$KLOGFWD" target del monr
+}
+check "resume of a target in backoff connects now" resume_now
 
 established() {
 	local port
@@ -90,6 +102,29 @@ text() {
 	return 1
 }
 check "text output: one line per event, count N exits" text
+
+# "time": each event with the local time it came, ISO 8601 to the
+# microsecond, within a few seconds of the clock; in JSON a "time" member
+TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}[+-][0-9]{2}:[0-9]{2}'
+timed() {
+	local pid ts age
+	timeout $((20 * KLF_SLOW)) "$KLOGFWD" monitor time count 1 > "$WORK/mon-t.txt" &
+	pid=$!
+	wait_for $((20 * KLF_SLOW)) produce_until_exit $pid || return 1
+	wait $pid &&
+	grep -qE "^$TS log mon (segment-rolled|segment-deleted|records-dropped) count [0-9]+$" \
+		"$WORK/mon-t.txt" || { sed 's/^/# got: /' "$WORK/mon-t.txt"; return 1; }
+	ts=$(cut -d' ' -f1 "$WORK/mon-t.txt")
+	age=$(( $(date +%s) - $(date -d "$ts" +%s) ))
+	[ $age -ge 0 ] && [ $age -le $((10 * KLF_SLOW)) ] || { echo "# $ts is $age s old"; return 1; }
+	timeout $((20 * KLF_SLOW)) "$KLOGFWD" -j monitor count 1 time > "$WORK/mon-t.json" &
+	pid=$!
+	wait_for $((20 * KLF_SLOW)) produce_until_exit $pid || return 1
+	wait $pid &&
+	grep -qE "^\{\"type\":\"log\",\"time\":\"$TS\",\"name\":\"mon\"," "$WORK/mon-t.json" ||
+		{ sed 's/^/# got: /' "$WORK/mon-t.json"; return 1; }
+}
+check "monitor time: each event with its local time (text and JSON)" timed
 
 nobody() {
 	local rc

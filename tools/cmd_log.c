@@ -654,6 +654,7 @@ static int log_show(struct cli *cli, int argc, char **argv)
 	struct nl_ctx *nl;
 	struct json j;
 
+	argc = cli_output_opts(cli, argc, argv);
 	if (argc > 2)
 		return usage_error("log show", "log show: unexpected argument '%s'",
 				   argv[2]);

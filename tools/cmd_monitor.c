@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/klogfwd.h>
 
@@ -35,7 +36,25 @@ struct monitor {
 	struct cli *cli;
 	uint64_t count;		/* stop after this many events; 0: never */
 	uint64_t seen;		/* events printed */
+	bool time;		/* "time": each event with the time it came */
 };
+
+/* "2026-12-04T11:15:10.123456+00:00": local time, ISO 8601, microseconds */
+static void monitor_time(char *buf, size_t size)
+{
+	struct timespec ts;
+	char zone[8];
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!strftime(zone, sizeof(zone), "%z", &tm) || strlen(zone) != 5)
+		snprintf(zone, sizeof(zone), "+0000");
+	/* +hhmm as +hh:mm */
+	snprintf(buf + n, size - n, ".%06ld%.3s:%s", ts.tv_nsec / 1000, zone, zone + 3);
+}
 
 /* set by the handler of SIGINT and SIGTERM; lock-free, so signal safe */
 static atomic_int monitor_stop;
@@ -48,11 +67,13 @@ static void monitor_signal(int sig)
 
 void usage_monitor(FILE *fp)
 {
-	fputs("Usage: " PROG " [-j [-p]] monitor [count N]\n"
+	fputs("Usage: " PROG " [-j [-p]] monitor [time] [count N]\n"
 	      "\n"
 	      "Print the events of the logs and targets of the network namespace\n"
 	      "as they happen, one line each, until interrupted (SIGINT or SIGTERM,\n"
 	      "which end it with exit status 0) or, with count N, after N events.\n"
+	      "With time, each line starts with the local time the event came,\n"
+	      "as 2026-12-04T11:15:10.123456+01:00 (in JSON: a \"time\" member).\n"
 	      "\n"
 	      "  log NAME EVENT [count N]\n"
 	      "      EVENT: segment-rolled or segment-deleted, count the base\n"
@@ -75,7 +96,8 @@ void usage_monitor(FILE *fp)
 }
 
 /* A log-event-ntf. Returns 0 or -EPROTO if it is malformed. */
-static int monitor_log_event(struct json *j, const struct nl_reply *reply)
+static int monitor_log_event(struct json *j, const struct nl_reply *reply,
+			     const char *time)
 {
 	const struct nlattr *const *tb = reply->tb;
 	const char *name, *event = NULL;
@@ -98,6 +120,8 @@ static int monitor_log_event(struct json *j, const struct nl_reply *reply)
 	if (j) {
 		json_obj_open(j);
 		json_kv_str(j, "type", "log");
+		if (time)
+			json_kv_str(j, "time", time);
 		json_kv_str(j, "name", name);
 		if (event || !have_event)
 			json_kv_str(j, "event", event);
@@ -110,6 +134,8 @@ static int monitor_log_event(struct json *j, const struct nl_reply *reply)
 		json_obj_close(j);
 		return 0;
 	}
+	if (time)
+		printf("%s ", time);
 	printf("log %s", name);
 	if (event)
 		printf(" %s", event);
@@ -125,6 +151,7 @@ static int monitor_cb(const struct nl_reply *reply, void *priv)
 {
 	struct monitor *m = priv;
 	struct json j, *jp = NULL;
+	char buf[48], *time = NULL;
 	int ret;
 
 	if (m->count && m->seen >= m->count)
@@ -133,21 +160,28 @@ static int monitor_cb(const struct nl_reply *reply, void *priv)
 		json_init(&j, stdout, m->cli->pretty);
 		jp = &j;
 	}
+	if (m->time) {
+		monitor_time(buf, sizeof(buf));
+		time = buf;
+	}
 	switch (reply->cmd) {
 	case KLOGFWD_CMD_LOG_EVENT_NTF:
-		ret = monitor_log_event(jp, reply);
+		ret = monitor_log_event(jp, reply, time);
 		break;
 	case KLOGFWD_CMD_TARGET_STATE_NTF:
-		ret = target_print_event(jp, reply);
+		ret = target_print_event(jp, reply, time);
 		break;
 	default:
 		if (jp) {
 			json_obj_open(jp);
 			json_kv_str(jp, "type", "unknown");
+			if (time)
+				json_kv_str(jp, "time", time);
 			json_kv_u64(jp, "cmd", reply->cmd);
 			json_obj_close(jp);
 		} else {
-			printf("unknown event %u\n", reply->cmd);
+			printf("%s%sunknown event %u\n", time ? time : "", time ? " " : "",
+			       reply->cmd);
 		}
 		ret = 0;
 		break;
@@ -166,13 +200,19 @@ static int monitor_cb(const struct nl_reply *reply, void *priv)
 	return ret < 0 ? -EIO : 0;
 }
 
-/* "count N". Returns 0 or the exit status. */
+/* "[time] [count N]". Returns 0 or the exit status. */
 static int monitor_parse(struct monitor *m, int argc, char **argv)
 {
 	bool have_count = false;
 	int i;
 
 	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "time")) {
+			if (m->time)
+				return usage_error("monitor", "monitor: time given twice");
+			m->time = true;
+			continue;
+		}
 		if (strcmp(argv[i], "count"))
 			return usage_error("monitor", "monitor: unknown keyword '%s'",
 					   argv[i]);
@@ -199,6 +239,7 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 	int ret = KF_EXIT_OK;
 	struct nl_ctx *nl;
 
+	argc = cli_output_opts(cli, argc, argv);
 	ret = monitor_parse(&m, argc, argv);
 	if (ret)
 		return ret;

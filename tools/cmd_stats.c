@@ -60,13 +60,15 @@ static int stats_print_json(struct cli *cli, const struct counters *c)
 
 int cmd_stats(struct cli *cli, int argc, char **argv)
 {
-	enum stats_format fmt = cli->json ? FMT_JSON : FMT_TEXT;
+	enum stats_format fmt;
 	struct counters c;
 	struct nl_ctx *nl;
 	struct nl_req *req;
 	char list[64];
 	int i, v;
 
+	argc = cli_output_opts(cli, argc, argv);
+	fmt = cli->json ? FMT_JSON : FMT_TEXT;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") && strcmp(argv[i], "--output"))
 			return usage_error("stats", "stats: unexpected argument '%s'", argv[i]);

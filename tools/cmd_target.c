@@ -774,7 +774,8 @@ static void target_print_json(struct json *j, const struct target_info *ti)
  * target show -j. Returns 0 or -EPROTO for a malformed message, of which
  * nothing is printed.
  */
-int target_print_event(struct json *j, const struct nl_reply *reply)
+int target_print_event(struct json *j, const struct nl_reply *reply,
+		       const char *time)
 {
 	const unsigned int last_error = KLOGFWD_A_TARGET_STATS_LAST_ERROR;
 	struct target_info ti;
@@ -786,10 +787,14 @@ int target_print_event(struct json *j, const struct nl_reply *reply)
 	if (j) {
 		json_obj_open(j);
 		json_kv_str(j, "type", "target");
+		if (time)
+			json_kv_str(j, "time", time);
 		target_json_members(j, &ti);
 		json_obj_close(j);
 		return 0;
 	}
+	if (time)
+		printf("%s ", time);
 	print_head(&ti);
 	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
 	if (counter_has(&ti.stats, last_error) && ti.stats.val[last_error])
@@ -822,6 +827,7 @@ static int target_show(struct cli *cli, int argc, char **argv)
 	struct nl_ctx *nl;
 	struct json j;
 
+	argc = cli_output_opts(cli, argc, argv);
 	if (argc > 2)
 		return usage_error("target show", "target show: unexpected argument '%s'",
 				   argv[2]);

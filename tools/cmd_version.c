@@ -130,6 +130,7 @@ int cmd_version(struct cli *cli, int argc, char **argv)
 	int ret = KF_EXIT_OK;
 	int err;
 
+	argc = cli_output_opts(cli, argc, argv);
 	if (argc > 1)
 		return usage_error("version", "version: unexpected argument '%s'",
 				   argv[1]);

@@ -90,8 +90,23 @@ void errmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* the words of the command being run, for usage_error()'s hint */
+static char *const *cmd_words;
+static int n_cmd_words;
+
 static void usage_hint(const char *group)
 {
+	int i;
+
+	/* "klogfwd log show -j": say where the global options go */
+	/* cli_output_opts() may have taken words out: the list ends at NULL */
+	for (i = 0; i < n_cmd_words && cmd_words[i]; i++)
+		if (!strcmp(cmd_words[i], "-j") || !strcmp(cmd_words[i], "--json") ||
+		    !strcmp(cmd_words[i], "-p") || !strcmp(cmd_words[i], "--pretty")) {
+			fprintf(stderr, "%s is an option of " PROG " itself: give it before the command, as in '" PROG " -j log show'.\n",
+				cmd_words[i]);
+			break;
+		}
 	fprintf(stderr, "Try '" PROG " help%s%s' for more information.\n",
 		group ? " " : "", group ? group : "");
 }
@@ -109,6 +124,37 @@ int usage_error(const char *group, const char *fmt, ...)
 	va_end(ap);
 	usage_hint(group);
 	return KF_EXIT_USAGE;
+}
+
+/**
+ * cli_output_opts() - take -j, --json, -p and --pretty after the command
+ * @cli: the invocation: json and pretty are set as the global options do
+ * @argc: words of the command, the command's own name first
+ * @argv: the words; those options are removed from them
+ *
+ * For the commands that only print ("log show", "target show", "stats",
+ * "monitor", "version"), so that "klogfwd log show -j" works as
+ * "klogfwd -j log show" does.
+ *
+ * Return: the number of words left.
+ */
+int cli_output_opts(struct cli *cli, int argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			cli->json = true;
+		} else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty")) {
+			cli->json = true;
+			cli->pretty = true;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	if (n < argc)
+		argv[n] = NULL;
+	return n;
 }
 
 bool is_help_arg(const char *arg)
@@ -562,6 +608,8 @@ static int run_batch(struct cli *cli, const char *path)
 		if (!n)
 			continue;
 		words[n] = NULL;
+		cmd_words = words;
+		n_cmd_words = n;
 		ret = cmd_dispatch(cli, commands, ARRAY_SIZE(commands), NULL, n, words);
 		fflush(stdout);
 		if (ret != KF_EXIT_OK) {
@@ -589,9 +637,12 @@ int main(int argc, char **argv)
 	ret = parse_options(&cli, argc, argv, &batch);
 	if (ret < 0 && batch)
 		ret = run_batch(&cli, batch);
-	else if (ret < 0)
+	else if (ret < 0) {
+		cmd_words = argv + optind;
+		n_cmd_words = argc - optind;
 		ret = cmd_dispatch(&cli, commands, ARRAY_SIZE(commands), NULL,
 				   argc - optind, argv + optind);
+	}
 	nl_close(cli.nl);
 	if (fflush(stdout) || ferror(stdout)) {
 		errmsg("write error: %s", strerror(errno));

@@ -69,6 +69,7 @@ struct unit {
 int cmd_dispatch(struct cli *cli, const struct cmd *table, size_t n,
 		 const char *group, int argc, char **argv);
 bool is_help_arg(const char *arg);
+int cli_output_opts(struct cli *cli, int argc, char **argv);
 void errmsg(const char *fmt, ...) __printf(1, 2);
 int usage_error(const char *group, const char *fmt, ...) __printf(2, 3);
 struct nl_ctx *cli_nl(struct cli *cli);
@@ -92,7 +93,8 @@ void usage_log(FILE *fp);
 /* cmd_target.c */
 int cmd_target(struct cli *cli, int argc, char **argv);
 void usage_target(FILE *fp);
-int target_print_event(struct json *j, const struct nl_reply *reply);
+int target_print_event(struct json *j, const struct nl_reply *reply,
+		       const char *time);
 
 /* cmd_monitor.c */
 int cmd_monitor(struct cli *cli, int argc, char **argv);

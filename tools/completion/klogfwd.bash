@@ -213,8 +213,18 @@ _klogfwd_monitor()
 {
 	local idx=$1 cur=${COMP_WORDS[COMP_CWORD]}
 
-	((COMP_CWORD == idx + 1)) &&
-		mapfile -t COMPREPLY < <(compgen -W "count help" -- "$cur")
+	case ${COMP_WORDS[COMP_CWORD - 1]} in
+	count)
+		return
+		;;
+	esac
+	# the keywords not given yet; help only as the first word
+	local w words="" given=" ${COMP_WORDS[*]:idx+1:COMP_CWORD-idx-1} "
+	((COMP_CWORD == idx + 1)) && words="help"
+	for w in count time; do
+		[[ $given == *" $w "* ]] || words="$words $w"
+	done
+	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
 
 _klogfwd()
