@@ -2,8 +2,11 @@
 /*
  * klogfwd: /dev/klogfwd/<log>, a character device per log.
  *
- * write() and writev() append exactly one record each, atomically; one
- * trailing newline ends the record and is not part of it. read()
+ * With input record (the default), write() and writev() append exactly one
+ * record each, atomically; one trailing newline ends the record and is not
+ * part of it. With input lines, each line is a record: the open file keeps
+ * the partial line after the last newline of a write until the newline
+ * comes, or until close(). read()
  * returns whole framed records (as stored and as sent to targets) from a
  * per-open cursor that starts at the oldest record; lseek() moves the
  * cursor to a record offset (SEEK_SET, SEEK_CUR, SEEK_END: from the next
@@ -26,11 +29,30 @@
 static dev_t klf_devt;
 static struct class *klf_class;
 
-/* A reader: the log and its cursor. */
+/**
+ * struct klf_reader - an open file of a log's device
+ * @log: the log
+ * @lock: protects @cur against concurrent calls on one file
+ * @cur: the read cursor
+ * @wlock: protects @line, @llen, @lcap and @ldiscard: writes on one file
+ *	   are taken one at a time
+ * @line: input lines: klf_log_append_headroom() bytes, then the partial
+ *	  line (@llen bytes), then room up to @lcap bytes; NULL until the
+ *	  first write of lines
+ * @llen: bytes of the partial line
+ * @lcap: payload room of @line: max-record + 1, so a line one byte over
+ *	  max-record is seen without its newline
+ * @ldiscard: a line was cut: drop its bytes up to its newline
+ */
 struct klf_reader {
 	struct klf_log *log;
-	struct mutex lock; /* protects cur against concurrent calls on one file */
+	struct mutex lock; /* protects cur */
 	struct klf_cursor cur;
+	struct mutex wlock; /* protects line, llen, lcap, ldiscard */
+	u8 *line;
+	size_t llen;
+	size_t lcap;
+	bool ldiscard;
 };
 
 static int klf_dev_open(struct inode *inode, struct file *file)
@@ -49,6 +71,7 @@ static int klf_dev_open(struct inode *inode, struct file *file)
 	}
 	r->log = log;
 	mutex_init(&r->lock);
+	mutex_init(&r->wlock);
 	klf_log_bounds(log, &first, &next);
 	r->cur = (struct klf_cursor){ .offset = first, .pos = -1 };
 	file->f_pos = first;
@@ -61,25 +84,186 @@ static int klf_dev_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Append the partial line, if any: at close() and before a record write. */
+static int klf_dev_flush_line(struct klf_reader *r, bool nonblock)
+{
+	int ret;
+
+	lockdep_assert_held(&r->wlock);
+	if (!r->llen)
+		return 0;
+	ret = klf_log_append(r->log, r->line, r->llen, nonblock);
+	if (!ret)
+		r->llen = 0;
+	return ret;
+}
+
+static int klf_dev_flush(struct file *file, fl_owner_t id)
+{
+	struct klf_reader *r = file->private_data;
+	int ret;
+
+	/*
+	 * close() of the last descriptor only: a shell's "printf x >&3"
+	 * closes a duplicate, which must not end the line
+	 */
+	if (!(file->f_mode & FMODE_WRITE) || file_count(file) > 1)
+		return 0;
+	mutex_lock(&r->wlock);
+	ret = klf_dev_flush_line(r, file->f_flags & O_NONBLOCK);
+	mutex_unlock(&r->wlock);
+	return ret;
+}
+
 static int klf_dev_release(struct inode *inode, struct file *file)
 {
 	struct klf_reader *r = file->private_data;
+	size_t lost = r->llen;
+	int ret;
 
+	/* flush() failed or was not called (the last reference was not a close()) */
+	if (lost) {
+		mutex_lock(&r->wlock);
+		ret = klf_dev_flush_line(r, true);
+		mutex_unlock(&r->wlock);
+		if (ret)
+			pr_warn_ratelimited("log %s: a partial line of %zu bytes could not be appended at close (%d)\n",
+					    r->log->name, lost, ret);
+	}
 	klf_log_put(r->log);
+	kvfree(r->line);
+	mutex_destroy(&r->wlock);
 	mutex_destroy(&r->lock);
 	kfree(r);
 	return 0;
+}
+
+/*
+ * Size the line buffer for max-record @max, keeping the partial line. A
+ * partial line longer than a lowered max-record is cut as if it had
+ * grown past it.
+ */
+static int klf_dev_line_buf(struct klf_reader *r, size_t max, bool nonblock)
+{
+	size_t head = klf_log_append_headroom();
+	u8 *line;
+	int ret;
+
+	lockdep_assert_held(&r->wlock);
+	if (r->line && r->lcap == max + 1)
+		return 0;
+	if (r->llen > max) {
+		ret = klf_log_append(r->log, r->line, max, nonblock);
+		if (ret)
+			return ret;
+		klf_log_count_cut(r->log);
+		r->llen = 0;
+		r->ldiscard = true;
+	}
+	line = kvmalloc(head + max + 1, KLF_GFP_BUF);
+	if (!line)
+		return -ENOMEM;
+	if (r->llen)
+		memcpy(line + head, r->line + head, r->llen);
+	kvfree(r->line);
+	r->line = line;
+	r->lcap = max + 1;
+	return 0;
+}
+
+/*
+ * input lines: append each complete line of @from, keep the rest. The
+ * lines are framed in place: the bytes before a line are headroom or
+ * earlier lines already appended, and lf's trailing newline overwrites
+ * the line's own. Return: the bytes taken (a short count if an append
+ * failed after some were), or a negative errno if none were.
+ */
+static ssize_t klf_dev_write_lines(struct klf_reader *r, struct iov_iter *from, bool nonblock)
+{
+	size_t head = klf_log_append_headroom(), done = 0, carried, end, start, len, n;
+	size_t max = READ_ONCE(r->log->cfg.max_record);
+	u8 *payload, *nl;
+	int ret;
+
+	lockdep_assert_held(&r->wlock);
+	ret = klf_dev_line_buf(r, max, nonblock);
+	if (ret)
+		return ret;
+	payload = r->line + head;
+	while (iov_iter_count(from)) {
+		carried = r->llen;
+		n = copy_from_iter(payload + carried, r->lcap - carried, from);
+		if (!n) {
+			ret = -EFAULT;
+			break;
+		}
+		end = carried + n;
+		start = 0;
+		while ((nl = memchr(payload + start, '\n', end - start))) {
+			len = nl - payload - start;
+			if (r->ldiscard) {
+				r->ldiscard = false;
+			} else if (len) {
+				ret = klf_log_append(r->log, payload + start - head, len, nonblock);
+				if (ret)
+					goto fail;
+			}
+			start += len + 1;
+		}
+		len = end - start;
+		if (r->ldiscard) {
+			len = 0;
+		} else if (len > max) {
+			/* no newline in max-record + 1 bytes: cut (start is 0) */
+			ret = klf_log_append(r->log, payload - head, max, nonblock);
+			if (ret)
+				goto fail;
+			klf_log_count_cut(r->log);
+			r->ldiscard = true;
+			len = 0;
+		} else if (start) {
+			memmove(payload, payload + start, len);
+		}
+		r->llen = len;
+		done += n;
+	}
+	return done ? done : ret;
+
+fail:
+	/* the failed line and what follows it are not taken */
+	if (start) {
+		done += start - carried;
+		r->llen = 0;
+	} else {
+		r->llen = carried;
+	}
+	return done ? done : ret;
 }
 
 static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct klf_reader *r = iocb->ki_filp->private_data;
 	size_t count = iov_iter_count(from), len = count, head = klf_log_append_headroom();
+	bool nonblock = (iocb->ki_flags & IOCB_NOWAIT) ||
+			(iocb->ki_filp->f_flags & O_NONBLOCK);
+	ssize_t n;
 	u8 *buf;
 	int ret;
 
 	if (!len)
 		return 0;
+	mutex_lock(&r->wlock);
+	if (READ_ONCE(r->log->cfg.input) == KLOGFWD_INPUT_LINES) {
+		n = klf_dev_write_lines(r, from, nonblock);
+		mutex_unlock(&r->wlock);
+		return n;
+	}
+	/* switched from lines to record: the partial line goes first */
+	r->ldiscard = false;
+	ret = klf_dev_flush_line(r, nonblock);
+	mutex_unlock(&r->wlock);
+	if (ret)
+		return ret;
 	if (len > KLOGFWD_MAX_RECORD_LIMIT)
 		return -EMSGSIZE;
 	buf = kvmalloc(head + len + 1, KLF_GFP_BUF);
@@ -92,9 +276,7 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	/* as with /dev/kmsg, one trailing newline ends the record */
 	if (buf[head + len - 1] == '\n')
 		len--;
-	ret = klf_log_append(r->log, buf, len,
-			     (iocb->ki_flags & IOCB_NOWAIT) ||
-			     (iocb->ki_filp->f_flags & O_NONBLOCK));
+	ret = klf_log_append(r->log, buf, len, nonblock);
 out:
 	kvfree(buf);
 	return ret ? ret : count;
@@ -167,6 +349,7 @@ static __poll_t klf_dev_poll(struct file *file, poll_table *wait)
 static const struct file_operations klf_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= klf_dev_open,
+	.flush		= klf_dev_flush,
 	.release	= klf_dev_release,
 	.read		= klf_dev_read,
 	.write_iter	= klf_dev_write_iter,

@@ -72,6 +72,7 @@ static int log_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "recovered_records %llu\n", st->recovered_records);
 	seq_printf(m, "truncated_bytes %llu\n", st->truncated_bytes);
 	seq_printf(m, "index_rebuilds %llu\n", st->index_rebuilds);
+	seq_printf(m, "lines_cut %llu\n", st->lines_cut);
 	mutex_unlock(&log->lock);
 	return 0;
 }

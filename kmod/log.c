@@ -69,6 +69,7 @@ void klf_log_config_default(struct klf_log_config *cfg)
 		.mode = 0600,
 		.owner = GLOBAL_ROOT_UID,
 		.group = GLOBAL_ROOT_GID,
+		.input = KLOGFWD_INPUT_RECORD,
 	};
 }
 
@@ -921,6 +922,17 @@ out_io:
 out:
 	mutex_unlock(&log->lock);
 	return ret;
+}
+
+/**
+ * klf_log_count_cut() - count a line cut to max-record (input lines)
+ * @log: the log
+ */
+void klf_log_count_cut(struct klf_log *log)
+{
+	mutex_lock(&log->lock);
+	log->stats.lines_cut++;
+	mutex_unlock(&log->lock);
 }
 
 /**

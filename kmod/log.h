@@ -44,6 +44,7 @@ struct netlink_ext_ack;
  * @mode: permission bits of the device node
  * @owner: owner of the device node
  * @group: group of the device node
+ * @input: KLOGFWD_INPUT_*
  */
 struct klf_log_config {
 	u32 storage;
@@ -58,6 +59,7 @@ struct klf_log_config {
 	umode_t mode;
 	kuid_t owner;
 	kgid_t group;
+	u32 input;
 };
 
 /**
@@ -75,6 +77,7 @@ struct klf_log_config {
  * @recovered_records: records found by the recovery
  * @truncated_bytes: bytes cut off by the recovery
  * @index_rebuilds: indexes rebuilt by the recovery
+ * @lines_cut: lines longer than max-record cut (input lines)
  */
 struct klf_log_stats {
 	u64 appends;
@@ -90,6 +93,7 @@ struct klf_log_stats {
 	u64 recovered_records;
 	u64 truncated_bytes;
 	u64 index_rebuilds;
+	u64 lines_cut;
 };
 
 /**
@@ -246,6 +250,7 @@ void klf_log_put(struct klf_log *log);
 int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 		       struct netlink_ext_ack *extack);
 int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock);
+void klf_log_count_cut(struct klf_log *log);
 bool klf_log_writable(struct klf_log *log);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);

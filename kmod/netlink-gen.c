@@ -45,7 +45,7 @@ static const struct netlink_range_validation klogfwd_a_target_sndbuf_range = {
 };
 
 /* KLOGFWD_CMD_LOG_NEW - do */
-static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_GROUP + 1] = {
+static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_INPUT + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -60,6 +60,7 @@ static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_GROUP + 1
 	[KLOGFWD_A_LOG_MODE] = NLA_POLICY_MAX(NLA_U32, 511),
 	[KLOGFWD_A_LOG_OWNER] = { .type = NLA_U32, },
 	[KLOGFWD_A_LOG_GROUP] = { .type = NLA_U32, },
+	[KLOGFWD_A_LOG_INPUT] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 /* KLOGFWD_CMD_LOG_DEL - do */
@@ -73,7 +74,7 @@ static const struct nla_policy klogfwd_log_get_nl_policy[KLOGFWD_A_LOG_NAME + 1]
 };
 
 /* KLOGFWD_CMD_LOG_SET - do */
-static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_GROUP + 1] = {
+static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_INPUT + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -88,6 +89,7 @@ static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_GROUP + 1
 	[KLOGFWD_A_LOG_MODE] = NLA_POLICY_MAX(NLA_U32, 511),
 	[KLOGFWD_A_LOG_OWNER] = { .type = NLA_U32, },
 	[KLOGFWD_A_LOG_GROUP] = { .type = NLA_U32, },
+	[KLOGFWD_A_LOG_INPUT] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 /* KLOGFWD_CMD_LOG_APPEND - do */
@@ -148,7 +150,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_NEW,
 		.doit		= klogfwd_nl_log_new_doit,
 		.policy		= klogfwd_log_new_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_GROUP,
+		.maxattr	= KLOGFWD_A_LOG_INPUT,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -174,7 +176,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_SET,
 		.doit		= klogfwd_nl_log_set_doit,
 		.policy		= klogfwd_log_set_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_GROUP,
+		.maxattr	= KLOGFWD_A_LOG_INPUT,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -204,6 +204,8 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		cfg->sync = nla_get_u32(tb[KLOGFWD_A_LOG_SYNC]);
 	if (tb[KLOGFWD_A_LOG_SYNC_INTERVAL_MS])
 		cfg->sync_interval_ms = nla_get_u32(tb[KLOGFWD_A_LOG_SYNC_INTERVAL_MS]);
+	if (tb[KLOGFWD_A_LOG_INPUT])
+		cfg->input = nla_get_u32(tb[KLOGFWD_A_LOG_INPUT]);
 	if (tb[KLOGFWD_A_LOG_MODE])
 		cfg->mode = nla_get_u32(tb[KLOGFWD_A_LOG_MODE]);
 	if (tb[KLOGFWD_A_LOG_OWNER]) {
@@ -370,7 +372,8 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    nla_put_u32(msg, KLOGFWD_A_LOG_SYNC_INTERVAL_MS, log->cfg.sync_interval_ms) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_MODE, log->cfg.mode) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_OWNER, from_kuid_munged(ns, log->cfg.owner)) ||
-	    nla_put_u32(msg, KLOGFWD_A_LOG_GROUP, from_kgid_munged(ns, log->cfg.group)))
+	    nla_put_u32(msg, KLOGFWD_A_LOG_GROUP, from_kgid_munged(ns, log->cfg.group)) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_INPUT, log->cfg.input))
 		goto err;
 
 	nest = nla_nest_start(msg, KLOGFWD_A_LOG_STATS);
@@ -392,7 +395,8 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERIES, st->recoveries) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS, st->recovered_records) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES, st->truncated_bytes) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_INDEX_REBUILDS, st->index_rebuilds))
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_INDEX_REBUILDS, st->index_rebuilds) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_LINES_CUT, st->lines_cut))
 		goto err;
 	nla_nest_end(msg, nest);
 	mutex_unlock(&log->lock);

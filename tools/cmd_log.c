@@ -65,6 +65,7 @@ static const struct enum_names storage_enum = ENUM_NAMES(klf_storage_names);
 static const struct enum_names framing_enum = ENUM_NAMES(klf_framing_names);
 static const struct enum_names overflow_enum = ENUM_NAMES(klf_overflow_names);
 static const struct enum_names sync_enum = ENUM_NAMES(klf_sync_names);
+static const struct enum_names input_enum = ENUM_NAMES(klf_input_names);
 
 /* Command line settings */
 
@@ -102,6 +103,7 @@ static const struct log_kw log_kws[] = {
 	{ "mode",	   KW_MODE,   KLOGFWD_A_LOG_MODE,	   false, UINT32_MAX, NULL },
 	{ "owner",	   KW_USER,   KLOGFWD_A_LOG_OWNER,	   false, UINT32_MAX, NULL },
 	{ "group",	   KW_GROUP,  KLOGFWD_A_LOG_GROUP,	   false, UINT32_MAX, NULL },
+	{ "input",	   KW_ENUM,   KLOGFWD_A_LOG_INPUT,	   false, 0,	      &input_enum },
 };
 
 /* The settings of a log add or log set command line. */
@@ -373,7 +375,7 @@ static void log_conf_put(struct nl_req *req, const struct log_conf *c)
 {
 	uint16_t type;
 
-	for (type = KLOGFWD_A_LOG_STORAGE; type <= KLOGFWD_A_LOG_GROUP; type++) {
+	for (type = KLOGFWD_A_LOG_STORAGE; type <= KLOGFWD_A_LOG_MAX; type++) {
 		if (!(c->attrs & BIT(type)))
 			continue;
 		switch (type) {
@@ -493,6 +495,7 @@ static const struct log_attr log_attrs[] = {
 	{ KLOGFWD_A_LOG_MODE,		  "mode",	      LA_U32,  NULL },
 	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      LA_U32,  NULL },
 	{ KLOGFWD_A_LOG_GROUP,		  "group",	      LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_INPUT,		  "input",	      LA_U32,  &input_enum },
 };
 
 
@@ -846,6 +849,10 @@ static int log_append(struct cli *cli, int argc, char **argv)
 	"  mode OCTAL          permissions of /dev/klogfwd/NAME (default 0600)\n" \
 	"  owner USER          owner of the device, a name or a uid (default 0)\n" \
 	"  group GROUP         group of the device, a name or a gid (default 0)\n" \
+	"  input record|lines  what a write() to the device appends: one record\n" \
+	"                      (default), or one record per line, a partial\n" \
+	"                      line kept until its newline or close(); use\n" \
+	"                      lines for cat, sed, tail -F, print()\n" \
 	"\n" \
 	"SIZE is a number of bytes with an optional suffix k, m or g (KiB, MiB,\n" \
 	"GiB): 4096, 64k, 16M. TIME is milliseconds, or a number with a suffix\n" \
@@ -928,8 +935,8 @@ static void usage_log_show(FILE *fp)
 	      "\n"
 	      "With -j, an array with one object per log, with the members name,\n"
 	      "storage, dir, framing, segment_bytes, retain_bytes, retain_ms,\n"
-	      "max_record, overflow, sync, sync_interval_ms, mode, owner, group and\n"
-	      "stats (an object: records, bytes, first_offset, next_offset, ...),\n"
+	      "max_record, overflow, sync, sync_interval_ms, mode, owner, group,\n"
+	      "input and stats (an object: records, bytes, first_offset, next_offset, ...),\n"
 	      "null where the kernel reported nothing (dir of a memory log).\n"
 	      "Enumerations are strings, the rest numbers.\n", fp);
 }

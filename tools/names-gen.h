@@ -38,6 +38,11 @@ static const char *const klf_sync_names[] = {
 	[KLOGFWD_SYNC_ALWAYS] = "always",
 };
 
+static const char *const klf_input_names[] = {
+	[KLOGFWD_INPUT_RECORD] = "record",
+	[KLOGFWD_INPUT_LINES] = "lines",
+};
+
 static const char *const klf_log_event_names[] = {
 	[KLOGFWD_LOG_EVENT_SEGMENT_ROLLED] = "segment-rolled",
 	[KLOGFWD_LOG_EVENT_SEGMENT_DELETED] = "segment-deleted",
@@ -89,6 +94,7 @@ static const char *const klf_log_attr_names[KLOGFWD_A_LOG_MAX + 1] = {
 	[KLOGFWD_A_LOG_STATS] = "stats",
 	[KLOGFWD_A_LOG_EVENT] = "event",
 	[KLOGFWD_A_LOG_COUNT] = "count",
+	[KLOGFWD_A_LOG_INPUT] = "input",
 };
 
 static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] = {
@@ -110,6 +116,7 @@ static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] =
 	[KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS] = "recovered-records",
 	[KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES] = "truncated-bytes",
 	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS] = "index-rebuilds",
+	[KLOGFWD_A_LOG_STATS_LINES_CUT] = "lines-cut",
 };
 
 static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
@@ -373,6 +380,11 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS] = {
 		"index-rebuilds",
 		"Segment indexes rebuilt during recovery (missing or bad).",
+		false,
+	},
+	[KLOGFWD_A_LOG_STATS_LINES_CUT] = {
+		"lines-cut",
+		"Lines longer than max-record written to the device with input lines, each cut to max-record bytes (see the input enum).",
 		false,
 	},
 };

@@ -9,7 +9,7 @@ _klogfwd_commands="help log monitor stats target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing"
-_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
+_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input"
 _klogfwd_target_verbs="add set del show"
 _klogfwd_target_fixed="log to from ack paused"
 _klogfwd_target_settings="backoff keepalive user-timeout nodelay sndbuf"
@@ -47,6 +47,9 @@ _klogfwd_log_value()
 		;;
 	overflow)
 		mapfile -t COMPREPLY < <(compgen -W "drop block" -- "$cur")
+		;;
+	input)
+		mapfile -t COMPREPLY < <(compgen -W "record lines" -- "$cur")
 		;;
 	sync)
 		mapfile -t COMPREPLY < <(compgen -W "none interval always" -- "$cur")

@@ -69,6 +69,27 @@ enum klogfwd_sync {
 };
 
 /**
+ * enum klogfwd_input - How a write() to the log's character device becomes
+ *   records (appends over netlink carry their records explicitly and are not
+ *   affected).
+ * @KLOGFWD_INPUT_RECORD: Each write() (or writev()) is one record; one
+ *   trailing newline ends it and is not part of it. For producers that write
+ *   whole records: the default, as with /dev/kmsg.
+ * @KLOGFWD_INPUT_LINES: Each newline-terminated line is one record, whatever
+ *   the writes: a write may hold many lines and a line may span writes. The
+ *   open file keeps a partial line until its newline, or until the close() of
+ *   its last descriptor, which appends it and reports the error if that fails.
+ *   Empty lines are skipped. A line longer than max-record is cut to its first
+ *   max-record bytes, appended, and counted in lines-cut; the rest of it up to
+ *   its newline is discarded. For ordinary programs: cat, sed, tail -F,
+ *   print().
+ */
+enum klogfwd_input {
+	KLOGFWD_INPUT_RECORD,
+	KLOGFWD_INPUT_LINES,
+};
+
+/**
  * enum klogfwd_log_event - What happened to a log (log-event-ntf).
  * @KLOGFWD_LOG_EVENT_SEGMENT_ROLLED: The active segment was sealed and a new
  *   one started.
@@ -163,6 +184,7 @@ enum {
 	KLOGFWD_A_LOG_STATS,
 	KLOGFWD_A_LOG_EVENT,
 	KLOGFWD_A_LOG_COUNT,
+	KLOGFWD_A_LOG_INPUT,
 
 	__KLOGFWD_A_LOG_MAX,
 	KLOGFWD_A_LOG_MAX = (__KLOGFWD_A_LOG_MAX - 1)
@@ -187,6 +209,7 @@ enum {
 	KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS,
 	KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES,
 	KLOGFWD_A_LOG_STATS_INDEX_REBUILDS,
+	KLOGFWD_A_LOG_STATS_LINES_CUT,
 
 	__KLOGFWD_A_LOG_STATS_MAX,
 	KLOGFWD_A_LOG_STATS_MAX = (__KLOGFWD_A_LOG_STATS_MAX - 1)
