@@ -85,14 +85,14 @@ static int klf_dev_open(struct inode *inode, struct file *file)
 }
 
 /* Append the partial line, if any: at close() and before a record write. */
-static int klf_dev_flush_line(struct klf_reader *r, bool nonblock)
+static int klf_dev_flush_line(struct klf_reader *r, unsigned int flags)
 {
 	int ret;
 
 	lockdep_assert_held(&r->wlock);
 	if (!r->llen)
 		return 0;
-	ret = klf_log_append(r->log, r->line, r->llen, nonblock);
+	ret = klf_log_append(r->log, r->line, r->llen, flags | KLF_APPEND_CUT);
 	if (!ret)
 		r->llen = 0;
 	return ret;
@@ -110,7 +110,7 @@ static int klf_dev_flush(struct file *file, fl_owner_t id)
 	if (!(file->f_mode & FMODE_WRITE) || file_count(file) > 1)
 		return 0;
 	mutex_lock(&r->wlock);
-	ret = klf_dev_flush_line(r, file->f_flags & O_NONBLOCK);
+	ret = klf_dev_flush_line(r, file->f_flags & O_NONBLOCK ? KLF_APPEND_NONBLOCK : 0);
 	mutex_unlock(&r->wlock);
 	return ret;
 }
@@ -124,7 +124,7 @@ static int klf_dev_release(struct inode *inode, struct file *file)
 	/* flush() failed or was not called (the last reference was not a close()) */
 	if (lost) {
 		mutex_lock(&r->wlock);
-		ret = klf_dev_flush_line(r, true);
+		ret = klf_dev_flush_line(r, KLF_APPEND_NONBLOCK);
 		mutex_unlock(&r->wlock);
 		if (ret)
 			pr_warn_ratelimited("log %s: a partial line of %zu bytes could not be appended at close (%d)\n",
@@ -143,7 +143,7 @@ static int klf_dev_release(struct inode *inode, struct file *file)
  * partial line longer than a lowered max-record is cut as if it had
  * grown past it.
  */
-static int klf_dev_line_buf(struct klf_reader *r, size_t max, bool nonblock)
+static int klf_dev_line_buf(struct klf_reader *r, size_t max, unsigned int flags)
 {
 	size_t head = klf_log_append_headroom();
 	u8 *line;
@@ -153,10 +153,9 @@ static int klf_dev_line_buf(struct klf_reader *r, size_t max, bool nonblock)
 	if (r->line && r->lcap == max + 1)
 		return 0;
 	if (r->llen > max) {
-		ret = klf_log_append(r->log, r->line, max, nonblock);
+		ret = klf_log_append(r->log, r->line, r->llen, flags);
 		if (ret)
 			return ret;
-		klf_log_count_cut(r->log);
 		r->llen = 0;
 		r->ldiscard = true;
 	}
@@ -178,7 +177,8 @@ static int klf_dev_line_buf(struct klf_reader *r, size_t max, bool nonblock)
  * the line's own. Return: the bytes taken (a short count if an append
  * failed after some were), or a negative errno if none were.
  */
-static ssize_t klf_dev_write_lines(struct klf_reader *r, struct iov_iter *from, bool nonblock)
+static ssize_t klf_dev_write_lines(struct klf_reader *r, struct iov_iter *from,
+				   unsigned int flags)
 {
 	size_t head = klf_log_append_headroom(), done = 0, carried, end, start, len, n;
 	size_t max = READ_ONCE(r->log->cfg.max_record);
@@ -186,7 +186,7 @@ static ssize_t klf_dev_write_lines(struct klf_reader *r, struct iov_iter *from, 
 	int ret;
 
 	lockdep_assert_held(&r->wlock);
-	ret = klf_dev_line_buf(r, max, nonblock);
+	ret = klf_dev_line_buf(r, max, flags);
 	if (ret)
 		return ret;
 	payload = r->line + head;
@@ -204,7 +204,7 @@ static ssize_t klf_dev_write_lines(struct klf_reader *r, struct iov_iter *from, 
 			if (r->ldiscard) {
 				r->ldiscard = false;
 			} else if (len) {
-				ret = klf_log_append(r->log, payload + start - head, len, nonblock);
+				ret = klf_log_append(r->log, payload + start - head, len, flags);
 				if (ret)
 					goto fail;
 			}
@@ -215,10 +215,9 @@ static ssize_t klf_dev_write_lines(struct klf_reader *r, struct iov_iter *from, 
 			len = 0;
 		} else if (len > max) {
 			/* no newline in max-record + 1 bytes: cut (start is 0) */
-			ret = klf_log_append(r->log, payload - head, max, nonblock);
+			ret = klf_log_append(r->log, payload - head, len, flags);
 			if (ret)
 				goto fail;
-			klf_log_count_cut(r->log);
 			r->ldiscard = true;
 			len = 0;
 		} else if (start) {
@@ -244,8 +243,8 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct klf_reader *r = iocb->ki_filp->private_data;
 	size_t count = iov_iter_count(from), len = count, head = klf_log_append_headroom();
-	bool nonblock = (iocb->ki_flags & IOCB_NOWAIT) ||
-			(iocb->ki_filp->f_flags & O_NONBLOCK);
+	unsigned int flags = (iocb->ki_flags & IOCB_NOWAIT) ||
+			     (iocb->ki_filp->f_flags & O_NONBLOCK) ? KLF_APPEND_NONBLOCK : 0;
 	ssize_t n;
 	u8 *buf;
 	int ret;
@@ -254,13 +253,13 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return 0;
 	mutex_lock(&r->wlock);
 	if (READ_ONCE(r->log->cfg.input) == KLOGFWD_INPUT_LINES) {
-		n = klf_dev_write_lines(r, from, nonblock);
+		n = klf_dev_write_lines(r, from, flags | KLF_APPEND_CUT);
 		mutex_unlock(&r->wlock);
 		return n;
 	}
 	/* switched from lines to record: the partial line goes first */
 	r->ldiscard = false;
-	ret = klf_dev_flush_line(r, nonblock);
+	ret = klf_dev_flush_line(r, flags);
 	mutex_unlock(&r->wlock);
 	if (ret)
 		return ret;
@@ -276,7 +275,7 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	/* as with /dev/kmsg, one trailing newline ends the record */
 	if (buf[head + len - 1] == '\n')
 		len--;
-	ret = klf_log_append(r->log, buf, len, nonblock);
+	ret = klf_log_append(r->log, buf, len, flags);
 out:
 	kvfree(buf);
 	return ret ? ret : count;

@@ -70,7 +70,11 @@ void klf_log_config_default(struct klf_log_config *cfg)
 		.owner = GLOBAL_ROOT_UID,
 		.group = GLOBAL_ROOT_GID,
 		.input = KLOGFWD_INPUT_RECORD,
+		.format = KLOGFWD_FORMAT_RAW,
+		.facility = 1,	/* user */
+		.severity = 5,	/* notice */
 	};
+	klf_syslog_default_host(cfg->hostname);
 }
 
 /**
@@ -102,6 +106,14 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 		NL_SET_ERR_MSG_FMT(extack, "retain-ms %llu is above its maximum %llu (10 years)",
 				   cfg->retain_ms, KLF_RETAIN_MS_MAX);
 		return -ERANGE;
+	}
+	if (!klf_syslog_name_ok(cfg->hostname)) {
+		NL_SET_ERR_MSG(extack, "hostname must be printable ASCII without spaces");
+		return -EINVAL;
+	}
+	if (cfg->app_name[0] && !klf_syslog_name_ok(cfg->app_name)) {
+		NL_SET_ERR_MSG(extack, "app-name must be printable ASCII without spaces");
+		return -EINVAL;
 	}
 	if (cfg->storage == KLOGFWD_STORAGE_MEMORY && cfg->sync != KLOGFWD_SYNC_NONE) {
 		NL_SET_ERR_MSG(extack, "sync applies to dir logs only; memory logs have no disk");
@@ -726,7 +738,7 @@ out:
  */
 size_t klf_log_append_headroom(void)
 {
-	return KLF_KLF_HDR_LEN;
+	return KLF_KLF_HDR_LEN + KLF_SYSLOG_HDR_MAX;
 }
 
 /* Roll to a new segment if a record of @len bytes does not fit. */
@@ -790,9 +802,12 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  * klf_log_append() - append one record
  * @log: the log
  * @buf: klf_log_append_headroom() bytes, then the payload, then one spare
- *	 byte; the framing is written around the payload in place
+ *	 byte; the syslog header and the framing are written around the
+ *	 payload in place, and the payload itself is left as it was
  * @len: payload length
- * @nonblock: with overflow block, fail with -EAGAIN instead of waiting
+ * @flags: KLF_APPEND_NONBLOCK: with overflow block, fail with -EAGAIN
+ *	   instead of waiting; KLF_APPEND_CUT: cut a record over max-record
+ *	   to max-record (counted in lines-cut) instead of failing
  *
  * The record is written with one write at the end of the active segment,
  * under the log's lock: readers and targets, which take the same lock to
@@ -804,13 +819,16 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  * -ERESTARTSYS (interrupted while waiting), -ENODEV (log deleted), I/O
  * errors.
  */
-int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
+int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags)
 {
-	size_t head = klf_log_append_headroom();
+	size_t head = klf_log_append_headroom(), hlen, strip = 0;
+	bool nonblock = flags & KLF_APPEND_NONBLOCK;
+	char shdr[KLF_SYSLOG_HDR_MAX];
 	struct klf_segment *seg;
 	struct klf_target *t;
 	struct klf_frame frame;
 	u8 *start, *payload = (u8 *)buf + head;
+	u8 *trailer = NULL, saved = 0, pri[5];
 	loff_t pos;
 	size_t total;
 	ssize_t n, m;
@@ -821,6 +839,28 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	if (log->dead) {
 		ret = -ENODEV;
 		goto out;
+	}
+	/* the syslog header, if any, replaces a leading "<N>" (max-record counts it) */
+	now = ktime_get_real_ns();
+	hlen = klf_syslog_header(&log->cfg, log->cfg.app_name[0] ? log->cfg.app_name : log->name,
+				 payload, len, now, shdr, &strip);
+	/* the header covers the "<N>": put it back on failure */
+	memcpy(pri, payload, strip);
+	payload += strip;
+	len -= strip;
+	if (hlen && !len) {
+		/* as in every framing, no empty record: not a bare header either */
+		log->stats.rejected_framing++;
+		ret = -EINVAL;
+		goto out;
+	}
+	payload -= hlen;
+	memcpy(payload, shdr, hlen);
+	len += hlen;
+	if (len > log->cfg.max_record && (flags & KLF_APPEND_CUT) &&
+	    hlen < log->cfg.max_record) {
+		len = log->cfg.max_record;
+		log->stats.lines_cut++;
 	}
 	if (len > log->cfg.max_record) {
 		log->stats.rejected_size++;
@@ -844,7 +884,6 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 		ret = -EMSGSIZE;
 		goto out;
 	}
-	now = ktime_get_real_ns();
 	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset, now, &frame);
 	if (ret) {
 		log->stats.rejected_framing++;
@@ -852,7 +891,12 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock)
 	}
 	start = payload - frame.hdr_len;
 	memcpy(start, frame.hdr, frame.hdr_len);
-	memcpy(payload + len, frame.trailer, frame.trailer_len);
+	if (frame.trailer_len) {
+		/* a cut record's trailer lands on the caller's payload: put it back on failure */
+		trailer = payload + len;
+		saved = *trailer;
+		memcpy(trailer, frame.trailer, frame.trailer_len);
+	}
 	total = frame.hdr_len + len + frame.trailer_len;
 
 	/*
@@ -921,18 +965,10 @@ out_io:
 	log->stats.rejected_io++;
 out:
 	mutex_unlock(&log->lock);
+	if (trailer)
+		*trailer = saved;
+	memcpy((u8 *)buf + head, pri, strip);
 	return ret;
-}
-
-/**
- * klf_log_count_cut() - count a line cut to max-record (input lines)
- * @log: the log
- */
-void klf_log_count_cut(struct klf_log *log)
-{
-	mutex_lock(&log->lock);
-	log->stats.lines_cut++;
-	mutex_unlock(&log->lock);
 }
 
 /**

@@ -45,6 +45,11 @@ struct netlink_ext_ack;
  * @owner: owner of the device node
  * @group: group of the device node
  * @input: KLOGFWD_INPUT_*
+ * @format: KLOGFWD_FORMAT_*
+ * @facility: default syslog facility
+ * @severity: default syslog severity
+ * @hostname: syslog HOSTNAME
+ * @app_name: syslog APP-NAME; empty: the log's name
  */
 struct klf_log_config {
 	u32 storage;
@@ -60,6 +65,11 @@ struct klf_log_config {
 	kuid_t owner;
 	kgid_t group;
 	u32 input;
+	u32 format;
+	u32 facility;
+	u32 severity;
+	char hostname[KLOGFWD_HOSTNAME_LEN + 1];
+	char app_name[KLOGFWD_APP_NAME_LEN + 1];
 };
 
 /**
@@ -249,8 +259,17 @@ struct klf_log *klf_log_next(struct net *net, struct klf_log *prev);
 void klf_log_put(struct klf_log *log);
 int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 		       struct netlink_ext_ack *extack);
-int klf_log_append(struct klf_log *log, void *buf, size_t len, bool nonblock);
-void klf_log_count_cut(struct klf_log *log);
+/* klf_log_append() flags */
+#define KLF_APPEND_NONBLOCK	BIT(0)	/* overflow block: -EAGAIN, do not wait */
+#define KLF_APPEND_CUT		BIT(1)	/* over max-record: cut and count, not -EMSGSIZE */
+int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags);
+
+/* the longest syslog header, "<191>1 " + timestamp + names + " - - - " */
+#define KLF_SYSLOG_HDR_MAX	(7 + 27 + 1 + KLOGFWD_HOSTNAME_LEN + 1 + KLOGFWD_APP_NAME_LEN + 8)
+bool klf_syslog_name_ok(const char *s);
+void klf_syslog_default_host(char *buf);
+size_t klf_syslog_header(const struct klf_log_config *cfg, const char *app,
+			 const u8 *payload, size_t len, u64 now, char *hdr, size_t *strip);
 bool klf_log_writable(struct klf_log *log);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);

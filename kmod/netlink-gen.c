@@ -45,7 +45,7 @@ static const struct netlink_range_validation klogfwd_a_target_sndbuf_range = {
 };
 
 /* KLOGFWD_CMD_LOG_NEW - do */
-static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_INPUT + 1] = {
+static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_SEVERITY + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -61,6 +61,11 @@ static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_INPUT + 1
 	[KLOGFWD_A_LOG_OWNER] = { .type = NLA_U32, },
 	[KLOGFWD_A_LOG_GROUP] = { .type = NLA_U32, },
 	[KLOGFWD_A_LOG_INPUT] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_FORMAT] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_HOSTNAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_HOSTNAME_LEN, },
+	[KLOGFWD_A_LOG_APP_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_APP_NAME_LEN, },
+	[KLOGFWD_A_LOG_FACILITY] = NLA_POLICY_MAX(NLA_U32, 23),
+	[KLOGFWD_A_LOG_SEVERITY] = NLA_POLICY_MAX(NLA_U32, 7),
 };
 
 /* KLOGFWD_CMD_LOG_DEL - do */
@@ -74,7 +79,7 @@ static const struct nla_policy klogfwd_log_get_nl_policy[KLOGFWD_A_LOG_NAME + 1]
 };
 
 /* KLOGFWD_CMD_LOG_SET - do */
-static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_INPUT + 1] = {
+static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_SEVERITY + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -90,6 +95,11 @@ static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_INPUT + 1
 	[KLOGFWD_A_LOG_OWNER] = { .type = NLA_U32, },
 	[KLOGFWD_A_LOG_GROUP] = { .type = NLA_U32, },
 	[KLOGFWD_A_LOG_INPUT] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_FORMAT] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_HOSTNAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_HOSTNAME_LEN, },
+	[KLOGFWD_A_LOG_APP_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_APP_NAME_LEN, },
+	[KLOGFWD_A_LOG_FACILITY] = NLA_POLICY_MAX(NLA_U32, 23),
+	[KLOGFWD_A_LOG_SEVERITY] = NLA_POLICY_MAX(NLA_U32, 7),
 };
 
 /* KLOGFWD_CMD_LOG_APPEND - do */
@@ -150,7 +160,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_NEW,
 		.doit		= klogfwd_nl_log_new_doit,
 		.policy		= klogfwd_log_new_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_INPUT,
+		.maxattr	= KLOGFWD_A_LOG_SEVERITY,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -176,7 +186,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_SET,
 		.doit		= klogfwd_nl_log_set_doit,
 		.policy		= klogfwd_log_set_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_INPUT,
+		.maxattr	= KLOGFWD_A_LOG_SEVERITY,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

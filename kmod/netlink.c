@@ -206,6 +206,28 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		cfg->sync_interval_ms = nla_get_u32(tb[KLOGFWD_A_LOG_SYNC_INTERVAL_MS]);
 	if (tb[KLOGFWD_A_LOG_INPUT])
 		cfg->input = nla_get_u32(tb[KLOGFWD_A_LOG_INPUT]);
+	if (tb[KLOGFWD_A_LOG_FORMAT])
+		cfg->format = nla_get_u32(tb[KLOGFWD_A_LOG_FORMAT]);
+	if (tb[KLOGFWD_A_LOG_FACILITY])
+		cfg->facility = nla_get_u32(tb[KLOGFWD_A_LOG_FACILITY]);
+	if (tb[KLOGFWD_A_LOG_SEVERITY])
+		cfg->severity = nla_get_u32(tb[KLOGFWD_A_LOG_SEVERITY]);
+	if (tb[KLOGFWD_A_LOG_HOSTNAME]) {
+		nla_strscpy(cfg->hostname, tb[KLOGFWD_A_LOG_HOSTNAME], sizeof(cfg->hostname));
+		if (!klf_syslog_name_ok(cfg->hostname)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_HOSTNAME],
+					    "hostname must be printable ASCII without spaces");
+			return -EINVAL;
+		}
+	}
+	if (tb[KLOGFWD_A_LOG_APP_NAME]) {
+		nla_strscpy(cfg->app_name, tb[KLOGFWD_A_LOG_APP_NAME], sizeof(cfg->app_name));
+		if (!klf_syslog_name_ok(cfg->app_name)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_APP_NAME],
+					    "app-name must be printable ASCII without spaces");
+			return -EINVAL;
+		}
+	}
 	if (tb[KLOGFWD_A_LOG_MODE])
 		cfg->mode = nla_get_u32(tb[KLOGFWD_A_LOG_MODE]);
 	if (tb[KLOGFWD_A_LOG_OWNER]) {
@@ -373,7 +395,13 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    nla_put_u32(msg, KLOGFWD_A_LOG_MODE, log->cfg.mode) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_OWNER, from_kuid_munged(ns, log->cfg.owner)) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_GROUP, from_kgid_munged(ns, log->cfg.group)) ||
-	    nla_put_u32(msg, KLOGFWD_A_LOG_INPUT, log->cfg.input))
+	    nla_put_u32(msg, KLOGFWD_A_LOG_INPUT, log->cfg.input) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_FORMAT, log->cfg.format) ||
+	    nla_put_string(msg, KLOGFWD_A_LOG_HOSTNAME, log->cfg.hostname) ||
+	    nla_put_string(msg, KLOGFWD_A_LOG_APP_NAME,
+			   log->cfg.app_name[0] ? log->cfg.app_name : log->name) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_FACILITY, log->cfg.facility) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_SEVERITY, log->cfg.severity))
 		goto err;
 
 	nest = nla_nest_start(msg, KLOGFWD_A_LOG_STATS);
@@ -513,7 +541,7 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 			}
 		}
 		memcpy(buf + head, nla_data(nla), len);
-		ret = klf_log_append(log, buf, len, true);
+		ret = klf_log_append(log, buf, len, KLF_APPEND_NONBLOCK);
 		if (ret) {
 			/* the attribute offset tells which record */
 			if (ret == -EMSGSIZE)

@@ -444,7 +444,15 @@ test_completion()
 	got=$(complete_words "a" l)
 	[[ $got == "add append " ]] || fail "'klogfwd l a<TAB>' offers '$got'"
 	got=$(complete_words "f" log add t)
-	[[ $got == "framing " ]] || fail "'klogfwd log add t f<TAB>' offers '$got'"
+	[[ $got == "facility format framing " ]] || fail "'klogfwd log add t f<TAB>' offers '$got'"
+	got=$(complete_words "" log add t input)
+	[[ $got == "lines record " ]] || fail "'klogfwd log add t input <TAB>' offers '$got'"
+	got=$(complete_words "" log set t format)
+	[[ $got == "raw rfc3164 rfc5424 " ]] || fail "'klogfwd log set t format <TAB>' offers '$got'"
+	got=$(complete_words "w" log set t severity)
+	[[ $got == "warning " ]] || fail "'klogfwd log set t severity w<TAB>' offers '$got'"
+	got=$(complete_words "local7" log add t facility)
+	[[ $got == "local7 " ]] || fail "'klogfwd log add t facility local7<TAB>' offers '$got'"
 	got=$(complete_words "" log ad t framing)
 	[[ $got == "klf lf octet " ]] || fail "'klogfwd log ad t framing <TAB>' offers '$got'"
 	got=$(complete_words "" log set t overflow)

@@ -66,6 +66,20 @@ static const struct enum_names framing_enum = ENUM_NAMES(klf_framing_names);
 static const struct enum_names overflow_enum = ENUM_NAMES(klf_overflow_names);
 static const struct enum_names sync_enum = ENUM_NAMES(klf_sync_names);
 static const struct enum_names input_enum = ENUM_NAMES(klf_input_names);
+static const struct enum_names format_enum = ENUM_NAMES(klf_format_names);
+
+/* syslog facility and severity names (RFC 5424, 6.2.1), by number */
+static const char *const facility_names[] = {
+	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+	"uucp", "cron", "authpriv", "ftp", "ntp", "security", "console",
+	"solaris-cron", "local0", "local1", "local2", "local3", "local4",
+	"local5", "local6", "local7",
+};
+static const char *const severity_names[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+static const struct enum_names facility_enum = ENUM_NAMES(facility_names);
+static const struct enum_names severity_enum = ENUM_NAMES(severity_names);
 
 /* Command line settings */
 
@@ -79,6 +93,8 @@ enum kw_type {
 	KW_MODE,	/* octal */
 	KW_USER,	/* a user name or a uid */
 	KW_GROUP,	/* a group name or a gid */
+	KW_STR,		/* a string */
+	KW_NUM_ENUM,	/* one of kw->e, or a number */
 };
 
 struct log_kw {
@@ -104,6 +120,11 @@ static const struct log_kw log_kws[] = {
 	{ "owner",	   KW_USER,   KLOGFWD_A_LOG_OWNER,	   false, UINT32_MAX, NULL },
 	{ "group",	   KW_GROUP,  KLOGFWD_A_LOG_GROUP,	   false, UINT32_MAX, NULL },
 	{ "input",	   KW_ENUM,   KLOGFWD_A_LOG_INPUT,	   false, 0,	      &input_enum },
+	{ "format",	   KW_ENUM,   KLOGFWD_A_LOG_FORMAT,	   false, 0,	      &format_enum },
+	{ "hostname",	   KW_STR,    KLOGFWD_A_LOG_HOSTNAME,	   false, 0,	      NULL },
+	{ "app-name",	   KW_STR,    KLOGFWD_A_LOG_APP_NAME,	   false, 0,	      NULL },
+	{ "facility",	   KW_NUM_ENUM, KLOGFWD_A_LOG_FACILITY,	   false, UINT32_MAX, &facility_enum },
+	{ "severity",	   KW_NUM_ENUM, KLOGFWD_A_LOG_SEVERITY,	   false, UINT32_MAX, &severity_enum },
 };
 
 /* The settings of a log add or log set command line. */
@@ -112,6 +133,7 @@ struct log_conf {
 	unsigned int kws;		/* bit n: log_kws[n] was given */
 	unsigned int attrs;		/* bit n: attribute n is to be sent */
 	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
+	const char *str[KLOGFWD_A_LOG_MAX + 1];	/* KW_STR values */
 	char *dir;			/* absolute, allocated */
 };
 
@@ -320,6 +342,19 @@ static int log_kw_parse(struct log_conf *c, const struct log_kw *kw,
 	case KW_GROUP:
 		ret = parse_id(val, kw->type == KW_USER, kw->max, &v);
 		break;
+	case KW_STR:
+		c->str[kw->attr] = val;
+		c->attrs |= BIT(kw->attr);
+		return 0;
+	case KW_NUM_ENUM:
+		ret = enum_value(kw->e, val);
+		if (ret >= 0) {
+			v = ret;
+			ret = 0;
+		} else {
+			ret = parse_scaled(val, plain_units, kw->max, &v);
+		}
+		break;
 	}
 	if (ret)
 		return bad_value(c, kw, val, ret);
@@ -381,6 +416,10 @@ static void log_conf_put(struct nl_req *req, const struct log_conf *c)
 		switch (type) {
 		case KLOGFWD_A_LOG_DIR:
 			nl_req_put_str(req, type, c->dir);
+			break;
+		case KLOGFWD_A_LOG_HOSTNAME:
+		case KLOGFWD_A_LOG_APP_NAME:
+			nl_req_put_str(req, type, c->str[type]);
 			break;
 		case KLOGFWD_A_LOG_RETAIN_BYTES:
 		case KLOGFWD_A_LOG_RETAIN_MS:
@@ -496,6 +535,11 @@ static const struct log_attr log_attrs[] = {
 	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      LA_U32,  NULL },
 	{ KLOGFWD_A_LOG_GROUP,		  "group",	      LA_U32,  NULL },
 	{ KLOGFWD_A_LOG_INPUT,		  "input",	      LA_U32,  &input_enum },
+	{ KLOGFWD_A_LOG_FORMAT,		  "format",	      LA_U32,  &format_enum },
+	{ KLOGFWD_A_LOG_HOSTNAME,	  "hostname",	      LA_STR,  NULL },
+	{ KLOGFWD_A_LOG_APP_NAME,	  "app-name",	      LA_STR,  NULL },
+	{ KLOGFWD_A_LOG_FACILITY,	  "facility",	      LA_U32,  NULL },
+	{ KLOGFWD_A_LOG_SEVERITY,	  "severity",	      LA_U32,  NULL },
 };
 
 
@@ -506,6 +550,7 @@ static const struct log_attr log_attrs[] = {
 struct log_info {
 	const char *name;
 	const char *dir;
+	const char *str[KLOGFWD_A_LOG_MAX + 1];	/* LA_STR values */
 	unsigned int have;		/* bit n: attribute n is present */
 	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
 	struct counters stats;		/* the stats nest */
@@ -532,8 +577,8 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 			continue;
 		switch (la->kind) {
 		case LA_STR:
-			li->dir = nl_attr_str(tb[la->type]);
-			if (!li->dir)
+			li->str[la->type] = nl_attr_str(tb[la->type]);
+			if (!li->str[la->type])
 				return -EPROTO;
 			break;
 		case LA_U32:
@@ -548,6 +593,7 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 		}
 		li->have |= BIT(la->type);
 	}
+	li->dir = li->str[KLOGFWD_A_LOG_DIR];
 	counters_init(&li->stats, klf_log_stats_metrics, KLOGFWD_A_LOG_STATS_MAX);
 	return counters_parse_nest(&li->stats, tb[KLOGFWD_A_LOG_STATS]);
 }
@@ -585,6 +631,10 @@ static void log_print_text(const struct log_info *li)
 		if (!(li->have & BIT(la->type)))
 			continue;
 		printf(" %s ", la->name);
+		if (la->kind == LA_STR) {
+			fputs(li->str[la->type], stdout);
+			continue;
+		}
 		print_text_value(la, li->val[la->type]);
 		if (la->type == KLOGFWD_A_LOG_STORAGE && li->dir &&
 		    li->val[la->type] == KLOGFWD_STORAGE_DIR) {
@@ -612,8 +662,8 @@ static void log_print_json(struct json *j, const struct log_info *li)
 		la = &log_attrs[i];
 		json_key_attr(j, la->name);
 		if (la->kind == LA_STR) {
-			if (li->dir)
-				json_str(j, li->dir);
+			if (li->str[la->type])
+				json_str(j, li->str[la->type]);
 			else
 				json_null(j);
 			continue;
@@ -853,6 +903,18 @@ static int log_append(struct cli *cli, int argc, char **argv)
 	"                      (default), or one record per line, a partial\n" \
 	"                      line kept until its newline or close(); use\n" \
 	"                      lines for cat, sed, tail -F, print()\n" \
+	"  format raw|rfc5424|rfc3164\n" \
+	"                      the syslog header put before each record when it\n" \
+	"                      is appended: none (default), or RFC 5424 or RFC\n" \
+	"                      3164 with the append time; a leading <N> in a\n" \
+	"                      record sets its priority\n" \
+	"  hostname NAME       HOSTNAME of the header (default: the node name)\n" \
+	"  app-name NAME       APP-NAME of the header (default: the log's name)\n" \
+	"  facility F          default facility, a name (user, daemon, local0..\n" \
+	"                      local7, ...) or 0 to 23 (default user)\n" \
+	"  severity S          default severity, a name (emerg, alert, crit, err,\n" \
+	"                      warning, notice, info, debug) or 0 to 7 (default\n" \
+	"                      notice)\n" \
 	"\n" \
 	"SIZE is a number of bytes with an optional suffix k, m or g (KiB, MiB,\n" \
 	"GiB): 4096, 64k, 16M. TIME is milliseconds, or a number with a suffix\n" \
@@ -936,7 +998,7 @@ static void usage_log_show(FILE *fp)
 	      "With -j, an array with one object per log, with the members name,\n"
 	      "storage, dir, framing, segment_bytes, retain_bytes, retain_ms,\n"
 	      "max_record, overflow, sync, sync_interval_ms, mode, owner, group,\n"
-	      "input and stats (an object: records, bytes, first_offset, next_offset, ...),\n"
+	      "input, format, hostname, app_name, facility, severity and stats (an object: records, bytes, first_offset, next_offset, ...),\n"
 	      "null where the kernel reported nothing (dir of a memory log).\n"
 	      "Enumerations are strings, the rest numbers.\n", fp);
 }

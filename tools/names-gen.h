@@ -43,6 +43,12 @@ static const char *const klf_input_names[] = {
 	[KLOGFWD_INPUT_LINES] = "lines",
 };
 
+static const char *const klf_format_names[] = {
+	[KLOGFWD_FORMAT_RAW] = "raw",
+	[KLOGFWD_FORMAT_RFC3164] = "rfc3164",
+	[KLOGFWD_FORMAT_RFC5424] = "rfc5424",
+};
+
 static const char *const klf_log_event_names[] = {
 	[KLOGFWD_LOG_EVENT_SEGMENT_ROLLED] = "segment-rolled",
 	[KLOGFWD_LOG_EVENT_SEGMENT_DELETED] = "segment-deleted",
@@ -95,6 +101,11 @@ static const char *const klf_log_attr_names[KLOGFWD_A_LOG_MAX + 1] = {
 	[KLOGFWD_A_LOG_EVENT] = "event",
 	[KLOGFWD_A_LOG_COUNT] = "count",
 	[KLOGFWD_A_LOG_INPUT] = "input",
+	[KLOGFWD_A_LOG_FORMAT] = "format",
+	[KLOGFWD_A_LOG_HOSTNAME] = "hostname",
+	[KLOGFWD_A_LOG_APP_NAME] = "app-name",
+	[KLOGFWD_A_LOG_FACILITY] = "facility",
+	[KLOGFWD_A_LOG_SEVERITY] = "severity",
 };
 
 static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] = {

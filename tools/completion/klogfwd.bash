@@ -9,7 +9,7 @@ _klogfwd_commands="help log monitor stats target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing"
-_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input"
+_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
 _klogfwd_target_verbs="add set del show"
 _klogfwd_target_fixed="log to from ack paused"
 _klogfwd_target_settings="backoff keepalive user-timeout nodelay sndbuf"
@@ -50,6 +50,15 @@ _klogfwd_log_value()
 		;;
 	input)
 		mapfile -t COMPREPLY < <(compgen -W "record lines" -- "$cur")
+		;;
+	format)
+		mapfile -t COMPREPLY < <(compgen -W "raw rfc5424 rfc3164" -- "$cur")
+		;;
+	facility)
+		mapfile -t COMPREPLY < <(compgen -W "kern user mail daemon auth syslog lpr news uucp cron authpriv ftp ntp security console solaris-cron local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")
+		;;
+	severity)
+		mapfile -t COMPREPLY < <(compgen -W "emerg alert crit err warning notice info debug" -- "$cur")
 		;;
 	sync)
 		mapfile -t COMPREPLY < <(compgen -W "none interval always" -- "$cur")

@@ -12,6 +12,8 @@
 #define KLOGFWD_VERSION_LEN		64
 #define KLOGFWD_NAME_LEN		31
 #define KLOGFWD_PATH_LEN		4095
+#define KLOGFWD_HOSTNAME_LEN		255
+#define KLOGFWD_APP_NAME_LEN		48
 #define KLOGFWD_MAX_RECORD_LIMIT	1048576
 
 /**
@@ -87,6 +89,27 @@ enum klogfwd_sync {
 enum klogfwd_input {
 	KLOGFWD_INPUT_RECORD,
 	KLOGFWD_INPUT_LINES,
+};
+
+/**
+ * enum klogfwd_format - The header an append puts before each record's payload
+ *   (stored = sent). A payload starting with "<N>" (N from 0 to 191, as
+ *   written to /dev/kmsg) sets the record's priority, and the prefix is
+ *   removed; a facility of 0 (kern) there means the log's default facility.
+ *   The timestamp is the append time. max-record counts the header.
+ * @KLOGFWD_FORMAT_RAW: No header; the payload is stored as given (the
+ *   default).
+ * @KLOGFWD_FORMAT_RFC3164: "<PRI>Mmm dd hh:mm:ss HOSTNAME APP-NAME: ", the BSD
+ *   syslog header (RFC 3164), the timestamp in UTC (the kernel has no time
+ *   zone).
+ * @KLOGFWD_FORMAT_RFC5424: "<PRI>1 YYYY-MM-DDThh:mm:ss.uuuuuuZ HOSTNAME
+ *   APP-NAME - - - ", the syslog protocol header (RFC 5424), the timestamp in
+ *   UTC with microseconds, no PROCID, MSGID or structured data.
+ */
+enum klogfwd_format {
+	KLOGFWD_FORMAT_RAW,
+	KLOGFWD_FORMAT_RFC3164,
+	KLOGFWD_FORMAT_RFC5424,
 };
 
 /**
@@ -185,6 +208,11 @@ enum {
 	KLOGFWD_A_LOG_EVENT,
 	KLOGFWD_A_LOG_COUNT,
 	KLOGFWD_A_LOG_INPUT,
+	KLOGFWD_A_LOG_FORMAT,
+	KLOGFWD_A_LOG_HOSTNAME,
+	KLOGFWD_A_LOG_APP_NAME,
+	KLOGFWD_A_LOG_FACILITY,
+	KLOGFWD_A_LOG_SEVERITY,
 
 	__KLOGFWD_A_LOG_MAX,
 	KLOGFWD_A_LOG_MAX = (__KLOGFWD_A_LOG_MAX - 1)
