@@ -709,7 +709,8 @@ struct append_ctx {
 	const char *name;
 	const char *what;	/* "line" or "record" */
 	uint32_t max_record;	/* the log's max-record (0: not reported) */
-	size_t max;		/* longest record: max-record, or what fits */
+	size_t fit;		/* longest record a request carries */
+	size_t max;		/* longest record sent: fit, or max-record */
 	size_t base;		/* request length without records */
 	size_t len;		/* length of the request being built */
 	unsigned int n;		/* records in it */
@@ -800,7 +801,7 @@ static int append_too_long(struct append_ctx *a, unsigned long num, size_t len,
 	ret = append_flush(a);
 	if (ret)
 		return ret;
-	if (a->max_record && a->max_record <= a->max)
+	if (a->max_record && a->max_record <= a->fit)
 		errmsg("log append: %s %lu: %s (%s%zu bytes; max-record of log %s is %u)",
 		       a->what, num, strerror(EMSGSIZE),
 		       at_least ? "more than " : "", len, a->name, a->max_record);
@@ -947,7 +948,6 @@ static int log_append(struct cli *cli, int argc, char **argv)
 	int i, sig, ret = KF_EXIT_OK;
 	struct nl_req *req;
 	char tail[64];
-	size_t fit;
 
 	if (argc < 2)
 		return usage_error("log append", "log append: missing log name");
@@ -968,9 +968,14 @@ static int log_append(struct cli *cli, int argc, char **argv)
 		cli_nl_error(cli, "log append");
 		return KF_EXIT_ERROR;
 	}
-	fit = a.base + NLA_HDRLEN < APPEND_MSG_MAX ?
-	      APPEND_MSG_MAX - a.base - NLA_HDRLEN : 0;
-	a.max = a.max_record && a.max_record < fit ? a.max_record : fit;
+	a.fit = a.base + NLA_HDRLEN < APPEND_MSG_MAX ?
+		APPEND_MSG_MAX - a.base - NLA_HDRLEN : 0;
+	/*
+	 * A line over max-record is refused here, without waiting for its
+	 * end; a RECORD goes to the kernel, which refuses and counts it.
+	 */
+	a.max = argc == 2 && a.max_record && a.max_record < a.fit ?
+		a.max_record : a.fit;
 	a.offs = calloc(APPEND_MSG_MAX / NLA_HDRLEN, sizeof(*a.offs));
 	a.nums = calloc(APPEND_MSG_MAX / NLA_HDRLEN, sizeof(*a.nums));
 	if (!a.offs || !a.nums) {
@@ -1017,8 +1022,6 @@ static int log_append(struct cli *cli, int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!ret && sig) {
 		/* everything read is appended: end as the signal asked */
-		free(a.offs);
-		free(a.nums);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
