@@ -769,7 +769,14 @@ static int append_flush(struct append_ctx *a)
 			a->last = a->nums[i - 2];
 		n = 1;
 	} else {
+		/*
+		 * The kernel points at every record that fails; other errors
+		 * (no such log, EPERM) come before any record, but ENOMEM may
+		 * come after some.
+		 */
 		i = 1;
+		if (nl_err(a->nl) != ENOMEM)
+			n = 1;
 	}
 	if (n == 1) {
 		snprintf(op, sizeof(op), "log append: %s %lu", a->what,
