@@ -15,7 +15,7 @@ case $(uname -r) in *klfdebug*) SLOW=4 ;; esac
 # on tmpfs: the run directory is 9p, no place for a FIFO
 W=/tmp/klf-append.$$
 mkdir -p "$W"
-LOGS="ap1 ap2 apTERM apINT ap4 ap5 ap6"
+LOGS="ap1 ap2 apTERM apINT ap4 ap5 ap6 ap7"
 cleanup() {
 	exec 3>&- 2> /dev/null
 	[ -s "$W/rsyslog.pid" ] && kill "$(cat "$W/rsyslog.pid")" 2> /dev/null
@@ -40,7 +40,7 @@ has() {
 	[ "$(wc -l < "/dev/klogfwd/$1")" = "$2" ]
 }
 
-ktap_plan 7
+ktap_plan 8
 
 stream() {
 	local i pid
@@ -156,6 +156,29 @@ full() {
 	[ "$(tail -n 1 /dev/klogfwd/ap5)" = "$(printf '%0150d' $((n + 1)))" ]
 }
 check "a full log (overflow block, EAGAIN) names the line and the records appended" full
+
+# an error the kernel pins on no record: the log deleted between two lines
+deleted() {
+	local pid rc
+	"$KLOGFWD" log add ap7 || return 1
+	mkfifo "$W/fifo7" || return 1
+	"$KLOGFWD" log append ap7 < "$W/fifo7" 2> "$W/ap7.err" &
+	pid=$!
+	exec 3> "$W/fifo7"
+	printf 'kept\n\n' >&3
+	wait_for 10 has ap7 1 || { echo "line 1 not appended"; return 1; }
+	"$KLOGFWD" log del ap7 || return 1
+	printf 'lost\nlost too\n' >&3
+	wait "$pid"
+	rc=$?
+	exec 3>&-
+	cat "$W/ap7.err"
+	[ "$rc" = 1 ] &&
+	grep -q '^klogfwd: log append: line 3: No such file or directory' "$W/ap7.err" &&
+	grep -q '^klogfwd: log append: 1 record appended, the last line 1; 1 empty line skipped; nothing from line 3 on was appended$' \
+		"$W/ap7.err"
+}
+check "a log deleted under it: the error names the line and the records appended" deleted
 
 omprog() {
 	local port i pid
