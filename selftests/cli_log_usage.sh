@@ -432,6 +432,27 @@ test_json_usage_error()
 	usage_err "log show" "log show: unexpected argument 'u'" -p log show t u
 }
 
+# log append documents that it streams, and fails before it reads
+# standard input: a pipe that never ends does not hold it
+test_append_stdin()
+{
+	local t0
+
+	run help log append
+	expect_rc 0 && expect_out 'as soon as reading more would wait' &&
+		expect_out 'Empty lines are skipped and counted' &&
+		expect_out 'End of input, SIGINT and SIGTERM end it' || return
+	module_loaded && { skip "module loaded (would change state)"; return; }
+	t0=$SECONDS
+	"${TIMEOUT[@]}" "$KLOGFWD" log append t < <(sleep 20) >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	err=$(cat "$tmp/err")
+	last_cmd="klogfwd log append t < <(sleep 20)"
+	expect_rc 1 || return
+	[[ $err == "$NOT_LOADED_MSG" ]] || { fail "'$last_cmd': unexpected error: $err"; return; }
+	((SECONDS - t0 < 10)) || fail "'$last_cmd' took $((SECONDS - t0)) s: it read standard input first"
+}
+
 test_completion()
 {
 	local got
@@ -510,6 +531,7 @@ tests=(
 	"test_valid_reaches_kernel:valid command lines pass the parser (exit 1 without the module)"
 	"test_no_netlink_on_usage_error:no netlink socket is opened on a usage error"
 	"test_json_usage_error:usage errors with -j print nothing on stdout"
+	"test_append_stdin:log append documents streaming and fails before reading stdin"
 	"test_completion:bash completion of log commands, keywords and values"
 	"test_valgrind:no memory errors or leaks under valgrind"
 )

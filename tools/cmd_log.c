@@ -8,11 +8,15 @@
  * settings given are sent: the kernel applies the defaults and checks the
  * ranges, and its extended ack explains what it refuses.
  */
+#define _GNU_SOURCE	/* ppoll() */
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -737,33 +741,74 @@ static int log_show(struct cli *cli, int argc, char **argv)
 
 /* log append */
 
+/*
+ * Standard input is read in chunks of APPEND_READ bytes, into a buffer that
+ * also holds the longest line the log accepts.
+ */
+#define APPEND_READ		65536
+
+/* the signal (SIGINT or SIGTERM) that stopped log append; signal safe */
+static atomic_int append_sig;
+
+static void append_signal(int sig)
+{
+	append_sig = sig;
+}
+
 struct append_ctx {
 	struct cli *cli;
 	struct nl_ctx *nl;
 	struct nl_req *req;
 	const char *name;
 	const char *what;	/* "line" or "record" */
-	bool flush_each;	/* interactive: send every record at once */
+	uint32_t max_record;	/* the log's max-record (0: not reported) */
+	size_t fit;		/* longest record a request carries */
+	size_t max;		/* longest record sent: fit, or max-record */
 	size_t base;		/* request length without records */
 	size_t len;		/* length of the request being built */
-	unsigned long first;	/* number of its first record */
 	unsigned int n;		/* records in it */
 	uint32_t *offs;		/* offset of each record attribute in it */
+	unsigned long *nums;	/* line (or argument) number of each */
+	unsigned long appended;	/* records the kernel acknowledged */
+	unsigned long last;	/* number of the last of them */
+	unsigned long lines;	/* lines read */
+	unsigned long blank;	/* empty lines skipped */
 };
+
+/*
+ * After an error, a signal or skipped lines: what was appended, on standard
+ * error, followed by tail.
+ */
+static void append_report(const struct append_ctx *a, const char *tail)
+{
+	char blank[64] = "";
+
+	if (a->blank)
+		snprintf(blank, sizeof(blank), "; %lu empty line%s skipped",
+			 a->blank, a->blank == 1 ? "" : "s");
+	if (a->appended)
+		errmsg("log append: %lu record%s appended, the last %s %lu%s%s",
+		       a->appended, a->appended == 1 ? "" : "s", a->what,
+		       a->last, blank, tail);
+	else
+		errmsg("log append: no record appended%s%s", blank, tail);
+}
 
 /* Send the records of the request being built. Returns the exit status. */
 static int append_flush(struct append_ctx *a)
 {
-	unsigned long last = a->first + a->n - 1;
-	char op[96];
-	long offs;
+	char op[96], tail[128];
 	unsigned int i, n = a->n;
+	long offs;
 
 	if (!n)
 		return KF_EXIT_OK;
 	a->n = 0;
-	if (!nl_request(a->nl, a->req, KLOGFWD_A_LOG_MAX, NULL, NULL))
+	if (!nl_request(a->nl, a->req, KLOGFWD_A_LOG_MAX, NULL, NULL)) {
+		a->appended += n;
+		a->last = a->nums[n - 1];
 		return KF_EXIT_OK;
+	}
 
 	/* The extack points at the failing record, if it is one. */
 	offs = nl_err_offset(a->nl);
@@ -771,18 +816,63 @@ static int append_flush(struct append_ctx *a)
 		if (offs >= a->offs[i - 1])
 			break;
 	if (i > 0 && offs >= 0 && (size_t)offs < a->len) {
-		snprintf(op, sizeof(op), "log append: %s %lu", a->what,
-			 a->first + i - 1);
-		cli_nl_error(a->cli, op);
-	} else if (a->first == 1) {
-		cli_nl_error(a->cli, "log append");
+		/* the records before it are appended */
+		a->appended += i - 1;
+		if (i > 1)
+			a->last = a->nums[i - 2];
+		n = 1;
 	} else {
-		snprintf(op, sizeof(op), "log append: %ss %lu-%lu", a->what,
-			 a->first, last);
-		cli_nl_error(a->cli, op);
-		errmsg("log append: the records before %s %lu were appended",
-		       a->what, a->first);
+		/*
+		 * The kernel points at every record that fails; other errors
+		 * (no such log, EPERM) come before any record, but ENOMEM may
+		 * come after some.
+		 */
+		i = 1;
+		if (nl_err(a->nl) != ENOMEM)
+			n = 1;
 	}
+	if (n == 1) {
+		snprintf(op, sizeof(op), "log append: %s %lu", a->what,
+			 a->nums[i - 1]);
+		snprintf(tail, sizeof(tail), "; nothing from %s %lu on was appended",
+			 a->what, a->nums[i - 1]);
+	} else {
+		/* not known which: the kernel did not point at a record */
+		snprintf(op, sizeof(op), "log append: %ss %lu-%lu", a->what,
+			 a->nums[0], a->nums[n - 1]);
+		snprintf(tail, sizeof(tail), "; of %ss %lu-%lu, the first ones may be appended; nothing after them was",
+			 a->what, a->nums[0], a->nums[n - 1]);
+	}
+	cli_nl_error(a->cli, op);
+	append_report(a, tail);
+	return KF_EXIT_ERROR;
+}
+
+/*
+ * Record num is longer than a->max: len bytes, or more than len (at_least)
+ * when its end was not read. Nothing is split: the import stops.
+ */
+static int append_too_long(struct append_ctx *a, unsigned long num, size_t len,
+			   bool at_least)
+{
+	char tail[96];
+	int ret;
+
+	ret = append_flush(a);
+	if (ret)
+		return ret;
+	if (a->max_record && a->max_record <= a->fit)
+		errmsg("log append: %s %lu: %s (%s%zu bytes; max-record of log %s is %u)",
+		       a->what, num, strerror(EMSGSIZE),
+		       at_least ? "more than " : "", len, a->name, a->max_record);
+	else
+		errmsg("log append: %s %lu: %s (%s%zu bytes; at most %zu fit in a netlink message, max-record of log %s is %u: write longer records to /dev/klogfwd/%s)",
+		       a->what, num, strerror(EMSGSIZE),
+		       at_least ? "more than " : "", len, a->max, a->name,
+		       a->max_record, a->name);
+	snprintf(tail, sizeof(tail), "; nothing from %s %lu on was appended",
+		 a->what, num);
+	append_report(a, tail);
 	return KF_EXIT_ERROR;
 }
 
@@ -791,94 +881,213 @@ static int append_record(struct append_ctx *a, const char *data, size_t len,
 			 unsigned long num)
 {
 	size_t need = NLA_HDRLEN + NLA_ALIGN(len);
-	size_t max;
 	int ret;
 
+	if (len > a->max)
+		return append_too_long(a, num, len, false);
 	if (a->n && a->len + need > APPEND_BATCH) {
 		ret = append_flush(a);
 		if (ret)
 			return ret;
 	}
 	if (!a->n) {
-		if (len > APPEND_MSG_MAX || a->base + need > APPEND_MSG_MAX) {
-			max = a->base + NLA_HDRLEN < APPEND_MSG_MAX ?
-			      APPEND_MSG_MAX - a->base - NLA_HDRLEN : 0;
-			errmsg("log append: %s %lu: %s (%zu bytes; at most %zu fit in a netlink message)",
-			       a->what, num, strerror(EMSGSIZE), len, max);
-			return KF_EXIT_ERROR;
-		}
 		a->req = nl_req_start(a->nl, KLOGFWD_CMD_LOG_APPEND, 0);
 		nl_req_put_str(a->req, KLOGFWD_A_LOG_NAME, a->name);
 		a->len = a->base;
-		a->first = num;
 	}
-	a->offs[a->n++] = a->len;
+	a->offs[a->n] = a->len;
+	a->nums[a->n++] = num;
 	nl_req_put(a->req, KLOGFWD_A_LOG_RECORD, len, data);
 	a->len += need;
-	return a->flush_each ? append_flush(a) : KF_EXIT_OK;
+	return KF_EXIT_OK;
 }
 
-/* One record per line of standard input, without its "\n". */
-static int append_stdin(struct append_ctx *a)
+/* Line number a->lines + 1, without its "\n": empty lines are skipped. */
+static int append_line(struct append_ctx *a, const char *data, size_t len)
 {
-	unsigned long num = 0;
-	size_t size = 0;
-	char *line = NULL;
-	ssize_t len;
-	int ret = KF_EXIT_OK;
+	a->lines++;
+	if (!len) {
+		a->blank++;
+		return KF_EXIT_OK;
+	}
+	return append_record(a, data, len, a->lines);
+}
 
-	while ((len = getline(&line, &size, stdin)) >= 0) {
-		if (len && line[len - 1] == '\n')
-			len--;
-		ret = append_record(a, line, len, ++num);
-		if (ret)
-			break;
+/*
+ * One record per line of standard input. The records read are sent as soon
+ * as the next read would block, at the end of the input, and when SIGINT or
+ * SIGTERM (unblocked only while waiting, with wait_mask) stops the reading;
+ * a last line without "\n" is a record too.
+ */
+static int append_stdin(struct append_ctx *a, const sigset_t *wait_mask)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	const struct timespec now = { 0, 0 };
+	size_t size = a->max + 1 + APPEND_READ, start = 0, end = 0;
+	int ret = KF_EXIT_OK, err;
+	bool eof = false;
+	char *buf, *lf;
+	ssize_t r;
+
+	buf = malloc(size);
+	if (!buf) {
+		errmsg("log append: %s", strerror(errno));
+		return KF_EXIT_ERROR;
 	}
-	if (!ret && ferror(stdin)) {
-		ret = append_flush(a);
-		if (!ret) {
-			errmsg("log append: reading standard input: %s",
-			       strerror(errno));
-			ret = KF_EXIT_ERROR;
+	for (;;) {
+		while ((lf = memchr(buf + start, '\n', end - start))) {
+			ret = append_line(a, buf + start, lf - (buf + start));
+			if (ret)
+				goto out;
+			start = lf + 1 - buf;
 		}
+		if (end - start > a->max) {
+			ret = append_too_long(a, a->lines + 1, a->max, true);
+			goto out;
+		}
+		if (eof || append_sig)
+			break;
+		if (start) {
+			memmove(buf, buf + start, end - start);
+			end -= start;
+			start = 0;
+		}
+		/* holding records, only look: never wait with them */
+		r = ppoll(&pfd, 1, a->n ? &now : NULL, wait_mask);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			ret = append_flush(a);
+			if (ret)
+				goto out;
+			continue;
+		}
+		r = r < 0 ? -1 : read(STDIN_FILENO, buf + end, size - end);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0) {
+			err = errno;
+			ret = append_flush(a);
+			if (ret)
+				goto out;
+			errmsg("log append: reading standard input after line %lu: %s",
+			       a->lines, strerror(err));
+			append_report(a, "");
+			ret = KF_EXIT_ERROR;
+			goto out;
+		}
+		if (r == 0)
+			eof = true;
+		end += r;
 	}
-	free(line);
+	if (end > start)
+		ret = append_line(a, buf + start, end - start);
+	if (!ret)
+		ret = append_flush(a);
+out:
+	free(buf);
 	return ret;
+}
+
+/* The log's max-record, which bounds the lines read. */
+static int append_info_cb(const struct nl_reply *reply, void *priv)
+{
+	const struct nlattr *attr = reply->tb[KLOGFWD_A_LOG_MAX_RECORD];
+
+	if (attr && !nl_attr_u32(attr, priv))
+		return -EPROTO;
+	return 0;
 }
 
 static int log_append(struct cli *cli, int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = append_signal };
 	struct append_ctx a = { .cli = cli };
-	int i, ret = KF_EXIT_OK;
+	struct sigaction old_int, old_term;
+	sigset_t block, old_mask, wait_mask;
+	int i, sig, ret = KF_EXIT_OK;
+	struct nl_req *req;
+	char tail[64];
 
 	if (argc < 2)
 		return usage_error("log append", "log append: missing log name");
 	a.name = argv[1];
 	a.base = APPEND_HDRLEN + NLA_HDRLEN + NLA_ALIGN(strlen(a.name) + 1);
 	a.what = argc > 2 ? "record" : "line";
-	a.flush_each = argc == 2 && isatty(STDIN_FILENO);
 	a.nl = cli_nl(cli);
 	if (!a.nl)
 		return KF_EXIT_ERROR;
-	/* Fail before reading standard input if the module is not there. */
-	if (nl_family_resolve(a.nl) < 0) {
+	/*
+	 * Fail before reading standard input if the module or the log is not
+	 * there, and learn how long a record may be.
+	 */
+	req = nl_req_start(a.nl, KLOGFWD_CMD_LOG_GET, 0);
+	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, a.name);
+	if (nl_request(a.nl, req, KLOGFWD_A_LOG_MAX, append_info_cb,
+		       &a.max_record) < 0) {
 		cli_nl_error(cli, "log append");
 		return KF_EXIT_ERROR;
 	}
+	a.fit = a.base + NLA_HDRLEN < APPEND_MSG_MAX ?
+		APPEND_MSG_MAX - a.base - NLA_HDRLEN : 0;
+	/*
+	 * A line over max-record is refused here, without waiting for its
+	 * end; a RECORD goes to the kernel, which refuses and counts it.
+	 */
+	a.max = argc == 2 && a.max_record && a.max_record < a.fit ?
+		a.max_record : a.fit;
 	a.offs = calloc(APPEND_MSG_MAX / NLA_HDRLEN, sizeof(*a.offs));
-	if (!a.offs) {
+	a.nums = calloc(APPEND_MSG_MAX / NLA_HDRLEN, sizeof(*a.nums));
+	if (!a.offs || !a.nums) {
 		errmsg("log append: %s", strerror(errno));
-		return KF_EXIT_ERROR;
+		ret = KF_EXIT_ERROR;
+		goto out;
 	}
 	if (argc > 2) {
 		for (i = 2; i < argc && !ret; i++)
 			ret = append_record(&a, argv[i], strlen(argv[i]), i - 1);
-	} else {
-		ret = append_stdin(&a);
+		if (!ret)
+			ret = append_flush(&a);
+		goto out;
 	}
-	if (!ret)
-		ret = append_flush(&a);
+
+	/* no SA_RESTART: the wait ends with EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
+	wait_mask = old_mask;
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	append_sig = 0;
+	/* a signal ignored by the caller (nohup, a background job) stays so */
+	sigaction(SIGINT, &sa, &old_int);
+	if (old_int.sa_handler == SIG_IGN)
+		sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &sa, &old_term);
+	if (old_term.sa_handler == SIG_IGN)
+		sigaction(SIGTERM, &old_term, NULL);
+	ret = append_stdin(&a, &wait_mask);
+	sig = append_sig;
+	if (!ret && sig) {
+		snprintf(tail, sizeof(tail), "; stopped by %s after line %lu",
+			 sig == SIGINT ? "SIGINT" : "SIGTERM", a.lines);
+		append_report(&a, tail);
+	} else if (!ret && a.blank) {
+		append_report(&a, "");
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (!ret && sig) {
+		/* everything read is appended: end as the signal asked */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+out:
 	free(a.offs);
+	free(a.nums);
 	return ret;
 }
 
@@ -1008,14 +1217,23 @@ static void usage_log_append(FILE *fp)
 	fputs("Usage: " PROG " log append NAME [RECORD...]\n"
 	      "\n"
 	      "Append each RECORD to the log NAME, in order; the log adds its\n"
-	      "framing. Without RECORD, append each line of standard input,\n"
-	      "without its newline; a last line without one is a record too.\n"
-	      "Empty records are refused by the kernel.\n"
+	      "framing. Empty records are refused by the kernel.\n"
 	      "\n"
-	      "Records are sent in batches of up to 60 KiB. If one fails, the\n"
-	      "error names it (record N, or line N of standard input), the records\n"
-	      "before it are appended and the rest are not. A record must fit in\n"
-	      "one netlink message (about 64 KiB).\n", fp);
+	      "Without RECORD, append each line of standard input, without its\n"
+	      "newline, as it comes: the lines read are sent (in requests of up to\n"
+	      "60 KiB) as soon as reading more would wait, so a pipe that stays\n"
+	      "open (tail -F, rsyslog's omprog) gets each line into the log at\n"
+	      "once. Empty lines are skipped and counted; a last line without a\n"
+	      "newline is a record too. End of input, SIGINT and SIGTERM end it;\n"
+	      "after a signal the lines read are appended (an unfinished last one\n"
+	      "too) and " PROG " ends by that signal.\n"
+	      "\n"
+	      "If a record fails, the error names it (record N, or line N of\n"
+	      "standard input) and says how many records were appended: those\n"
+	      "before it are, the rest are not. A record longer than the log's\n"
+	      "max-record, or than one netlink message carries (about 64 KiB),\n"
+	      "stops it the same way; nothing is split. Nothing is printed on\n"
+	      "success unless empty lines were skipped.\n", fp);
 }
 
 int cmd_log(struct cli *cli, int argc, char **argv)
