@@ -440,6 +440,9 @@ static int klf_log_open_dir(struct klf_log *log, const char *dir,
  * @name: its name
  * @dir: its directory (dir logs), or NULL
  * @cfg: its settings, checked by klf_log_config_check()
+ * @given: bit n set: attribute n was given in the request (a dir log's
+ *	   saved settings replace the others: klf_settings_load())
+ * @override: the settings given may lower the saved durability
  * @extack: for errors
  *
  * Context: process context of the requester, whose credentials and mount
@@ -447,7 +450,7 @@ static int klf_log_open_dir(struct klf_log *log, const char *dir,
  * Return: the log, with a reference for the caller, or an ERR_PTR.
  */
 struct klf_log *klf_log_create(struct net *net, const char *name, const char *dir,
-			       const struct klf_log_config *cfg,
+			       const struct klf_log_config *cfg, u64 given, bool override,
 			       struct netlink_ext_ack *extack)
 {
 	struct klf_segment *seg;
@@ -509,6 +512,11 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 
 	mutex_lock(&log->lock);
 	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
+		ret = klf_settings_load(log, given, override, extack);
+		if (!ret)
+			ret = klf_log_config_check(&log->cfg, extack);
+		if (ret)
+			goto err_segs;
 		ret = klf_seg_recover(log, extack);
 		if (ret) {
 			if (extack && !extack->_msg)
@@ -528,6 +536,17 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 			NL_SET_ERR_MSG(extack, "cannot create the first segment");
 			goto err_segs;
 		}
+	}
+	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
+		ret = klf_settings_save(log, &log->cfg);
+		/* a recovery on a full disk goes on: the segments hold the records */
+		if (ret && !log->stats.recoveries) {
+			NL_SET_ERR_MSG_FMT(extack, "cannot write the file \"settings\" (%d)",
+					   ret);
+			goto err_segs;
+		}
+		if (ret)
+			pr_warn("log %s: cannot save its settings (%d)\n", log->name, ret);
 	}
 	mutex_unlock(&log->lock);
 
@@ -711,6 +730,20 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 		mutex_unlock(&log->lock);
 		ret = -ENODEV;
 		goto out;
+	}
+	/*
+	 * Applied even if they cannot be saved: lowering retain-bytes is how
+	 * a full disk is dealt with. The warning says they are not saved.
+	 */
+	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
+		ret = klf_settings_save(log, cfg);
+		if (ret) {
+			pr_warn_ratelimited("log %s: settings applied but not saved (%d)\n",
+					    log->name, ret);
+			NL_SET_ERR_MSG_FMT(extack, "applied, but not saved in DIR/settings (%d)",
+					   ret);
+			ret = 0;
+		}
 	}
 	node_changed = cfg->mode != log->cfg.mode || !uid_eq(cfg->owner, log->cfg.owner) ||
 		       !gid_eq(cfg->group, log->cfg.group);

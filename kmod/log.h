@@ -250,7 +250,7 @@ extern unsigned int klf_logs_gen;
 void klf_log_config_default(struct klf_log_config *cfg);
 int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ack *extack);
 struct klf_log *klf_log_create(struct net *net, const char *name, const char *dir,
-			       const struct klf_log_config *cfg,
+			       const struct klf_log_config *cfg, u64 given, bool override,
 			       struct netlink_ext_ack *extack);
 int klf_log_delete(struct klf_log *log);
 struct klf_log *klf_log_find(struct net *net, const char *name);
@@ -277,6 +277,11 @@ void klf_log_space(struct klf_log *log);
 u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur);
 bool klf_name_ok(const char *name);
 struct file *klf_dir_open(struct klf_log *log, const char *name, int flags);
+int klf_settings_load(struct klf_log *log, u64 given, bool override,
+		      struct netlink_ext_ack *extack);
+int klf_settings_save(struct klf_log *log, const struct klf_log_config *cfg);
+int klf_dir_write_file(struct klf_log *log, const char *name, const char *tmp,
+		       const void *buf, size_t len);
 struct file *klf_dir_open_ext(struct klf_log *log, const char *name, int flags,
 			      struct netlink_ext_ack *extack);
 struct super_block;

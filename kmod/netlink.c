@@ -177,6 +177,11 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 	};
 	int i;
 
+	if (fixed && tb[KLOGFWD_A_LOG_OVERRIDE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_OVERRIDE],
+				    "override is for log-new of a dir log with saved settings");
+		return -EINVAL;
+	}
 	if (fixed) {
 		for (i = 0; i < ARRAY_SIZE(immutable); i++) {
 			if (tb[immutable[i]]) {
@@ -287,7 +292,8 @@ int klogfwd_nl_log_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct klf_log_config cfg;
 	struct klf_log *log;
 	const char *dir = NULL;
-	int ret;
+	u64 given = 0;
+	int i, ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_LOG_NAME))
 		return -EINVAL;
@@ -300,8 +306,12 @@ int klogfwd_nl_log_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	if (info->attrs[KLOGFWD_A_LOG_DIR])
 		dir = nla_data(info->attrs[KLOGFWD_A_LOG_DIR]);
+	for (i = 1; i <= KLOGFWD_A_LOG_MAX; i++)
+		if (info->attrs[i])
+			given |= BIT_ULL(i);
 	log = klf_log_create(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_LOG_NAME]),
-			     dir, &cfg, info->extack);
+			     dir, &cfg, given, nla_get_flag(info->attrs[KLOGFWD_A_LOG_OVERRIDE]),
+			     info->extack);
 	if (IS_ERR(log))
 		return PTR_ERR(log);
 	klf_log_put(log);

@@ -824,24 +824,30 @@ static int klf_framing_read(struct klf_log *log, u32 *framing, struct netlink_ex
 	return -EINVAL;
 }
 
-/*
- * Write the framing file: a temporary file, synced, renamed over the name,
- * so that the name holds the old content or the new one, never a part.
- * Whatever the log's sync mode: it is written before the directory's first
- * segment, so that a segment on the disk implies it.
+/**
+ * klf_dir_write_file() - replace a small file of a dir log's directory atomically
+ * @log: the log
+ * @name: the file
+ * @tmp: the temporary name it is written under first
+ * @buf: the new content
+ * @len: its length
+ *
+ * A temporary file, synced, renamed over the name, so that the name holds
+ * the old content or the new one, never a part, whatever the log's sync
+ * mode.
+ *
+ * Return: 0 or a negative errno.
  */
-static int klf_framing_write(struct klf_log *log)
+int klf_dir_write_file(struct klf_log *log, const char *name, const char *tmp,
+		       const void *buf, size_t len)
 {
-	const char *name = klf_framing_name(log->cfg.framing);
-	char buf[16];
 	loff_t pos = 0;
 	struct file *f;
 	ssize_t n;
-	int len, ret = 0;
+	int ret = 0;
 
-	len = snprintf(buf, sizeof(buf), "%s\n", name);
-	klf_dir_unlink(log, KLF_FRAMING_TMP);
-	f = klf_dir_open(log, KLF_FRAMING_TMP, O_CREAT | O_EXCL);
+	klf_dir_unlink(log, tmp);
+	f = klf_dir_open(log, tmp, O_CREAT | O_EXCL);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_write(f, buf, len, &pos);
@@ -850,11 +856,24 @@ static int klf_framing_write(struct klf_log *log)
 	if (!ret)
 		ret = vfs_fsync(f, 0);
 	if (!ret)
-		ret = klf_dir_rename(log, KLF_FRAMING_TMP, KLF_FRAMING_FILE);
+		ret = klf_dir_rename(log, tmp, name);
 	if (ret)
 		klf_dir_unlink_dentry(log, f->f_path.dentry);
 	fput(f);
 	return ret;
+}
+
+/*
+ * Write the framing file (klf_dir_write_file()): it is written before the
+ * directory's first segment, so that a segment on the disk implies it.
+ */
+static int klf_framing_write(struct klf_log *log)
+{
+	char buf[16];
+	int len;
+
+	len = snprintf(buf, sizeof(buf), "%s\n", klf_framing_name(log->cfg.framing));
+	return klf_dir_write_file(log, KLF_FRAMING_FILE, KLF_FRAMING_TMP, buf, len);
 }
 
 /*

@@ -102,7 +102,8 @@ setup_clock() {
 	fill ret-live 40 300 && fill ret-rec 40 300 || return 1
 	# ret-rec: recovered from its directory, its files' mtime now
 	"$k" log del ret-rec &&
-	"$k" log add ret-rec dir "$tmp/rec" "${seg_opts[@]}" retain-ms 3600000 || return 1
+	# the saved settings say no age limit: retain-ms needs override
+	"$k" log add ret-rec dir "$tmp/rec" "${seg_opts[@]}" retain-ms 3600000 override || return 1
 	snap ret-live ret-rec
 	live_files=("$tmp"/live/*.log) rec_files=("$tmp"/rec/*.log)
 	live_first=${first[ret-live]} live_del=${deleted[ret-live]}
@@ -188,8 +189,8 @@ mtime_setup() {
 	done
 	old_files=("$tmp"/old/*.log) new_files=("$tmp"/new/*.log)
 	touch -d '2 hours ago' "$tmp"/old/* || return 1
-	"$k" log add ret-old dir "$tmp/old" "${seg_opts[@]}" retain-ms 3600000 &&
-	"$k" log add ret-new dir "$tmp/new" "${seg_opts[@]}" retain-ms 3600000 || return 1
+	"$k" log add ret-old dir "$tmp/old" "${seg_opts[@]}" retain-ms 3600000 override &&
+	"$k" log add ret-new dir "$tmp/new" "${seg_opts[@]}" retain-ms 3600000 override || return 1
 	sleep 2.5
 	snap ret-old ret-new
 }

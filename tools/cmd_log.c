@@ -99,6 +99,7 @@ enum kw_type {
 	KW_GROUP,	/* a group name or a gid */
 	KW_STR,		/* a string */
 	KW_NUM_ENUM,	/* one of kw->e, or a number */
+	KW_FLAG,	/* no value: a flag attribute */
 };
 
 struct log_kw {
@@ -129,6 +130,7 @@ static const struct log_kw log_kws[] = {
 	{ "app-name",	   KW_STR,    KLOGFWD_A_LOG_APP_NAME,	   false, 0,	      NULL },
 	{ "facility",	   KW_NUM_ENUM, KLOGFWD_A_LOG_FACILITY,	   false, UINT32_MAX, &facility_enum },
 	{ "severity",	   KW_NUM_ENUM, KLOGFWD_A_LOG_SEVERITY,	   false, UINT32_MAX, &severity_enum },
+	{ "override",	   KW_FLAG,   KLOGFWD_A_LOG_OVERRIDE,	   true,  0,	      NULL },
 };
 
 /* The settings of a log add or log set command line. */
@@ -301,6 +303,7 @@ static int log_kw_parse(struct log_conf *c, const struct log_kw *kw,
 
 	switch (kw->type) {
 	case KW_MEMORY:
+	case KW_FLAG:
 		break;
 	case KW_DIR:
 		if (!*val)
@@ -399,6 +402,10 @@ static int log_conf_parse(struct log_conf *c, bool create, int argc,
 				 KLOGFWD_STORAGE_MEMORY);
 			continue;
 		}
+		if (kw->type == KW_FLAG) {
+			c->attrs |= BIT(kw->attr);
+			continue;
+		}
 		if (i + 1 >= argc)
 			return usage_error(c->op, "%s: missing value for %s",
 					   c->op, kw->name);
@@ -424,6 +431,9 @@ static void log_conf_put(struct nl_req *req, const struct log_conf *c)
 		case KLOGFWD_A_LOG_HOSTNAME:
 		case KLOGFWD_A_LOG_APP_NAME:
 			nl_req_put_str(req, type, c->str[type]);
+			break;
+		case KLOGFWD_A_LOG_OVERRIDE:
+			nl_req_put_flag(req, type);
 			break;
 		case KLOGFWD_A_LOG_RETAIN_BYTES:
 		case KLOGFWD_A_LOG_RETAIN_MS:
@@ -1168,6 +1178,12 @@ static void usage_log_add(FILE *fp)
 	      "  framing lf|octet|klf\n"
 	      "                      newline-terminated records (default), RFC 6587\n"
 	      "                      octet counting, or klogfwd's binary headers\n"
+	      "  override            let the settings given lower the durability a dir\n"
+	      "                      log's saved settings ask for (sync, retain-bytes,\n"
+	      "                      retain-ms, overflow)\n"
+	      "\n"
+	      "A dir log saves its settings in PATH/settings: adding it again\n"
+	      "restores them, and the settings given replace the saved ones.\n"
 	      "\n"
 	      "SETTING, each at most once; unset ones get the default shown:\n"
 	      LOG_SETTINGS_HELP, fp);

@@ -106,6 +106,7 @@ static const char *const klf_log_attr_names[KLOGFWD_A_LOG_MAX + 1] = {
 	[KLOGFWD_A_LOG_APP_NAME] = "app-name",
 	[KLOGFWD_A_LOG_FACILITY] = "facility",
 	[KLOGFWD_A_LOG_SEVERITY] = "severity",
+	[KLOGFWD_A_LOG_OVERRIDE] = "override",
 };
 
 static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] = {

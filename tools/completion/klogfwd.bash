@@ -8,7 +8,7 @@
 _klogfwd_commands="help log monitor stats target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
-_klogfwd_log_fixed="memory dir framing"
+_klogfwd_log_fixed="memory dir framing override"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
 _klogfwd_target_verbs="add set del show"
 _klogfwd_target_fixed="log to from ack paused"
@@ -108,13 +108,16 @@ _klogfwd_log()
 		return
 		;;
 	esac
-	# Keyword and value pairs after NAME; memory takes no value.
+	# Keyword and value pairs after NAME; memory and override take no value.
 	for ((i = idx + 3; i < COMP_CWORD; i++)); do
 		kw=${COMP_WORDS[i]}
 		given[$kw]=1
 		case $kw in
 		memory)
 			given[dir]=1
+			continue
+			;;
+		override)
 			continue
 			;;
 		dir)
