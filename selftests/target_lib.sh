@@ -65,6 +65,8 @@ wait_for() {
 		[ $SECONDS -ge $end ] && return 1
 		nap 0.2
 	done
+	# (a loop's status is its body's last: a test's own nap may not be 0)
+	return 0
 }
 
 # has_line FILE TEXT: a line of FILE contains TEXT (grep -qF, no process)
