@@ -14,7 +14,8 @@
  * survives a crash of the machine.
  *
  * Stats ("key value" lines) go to -s STATSFILE at exit and on SIGUSR1, and
- * to stderr at exit. Exit status: 0 if no record was missing, corrupt,
+ * to stderr at exit; the file's "writes" line counts its rewrites, so that
+ * a test can wait for the one its SIGUSR1 asked for. Exit status: 0 if no record was missing, corrupt,
  * out of order, badly framed or (without -d) duplicated; 1 otherwise; 2 on
  * usage or setup errors.
  */
@@ -70,6 +71,7 @@ static size_t nlat, lat_cap;
 static int framing = -1, dedup, do_ack, do_fsync, diags;
 static int out_fd = -1;
 static const char *stats_path;
+static uint64_t stats_writes;	/* times the stats file was written */
 
 /* the current connection */
 static int cfd = -1;
@@ -229,6 +231,8 @@ static void print_stats(FILE *f)
 	}
 	fprintf(f, "lat_p50_us %" PRIu64 "\n", p50);
 	fprintf(f, "lat_p99_us %" PRIu64 "\n", p99);
+	if (f != stderr)
+		fprintf(f, "writes %" PRIu64 "\n", stats_writes);
 }
 
 /* rewrite the stats file atomically (a reader never sees half of it) */
@@ -245,6 +249,7 @@ static void write_stats(void)
 		fprintf(stderr, "klf_recv: %s: %s\n", tmp, strerror(errno));
 		return;
 	}
+	stats_writes++;
 	print_stats(f);
 	if (fclose(f) || rename(tmp, stats_path))
 		fprintf(stderr, "klf_recv: %s: %s\n", stats_path, strerror(errno));

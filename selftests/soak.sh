@@ -131,30 +131,32 @@ rx_start() {
 	ip netns exec $NS "$RECV" -l "$RX:$port" -s "$WORK/$name.stats" "$@" \
 		> "$WORK/$name.out" 2>> "$WORK/$name.err" &
 	echo $! > "$WORK/$name.pid"
-	wait_for 10 grep -q listening "$WORK/$name.out"
+	wait_for 10 has_line "$WORK/$name.out" listening
 }
 
 # rx_stop NAME SIGNAL: stop a receiver and reap it
 rx_stop() {
 	local pid
-	pid=$(cat "$WORK/$1.pid")
+	read -r pid < "$WORK/$1.pid"
 	kill -"$2" "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	rm -f "$WORK/$1.pid"
 }
 
 rstat_is() { # rstat_is NAME KEY OP VALUE (stats refreshed by SIGUSR1)
-	kill -USR1 "$(cat "$WORK/$1.pid")" 2>/dev/null
-	sleep 0.1
-	test "$(rstat "$1" "$2")" "$3" "$4"
+	recv_stats "$1"
+	kv "$WORK/$1.stats" "$2"
+	test "$KV" "$3" "$4"
 }
 
 lstat() { # lstat LOG KEY
-	sed -n "s/^$2 //p" "$KLF_DFS/logs/$1/stats"
+	kv "$KLF_DFS/logs/$1/stats" "$2" || return
+	[ -z "$KV" ] || echo "$KV"
 }
 
 # targets: name log ack framing
 TARGETS="mt:soakm:tcp:klf ma:soakm:app:klf dt:soakd:tcp:klf da:soakd:app:klf lt:soakl:tcp:lf lu:soakl:tcp:lf"
+TCP_TARGETS=(mt dt lt lu)
 declare -A PORT GEN
 restarts=0 flaps=0 resets=0 missed=0
 
@@ -206,13 +208,13 @@ done
 
 # faults until the producers are done
 chaos() {
-	local end=$(( $(date +%s) + dur )) ev name gen t pid rc i=0
+	local end=$((SECONDS + dur)) ev name gen t pid rc i=0
 	# each kind in turn, at random moments and against random victims;
 	# the first round of four runs to its end even past the duration, so
 	# that a short run on a slow, loaded kernel gets every kind too
 	local kinds=(3 2 0 1)
-	while [ "$(date +%s)" -lt $end ] || [ $i -lt 4 ]; do
-		sleep "$((1 + RANDOM % 3)).$((RANDOM % 10))"
+	while [ $SECONDS -lt $end ] || [ $i -lt 4 ]; do
+		nap "$((1 + RANDOM % 3)).$((RANDOM % 10))"
 		ev=${kinds[i++ % 4]}
 		[ -n "${KLF_SOAK_VERBOSE:-}" ] && echo "# $(date +%T) event $ev"
 		case $ev in
@@ -220,9 +222,8 @@ chaos() {
 			name=$([ $((RANDOM % 2)) = 0 ] && echo ma || echo da)
 			gen=${GEN[$name]}
 			# its duplicate count, for the report (SIGKILL writes none)
-			pid=$(cat "$WORK/$name.$gen.pid")
-			kill -USR1 "$pid"
-			sleep 0.2
+			read -r pid < "$WORK/$name.$gen.pid"
+			recv_stats "$name.$gen"
 			rx_stop "$name.$gen" 9
 			if kill -0 "$pid" 2>/dev/null; then
 				echo "# receiver $name.$gen (pid $pid) survived SIGKILL"
@@ -241,13 +242,13 @@ chaos() {
 				echo "# soaka did not go down"
 				missed=$((missed + 1))
 			fi
-			sleep "$((1 + RANDOM % 3))"
+			nap "$((1 + RANDOM % 3))"
 			ip link set soaka up
 			flaps=$((flaps + 1))
 			;;
 		3)	# reset the connections of an ack tcp target
 			# (it may be between two connections: wait for the next)
-			t=$(echo mt dt lt lu | tr ' ' '\n' | shuf -n1)
+			t=${TCP_TARGETS[RANDOM % 4]}
 			rc=$(tstat "soak$t" reconnects)
 			if wait_for $((5 * KLF_SLOW)) reset_conn dst "$RX" dport = ":${PORT[$t]}" &&
 			   wait_for $((10 * KLF_SLOW)) tstat_is "soak$t" reconnects -gt "$rc"; then
@@ -312,10 +313,11 @@ step "producers stopped, every target acknowledged every record" catch_up
 # verify NAME: records, gaps, corruption of one receiver's stats
 verify_stats() {
 	local s=$1 k
-	[ "$(rstat "$s" records)" = $N ] ||
-		{ echo "# $s: $(rstat "$s" records) of $N records"; return 1; }
+	kv "$WORK/$s.stats" records
+	[ "$KV" = $N ] || { echo "# $s: $KV of $N records"; return 1; }
 	for k in gaps out_of_order corrupt bad_crc bad_frame offset_gaps; do
-		[ "$(rstat "$s" "$k")" = 0 ] || { echo "# $s: $k $(rstat "$s" "$k")"; return 1; }
+		kv "$WORK/$s.stats" $k
+		[ "$KV" = 0 ] || { echo "# $s: $k $KV"; return 1; }
 	done
 }
 

@@ -38,27 +38,45 @@ veth_ns() {
 	ip netns exec "$ns" ip link set lo up
 }
 
+# The counters are read, and polls wait, without starting a process (kv,
+# nap in lib.sh): under TCG a sed costs 0.1 s on a stock kernel and 0.4 s
+# on the debug kernel, and these run in loops.
+
 # tstat TARGET KEY: a counter from debugfs
 tstat() {
-	sed -n "s/^$2 //p" "$KLF_DFS/targets/$1/stats"
+	kv "$KLF_DFS/targets/$1/stats" "$2" || return
+	[ -z "$KV" ] || echo "$KV"
 }
 
 # tstat_is TARGET KEY OP VALUE: compare a counter (read anew at each call,
 # for wait_for)
 tstat_is() {
-	test "$(tstat "$1" "$2")" "$3" "$4"
+	kv "$KLF_DFS/targets/$1/stats" "$2"
+	test "$KV" "$3" "$4"
 }
 
 # wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds; CMD is run
 # again each time, so it must read what it tests itself (tstat_is, not
 # test "$(tstat ...)", whose value the shell expands once)
 wait_for() {
-	local end=$(( $(date +%s) + $1 ))
+	local end=$((SECONDS + $1))
 	shift
 	while ! "$@"; do
-		[ "$(date +%s)" -ge $end ] && return 1
-		sleep 0.2
+		[ $SECONDS -ge $end ] && return 1
+		nap 0.2
 	done
+	# (a loop's status is its body's last: a test's own nap may not be 0)
+	return 0
+}
+
+# has_line FILE TEXT: a line of FILE contains TEXT (grep -qF, no process)
+has_line() {
+	local l
+	{ mapfile -t _klf_hl < "$1"; } 2> /dev/null || return 1
+	for l in "${_klf_hl[@]}"; do
+		[[ $l == *"$2"* ]] && return 0
+	done
+	return 1
 }
 
 # recv_start NAME ARGS...: start klf_recv in the background and wait until
@@ -67,7 +85,7 @@ wait_for() {
 recv_start() {
 	local name=$1
 	shift
-	rm -f "$WORK/$name.rc" "$WORK/$name.pid"
+	rm -f "$WORK/$name.rc" "$WORK/$name.pid" "$WORK/$name.stats"
 	(
 		"$RECV" "$@" -s "$WORK/$name.stats" > "$WORK/$name.out" 2> "$WORK/$name.err" &
 		echo $! > "$WORK/$name.pid"
@@ -76,8 +94,8 @@ recv_start() {
 	) > /dev/null 2>&1 &
 	# the debug kernel on a loaded machine can take longer than 10 s
 	wait_for $((10 * KLF_SLOW)) test -s "$WORK/$name.pid" || return 1
-	eval "PID_$name=$(cat "$WORK/$name.pid")"
-	wait_for $((10 * KLF_SLOW)) grep -q listening "$WORK/$name.out"
+	read -r "PID_$name" < "$WORK/$name.pid"
+	wait_for $((10 * KLF_SLOW)) has_line "$WORK/$name.out" listening
 }
 
 # recv_wait NAME SECS: wait for a receiver to exit; its exit status
@@ -98,7 +116,26 @@ recv_wait() {
 
 # rstat NAME KEY: a value from a receiver's stats file
 rstat() {
-	sed -n "s/^$2 //p" "$WORK/$1.stats"
+	kv "$WORK/$1.stats" "$2" || return
+	[ -z "$KV" ] || echo "$KV"
+}
+
+# recv_stats NAME: make a receiver write its stats now (SIGUSR1) and wait
+# until it has (its "writes" count changes: the file may be an earlier
+# receiver's), at most 5 s (20 on the debug kernel); fails if it is not
+# running
+recv_stats() {
+	local pid w i
+	read -r pid < "$WORK/$1.pid" 2> /dev/null || return 1
+	kv "$WORK/$1.stats" writes 2> /dev/null
+	w=${KV:-0}
+	kill -USR1 "$pid" 2> /dev/null || return 1
+	for ((i = 0; i < 250 * KLF_SLOW; i++)); do
+		kv "$WORK/$1.stats" writes 2> /dev/null
+		[ "${KV:-0}" != "$w" ] && return 0
+		nap 0.02
+	done
+	return 0
 }
 
 # recv_has NAME KEY VALUE: the receiver's KEY is VALUE now (it writes its
@@ -106,9 +143,9 @@ rstat() {
 # from the receiver's kernel, before the receiver has read the data: wait
 # for this before stopping a receiver whose count is checked.
 recv_has() {
-	kill -USR1 "$(cat "$WORK/$1.pid")" 2>/dev/null || return 1
-	sleep 0.3
-	[ "$(rstat "$1" "$2")" = "$3" ]
+	recv_stats "$1" || return 1
+	kv "$WORK/$1.stats" "$2"
+	[ "$KV" = "$3" ]
 }
 
 # free_port: a TCP port nothing uses, below the ephemeral range, so that no
@@ -120,8 +157,26 @@ free_port() {
 	[ "${lo:-0}" -gt 11000 ] || lo=32768
 	while :; do
 		p=$((10000 + RANDOM % (lo - 10000)))
-		ss -Htan "sport = :$p" | grep -q . || { echo $p; return; }
+		port_used $p || { echo $p; return; }
 	done
+}
+
+# port_used PORT: a TCP socket of this namespace (any state, IPv4 or IPv6)
+# has PORT as its local port: what ss -Htan "sport = :PORT" lists, read
+# from /proc/net/tcp{,6} without starting a process
+port_used() {
+	local hex f l a
+	printf -v hex '%04X' "$1"
+	for f in /proc/net/tcp /proc/net/tcp6; do
+		# one pass to the end (read would seek back after each line,
+		# and a seq_file regenerates from there)
+		{ mapfile -t _klf_pu < $f; } 2> /dev/null || continue
+		for l in "${_klf_pu[@]:1}"; do
+			read -r _ a _ <<< "$l"
+			[ "${a##*:}" = "$hex" ] && return 0
+		done
+	done
+	return 1
 }
 
 # reset_conn FILTER...: reset the established TCP connections that the ss
@@ -131,16 +186,24 @@ free_port() {
 # and it is gone. ss without sock_diag in the kernel (or its modules not
 # loaded) reads /proc/net/tcp: it prints the connections and kills none.
 reset_conn() {
-	local killed now l
-	# each connection as "local peer"
-	killed=$(ss -K -H -tn state established "$@" 2>/dev/null | awk '{ print $3 "-" $4 }')
-	[ -n "$killed" ] || return 1
-	now=$(ss -H -tn state established "$@" | awk '{ print $3 "-" $4 }')
-	for l in $killed; do
-		if grep -qxF "$l" <<< "$now"; then
-			echo "# ss -K did not reset the connection $l ($*)"
-			return 1
-		fi
+	local killed=() now=() l loc peer c out
+	# each connection as "local-peer" (two ss, nothing else spawned)
+	out=$(ss -K -H -tn state established "$@" 2>/dev/null)
+	while read -r _ _ loc peer _; do
+		[ -n "$peer" ] && killed+=("$loc-$peer")
+	done <<< "$out"
+	[ ${#killed[@]} -gt 0 ] || return 1
+	out=$(ss -H -tn state established "$@")
+	while read -r _ _ loc peer _; do
+		[ -n "$peer" ] && now+=("$loc-$peer")
+	done <<< "$out"
+	for l in "${killed[@]}"; do
+		for c in "${now[@]}"; do
+			if [ "$c" = "$l" ]; then
+				echo "# ss -K did not reset the connection $l ($*)"
+				return 1
+			fi
+		done
 	done
 }
 
