@@ -216,7 +216,7 @@ del_under_load() {
 	sleep 1
 	"$KLOGFWD" target del fl1 || return 1
 	sleep 0.5
-	"$KLOGFWD" log del fl || return 1
+	"$KLOGFWD" log del fl force || return 1
 	wait $prod
 	[ ! -d "$KLF_DFS/targets/fl2" ]
 }
