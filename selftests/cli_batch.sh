@@ -10,7 +10,7 @@ require_module
 command -v jq > /dev/null || skip_all "jq is not installed"
 W=${KLF_RUN:-/tmp}/batch.$$
 mkdir -p "$W"
-trap 'for l in b1 b2 b3; do "$KLOGFWD" log del $l 2>/dev/null; done; "$KLOGFWD" target del bt 2>/dev/null' EXIT
+trap '"$KLOGFWD" target del bt 2>/dev/null; for l in b1 b2 b3; do "$KLOGFWD" log del $l 2>/dev/null; done' EXIT
 
 ktap_plan 3
 

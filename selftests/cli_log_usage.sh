@@ -175,6 +175,9 @@ test_missing_name()
 test_extra_args()
 {
 	usage_err "log del" "log del: unexpected argument 'u'" log del t u
+	usage_err "log del" "log del: unexpected argument 'forc'" log del t forc
+	usage_err "log del" "log del: unexpected argument 'u'" log del t force u
+	usage_err "log del" "log del: unexpected argument 'force'" log del t force force
 	usage_err "log show" "log show: unexpected argument 'u'" log show t u
 }
 
@@ -367,6 +370,7 @@ test_valid_reaches_kernel()
 		"log set t segment-bytes 1m"
 		"log set t owner root group root"
 		"log del t"
+		"log del t force"
 		"log show"
 		"log show t"
 		"log append t one two"
@@ -485,6 +489,10 @@ test_completion()
 	got=$(complete_words "" log add t memory segment-bytes 4k)
 	[[ $got != *memory* && $got != *segment-bytes* && $got == *retain-ms* && $got != *" dir "* ]] ||
 		fail "'klogfwd log add t memory segment-bytes 4k <TAB>' offers '$got'"
+	got=$(complete_words "" log del t)
+	[[ $got == "force " ]] || fail "'klogfwd log del t <TAB>' offers '$got'"
+	got=$(complete_words "" log del t force)
+	[[ -z $got ]] || fail "'klogfwd log del t force <TAB>' offers '$got'"
 	got=$(complete_words "" log add t segment-bytes)
 	[[ -z $got ]] || fail "'klogfwd log add t segment-bytes <TAB>' offers '$got'"
 	((${#why[@]} == 0))
@@ -514,7 +522,7 @@ tests=(
 	"test_verb_ambiguous:l a and log s are ambiguous and exit 2"
 	"test_verb_missing_unknown:missing or unknown log command exits 2"
 	"test_missing_name:log add/set/del/append without NAME exit 2"
-	"test_extra_args:log del and log show reject extra arguments"
+	"test_extra_args:log del (but for force) and log show reject extra arguments"
 	"test_bad_sizes:malformed or too large sizes exit 2 naming keyword and value"
 	"test_bad_times:malformed or too large times exit 2 naming keyword and value"
 	"test_bad_enums:unknown framing and overflow values exit 2 listing the choices"

@@ -81,7 +81,7 @@ test_target_help()
 	local want args
 
 	run target --help
-	expect_rc 0 && expect_no_err && expect_out '^Usage: klogfwd target add NAME log LOG to ADDR:PORT' || return
+	expect_rc 0 && expect_no_err && expect_out '^Usage: klogfwd target add NAME log LOG to HOST:PORT' || return
 	want=$out
 	for args in "target -h" "target help" "help target" "ta --help" "t -h"; do
 		# shellcheck disable=SC2086
@@ -185,8 +185,8 @@ test_missing_required()
 {
 	usage_err "target add" "target add: missing log LOG" target add t
 	usage_err "target add" "target add: missing log LOG" target add t to 127.0.0.1:9000
-	usage_err "target add" "target add: missing to ADDR:PORT" target add t log app
-	usage_err "target add" "target add: missing to ADDR:PORT" target add t log app nodelay on
+	usage_err "target add" "target add: missing to HOST:PORT" target add t log app
+	usage_err "target add" "target add: missing to HOST:PORT" target add t log app nodelay on
 	bad_value add log "" "expected a log name"
 }
 
@@ -194,13 +194,16 @@ test_bad_address()
 {
 	local v
 
-	# host names are not resolved
-	for v in localhost:9000 example.com:80 ip6-localhost:1; do
-		bad_value add to "$v" "expected a numeric IPv4 address or an \\[IPv6\\] one; host names are not resolved"
-	done
+	# neither a numeric address nor a host name: numbers that inet_aton()
+	# would take, a last label of digits, characters outside names
 	for v in 1.2.3:9000 256.1.1.1:9000 1.2.3.4.5:9000 " 1.2.3.4:9000" 0x7f000001:1 :9000 \
-		1.2.3.4/8:9000; do
-		bad_value add to "$v" ".*numeric.*"
+		1.2.3.4/8:9000 127.1:80 2130706433:80 "a b:1" "host/x:1" "h\$:1" \
+		"$(printf 'a%.0s' {1..254}):1"; do
+		bad_value add to "$v" "expected a numeric IPv4 address, an \\[IPv6\\] one or a host name"
+	done
+	# a host name with a bad port is a usage error, not looked up
+	for v in localhost:0 localhost:65536 localhost:x localhost:; do
+		bad_value add to "$v" "expected a port from 1 to 65535"
 	done
 	# IPv6 only in brackets
 	for v in ::1:9000 2001:db8::1:443 fe80::1:1; do
@@ -215,7 +218,7 @@ test_bad_address()
 	done
 	# no port
 	for v in 127.0.0.1 "" localhost x; do
-		bad_value add to "$v" "expected ADDR:PORT with a numeric address, such as 127.0.0.1:9000 or \\[::1\\]:9000"
+		bad_value add to "$v" "expected HOST:PORT, such as 127.0.0.1:9000, \\[::1\\]:9000 or logs\\.example\\.com:514"
 	done
 }
 
@@ -433,7 +436,8 @@ test_no_netlink_on_usage_error()
 	local line
 	local -a args
 	local lines=(
-		"target add t log app to localhost:9000"
+		"target add t log app to localhost:0"
+		"target add t log app to nosuch.invalid:9000 sndbuf"
 		"target add t log app to ::1:9000"
 		"target add t log app"
 		"target add t log app to 127.0.0.1:9000 backoff 2-1"
@@ -460,6 +464,45 @@ test_no_netlink_on_usage_error()
 		! grep -q 'AF_NETLINK' "$tmp/strace" ||
 			fail "'klogfwd $line' opened a netlink socket"
 	done
+	((${#why[@]} == 0))
+}
+
+# A host name is resolved after the command line is parsed and before any
+# netlink traffic: the address chosen is named on stderr; with no module the
+# command then fails on the missing family.
+test_host_name_resolves()
+{
+	local addr
+
+	module_loaded && { skip "module loaded (would change state)"; return; }
+	addr=$(getent ahosts localhost | awk '$2 == "STREAM" { print $1; exit }')
+	[[ $addr ]] || { skip "localhost does not resolve here"; return; }
+	run target add t log app to localhost:9000
+	expect_rc 1 && expect_no_out || return
+	[[ $err == "klogfwd: target add: localhost resolved to $addr"*$'\n'"$NOT_LOADED_MSG" ]] ||
+		fail "'$last_cmd': unexpected error: $err"
+	# numeric addresses are not named
+	run target add t log app to 127.0.0.1:9000
+	expect_rc 1 && [[ $err == "$NOT_LOADED_MSG" ]] ||
+		fail "'$last_cmd': unexpected error: $err"
+	((${#why[@]} == 0))
+}
+
+# A name that does not resolve: exit 1 with getaddrinfo's reason, no
+# netlink socket opened.
+test_host_name_unresolvable()
+{
+	local name=no-such-host.invalid
+
+	run target add t log app to $name:9000
+	expect_rc 1 && expect_no_out && expect_lines err 1 || return
+	[[ $err =~ ^klogfwd:\ target\ add:\ cannot\ resolve\ host\ name\ \'$name\':\ .+$ ]] ||
+		fail "'$last_cmd': unexpected error: $err"
+	command -v strace >/dev/null || return 0
+	strace -f -qq -e trace=socket -o "$tmp/strace" "$KLOGFWD" target add t log app \
+		to $name:9000 </dev/null >/dev/null 2>&1
+	! grep -q 'AF_NETLINK.*NETLINK_GENERIC' "$tmp/strace" ||
+		fail "'target add ... to $name:9000' opened a generic netlink socket"
 	((${#why[@]} == 0))
 }
 
@@ -533,7 +576,7 @@ tests=(
 	"test_missing_name:target add/set/del without NAME exit 2"
 	"test_extra_args:target del and target show reject extra arguments"
 	"test_missing_required:target add without log or to exits 2"
-	"test_bad_address:host names, bad and unbracketed IPv6 addresses exit 2"
+	"test_bad_address:malformed host names and addresses, unbracketed IPv6 addresses exit 2"
 	"test_bad_port:a missing, zero or too large port exits 2"
 	"test_bad_from:malformed from values exit 2"
 	"test_bad_enums:unknown ack and nodelay values exit 2 listing the choices"
@@ -548,6 +591,8 @@ tests=(
 	"test_first_error_wins:the first error of the command line is reported"
 	"test_valid_reaches_kernel:valid command lines pass the parser (exit 1 without the module)"
 	"test_no_netlink_on_usage_error:no netlink socket is opened on a usage error"
+	"test_host_name_resolves:a host name is resolved and the address used named on stderr"
+	"test_host_name_unresolvable:a host name that does not resolve exits 1 with the reason"
 	"test_json_usage_error:usage errors with -j print nothing on stdout"
 	"test_completion:bash completion of target commands, keywords and values"
 	"test_valgrind:no memory errors or leaks under valgrind"

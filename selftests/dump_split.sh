@@ -22,7 +22,7 @@ case $(uname -r) in *klfdebug*) NLOGS=100 NTARGETS=1000 ;; esac
 
 # delete what exists, in one batch (deleting a log deletes its targets)
 cleanup() {
-	ls "$KLF_DFS/logs" 2>/dev/null | sed -n 's/^\(dl[0-9]*\)$/log del \1/p' > "$W/del"
+	ls "$KLF_DFS/logs" 2>/dev/null | sed -n 's/^\(dl[0-9]*\)$/log del \1 force/p' > "$W/del"
 	"$KLOGFWD" -b "$W/del"
 	ip netns del klf-dump 2>/dev/null
 }

@@ -168,7 +168,7 @@ deletes() {
 		else
 			# ld2 goes with its log
 			"$KLOGFWD" target del ld1 || return 1
-			"$KLOGFWD" log del lc || return 1
+			"$KLOGFWD" log del lc force || return 1
 		fi
 		wait $prod && { echo "# round $i: the producer was not stopped"; return 1; }
 		err=$(tail -1 "$WORK/del.err")

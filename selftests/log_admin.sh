@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Logs managed through the CLI: create/show/set/delete with defaults, every
+# Logs managed through the CLI: create/show/set/delete with defaults (log del
+# refusing a log with targets unless forced), every
 # bad input rejected with a message and no change, dir logs recovered after
 # deletion (a torn tail cut and counted, a lost index rebuilt), directories
 # in use refused, device permissions, and network namespace isolation.
@@ -14,7 +15,7 @@ tmp=$(mktemp -d)
 ns=klf-ns-$$
 cleanup() {
 	for l in $("$k" -j log show 2>/dev/null | python3 -c 'import json,sys; [print(l["name"]) for l in json.load(sys.stdin)]' 2>/dev/null); do
-		case $l in adm-*) "$k" log del "$l" ;; esac
+		case $l in adm-*) "$k" log del "$l" force ;; esac
 	done
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
@@ -31,7 +32,7 @@ for p in sys.argv[1].split("."):
 print(v)' "$2"
 }
 
-ktap_plan 46
+ktap_plan 50
 
 check "log add with defaults" "$k" log add adm-a
 check "defaults: memory, lf, 16 MiB segments, 256 MiB retention, 64 KiB records" \
@@ -80,6 +81,23 @@ refused "a name longer than 31 characters is refused, saying the limit" \
 check "nothing was created by the refused requests" fails "$k" log show adm-b
 refused "an lf record with a newline is refused" "cannot be framed" "$k" log append adm-a $'x\ny'
 refused "a missing log is reported" "no such log" "$k" log del adm-nope
+
+# log del refuses a log with targets, naming them (not those of other logs)
+"$k" log add adm-f && "$k" target add adm-ft1 log adm-f to 127.0.0.1:9 paused &&
+	"$k" target add adm-ft2 log adm-f to 127.0.0.1:9 paused &&
+	"$k" target add adm-ft3 log adm-a to 127.0.0.1:9 paused
+refused "log del of a log with targets exits 1 naming them and force" \
+	"^klogfwd: log del: log adm-f has 2 targets: adm-ft1, adm-ft2; not deleted\. .*'klogfwd log del adm-f force'" \
+	"$k" log del adm-f
+check "the refused log and its targets are still there" bash -c \
+	'"$0" log show adm-f >/dev/null && "$0" target show adm-ft1 >/dev/null && "$0" target show adm-ft2 >/dev/null' "$k"
+check "log del force deletes the log and its targets, not the others" bash -c \
+	'"$0" log del adm-f force && ! "$0" log show adm-f 2>/dev/null &&
+	[ "$("$0" target show | grep -c "^target adm-ft")" = 1 ] && "$0" target show adm-ft3 >/dev/null' "$k"
+check "with its last target deleted, log del needs no force" bash -c \
+	'"$0" log add adm-f && "$0" target add adm-ft1 log adm-f to 127.0.0.1:9 paused &&
+	! "$0" log del adm-f 2>/dev/null && "$0" target del adm-ft1 && "$0" log del adm-f &&
+	"$0" target del adm-ft3' "$k"
 
 mkdir "$tmp/d"
 check "dir log with klf framing and small segments" \

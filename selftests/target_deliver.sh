@@ -5,7 +5,8 @@
 # receivers: klf_recv (which checks sequence numbers, payloads, and for klf
 # CRCs and offsets) over IPv4 and IPv6, and socat for lf. Records already in
 # the log (catch-up) and appended while connected (live) both arrive; what
-# arrives is exactly what the device reads back.
+# arrives is exactly what the device reads back. A host name in "to" is
+# resolved by the CLI.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
@@ -13,7 +14,7 @@ require_tools
 KLF_TEST_LOGS="d_lf d_octet d_klf s_lf"
 trap cleanup_targets EXIT
 
-ktap_plan 12
+ktap_plan 13
 
 # deliver FRAMING ADDR: 1500 records before, 1500 while connected
 deliver() {
@@ -95,6 +96,27 @@ from_offset() {
 	[ "$(rstat r_off last_offset)" = 2999 ]
 }
 check "from OFFSET: starts at that record" from_offset
+
+# to HOST:PORT with a host name: the CLI resolves it (the VM's /etc/hosts),
+# names the address on stderr, and the target connects to that address
+host_name() {
+	local port addr bracket err
+	port=$(free_port)
+	addr=$(getent ahosts localhost | awk '$2 == "STREAM" { print $1; exit }')
+	[ -n "$addr" ] || { echo "# localhost does not resolve"; return 1; }
+	bracket=$addr
+	case $addr in *:*) bracket="[$addr]" ;; esac
+	recv_start r_name -l "$bracket:$port" -f lf -n 10 -t 60 || return 1
+	err=$("$KLOGFWD" target add by_name log d_lf to "localhost:$port" from latest 2>&1 >/dev/null) ||
+		{ echo "# $err"; return 1; }
+	[ "$err" = "klogfwd: target add: localhost resolved to $addr" ] ||
+		{ echo "# stderr: $err"; return 1; }
+	"$KLOGFWD" target show by_name | grep -qF "target by_name log d_lf to $bracket:$port " || return 1
+	wait_for 10 tstat_is by_name state = established || return 1
+	"$PRODUCE" -o /dev/klogfwd/d_lf -n 10 --seq-start 7000 > /dev/null || return 1
+	recv_wait r_name 60 && [ "$(rstat r_name first_seq)" = 7000 ]
+}
+check "to localhost:PORT: resolved by the CLI, named on stderr, delivers" host_name
 
 del_all() {
 	cleanup_targets

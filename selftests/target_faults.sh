@@ -226,7 +226,7 @@ del_under_load() {
 	nap 1
 	"$KLOGFWD" target del fl1 || return 1
 	nap 0.5
-	"$KLOGFWD" log del fl || return 1
+	"$KLOGFWD" log del fl force || return 1
 	wait $prod
 	[ ! -d "$KLF_DFS/targets/fl2" ]
 }

@@ -496,19 +496,94 @@ static int log_set(struct cli *cli, int argc, char **argv)
 	return log_configure(cli, "log set", KLOGFWD_CMD_LOG_SET, argc, argv);
 }
 
+/* The targets of one log, collected from a target dump for log del. */
+struct log_targets {
+	const char *log;
+	char *names;		/* ", "-separated, or NULL */
+	size_t len;
+	unsigned int n;
+};
+
+static int log_targets_cb(const struct nl_reply *reply, void *priv)
+{
+	struct log_targets *lt = priv;
+	const char *name = nl_attr_str(reply->tb[KLOGFWD_A_TARGET_NAME]);
+	const char *log = nl_attr_str(reply->tb[KLOGFWD_A_TARGET_LOG]);
+	size_t nlen;
+	char *p;
+
+	if (!name || !log || strcmp(log, lt->log))
+		return 0;
+	nlen = strlen(name);
+	p = realloc(lt->names, lt->len + nlen + 3);
+	if (!p)
+		return -ENOMEM;
+	lt->names = p;
+	if (lt->n++) {
+		memcpy(p + lt->len, ", ", 2);
+		lt->len += 2;
+	}
+	memcpy(p + lt->len, name, nlen + 1);
+	lt->len += nlen;
+	return 0;
+}
+
+/*
+ * Refuse to delete the log NAME while it has targets, naming them. Returns
+ * 0 if it has none, else the exit status.
+ */
+static int log_del_check_targets(struct cli *cli, struct nl_ctx *nl,
+				 const char *name)
+{
+	struct log_targets lt = { .log = name };
+	const char *const *names = cli->attr_names;
+	size_t n_names = cli->n_attr_names;
+	struct nl_req *req;
+	int ret;
+
+	req = nl_req_start(nl, KLOGFWD_CMD_TARGET_GET, NL_REQ_DUMP);
+	cli->attr_names = klf_target_attr_names;
+	cli->n_attr_names = ARRAY_SIZE(klf_target_attr_names);
+	ret = nl_request(nl, req, KLOGFWD_A_TARGET_MAX, log_targets_cb, &lt);
+	if (ret < 0)
+		cli_nl_error(cli, "log del");
+	cli->attr_names = names;
+	cli->n_attr_names = n_names;
+	if (ret < 0) {
+		free(lt.names);
+		return KF_EXIT_ERROR;
+	}
+	if (!lt.n)
+		return 0;
+	errmsg("log del: log %s has %u target%s: %s; not deleted. Delete %s first ('" PROG " target del NAME'), or run '" PROG " log del %s force' to delete the log with %s",
+	       name, lt.n, lt.n > 1 ? "s" : "", lt.names,
+	       lt.n > 1 ? "them" : "it", name, lt.n > 1 ? "its targets" : "its target");
+	free(lt.names);
+	return KF_EXIT_ERROR;
+}
+
 static int log_del(struct cli *cli, int argc, char **argv)
 {
 	struct nl_req *req;
 	struct nl_ctx *nl;
+	bool force = false;
+	int ret;
 
 	if (argc < 2)
 		return usage_error("log del", "log del: missing log name");
-	if (argc > 2)
+	if (argc > 2 && !strcmp(argv[2], "force"))
+		force = true;
+	if (argc > 2 + force)
 		return usage_error("log del", "log del: unexpected argument '%s'",
-				   argv[2]);
+				   argv[2 + force]);
 	nl = cli_nl(cli);
 	if (!nl)
 		return KF_EXIT_ERROR;
+	if (!force) {
+		ret = log_del_check_targets(cli, nl, argv[1]);
+		if (ret)
+			return ret;
+	}
 	req = nl_req_start(nl, KLOGFWD_CMD_LOG_DEL, 0);
 	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
 	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, NULL, NULL) < 0) {
@@ -1145,7 +1220,7 @@ void usage_log(FILE *fp)
 
 	fputs("Usage: " PROG " log add NAME [memory | dir PATH] [framing lf|octet|klf] [SETTING...]\n"
 	      "       " PROG " log set NAME SETTING...\n"
-	      "       " PROG " log del NAME\n"
+	      "       " PROG " log del NAME [force]\n"
 	      "       " PROG " [-j [-p]] log show [NAME]\n"
 	      "       " PROG " log append NAME [RECORD...]\n"
 	      "\n"
@@ -1202,11 +1277,15 @@ static void usage_log_set(FILE *fp)
 
 static void usage_log_del(FILE *fp)
 {
-	fputs("Usage: " PROG " log del NAME\n"
+	fputs("Usage: " PROG " log del NAME [force]\n"
 	      "\n"
 	      "Delete the log NAME. Its device goes away at once; open descriptors\n"
 	      "get ENODEV. The segments of a memory log are freed, those of a dir\n"
-	      "log stay on disk and are recovered by a later 'log add NAME dir PATH'.\n",
+	      "log stay on disk and are recovered by a later 'log add NAME dir PATH'.\n"
+	      "\n"
+	      "A log that has targets is not deleted: the command names them and\n"
+	      "exits 1. Delete them first with 'target del', or give force to\n"
+	      "delete the log and its targets together.\n",
 	      fp);
 }
 

@@ -10,8 +10,10 @@
  * it refuses.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include "subcommands.h"
 
 #define BIT(n)			(1U << (n))
+#define TARGET_HOST_MAX		253	/* a DNS name, without the final dot */
 
 static int target_add(struct cli *cli, int argc, char **argv);
 static int target_set(struct cli *cli, int argc, char **argv);
@@ -63,7 +66,7 @@ static const struct enum_names onoff_enum = ENUM_NAMES(onoff_names);
 
 enum tkw_type {
 	TKW_LOG,	/* a log name */
-	TKW_TO,		/* ADDR:PORT */
+	TKW_TO,		/* ADDR:PORT or HOST:PORT */
 	TKW_FROM,	/* earliest, latest, resume or an offset */
 	TKW_ENUM,	/* one of kw->e */
 	TKW_BACKOFF,	/* MIN-MAX, two times */
@@ -111,6 +114,7 @@ struct target_conf {
 	const char *log;
 	struct in_addr v4;		/* network byte order */
 	struct in6_addr v6;
+	char host[TARGET_HOST_MAX + 1];	/* "to" HOST:PORT: the name, or "" */
 };
 
 static const struct target_kw *target_kw_find(const char *name)
@@ -175,14 +179,38 @@ static void conf_set(struct target_conf *c, uint16_t attr, uint64_t v)
 }
 
 /*
- * "to": 192.0.2.1:9000 or [2001:db8::1]:9000, numeric addresses only.
- * Returns 0 or the exit status.
+ * Whether host (not numeric) may be looked up as a host name: letters,
+ * digits, '-', '_' and '.', and not a number that inet_aton() would take
+ * (127.1, 0x7f000001) or a dotted number that is not an address
+ * (256.1.1.1, 1.2.3.4.5): a host name's last label is not all digits.
+ */
+static bool host_name_ok(const char *host)
+{
+	const char *last = strrchr(host, '.');
+	struct in_addr a;
+	const char *p;
+	bool digits = true;
+
+	for (p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+			return false;
+	last = last ? last + 1 : host;
+	for (p = last; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			digits = false;
+	return !digits && inet_aton(host, &a) == 0;
+}
+
+/*
+ * "to": 192.0.2.1:9000, [2001:db8::1]:9000 or HOST:PORT. A host name is
+ * only kept in c->host here: target_resolve() looks it up once the whole
+ * command line is known to be valid. Returns 0 or the exit status.
  */
 static int parse_to(struct target_conf *c, const struct target_kw *kw,
 		    const char *val)
 {
 	const char *colon, *port, *close;
-	char host[INET6_ADDRSTRLEN + 1];
+	char host[TARGET_HOST_MAX + 1];
 	bool v6 = val[0] == '[';
 	uint64_t p;
 	size_t len;
@@ -195,7 +223,7 @@ static int parse_to(struct target_conf *c, const struct target_kw *kw,
 					     "expected [IPV6]:PORT, such as [::1]:9000");
 		len = close - val - 1;
 		port = close + 2;
-		if (len >= sizeof(host) || !len)
+		if (len > INET6_ADDRSTRLEN || !len)
 			return bad_value_why(c, kw, val,
 					     "expected a numeric IPv6 address in brackets, such as [::1]:9000");
 		memcpy(host, val + 1, len);
@@ -207,26 +235,88 @@ static int parse_to(struct target_conf *c, const struct target_kw *kw,
 		colon = strrchr(val, ':');
 		if (!colon)
 			return bad_value_why(c, kw, val,
-					     "expected ADDR:PORT with a numeric address, such as 127.0.0.1:9000 or [::1]:9000");
+					     "expected HOST:PORT, such as 127.0.0.1:9000, [::1]:9000 or logs.example.com:514");
 		if (memchr(val, ':', colon - val))
 			return bad_value_why(c, kw, val,
 					     "an IPv6 address goes in brackets, such as [::1]:9000");
 		len = colon - val;
 		port = colon + 1;
-		if (len >= sizeof(host) || !len)
+		if (len > TARGET_HOST_MAX || !len)
 			return bad_value_why(c, kw, val,
-					     "expected a numeric IPv4 address or an [IPv6] one; host names are not resolved");
+					     "expected a numeric IPv4 address, an [IPv6] one or a host name");
 		memcpy(host, val, len);
 		host[len] = '\0';
-		if (inet_pton(AF_INET, host, &c->v4) != 1)
-			return bad_value_why(c, kw, val,
-					     "expected a numeric IPv4 address or an [IPv6] one; host names are not resolved");
+		if (inet_pton(AF_INET, host, &c->v4) != 1) {
+			if (!host_name_ok(host))
+				return bad_value_why(c, kw, val,
+						     "expected a numeric IPv4 address, an [IPv6] one or a host name");
+			memcpy(c->host, host, len + 1);
+		}
 	}
 	ret = parse_scaled(port, plain_units, UINT16_MAX, &p);
 	if (ret || !p)
 		return bad_value_why(c, kw, val, "expected a port from 1 to 65535");
-	c->attrs |= BIT(v6 ? KLOGFWD_A_TARGET_IPV6 : KLOGFWD_A_TARGET_IPV4);
+	if (!c->host[0])
+		c->attrs |= BIT(v6 ? KLOGFWD_A_TARGET_IPV6 : KLOGFWD_A_TARGET_IPV4);
 	conf_set(c, KLOGFWD_A_TARGET_PORT, p);
+	return 0;
+}
+
+/*
+ * Look up the host name of "to", if it was one: the first address
+ * getaddrinfo() returns (AF_UNSPEC, SOCK_STREAM: in the order of
+ * gai.conf(5)) is the one sent, and is named on stderr. The kernel keeps
+ * the address; the name is not looked up again. Returns 0 or the exit
+ * status.
+ */
+static int target_resolve(struct target_conf *c)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+	};
+	char addr[INET6_ADDRSTRLEN];
+	struct addrinfo *res, *ai;
+	unsigned int n = 0;
+	int ret;
+
+	if (!c->host[0])
+		return 0;
+	ret = getaddrinfo(c->host, NULL, &hints, &res);
+	if (ret) {
+		errmsg("%s: cannot resolve host name '%s': %s", c->op, c->host,
+		       ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+		return KF_EXIT_ERROR;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+			n++;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			c->v4 = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+			c->attrs |= BIT(KLOGFWD_A_TARGET_IPV4);
+			inet_ntop(AF_INET, &c->v4, addr, sizeof(addr));
+			break;
+		}
+		if (ai->ai_family == AF_INET6) {
+			c->v6 = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+			c->attrs |= BIT(KLOGFWD_A_TARGET_IPV6);
+			inet_ntop(AF_INET6, &c->v6, addr, sizeof(addr));
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (!ai) {
+		errmsg("%s: host name '%s' has no IPv4 or IPv6 address", c->op,
+		       c->host);
+		return KF_EXIT_ERROR;
+	}
+	if (n > 1)
+		errmsg("%s: %s resolved to %s (the first of %u addresses)",
+		       c->op, c->host, addr, n);
+	else
+		errmsg("%s: %s resolved to %s", c->op, c->host, addr);
 	return 0;
 }
 
@@ -371,7 +461,7 @@ static int target_conf_parse(struct target_conf *c, bool create, int argc,
 	if (create && !(c->attrs & BIT(KLOGFWD_A_TARGET_LOG)))
 		return usage_error(c->op, "%s: missing log LOG", c->op);
 	if (create && !(c->attrs & BIT(KLOGFWD_A_TARGET_PORT)))
-		return usage_error(c->op, "%s: missing to ADDR:PORT", c->op);
+		return usage_error(c->op, "%s: missing to HOST:PORT", c->op);
 	if (!create && !c->attrs)
 		return usage_error(c->op, "%s: nothing to change: give at least one setting",
 				   c->op);
@@ -432,6 +522,9 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 	if (argc < 2)
 		return usage_error(op, "%s: missing target name", op);
 	ret = target_conf_parse(&c, create, argc - 2, argv + 2);
+	if (ret)
+		return ret;
+	ret = target_resolve(&c);
 	if (ret)
 		return ret;
 
@@ -880,7 +973,7 @@ void usage_target(FILE *fp)
 {
 	size_t i;
 
-	fputs("Usage: " PROG " target add NAME log LOG to ADDR:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
+	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
 	      "       " PROG " target set NAME [pause | resume] [SETTING...]\n"
 	      "       " PROG " target del NAME\n"
 	      "       " PROG " [-j [-p]] target show [NAME]\n"
@@ -901,7 +994,7 @@ void usage_target(FILE *fp)
 
 static void usage_target_add(FILE *fp)
 {
-	fputs("Usage: " PROG " target add NAME log LOG to ADDR:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
+	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
 	      "\n"
 	      "Create the target NAME, which forwards the log LOG to a TCP receiver.\n"
 	      "NAME follows the rules of log names. Keywords may come in any order,\n"
@@ -909,9 +1002,12 @@ static void usage_target_add(FILE *fp)
 	      "\n"
 	      "Required, fixed at creation:\n"
 	      "  log LOG             the log to forward\n"
-	      "  to ADDR:PORT        the receiver: a numeric IPv4 address such as\n"
-	      "                      127.0.0.1:9000, or an IPv6 one in brackets such\n"
-	      "                      as [::1]:9000; host names are not resolved\n"
+	      "  to HOST:PORT        the receiver: a numeric IPv4 address such as\n"
+	      "                      127.0.0.1:9000, an IPv6 one in brackets such\n"
+	      "                      as [::1]:9000, or a host name such as\n"
+	      "                      logs.example.com:514. A name is resolved once,\n"
+	      "                      here: the first address getaddrinfo() returns\n"
+	      "                      is used and named on stderr\n"
 	      "\n"
 	      "Optional, fixed at creation:\n"
 	      "  from earliest|latest|resume|OFFSET\n"

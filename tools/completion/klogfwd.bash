@@ -104,6 +104,12 @@ _klogfwd_log()
 	set)
 		words=$_klogfwd_log_settings
 		;;
+	del)
+		# log del NAME [force]
+		((COMP_CWORD == idx + 3)) &&
+			mapfile -t COMPREPLY < <(compgen -W "force" -- "$cur")
+		return
+		;;
 	*)
 		return
 		;;
