@@ -1086,10 +1086,8 @@ static int append_info_cb(const struct nl_reply *reply, void *priv)
 
 static int log_append(struct cli *cli, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = append_signal };
 	struct append_ctx a = { .cli = cli };
-	struct sigaction old_int, old_term;
-	sigset_t block, old_mask, wait_mask;
+	struct cli_sigs sigs;
 	int i, sig, ret = KF_EXIT_OK;
 	struct nl_req *req;
 	char tail[64];
@@ -1136,24 +1134,9 @@ static int log_append(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 
-	/* no SA_RESTART: the wait ends with EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
-	wait_mask = old_mask;
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGTERM);
 	append_sig = 0;
-	/* a signal ignored by the caller (nohup, a background job) stays so */
-	sigaction(SIGINT, &sa, &old_int);
-	if (old_int.sa_handler == SIG_IGN)
-		sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &sa, &old_term);
-	if (old_term.sa_handler == SIG_IGN)
-		sigaction(SIGTERM, &old_term, NULL);
-	ret = append_stdin(&a, &wait_mask);
+	cli_sigs_catch(&sigs, append_signal, true);
+	ret = append_stdin(&a, &sigs.wait_mask);
 	sig = append_sig;
 	if (!ret && sig) {
 		snprintf(tail, sizeof(tail), "; stopped by %s after line %lu",
@@ -1162,9 +1145,9 @@ static int log_append(struct cli *cli, int argc, char **argv)
 	} else if (!ret && a.blank) {
 		append_report(&a, "");
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGINT, &sigs.old_int, NULL);
+	sigaction(SIGTERM, &sigs.old_term, NULL);
+	sigprocmask(SIG_SETMASK, &sigs.old_mask, NULL);
 	if (!ret && sig) {
 		/* everything read is appended: end as the signal asked */
 		signal(sig, SIG_DFL);

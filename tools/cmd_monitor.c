@@ -232,10 +232,8 @@ static int monitor_parse(struct monitor *m, int argc, char **argv)
 
 int cmd_monitor(struct cli *cli, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = monitor_signal };
-	struct sigaction old_int, old_term;
 	struct monitor m = { .cli = cli };
-	sigset_t block, old_mask, wait_mask;
+	struct cli_sigs sigs;
 	int ret = KF_EXIT_OK;
 	struct nl_ctx *nl;
 
@@ -247,18 +245,8 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 	if (!nl)
 		return KF_EXIT_ERROR;
 
-	/* no SA_RESTART: the wait ends with EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old_mask);
-	wait_mask = old_mask;
-	sigdelset(&wait_mask, SIGINT);
-	sigdelset(&wait_mask, SIGTERM);
 	monitor_stop = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cli_sigs_catch(&sigs, monitor_signal, false);
 
 	if (nl_mcast_join(nl, KLOGFWD_MCGRP_MONITOR) < 0) {
 		cli_nl_error(cli, "monitor");
@@ -266,7 +254,7 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	while (!monitor_stop && (!m.count || m.seen < m.count)) {
-		if (!nl_recv_ntf(nl, MONITOR_ATTR_MAX, &wait_mask, monitor_cb, &m))
+		if (!nl_recv_ntf(nl, MONITOR_ATTR_MAX, &sigs.wait_mask, monitor_cb, &m))
 			continue;
 		if (errno == EINTR)
 			continue;
@@ -284,8 +272,8 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 	}
 out:
 	/* a signal still pending is delivered to monitor_signal() */
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	sigprocmask(SIG_SETMASK, &sigs.old_mask, NULL);
+	sigaction(SIGINT, &sigs.old_int, NULL);
+	sigaction(SIGTERM, &sigs.old_term, NULL);
 	return ret;
 }

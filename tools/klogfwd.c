@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -430,6 +431,32 @@ const struct unit plain_units[] = {
  * Parse a decimal number followed by one of units (no sign, no spaces).
  * Returns 0, -EINVAL if s is malformed or -ERANGE if it exceeds max.
  */
+/*
+ * Catch SIGINT and SIGTERM (struct cli_sigs); keep_ignored: a signal the
+ * caller ignores (nohup, a background job) stays ignored. The caller
+ * restores s->old_mask, s->old_int and s->old_term, in the order it needs.
+ */
+void cli_sigs_catch(struct cli_sigs *s, void (*handler)(int), bool keep_ignored)
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &s->old_mask);
+	s->wait_mask = s->old_mask;
+	sigdelset(&s->wait_mask, SIGINT);
+	sigdelset(&s->wait_mask, SIGTERM);
+	sigaction(SIGINT, &sa, &s->old_int);
+	if (keep_ignored && s->old_int.sa_handler == SIG_IGN)
+		sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &sa, &s->old_term);
+	if (keep_ignored && s->old_term.sa_handler == SIG_IGN)
+		sigaction(SIGTERM, &s->old_term, NULL);
+}
+
 int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 		 uint64_t *out)
 {

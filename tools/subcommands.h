@@ -12,6 +12,7 @@
 #ifndef KLOGFWD_SUBCOMMANDS_H
 #define KLOGFWD_SUBCOMMANDS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,6 +86,19 @@ extern const struct unit s_units[];	/* s, m, h */
 extern const struct unit plain_units[];	/* none */
 int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 		 uint64_t *out);
+
+/*
+ * SIGINT and SIGTERM for a command that waits (monitor, log append): both
+ * blocked except during the wait (ppoll() or nl_recv_ntf() with wait_mask),
+ * caught by handler without SA_RESTART so that the wait ends with EINTR.
+ */
+struct cli_sigs {
+	sigset_t old_mask;		/* the mask before */
+	sigset_t wait_mask;		/* old_mask without SIGINT and SIGTERM */
+	struct sigaction old_int;	/* the handlers before */
+	struct sigaction old_term;
+};
+void cli_sigs_catch(struct cli_sigs *s, void (*handler)(int), bool keep_ignored);
 
 /* cmd_log.c */
 int cmd_log(struct cli *cli, int argc, char **argv);
