@@ -513,6 +513,8 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	mutex_lock(&log->lock);
 	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
 		ret = klf_settings_load(log, given, override, extack);
+		if (ret && extack && !extack->_msg)
+			NL_SET_ERR_MSG_FMT(extack, "cannot read the file \"settings\" (%d)", ret);
 		if (!ret)
 			ret = klf_log_config_check(&log->cfg, extack);
 		if (ret)

@@ -15,7 +15,7 @@ KLF_TEST_LOGS="ll llo llr lld"
 trap 'cleanup_targets; [ -s "$WORK/rsyslog.pid" ] && kill "$(cat "$WORK/rsyslog.pid")"
       [ -n "${tailpid:-}" ] && kill "$tailpid" 2> /dev/null' EXIT
 
-ktap_plan 14
+ktap_plan 15
 dev=/dev/klogfwd/ll
 
 lstat() { # lstat LOG KEY
@@ -205,6 +205,42 @@ enospc() {
 	"$KLOGFWD" log del lld && umount "$WORK/small" && cmp "$WORK/got" "$WORK/taken"
 }
 check "a full disk mid-write: a short count ending at a newline, the log holds exactly those lines" enospc
+
+# hostile producer: random bytes in random write sizes, on a log that adds
+# a syslog header and cuts at 1 KiB; every record read back is whole, has
+# no newline and fits max-record, and nothing is appended but lines
+random_bytes() {
+	fresh max-record 1k format rfc5424 hostname h app-name a || return 1
+	python3 - <<-'PY'
+	import os, random
+	rnd = random.Random(7)
+	fd = os.open("/dev/klogfwd/ll", os.O_WRONLY)
+	data = bytes(rnd.getrandbits(8) for _ in range(200000))
+	data = data.replace(b"\x00", b"\n")  # lines, some empty
+	data = data[:150000] + data[150000:].replace(b"\n", b"\r") + b"\n"  # one of 50 KB
+	i = 0
+	while i < len(data):
+	    n = rnd.choice([1, 2, 7, 100, 1023, 1024, 1025, 4096, 65536])
+	    i += os.write(fd, data[i:i + n])
+	os.close(fd)
+	PY
+	python3 - <<-'PY'
+	import os
+	fd, got = os.open("/dev/klogfwd/ll", os.O_RDONLY), b""
+	while True:  # whole records per read: a 64 KiB buffer (Python's read() shrinks its own)
+	    b = os.read(fd, 65536)
+	    if not b:
+	        break
+	    got += b
+	recs = got.split(b"\n")
+	assert recs[-1] == b"", "the last record ends with its newline"
+	assert len(recs) > 100, len(recs)
+	for r in recs[:-1]:
+	    assert len(r) <= 1024 and r.startswith(b"<13>1 "), r[:40]
+	PY
+	[ "$(lstat ll lines_cut)" -ge 1 ]
+}
+check "random bytes in random write sizes (format rfc5424, max-record 1k): whole records only" random_bytes
 
 check "no partial line was lost at close (kernel log)" \
 	eval '! dmesg | grep -q "partial line of .* could not be appended"'
