@@ -748,20 +748,34 @@ static void print_enum(const struct target_info *ti, const char *kw,
 		printf(" %s %" PRIu64, kw, ti->val[type]);
 }
 
-static void print_last_error(uint64_t err)
+/**
+ * errno_name() - the symbolic name of an errno value a connection may end with
+ * @err: the errno value (positive)
+ *
+ * Return: "ECONNREFUSED" and the like, or NULL if not in the table.
+ */
+const char *errno_name(uint64_t err)
 {
 	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if ((uint64_t)errno_names[i].err == err)
+			return errno_names[i].name;
+	return NULL;
+}
+
+static void print_last_error(uint64_t err)
+{
+	const char *name;
 
 	printf(" last-error %" PRIu64, err);
 	if (!err || err > INT32_MAX)
 		return;
-	for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
-		if (errno_names[i].err == (int)err) {
-			printf(" (%s: %s)", errno_names[i].name, strerror(err));
-			return;
-		}
-	}
-	printf(" (%s)", strerror(err));
+	name = errno_name(err);
+	if (name)
+		printf(" (%s: %s)", name, strerror(err));
+	else
+		printf(" (%s)", strerror(err));
 }
 
 /* "target NAME log LOG to ADDR:PORT", of what the reply had */

@@ -32,6 +32,8 @@ static const struct cmd commands[] = {
 	  usage_monitor },
 	{ "stats",	cmd_stats,	"show the totals of logs and targets in this namespace",
 	  usage_stats },
+	{ "status",	cmd_status,	"one line per log and target, in human units",
+	  usage_status },
 	{ "target",	cmd_target,	"create, change, delete and show forwarding targets",
 	  usage_target },
 	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",

@@ -109,6 +109,7 @@ int cmd_target(struct cli *cli, int argc, char **argv);
 void usage_target(FILE *fp);
 int target_print_event(struct json *j, const struct nl_reply *reply,
 		       const char *time);
+const char *errno_name(uint64_t err);
 
 /* cmd_monitor.c */
 int cmd_monitor(struct cli *cli, int argc, char **argv);
@@ -117,6 +118,10 @@ void usage_monitor(FILE *fp);
 /* cmd_stats.c */
 int cmd_stats(struct cli *cli, int argc, char **argv);
 void usage_stats(FILE *fp);
+
+/* cmd_status.c */
+int cmd_status(struct cli *cli, int argc, char **argv);
+void usage_status(FILE *fp);
 
 /* prom.c */
 int prom_print(struct cli *cli, struct nl_ctx *nl);

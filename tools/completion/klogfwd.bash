@@ -5,7 +5,7 @@
 # the _klogfwd_log_* lists with tools/cmd_log.c and the _klogfwd_target_*
 # lists with tools/cmd_target.c.
 
-_klogfwd_commands="help log monitor stats target version"
+_klogfwd_commands="help log monitor stats status target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing override"
@@ -329,7 +329,7 @@ _klogfwd()
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_commands" -- "$cur")
 		;;
-	version)
+	version|status)
 		mapfile -t COMPREPLY < <(compgen -W "help --help" -- "$cur")
 		;;
 	esac
