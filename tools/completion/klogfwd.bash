@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for klogfwd(8)
 #
-# Keep _klogfwd_commands in sync with the command table in tools/klogfwd.c,
-# the _klogfwd_log_* lists with tools/cmd_log.c and the _klogfwd_target_*
-# lists with tools/cmd_target.c.
+# _klogfwd_commands follows the command table in tools/klogfwd.c, the
+# _klogfwd_log_* lists tools/cmd_log.c, the _klogfwd_target_* lists
+# tools/cmd_target.c and the values of each keyword their enums:
+# selftests/cli_tables.py fails when they disagree.
 
 _klogfwd_commands="help log monitor stats status target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
