@@ -73,6 +73,7 @@ static int log_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "truncated_bytes %llu\n", st->truncated_bytes);
 	seq_printf(m, "index_rebuilds %llu\n", st->index_rebuilds);
 	seq_printf(m, "lines_cut %llu\n", st->lines_cut);
+	seq_printf(m, "blocked %llu\n", st->blocked);
 	mutex_unlock(&log->lock);
 	return 0;
 }

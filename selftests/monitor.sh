@@ -2,18 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Notifications on the monitor group, seen by "klogfwd monitor": segments
-# rolled and deleted, records dropped, a dir log recovered, and a target's
-# state changes (backoff with its error, established, paused). Joining the
-# group needs CAP_NET_ADMIN.
+# rolled and deleted, records dropped, a dir log recovered, producers
+# blocked by overflow block (and stats blocked), and a target's state
+# changes (backoff with its error, established, paused). Joining the group
+# needs CAP_NET_ADMIN.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
-KLF_TEST_LOGS="mon mondir"
+KLF_TEST_LOGS="mon mondir monb"
 trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null; rm -rf "$DIRW"' EXIT
 M=$WORK/monitor.json
 
-ktap_plan 9
+ktap_plan 10
 
 # toggle a paused probe target until the monitor reports it: then it has
 # joined the group, and no later event can be missed
@@ -73,6 +74,47 @@ established() {
 	has '"name": *"mon2".*"state": *"paused"'
 }
 check "established, then paused" established
+
+# lstat LOG KEY, lstat_is LOG KEY OP VALUE: a log's counter from debugfs
+lstat() {
+	kv "$KLF_DFS/logs/$1/stats" "$2" && echo "$KV"
+}
+lstat_is() {
+	kv "$KLF_DFS/logs/$1/stats" "$2"
+	test "$KV" "$3" "$4"
+}
+
+# two producers held back by overflow block: one producer-blocked event
+# for the episode, however many writers wait and wake (a log set wakes
+# them all); stats blocked counts each append that waited; once the
+# producers went through without waiting, the next wait is a new episode
+blocked() {
+	local p1 p2 n
+	"$KLOGFWD" log add monb segment-bytes 4096 retain-bytes 8192 max-record 1000 overflow block &&
+	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
+	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
+	p1=$!
+	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
+	p2=$!
+	has '"name": *"monb".*"event": *"producer-blocked".*"count": *1' || return 1
+	wait_for 10 lstat_is monb blocked = 2 || { echo "# blocked $(lstat monb blocked)"; return 1; }
+	"$KLOGFWD" log set monb sync none && "$KLOGFWD" log set monb sync none || return 1
+	nap 0.5
+	n=$(grep -c '"producer-blocked"' "$M")
+	[ "$n" = 1 ] || { echo "# $n producer-blocked events for one episode"; return 1; }
+	[ "$(lstat monb blocked)" = 2 ] && [ "$(lstat monb rejected_full)" = 0 ] || return 1
+	"$KLOGFWD" log show monb | grep -qE "^    .* blocked 2( |\$)" ||
+		{ "$KLOGFWD" log show monb | sed 's/^/# /'; return 1; }
+	# the target goes: the producers go through; another comes: a new episode
+	"$KLOGFWD" target del monbt && wait $p1 && wait $p2 || return 1
+	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
+	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
+	p1=$!
+	has '"name": *"monb".*"event": *"producer-blocked".*"count": *3' || return 1
+	kill $p1
+	"$KLOGFWD" target del monbt
+}
+check "overflow block: one producer-blocked event per episode, stats blocked" blocked
 
 recovered() {
 	mkdir -p "$DIRW/mondir" &&

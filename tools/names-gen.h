@@ -54,6 +54,7 @@ static const char *const klf_log_event_names[] = {
 	[KLOGFWD_LOG_EVENT_SEGMENT_DELETED] = "segment-deleted",
 	[KLOGFWD_LOG_EVENT_RECORDS_DROPPED] = "records-dropped",
 	[KLOGFWD_LOG_EVENT_RECOVERED] = "recovered",
+	[KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED] = "producer-blocked",
 };
 
 static const char *const klf_start_names[] = {
@@ -129,6 +130,7 @@ static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] =
 	[KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES] = "truncated-bytes",
 	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS] = "index-rebuilds",
 	[KLOGFWD_A_LOG_STATS_LINES_CUT] = "lines-cut",
+	[KLOGFWD_A_LOG_STATS_BLOCKED] = "blocked",
 };
 
 static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
@@ -397,6 +399,11 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 	[KLOGFWD_A_LOG_STATS_LINES_CUT] = {
 		"lines-cut",
 		"Lines longer than max-record written to the device with input lines, each cut to max-record bytes (see the input enum).",
+		false,
+	},
+	[KLOGFWD_A_LOG_STATS_BLOCKED] = {
+		"blocked",
+		"Appends that had to wait for room under overflow block (each counted once, however long it waited); rejected-full counts those refused instead (non-blocking writers).",
 		false,
 	},
 };
