@@ -209,6 +209,9 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	t->backoff_ms = cfg->backoff_min_ms;
 	t->retry_at = jiffies;
 	t->state = paused ? KLOGFWD_TARGET_STATE_PAUSED : KLOGFWD_TARGET_STATE_BACKOFF;
+	/* its own "N lines suppressed" names the target (klf_target_say_ok()) */
+	ratelimit_state_init(&t->say_rs, KLF_SAY_INTERVAL, KLF_SAY_BURST);
+	ratelimit_set_flags(&t->say_rs, RATELIMIT_MSG_ON_RELEASE);
 
 	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
 		snprintf(fname, sizeof(fname), "%s.cursor", name);
@@ -408,6 +411,9 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->state = t->state;
 	snap->paused = t->paused;
 	snap->last_error = t->last_error;
+	snap->last_error_time = t->last_error_time;
+	snap->last_disconnect = t->last_disconnect;
+	snap->last_disconnect_time = t->last_disconnect_time;
 	snap->next_offset = t->cur.offset;
 	acked = t->acked.cur;
 	mutex_unlock(&t->lock);

@@ -4,8 +4,9 @@
 # Notifications on the monitor group, seen by "klogfwd monitor": segments
 # rolled and deleted, records dropped, a dir log recovered, producers
 # blocked by overflow block (and stats blocked), and a target's state
-# changes (backoff with its error, established, paused). Joining the group
-# needs CAP_NET_ADMIN.
+# changes (backoff with its error, established, lost with its reason kept
+# apart from the retry error, paused), with the lines the kernel log gets
+# for them. Joining the group needs CAP_NET_ADMIN.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
@@ -64,16 +65,36 @@ resume_now() {
 }
 check "resume of a target in backoff connects now" resume_now
 
+# dmesg_count TEXT: lines of the kernel log holding TEXT
+dmesg_count() {
+	dmesg | grep -cF -- "$1"
+}
+
+# the receiver goes: the lost connection's reason stays in last-disconnect
+# while the refused retries set last-error; the kernel log tells the
+# connection, its loss and the first refused retry, not the next ones
 established() {
-	local port
+	local port out err='-(E[A-Z]+|[0-9]+)'
 	port=$(free_port)
 	recv_start mon -l "127.0.0.1:$port" -f lf -t 60 &&
-	"$KLOGFWD" target add mon2 log mon to "127.0.0.1:$port" &&
-	has '"name": *"mon2".*"state": *"established"' &&
+	"$KLOGFWD" target add mon2 log mon to "127.0.0.1:$port" backoff 20-40 &&
+	has '"name": *"mon2".*"state": *"established"' || return 1
+	kill "$PID_mon"
+	# last-error 111 (ECONNREFUSED), last-disconnect another errno
+	has '"name": *"mon2".*"state": *"backoff".*"last_error": *111,.*"last_error_time": *[1-9][0-9]*,"last_disconnect": *([1-9]|[1-9][0-9]|10[0-9]|11[02-9]|1[2-9][0-9]),"last_disconnect_time": *[1-9]' &&
+	wait_for $((10 * KLF_SLOW)) tstat_is mon2 reconnects -ge 5 || return 1
 	"$KLOGFWD" target set mon2 pause &&
-	has '"name": *"mon2".*"state": *"paused"'
+	has '"name": *"mon2".*"state": *"paused"' || return 1
+	out=$("$KLOGFWD" target show mon2) || return 1
+	echo "$out" | grep -qE " last-error 111 \(ECONNREFUSED: [^)]*\) .* last-error-time [1-9][0-9]* \([0-9ms]+ ago\)" &&
+	echo "$out" | grep -qE " last-disconnect [1-9][0-9]* \(E[A-Z]+: [^)]*\) last-disconnect-time [1-9][0-9]* \([0-9ms]+ ago\)" ||
+		{ echo "$out" | sed 's/^/# show: /'; return 1; }
+	dmesg | grep -E "klogfwd: target mon2 " | sed 's/^/# dmesg: /'
+	[ "$(dmesg_count "klogfwd: target mon2 (log mon): connected to 127.0.0.1:$port")" = 1 ] &&
+	dmesg | grep -qE "klogfwd: target mon2 \(log mon\): connection to 127\.0\.0\.1:$port lost: $err\$" &&
+	[ "$(dmesg | grep -cE "klogfwd: target mon2 \(log mon\): cannot connect to 127\.0\.0\.1:$port: -(ECONNREFUSED|111); retrying quietly\$")" = 1 ]
 }
-check "established, then paused" established
+check "established, lost (last-disconnect apart from last-error, dmesg), paused" established
 
 # lstat LOG KEY, lstat_is LOG KEY OP VALUE: a log's counter from debugfs
 lstat() {

@@ -171,6 +171,9 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_LAST_ERROR] = "last-error",
 	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = "dropped-records",
 	[KLOGFWD_A_TARGET_STATS_RESENT_BYTES] = "resent-bytes",
+	[KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME] = "last-error-time",
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT] = "last-disconnect",
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = "last-disconnect-time",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -481,7 +484,7 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 	},
 	[KLOGFWD_A_TARGET_STATS_LAST_ERROR] = {
 		"last-error",
-		"Errno of the last connection failure (0 if none).",
+		"Errno of the last connection failure, a failed attempt or a lost connection (0 if none).",
 		true,
 	},
 	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = {
@@ -493,6 +496,21 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 		"resent-bytes",
 		"Bytes sent again after a reconnect because they were not acknowledged.",
 		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME] = {
+		"last-error-time",
+		"When last-error happened: Unix time in seconds (CLOCK_REALTIME), 0 if never.",
+		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT] = {
+		"last-disconnect",
+		"Errno with which the last established connection was lost (0 if none was): kept apart from last-error, which the failed attempts to reconnect overwrite.",
+		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = {
+		"last-disconnect-time",
+		"When the last established connection was lost: Unix time in seconds (CLOCK_REALTIME), 0 if never.",
+		true,
 	},
 };
 
