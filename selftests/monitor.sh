@@ -95,6 +95,8 @@ established() {
 	[ "$(dmesg | grep -cE "klogfwd: target mon2 \(log mon\): cannot connect to 127\.0\.0\.1:$port: -(ECONNREFUSED|111); retrying quietly\$")" = 1 ]
 }
 check "established, lost (last-disconnect apart from last-error, dmesg), paused" established
+# after a failure too: its 20-40 ms retries would fill the later cases' events
+"$KLOGFWD" target set mon2 pause 2>/dev/null
 
 # lstat LOG KEY, lstat_is LOG KEY OP VALUE: a log's counter from debugfs
 lstat() {
@@ -136,6 +138,8 @@ blocked() {
 	"$KLOGFWD" target del monbt
 }
 check "overflow block: one producer-blocked event per episode, stats blocked" blocked
+"$KLOGFWD" target del monbt 2>/dev/null
+pkill -f "klf_produce -o /dev/klogfwd/monb" 2>/dev/null
 
 recovered() {
 	mkdir -p "$DIRW/mondir" &&
