@@ -75,6 +75,29 @@ static void usage_help(FILE *fp)
 	      "'" PROG " COMMAND --help'.\n", fp);
 }
 
+/**
+ * fmt_age() - a duration in seconds as people read it
+ * @secs: the duration
+ * @buf: where to write it
+ * @size: the size of @buf
+ *
+ * "42s", "3m12s", "1h02m", "2d04h": the two largest units.
+ *
+ * Return: @buf.
+ */
+const char *fmt_age(uint64_t secs, char *buf, size_t size)
+{
+	if (secs < 60)
+		snprintf(buf, size, "%" PRIu64 "s", secs);
+	else if (secs < 3600)
+		snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", secs / 60, secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", secs / 3600, secs / 60 % 60);
+	else
+		snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", secs / 86400, secs / 3600 % 24);
+	return buf;
+}
+
 /* Print PROG ": " and the message to stderr, after what stdout holds. */
 static __printf(1, 0) void verrmsg(const char *fmt, va_list ap)
 {

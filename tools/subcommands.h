@@ -86,6 +86,7 @@ extern const struct unit s_units[];	/* s, m, h */
 extern const struct unit plain_units[];	/* none */
 int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 		 uint64_t *out);
+const char *fmt_age(uint64_t secs, char *buf, size_t size);
 
 /*
  * SIGINT and SIGTERM for a command that waits (monitor, log append): both
