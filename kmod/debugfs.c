@@ -148,6 +148,7 @@ static int target_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "last_error_time %lld\n", s.last_error_time);
 	seq_printf(m, "last_disconnect %d\n", s.last_disconnect);
 	seq_printf(m, "last_disconnect_time %lld\n", s.last_disconnect_time);
+	seq_printf(m, "last_connect_time %lld\n", s.last_connect_time);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(target_stats);

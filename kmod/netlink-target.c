@@ -263,7 +263,9 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME, s.last_error_time) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT, s.last_disconnect) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME,
-			     s.last_disconnect_time))
+			     s.last_disconnect_time) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME,
+			     s.last_connect_time))
 		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

@@ -408,6 +408,7 @@ static void klf_target_established(struct klf_target *t)
 	t->cur = t->acked.cur;
 	klf_target_put_span(t);
 	t->stats.connects++;
+	t->last_connect_time = ktime_get_real_seconds();
 	t->fail_said = false;
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_ESTABLISHED);
 	if (klf_target_say_ok(t))

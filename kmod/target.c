@@ -437,6 +437,7 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->last_error_time = t->last_error_time;
 	snap->last_disconnect = t->last_disconnect;
 	snap->last_disconnect_time = t->last_disconnect_time;
+	snap->last_connect_time = t->last_connect_time;
 	snap->next_offset = t->cur.offset;
 	acked = t->acked.cur;
 	mutex_unlock(&t->lock);

@@ -110,6 +110,8 @@ struct klf_ckpt {
  * @last_disconnect: errno with which the last established connection was
  *		     lost, 0 if none
  * @last_disconnect_time: Unix time (s) of @last_disconnect, 0 if none
+ * @last_connect_time: Unix time (s) the last connection was established,
+ *		       0 if none
  * @fail_said: a failed attempt was told in the kernel log since the last
  *	       connection (the next ones are not)
  * @say_rs: limits this target's lines in the kernel log; its lock is not
@@ -161,6 +163,7 @@ struct klf_target {
 	time64_t last_error_time;
 	int last_disconnect;
 	time64_t last_disconnect_time;
+	time64_t last_connect_time;
 	bool fail_said;
 	struct ratelimit_state say_rs;
 	u32 backoff_ms;
@@ -198,6 +201,7 @@ struct klf_target {
  * @last_error_time: its Unix time (s), 0 if none
  * @last_disconnect: errno of the last established connection lost
  * @last_disconnect_time: its Unix time (s), 0 if none
+ * @last_connect_time: Unix time (s) of the last connection, 0 if none
  * @next_offset: next record to queue
  * @acked_offset: first record not acknowledged
  * @lag_records: records appended and not acknowledged
@@ -213,6 +217,7 @@ struct klf_target_snap {
 	time64_t last_error_time;
 	int last_disconnect;
 	time64_t last_disconnect_time;
+	time64_t last_connect_time;
 	u64 next_offset;
 	u64 acked_offset;
 	u64 lag_records;

@@ -95,7 +95,7 @@ check "log show -j matches selftests/golden/log-show.json" log_show
 
 target_show() {
 	"$KLOGFWD" -j target show |
-		python3 "$NORM" --volatile port,send_calls,pages_spliced,bytes_copied,eagain \
+		python3 "$NORM" --volatile port,send_calls,pages_spliced,bytes_copied,eagain,last_connect_time \
 		> "$OUT/target-show.json" && same target-show
 }
 check "target show -j matches selftests/golden/target-show.json" target_show

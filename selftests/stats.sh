@@ -67,6 +67,8 @@ live() {
 	recv_start st -l "127.0.0.1:$port" -f klf -n "$N" -t 120 &&
 	"$KLOGFWD" target add st-t log st-a to "127.0.0.1:$port" &&
 	wait_for 20 established_is 1 &&
+	# status: how long it has been established
+	"$KLOGFWD" status | grep -qE "^  st-t -> 127\.0\.0\.1:$port: established [0-9]+s, lag " &&
 	"$PRODUCE" -o /dev/klogfwd/st-a -n "$N" --min 10 --max 300 > /dev/null &&
 	"$KLOGFWD" log append st-b one two three &&
 	! "$KLOGFWD" log append st-b "$(head -c 200 /dev/zero | tr '\0' x)" 2>/dev/null &&
@@ -128,7 +130,7 @@ status() {
 	printf '%s\n' "$out" | sed -n 1p | grep -qE "^log st-a: memory, klf: $N records, [0-9]+(\.[0-9])? (KiB|MiB) in [0-9]+ segments?$" &&
 	printf '%s\n' "$out" | sed -n 2p | grep -qxF "  st-t -> 127.0.0.1:$port: paused, lag 0" &&
 	printf '%s\n' "$out" | sed -n 3p | grep -qE '^log st-b: memory, lf: 3 records, [0-9]+ B in 1 segment, 1 append refused \(too long 1\)$' &&
-	printf '%s\n' "$out" | sed -n 4p | grep -qE "^  st-u -> 127\.0\.0\.1:$p2: (backoff|connecting), lag 3 records \([0-9]+ B\), last error ECONNREFUSED \(Connection refused\)$" || return 1
+	printf '%s\n' "$out" | sed -n 4p | grep -qE "^  st-u -> 127\.0\.0\.1:$p2: (backoff|connecting), lag 3 records \([0-9]+ B\), last error ECONNREFUSED \(Connection refused\) [0-9]+s ago$" || return 1
 	"$KLOGFWD" -j status 2>&1 | grep -q "status prints text only"
 	[ "${PIPESTATUS[0]}" = 2 ]
 }

@@ -5,8 +5,9 @@
  * nothing else:
  *
  *	log app: dir /var/log/app, lf: 1203 records, 3.4 KiB in 1 segment
- *	  rx -> 127.0.0.1:9000: established, lag 0
- *	  bk -> [::1]:9001: backoff, lag 12 records (1.1 KiB), last error ECONNREFUSED
+ *	  rx -> 127.0.0.1:9000: established 2m13s, lag 0
+ *	  bk -> [::1]:9001: backoff, lag 12 records (1.1 KiB), last error
+ *	        ECONNREFUSED (Connection refused) 3m ago		(one line)
  *
  * The exact numbers are "log show" and "target show" (and their -j); the
  * configuration as commands is "save".
@@ -15,6 +16,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #include <linux/klogfwd.h>
@@ -31,9 +33,10 @@ void usage_status(FILE *fp)
 	      "One line per log: its storage and framing, the records and bytes\n"
 	      "it holds, and what went wrong (appends refused, records dropped by\n"
 	      "retention, lines cut, a recovery). Under it, one line per target:\n"
-	      "where it sends, its state, the records and bytes not yet\n"
-	      "acknowledged (lag), and the last connection error if the target\n"
-	      "is not established. Sizes are in B, KiB, MiB, GiB.\n"
+	      "where it sends, its state (established: for how long), the records\n"
+	      "and bytes not yet acknowledged (lag), and the last connection error\n"
+	      "and how long ago if the target is not established. Sizes are in B,\n"
+	      "KiB, MiB, GiB; ages as 42s, 3m12s, 1h02m, 2d04h.\n"
 	      "\n"
 	      "For the exact numbers use 'log show' and 'target show' (or -j);\n"
 	      "status prints text only.\n", fp);
@@ -134,6 +137,16 @@ static void log_line(const struct obj *o)
 	putchar('\n');
 }
 
+/* PRE AGE POST: the age of Unix time @t, if it is known and past */
+static void print_age(const char *pre, uint64_t t, const char *post)
+{
+	time_t now = time(NULL);
+	char b[32];
+
+	if (t && now >= 0 && t <= (uint64_t)now)
+		printf("%s%s%s", pre, fmt_age((uint64_t)now - t, b, sizeof(b)), post);
+}
+
 static void target_line(const struct obj *o)
 {
 	const struct enum_names states = ENUM_NAMES(klf_target_state_names);
@@ -150,6 +163,8 @@ static void target_line(const struct obj *o)
 	printf(":%u: ", o->port);
 	state = o->have_state ? enum_name(&states, o->state) : NULL;
 	fputs(state ? state : "?", stdout);
+	if (o->have_state && o->state == KLOGFWD_TARGET_STATE_ESTABLISHED)
+		print_age(" ", val(o, KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME), "");
 	if (lag)
 		printf(", lag %" PRIu64 " records (%s)", lag,
 		       human_bytes(val(o, KLOGFWD_A_TARGET_STATS_LAG_BYTES), b, sizeof(b)));
@@ -167,6 +182,7 @@ static void target_line(const struct obj *o)
 			printf(", last error %s (%s)", ename, strerror((int)err));
 		else
 			printf(", last error %" PRIu64, err);
+		print_age(" ", val(o, KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME), " ago");
 	}
 	putchar('\n');
 }

@@ -811,6 +811,9 @@ static bool print_stat(unsigned int type, uint64_t v)
 	case KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME:
 		print_time("last-disconnect-time", v);
 		return true;
+	case KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME:
+		print_time("last-connect-time", v);
+		return true;
 	}
 	return false;
 }
@@ -1112,8 +1115,8 @@ static void usage_target_show(FILE *fp)
 	      "IPv6 addresses are printed in brackets, last-error (the last failure,\n"
 	      "an attempt or a lost connection) and last-disconnect (the last lost\n"
 	      "connection) with the name and description of the error, and\n"
-	      "last-error-time and last-disconnect-time (Unix times in seconds, 0:\n"
-	      "never) with their age, as (3m12s ago).\n"
+	      "last-error-time, last-disconnect-time and last-connect-time (Unix\n"
+	      "times in seconds, 0: never) with their age, as (3m12s ago).\n"
 	      "\n"
 	      "With -j, an array with one object per target, with the members name,\n"
 	      "log, address (without brackets), port, ack, backoff_min_ms,\n"

@@ -174,6 +174,7 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME] = "last-error-time",
 	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT] = "last-disconnect",
 	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = "last-disconnect-time",
+	[KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME] = "last-connect-time",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -510,6 +511,11 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = {
 		"last-disconnect-time",
 		"When the last established connection was lost: Unix time in seconds (CLOCK_REALTIME), 0 if never.",
+		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME] = {
+		"last-connect-time",
+		"When the last connection was established: Unix time in seconds (CLOCK_REALTIME), 0 if never. With state established, the connection's age.",
 		true,
 	},
 };
