@@ -5,8 +5,8 @@
 # the _klogfwd_log_* lists with tools/cmd_log.c and the _klogfwd_target_*
 # lists with tools/cmd_target.c.
 
-_klogfwd_commands="help log monitor stats target version"
-_klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
+_klogfwd_commands="help log monitor save stats target version"
+_klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing override"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
@@ -265,6 +265,9 @@ _klogfwd()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		-b|--batch)
+			# -b FILE takes no command; --check may follow
+			[[ $cur == -* ]] &&
+				mapfile -t COMPREPLY < <(compgen -W "-c --check" -- "$cur")
 			return 0
 			;;
 		esac
@@ -331,6 +334,11 @@ _klogfwd()
 		;;
 	version)
 		mapfile -t COMPREPLY < <(compgen -W "help --help" -- "$cur")
+		;;
+	save)
+		# save [FILE]
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
 	esac
 	return 0
