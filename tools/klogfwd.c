@@ -539,19 +539,22 @@ const char *fmt_ms(char *buf, size_t size, uint64_t v)
  */
 const char *batch_quote(char *buf, size_t size, const char *s)
 {
-	static const char plain[] = "abcdefghijklmnopqrstuvwxyz"
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:=@%[]";
-	size_t len = 0;
+	size_t len = strlen(s);
+	bool plain = len > 0;
 	const char *p;
 
-	for (p = s; *p; p++)
+	for (p = s; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return NULL;
-	if (*s && strspn(s, plain) == strlen(s)) {
-		if (strlen(s) >= size)
-			return NULL;
-		return strcpy(buf, s);
+		if (!isalnum((unsigned char)*p) && !strchr("/._-+,:=@%[]", *p))
+			plain = false;
 	}
+	if (plain) {
+		if (len >= size)
+			return NULL;
+		return memcpy(buf, s, len + 1);
+	}
+	len = 0;
 	if (size < 3)
 		return NULL;
 	buf[len++] = '\'';
