@@ -418,6 +418,21 @@ test_stats_completion()
 	((${#why[@]} == 0))
 }
 
+# save and --check in the completion
+test_save_check_completion()
+{
+	local words
+
+	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
+	words=$(complete_words "")
+	[[ $words == *" save "* ]] || { fail "klogfwd <TAB> completes '$words'"; return; }
+	words=$(complete_words "--ch")
+	[[ $words == "--check " ]] || { fail "klogfwd --ch<TAB> completes '$words'"; return; }
+	words=$(complete_words "-" -b f)
+	[[ $words == "--check -c " ]] || fail "klogfwd -b f -<TAB> completes '$words'"
+	((${#why[@]} == 0))
+}
+
 tests=(
 	"test_help_option:--help and -h print the usage and exit 0"
 	"test_help_command:help prints the same usage as --help"
@@ -440,6 +455,7 @@ tests=(
 	"test_save_usage:save: extra words exit 2; without the module exit 1"
 	"test_stats_output_usage:stats -o: a missing or unknown format, -j with prometheus and extra words exit 2"
 	"test_stats_completion:stats completes -o and its formats"
+	"test_save_check_completion:save, --check, and --check after -b FILE complete"
 	"test_output_opts_after_command:-j and -p after show, stats, monitor and version work; elsewhere a hint"
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
