@@ -69,9 +69,11 @@ stdin() {
 check "-b - reads standard input" stdin
 
 # settings only: the counters and a target's connection state change
+# (one jq: each costs a fraction of a second under TCG)
 settings() {
-	{ "$KLOGFWD" -j log show | jq -S '[.[] | select(.name | startswith("sv-")) | del(.stats)] | sort_by(.name)' &&
-	  "$KLOGFWD" -j target show | jq -S '[.[] | select(.name | startswith("sv-")) | del(.stats, .state)] | sort_by(.name)'; }
+	{ "$KLOGFWD" -j log show && "$KLOGFWD" -j target show; } |
+		jq -S -s '(.[0] | map(del(.stats))) + (.[1] | map(del(.stats, .state))) |
+			  map(select(.name | startswith("sv-"))) | sort_by(.name)'
 }
 
 sdir="$D/it's a dir"
@@ -99,7 +101,7 @@ save_restore() {
 	# delete everything, apply the file: the same settings
 	for t in sv-t1 sv-t2 sv-t3; do "$KLOGFWD" target del $t || return 1; done
 	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d || return 1
-	[ "$(settings | jq -s 'map(length) | add')" = 0 ] || return 1
+	[ ! -e /dev/klogfwd/sv-m ] && [ ! -e /dev/klogfwd/sv-d ] || return 1
 	"$KLOGFWD" -b "$W/saved" 2>&1 | sed 's/^/# /'
 	[ "${PIPESTATUS[0]}" = 0 ] || return 1
 	settings > "$W/after" && diff "$W/before" "$W/after"
