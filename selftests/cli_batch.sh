@@ -114,9 +114,13 @@ again() {
 	"$KLOGFWD" -b "$W/saved" > "$W/again.out" 2> "$W/again.err" ||
 		{ sed 's/^/# /' "$W/again.err"; return 1; }
 	[ ! -s "$W/again.out" ] && [ ! -s "$W/again.err" ] &&
-	settings > "$W/again" && diff "$W/before" "$W/again"
+	settings > "$W/again" && diff "$W/before" "$W/again" || return 1
+	# -v names each add that changed nothing
+	"$KLOGFWD" -v -b "$W/saved" 2> "$W/again.err" || return 1
+	[ "$(grep -c "^klogfwd: $W/saved:[0-9]*: \(log\|target\) add: \(log\|target\) [a-z0-9-]* exists as given: nothing to do$" "$W/again.err")" = \
+	  "$(grep -c '^\(log\|target\) add ' "$W/saved")" ] || { sed 's/^/# /' "$W/again.err"; return 1; }
 }
-check "the saved file applied again succeeds, prints nothing and changes nothing" again
+check "the saved file applied again succeeds, prints nothing (-v: a note per add) and changes nothing" again
 
 conflict() {
 	printf 'log add sv-m memory framing octet segment-bytes 2M sync none overflow block\n' > "$W/c1"

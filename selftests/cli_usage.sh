@@ -429,7 +429,7 @@ test_save_check_completion()
 	words=$(complete_words "--ch")
 	[[ $words == "--check " ]] || { fail "klogfwd --ch<TAB> completes '$words'"; return; }
 	words=$(complete_words "-" -b f)
-	[[ $words == "--check -c " ]] || fail "klogfwd -b f -<TAB> completes '$words'"
+	[[ $words == "--check --verbose -c -v " ]] || fail "klogfwd -b f -<TAB> completes '$words'"
 	((${#why[@]} == 0))
 }
 

@@ -1027,8 +1027,11 @@ static int log_exists(struct cli *cli, struct nl_ctx *nl,
 		cli_nl_error(cli, c->op);
 		return KF_EXIT_ERROR;
 	}
-	if (!lc.len)
+	if (!lc.len) {
+		if (cli->verbose)
+			errmsg("%s: log %s exists as given: nothing to do", c->op, name);
 		return KF_EXIT_OK;
+	}
 	if (lc.fixed)
 		errmsg("%s: log %s exists with %s: storage, dir and framing are fixed at creation: delete the log first ('" PROG " log del %s')",
 		       c->op, name, lc.diff, name);

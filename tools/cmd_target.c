@@ -1089,8 +1089,11 @@ static int target_exists(struct cli *cli, struct nl_ctx *nl,
 		cli_nl_error(cli, c->op);
 		return KF_EXIT_ERROR;
 	}
-	if (!tc.len)
+	if (!tc.len) {
+		if (cli->verbose)
+			errmsg("%s: target %s exists as given: nothing to do", c->op, name);
 		return KF_EXIT_OK;
+	}
 	if (tc.fixed)
 		errmsg("%s: target %s exists with %s: log, to and ack are fixed at creation: delete the target first ('" PROG " target del %s')",
 		       c->op, name, tc.diff, name);

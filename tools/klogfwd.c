@@ -59,6 +59,7 @@ static void usage(FILE *fp)
 	      "                  one per line, and stop at the first that fails; an\n"
 	      "                  add of a log or target that exists as given does nothing\n"
 	      "  -c, --check     with -b: check every line of FILE, apply none\n"
+	      "  -v, --verbose   with -b: name the adds that change nothing\n"
 	      "  -V, --version   print the version of this program and exit\n"
 	      "  -h, --help      print this help and exit\n"
 	      "\n"
@@ -596,6 +597,7 @@ static const struct option long_options[] = {
 	{ "pretty",	no_argument,	NULL,	'p' },
 	{ "batch",	required_argument, NULL, 'b' },
 	{ "check",	no_argument,	NULL,	'c' },
+	{ "verbose",	no_argument,	NULL,	'v' },
 	{ "version",	no_argument,	NULL,	'V' },
 	{ "help",	no_argument,	NULL,	'h' },
 	{ NULL,		0,		NULL,	0 },
@@ -612,13 +614,16 @@ static int parse_options(struct cli *cli, int argc, char **argv,
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jpVhcb:", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpVhcvb:", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			*batch = optarg;
 			break;
 		case 'c':
 			cli->check = true;
+			break;
+		case 'v':
+			cli->verbose = true;
 			break;
 		case 'j':
 			cli->json = true;

@@ -39,6 +39,7 @@ struct cli {
 	bool pretty;		/* -p: indented JSON */
 	struct nl_ctx *nl;	/* opened by cli_nl() on first use */
 	bool batch;		/* -b: an add of what exists as given is a no-op */
+	bool verbose;		/* -v: say so when it is */
 	bool check;		/* -b --check: parse only; cli_nl() opens nothing */
 	bool checked;		/* --check: the command got as far as cli_nl() */
 	/* names of the attributes of the command's requests, by type, for

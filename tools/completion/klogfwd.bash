@@ -6,7 +6,7 @@
 # lists with tools/cmd_target.c.
 
 _klogfwd_commands="help log monitor save stats target version"
-_klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -V --version -h --help"
+_klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -v --verbose -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing override"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
@@ -267,7 +267,7 @@ _klogfwd()
 		-b|--batch)
 			# -b FILE takes no command; --check may follow
 			[[ $cur == -* ]] &&
-				mapfile -t COMPREPLY < <(compgen -W "-c --check" -- "$cur")
+				mapfile -t COMPREPLY < <(compgen -W "-c --check -v --verbose" -- "$cur")
 			return 0
 			;;
 		esac
