@@ -73,6 +73,7 @@ static int log_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "truncated_bytes %llu\n", st->truncated_bytes);
 	seq_printf(m, "index_rebuilds %llu\n", st->index_rebuilds);
 	seq_printf(m, "lines_cut %llu\n", st->lines_cut);
+	seq_printf(m, "blocked %llu\n", st->blocked);
 	mutex_unlock(&log->lock);
 	return 0;
 }
@@ -144,6 +145,9 @@ static int target_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "last_error %d\n", s.last_error);
 	seq_printf(m, "dropped_records %llu\n", s.dropped);
 	seq_printf(m, "resent_bytes %llu\n", s.stats.resent_bytes);
+	seq_printf(m, "last_error_time %lld\n", s.last_error_time);
+	seq_printf(m, "last_disconnect %d\n", s.last_disconnect);
+	seq_printf(m, "last_disconnect_time %lld\n", s.last_disconnect_time);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(target_stats);

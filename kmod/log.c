@@ -303,6 +303,9 @@ void klf_log_space(struct klf_log *log)
 	if (log->cfg.overflow != KLOGFWD_OVERFLOW_BLOCK)
 		return;
 	klf_log_retain(log);
+	/* room for any record and nobody waiting: the episode is over */
+	if (!log->space_waiters && !klf_log_full(log, log->cfg.max_record))
+		log->blocking = false;
 	WRITE_ONCE(log->space_gen, log->space_gen + 1);
 	wake_up_interruptible_all(&log->space_wait);
 }
@@ -810,26 +813,48 @@ static int klf_log_roll(struct klf_log *log, size_t len)
 	return 0;
 }
 
-/* Wait for room under overflow block; called and returns with the lock held. */
+/*
+ * Wait for room under overflow block; called and returns with the lock held.
+ * An append that waits is counted once in stats blocked. The first one of
+ * a blocking episode sends producer-blocked; the episode ends when an
+ * append finds room without waiting, or when room appears while nobody
+ * waits (klf_log_space()), so that a producer held back append after
+ * append, or many producers woken together, send one event, not one each.
+ */
 static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
 {
+	bool waited = false;
 	u64 gen;
 	int ret;
 
+	lockdep_assert_held(&log->lock);
 	while (klf_log_full(log, len)) {
 		if (nonblock)
 			return -EAGAIN;
+		if (!waited) {
+			waited = true;
+			log->stats.blocked++;
+			if (!log->blocking) {
+				log->blocking = true;
+				klf_nl_log_event(log, KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED,
+						 log->stats.blocked);
+			}
+		}
 		gen = log->space_gen;
+		log->space_waiters++;
 		mutex_unlock(&log->lock);
 		ret = wait_event_interruptible(log->space_wait,
 					       READ_ONCE(log->space_gen) != gen ||
 					       READ_ONCE(log->dead));
 		mutex_lock(&log->lock);
+		log->space_waiters--;
 		if (ret)
 			return ret;
 		if (log->dead)
 			return -ENODEV;
 	}
+	if (!waited)
+		log->blocking = false;
 	return 0;
 }
 

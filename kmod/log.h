@@ -88,6 +88,7 @@ struct klf_log_config {
  * @truncated_bytes: bytes cut off by the recovery
  * @index_rebuilds: indexes rebuilt by the recovery
  * @lines_cut: lines longer than max-record cut (input lines)
+ * @blocked: appends that waited for room (overflow block), each once
  */
 struct klf_log_stats {
 	u64 appends;
@@ -104,6 +105,7 @@ struct klf_log_stats {
 	u64 truncated_bytes;
 	u64 index_rebuilds;
 	u64 lines_cut;
+	u64 blocked;
 };
 
 /**
@@ -180,6 +182,8 @@ struct klf_segment {
  * @targets: targets forwarding this log (struct klf_target.log_node)
  * @space_wait: producers waiting for room (overflow block)
  * @space_gen: bumped whenever room may have appeared, for @space_wait
+ * @space_waiters: producers sleeping on @space_wait
+ * @blocking: a blocking episode is on: its producer-blocked event was sent
  * @sync_work: delayed writeback for sync interval
  */
 struct klf_log {
@@ -209,6 +213,8 @@ struct klf_log {
 	struct list_head targets;
 	wait_queue_head_t space_wait;
 	u64 space_gen;
+	unsigned int space_waiters;
+	bool blocking;
 	struct delayed_work sync_work;
 };
 

@@ -259,7 +259,11 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECONNECTS, s.stats.reconnects) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR, s.last_error) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS, s.dropped) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RESENT_BYTES, s.stats.resent_bytes))
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RESENT_BYTES, s.stats.resent_bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME, s.last_error_time) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT, s.last_disconnect) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME,
+			     s.last_disconnect_time))
 		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

@@ -434,7 +434,8 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS, st->recovered_records) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES, st->truncated_bytes) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_INDEX_REBUILDS, st->index_rebuilds) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_LINES_CUT, st->lines_cut))
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_LINES_CUT, st->lines_cut) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BLOCKED, st->blocked))
 		goto err;
 	nla_nest_end(msg, nest);
 	mutex_unlock(&log->lock);

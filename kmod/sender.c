@@ -35,6 +35,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
 #include <linux/tcp.h>
+#include <linux/timekeeping.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -270,17 +271,59 @@ static void klf_target_backoff(struct klf_target *t)
 	mod_delayed_work(klf_wq, &t->work, msecs_to_jiffies(d));
 }
 
+/*
+ * May the target write a line to the kernel log now (KLF_SAY_BURST per
+ * KLF_SAY_INTERVAL)? The first line allowed after some were suppressed says
+ * how many, naming the target (the ratelimit's own message would name a
+ * function).
+ */
+static bool klf_target_say_ok(struct klf_target *t)
+{
+	lockdep_assert_held(&t->lock);
+	if (!__ratelimit(&t->say_rs))
+		return false;
+	if (t->say_rs.missed) {
+		pr_info("target %s (log %s): %d lines suppressed\n", t->name, t->log->name,
+			t->say_rs.missed);
+		t->say_rs.missed = 0;
+	}
+	return true;
+}
+
+/* Record a failure: last-error and its time. */
+static void klf_target_error(struct klf_target *t, int err)
+{
+	lockdep_assert_held(&t->lock);
+	t->last_error = -err;
+	t->last_error_time = ktime_get_real_seconds();
+	t->stats.reconnects++;
+}
+
 /* A connection failed or broke with @err: keep what was acked, back off. */
 static void klf_target_fail(struct klf_target *t, int err)
 {
+	bool lost = t->sock && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED;
+
 	lockdep_assert_held(&t->lock);
-	if (t->sock && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
+	if (lost) {
 		klf_target_acks(t);
 		klf_target_exact(t);
 	}
 	klf_target_close(t);
-	t->last_error = -err;
-	t->stats.reconnects++;
+	klf_target_error(t, err);
+	if (lost) {
+		t->last_disconnect = -err;
+		t->last_disconnect_time = t->last_error_time;
+		if (klf_target_say_ok(t))
+			pr_info("target %s (log %s): connection to %pISpc lost: %pe\n",
+				t->name, t->log->name, &t->addr, ERR_PTR(err));
+	} else if (!t->fail_said) {
+		/* once until connected: a target in backoff retries quietly */
+		t->fail_said = true;
+		if (klf_target_say_ok(t))
+			pr_info("target %s (log %s): cannot connect to %pISpc: %pe; retrying quietly\n",
+				t->name, t->log->name, &t->addr, ERR_PTR(err));
+	}
 	klf_target_persist(t, true);
 	klf_target_backoff(t);
 }
@@ -310,8 +353,7 @@ static void klf_target_connect(struct klf_target *t)
 
 	ret = sock_create_kern(t->net, t->addr.ss_family, SOCK_STREAM, IPPROTO_TCP, &sock);
 	if (ret) {
-		t->last_error = -ret;
-		t->stats.reconnects++;
+		klf_target_error(t, ret);
 		klf_target_backoff(t);
 		return;
 	}
@@ -366,7 +408,11 @@ static void klf_target_established(struct klf_target *t)
 	t->cur = t->acked.cur;
 	klf_target_put_span(t);
 	t->stats.connects++;
+	t->fail_said = false;
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_ESTABLISHED);
+	if (klf_target_say_ok(t))
+		pr_info("target %s (log %s): connected to %pISpc\n", t->name, t->log->name,
+			&t->addr);
 }
 
 /* A span was queued in full: the next record starts a checkpoint. */

@@ -209,6 +209,9 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	t->backoff_ms = cfg->backoff_min_ms;
 	t->retry_at = jiffies;
 	t->state = paused ? KLOGFWD_TARGET_STATE_PAUSED : KLOGFWD_TARGET_STATE_BACKOFF;
+	/* its own "N lines suppressed" names the target (klf_target_say_ok()) */
+	ratelimit_state_init(&t->say_rs, KLF_SAY_INTERVAL, KLF_SAY_BURST);
+	ratelimit_set_flags(&t->say_rs, RATELIMIT_MSG_ON_RELEASE);
 
 	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
 		snprintf(fname, sizeof(fname), "%s.cursor", name);
@@ -264,8 +267,29 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Module unload: tell what @t had not had acknowledged. A memory log loses
+ * it with the module; a dir log keeps it, and a target added again "from
+ * resume" sends it.
+ */
+static void klf_target_tell_unsent(struct klf_target *t)
+{
+	struct klf_target_snap s;
+
+	lockdep_assert_held(&klf_targets_lock);
+	klf_target_snapshot(t, &s);
+	if (!s.lag_records)
+		return;
+	if (t->log->cfg.storage == KLOGFWD_STORAGE_MEMORY)
+		pr_warn("unload: memory log %s loses %llu records (%llu bytes) not acknowledged by target %s\n",
+			t->log->name, s.lag_records, s.lag_bytes, t->name);
+	else
+		pr_info("unload: dir log %s keeps %llu records (%llu bytes) not acknowledged by target %s; from resume sends them\n",
+			t->log->name, s.lag_records, s.lag_bytes, t->name);
+}
+
 /* Tear a target down; caller holds klf_targets_lock. */
-static void klf_target_destroy(struct klf_target *t)
+static void klf_target_destroy(struct klf_target *t, bool unloading)
 {
 	struct klf_log *log = t->log;
 
@@ -287,6 +311,8 @@ static void klf_target_destroy(struct klf_target *t)
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_PAUSED);
 	mutex_unlock(&t->lock);
 	cancel_delayed_work_sync(&t->work);
+	if (unloading)
+		klf_target_tell_unsent(t);
 	klf_stats_retire_target(t);
 	klf_target_free(t);
 }
@@ -326,7 +352,7 @@ int klf_target_delete(struct net *net, const char *name)
 	mutex_lock(&klf_targets_lock);
 	t = klf_target_find(net, name);
 	if (t) {
-		klf_target_destroy(t);
+		klf_target_destroy(t, false);
 		ret = 0;
 	}
 	mutex_unlock(&klf_targets_lock);
@@ -408,6 +434,9 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->state = t->state;
 	snap->paused = t->paused;
 	snap->last_error = t->last_error;
+	snap->last_error_time = t->last_error_time;
+	snap->last_disconnect = t->last_disconnect;
+	snap->last_disconnect_time = t->last_disconnect_time;
 	snap->next_offset = t->cur.offset;
 	acked = t->acked.cur;
 	mutex_unlock(&t->lock);
@@ -433,7 +462,7 @@ void klf_targets_delete_log(struct klf_log *log)
 	mutex_lock(&klf_targets_lock);
 	list_for_each_entry_safe(t, tmp, &klf_targets, node)
 		if (t->log == log)
-			klf_target_destroy(t);
+			klf_target_destroy(t, false);
 	mutex_unlock(&klf_targets_lock);
 }
 
@@ -451,7 +480,7 @@ void klf_targets_delete_net(struct net *net)
 	mutex_lock(&klf_targets_lock);
 	list_for_each_entry_safe(t, tmp, &klf_targets, node)
 		if (net_eq(t->net, net))
-			klf_target_destroy(t);
+			klf_target_destroy(t, false);
 	mutex_unlock(&klf_targets_lock);
 }
 
@@ -479,7 +508,7 @@ void klf_target_exit(void)
 
 	mutex_lock(&klf_targets_lock);
 	list_for_each_entry_safe(t, tmp, &klf_targets, node)
-		klf_target_destroy(t);
+		klf_target_destroy(t, true);
 	mutex_unlock(&klf_targets_lock);
 	destroy_workqueue(klf_wq);
 	synchronize_net();

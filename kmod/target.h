@@ -6,6 +6,7 @@
 #define _KLF_TARGET_H
 
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/socket.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/klogfwd.h>
@@ -19,6 +20,13 @@ struct sock;
 
 #define KLF_MAX_TARGETS		4096
 #define KLF_CKPT_RING		64
+/*
+ * Kernel log lines of one target (connected, lost, cannot connect): at most
+ * KLF_SAY_BURST per KLF_SAY_INTERVAL, so that a flapping peer cannot flood
+ * the log; three flaps a minute are still told in full.
+ */
+#define KLF_SAY_INTERVAL	(60 * HZ)
+#define KLF_SAY_BURST		6
 
 /**
  * struct klf_target_config - settings of a target (the spec documents each)
@@ -98,6 +106,14 @@ struct klf_ckpt {
  * @paused: stopped by the user
  * @dead: being deleted; the worker does nothing
  * @last_error: errno of the last failure (positive)
+ * @last_error_time: Unix time (s) of @last_error, 0 if none
+ * @last_disconnect: errno with which the last established connection was
+ *		     lost, 0 if none
+ * @last_disconnect_time: Unix time (s) of @last_disconnect, 0 if none
+ * @fail_said: a failed attempt was told in the kernel log since the last
+ *	       connection (the next ones are not)
+ * @say_rs: limits this target's lines in the kernel log; its lock is not
+ *	    relied on: every caller holds @lock
  * @backoff_ms: next reconnect delay before jitter
  * @retry_at: jiffies before which no connection is attempted
  * @work: the worker: connects, sends, tracks acknowledgments
@@ -142,6 +158,11 @@ struct klf_target {
 	bool paused;
 	bool dead;
 	int last_error;
+	time64_t last_error_time;
+	int last_disconnect;
+	time64_t last_disconnect_time;
+	bool fail_said;
+	struct ratelimit_state say_rs;
 	u32 backoff_ms;
 	unsigned long retry_at;
 	struct delayed_work work;
@@ -174,6 +195,9 @@ struct klf_target {
  * @state: KLOGFWD_TARGET_STATE_*
  * @paused: paused by the user
  * @last_error: errno of the last failure
+ * @last_error_time: its Unix time (s), 0 if none
+ * @last_disconnect: errno of the last established connection lost
+ * @last_disconnect_time: its Unix time (s), 0 if none
  * @next_offset: next record to queue
  * @acked_offset: first record not acknowledged
  * @lag_records: records appended and not acknowledged
@@ -186,6 +210,9 @@ struct klf_target_snap {
 	u32 state;
 	bool paused;
 	int last_error;
+	time64_t last_error_time;
+	int last_disconnect;
+	time64_t last_disconnect_time;
 	u64 next_offset;
 	u64 acked_offset;
 	u64 lag_records;

@@ -433,6 +433,18 @@ test_save_check_completion()
 	((${#why[@]} == 0))
 }
 
+# The commands, keywords and enum values of the CLI's tables are exactly
+# those the completion offers, and the man page names each
+# (selftests/cli_tables.py reads the sources).
+test_tables_documented()
+{
+	local out
+
+	have_python || { skip "python3 is not installed"; return; }
+	out=$(python3 "$here/cli_tables.py" "$here/.." 2>&1) || fail "$out"
+	((${#why[@]} == 0))
+}
+
 tests=(
 	"test_help_option:--help and -h print the usage and exit 0"
 	"test_help_command:help prints the same usage as --help"
@@ -457,6 +469,7 @@ tests=(
 	"test_stats_completion:stats completes -o and its formats"
 	"test_save_check_completion:save, --check, and --check after -b FILE complete"
 	"test_output_opts_after_command:-j and -p after show, stats, monitor and version work; elsewhere a hint"
+	"test_tables_documented:completion and man page list exactly the CLI's commands, keywords and values"
 	"test_valgrind:no memory errors or leaks under valgrind"
 )
 

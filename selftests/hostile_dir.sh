@@ -20,6 +20,8 @@
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=SCRIPTDIR/target_lib.sh disable=SC1091
 source "$(dirname "$0")/target_lib.sh"
+# shellcheck source=SCRIPTDIR/fs_lib.sh disable=SC1091
+source "$(dirname "$0")/fs_lib.sh"
 require_module
 require_tools
 
@@ -31,9 +33,9 @@ Z=00000000000000000000
 NREC=$(( $(klf_long 400 4000) / KLF_SLOW ))
 
 # the test's logs are hd-*, its targets hd*; mounts and loop devices made
-# are listed in $S/mounts and $S/loops (checks run in subshells)
+# are undone by fs_cleanup (fs_lib.sh)
 cleanup() {
-	local f m
+	local f
 	for f in "$KLF_DFS"/targets/hd*; do
 		[ -e "$f" ] && "$k" target del "${f##*/}"
 	done
@@ -43,28 +45,12 @@ cleanup() {
 	for f in "$KLF_DFS"/logs/hd-*; do
 		[ -e "$f" ] && "$k" log del "${f##*/}"
 	done
-	if [ -s "$S/mounts" ]; then
-		tac "$S/mounts" | while read -r m; do
-			umount "$m" 2> /dev/null || umount -l "$m"
-		done
-	fi
-	if [ -s "$S/loops" ]; then
-		while read -r m; do losetup -d "$m"; done < "$S/loops"
-	fi
-	exec {nap}>&- 2> /dev/null
+	fs_cleanup
 	rm -rf --one-file-system "$S" "$WORK" "$DIRW"
 }
 trap cleanup EXIT
 
 mkdir "$S" || exit 1
-mkfifo "$S/nap"
-exec {nap}<> "$S/nap"
-
-# nap SECS: sleep without starting a process (a read nobody answers)
-nap() {
-	read -r -t "$1" -u "$nap" _
-}
-
 # done_within SECS PID: PID (a child) ends within SECS seconds
 done_within() {
 	local i
@@ -432,7 +418,7 @@ torn() {
 check "a torn tail (half a record appended): cut and counted, every segment as before" torn
 
 mkdir "$S/rb"
-mount --bind "$R" "$S/rb" && echo "$S/rb" >> "$S/mounts"
+mount --bind "$R" "$S/rb" && fs_track "$S/rb"
 check "the directory of a live log through a bind mount: refused as in use" \
 	rejects 'is in use by log (hd-r|%s)' "$k" log add hd-r2 dir "$S/rb" framing klf \
 	segment-bytes 4096 max-record 512
@@ -464,34 +450,6 @@ check "a live segment changed behind the log's back: a read fails (EBADMSG), nev
 
 # --- 3. filesystems -------------------------------------------------------
 
-# fs_up FS: a fresh FS on a loop device (tmpfs: a mount) at $S/FS; exit 4
-# with the reason in $why if this machine or kernel cannot
-fs_up() {
-	local fs=$1 img=$S/$1.img dev
-	mkdir "$S/$fs"
-	if [ "$fs" = tmpfs ]; then
-		mount -t tmpfs -o size=64m,mode=755 tmpfs "$S/$fs" || return 1
-		echo "$S/$fs" >> "$S/mounts"
-		return 0
-	fi
-	command -v "mkfs.$fs" > /dev/null || { why="mkfs.$fs is missing"; return 4; }
-	modprobe -q "$fs" 2> /dev/null
-	grep -qw "$fs" /proc/filesystems || { why="this kernel has no $fs"; return 4; }
-	modprobe -q loop 2> /dev/null
-	[ -e /dev/loop-control ] || { why="this kernel has no loop devices"; return 4; }
-	truncate -s 128M "$img" || return 1
-	dev=$(losetup -f --show "$img") || return 1
-	echo "$dev" >> "$S/loops"
-	case $fs in
-	# xfsprogs refuses filesystems below 300 MB (and a log below 64 MB)
-	# unless run by fstests, which tests on small ones as this test does
-	xfs) TEST_DIR=$S TEST_DEV=$dev QA_CHECK_FS=1 mkfs.xfs -q -f "$dev" ;;
-	*) "mkfs.$fs" -q "$dev" ;;
-	esac || return 1
-	mount "$dev" "$S/$fs" || return 1
-	echo "$S/$fs" >> "$S/mounts"
-}
-
 # deliver FS: a klf dir log on FS with NREC records of 1..2000 bytes over
 # several segments, a target to klf_recv: every record arrives once, in
 # order, and the bytes received are the segment files' bytes
@@ -513,7 +471,11 @@ deliver() {
 for fs in tmpfs ext4 xfs btrfs; do
 	desc="$fs: a dir log delivers $NREC records byte for byte"
 	why=
-	fs_up $fs > "$S/fs.out" 2>&1
+	if [ $fs = tmpfs ]; then
+		fs_mount tmpfs 64m "$S/$fs" mode=755
+	else
+		fs_mount $fs 128M "$S/$fs"
+	fi > "$S/fs.out" 2>&1
 	case $? in
 	0) check "$desc" deliver $fs ;;
 	4) ktap_result 4 "$desc: skipped, $why" ;;
@@ -530,7 +492,7 @@ idmapped() {
 	local m=$S/ext4/idm im=$S/idm
 	mkdir -p "$m/d" "$im" && chown -R 1000:1000 "$m" && chmod 755 "$m/d" || return 1
 	"$KLF_BIN/klf_idmap" "$m" "$im" "1000 0 1" || return 1
-	echo "$im" >> "$S/mounts"
+	fs_track "$im"
 	rejects "dir is owned by uid (1000|%u): it must be yours or root's" \
 		"$k" log add hd-idm dir "$m/d" framing klf || return 1
 	"$k" log add hd-idm dir "$im/d" framing klf segment-bytes 65536 max-record 4096 || return 1
@@ -577,7 +539,7 @@ modprobe -q overlay 2> /dev/null
 if ! grep -qw overlay /proc/filesystems; then
 	ktap_result 4 "$desc: skipped, this kernel has no overlayfs"
 elif mount -t overlay overlay -o "lowerdir=$S/o/l,upperdir=$S/o/u,workdir=$S/o/w" "$S/o/m"; then
-	echo "$S/o/m" >> "$S/mounts"
+	fs_track "$S/o/m"
 	check "$desc" refused_fs "$S/o/m"
 else
 	ktap_result 1 "$desc: cannot mount it"
@@ -592,7 +554,7 @@ elif [ ! -c /dev/fuse ]; then
 	ktap_result 4 "$desc: skipped, this kernel has no /dev/fuse"
 elif truncate -s 16M "$S/fuse.img" && mkfs.ext2 -q -F "$S/fuse.img" &&
 		mkdir "$S/fu" && fuse2fs "$S/fuse.img" "$S/fu" > "$S/fs.out" 2>&1; then
-	echo "$S/fu" >> "$S/mounts"
+	fs_track "$S/fu"
 	check "$desc" refused_fs "$S/fu"
 else
 	sed 's/^/# /' "$S/fs.out"

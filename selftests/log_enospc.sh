@@ -21,17 +21,16 @@
 #     (fault/truncate_error), the next append cuts them before it writes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/target_lib.sh"
+. "$(dirname "$0")/fs_lib.sh"
 require_module
 require_tools
 KLF_TEST_LOGS=nospc
 mnt=/tmp/klf-nospc.$$
-loopdev=
 cleanup() {
 	echo 0 > "$KLF_DFS/fault/truncate_error" 2>/dev/null
 	cleanup_targets
-	umount "$mnt" 2>/dev/null
-	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
-	rm -rf "$mnt" "$mnt.img"
+	fs_cleanup
+	rm -rf "$mnt"
 }
 trap cleanup EXIT
 
@@ -56,12 +55,10 @@ lstat() {
 
 # mount_fs tmpfs|ext4: a small filesystem at $mnt, mostly taken by $mnt/filler
 mount_fs() {
-	mkdir -p "$mnt"
 	if [ "$1" = tmpfs ]; then
-		mount -t tmpfs -o size=1m tmpfs "$mnt" || return 1
+		fs_mount tmpfs 1m "$mnt" || return 1
 	else
-		truncate -s 4M "$mnt.img" && mkfs.ext4 -q -F -b 1024 "$mnt.img" &&
-		loopdev=$(losetup -f --show "$mnt.img") && mount "$loopdev" "$mnt" || return 1
+		fs_mount ext4 4M "$mnt" -F -b 1024 || return 1
 	fi
 	mkdir "$mnt/log" &&
 	# leave about 256 KiB for the log

@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Notifications on the monitor group, seen by "klogfwd monitor": segments
-# rolled and deleted, records dropped, a dir log recovered, and a target's
-# state changes (backoff with its error, established, paused). Joining the
-# group needs CAP_NET_ADMIN.
+# rolled and deleted, records dropped, a dir log recovered, producers
+# blocked by overflow block (and stats blocked), and a target's state
+# changes (backoff with its error, established, lost with its reason kept
+# apart from the retry error, paused), with the lines the kernel log gets
+# for them. Joining the group needs CAP_NET_ADMIN.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
-KLF_TEST_LOGS="mon mondir"
+KLF_TEST_LOGS="mon mondir monb"
 trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null; rm -rf "$DIRW"' EXIT
 M=$WORK/monitor.json
 
-ktap_plan 9
+ktap_plan 10
 
 # toggle a paused probe target until the monitor reports it: then it has
 # joined the group, and no later event can be missed
@@ -63,16 +65,82 @@ resume_now() {
 }
 check "resume of a target in backoff connects now" resume_now
 
+# dmesg_count TEXT: lines of the kernel log holding TEXT
+dmesg_count() {
+	dmesg | grep -cF -- "$1"
+}
+
+# the receiver goes: the lost connection's reason stays in last-disconnect
+# while the refused retries set last-error; the kernel log tells the
+# connection, its loss and the first failed retry (refused, or reset while
+# the receiver exits), not the next ones
 established() {
-	local port
+	local port out err='-(E[A-Z]+|[0-9]+)'
 	port=$(free_port)
 	recv_start mon -l "127.0.0.1:$port" -f lf -t 60 &&
-	"$KLOGFWD" target add mon2 log mon to "127.0.0.1:$port" &&
-	has '"name": *"mon2".*"state": *"established"' &&
+	"$KLOGFWD" target add mon2 log mon to "127.0.0.1:$port" backoff 20-40 &&
+	has '"name": *"mon2".*"state": *"established"' || return 1
+	kill "$PID_mon"
+	# last-error 111 (ECONNREFUSED), last-disconnect another errno
+	has '"name": *"mon2".*"state": *"backoff".*"last_error": *111,.*"last_error_time": *[1-9][0-9]*,"last_disconnect": *([1-9]|[1-9][0-9]|10[0-9]|11[02-9]|1[2-9][0-9]),"last_disconnect_time": *[1-9]' &&
+	wait_for $((10 * KLF_SLOW)) tstat_is mon2 reconnects -ge 5 || return 1
 	"$KLOGFWD" target set mon2 pause &&
-	has '"name": *"mon2".*"state": *"paused"'
+	has '"name": *"mon2".*"state": *"paused"' || return 1
+	out=$("$KLOGFWD" target show mon2) || return 1
+	echo "$out" | grep -qE " last-error 111 \(ECONNREFUSED: [^)]*\) .* last-error-time [1-9][0-9]* \([0-9ms]+ ago\)" &&
+	echo "$out" | grep -qE " last-disconnect [1-9][0-9]* \(E[A-Z]+: [^)]*\) last-disconnect-time [1-9][0-9]* \([0-9ms]+ ago\)" ||
+		{ echo "$out" | sed 's/^/# show: /'; return 1; }
+	dmesg | grep -E "klogfwd: target mon2 " | sed 's/^/# dmesg: /'
+	[ "$(dmesg_count "klogfwd: target mon2 (log mon): connected to 127.0.0.1:$port")" = 1 ] &&
+	dmesg | grep -qE "klogfwd: target mon2 \(log mon\): connection to 127\.0\.0\.1:$port lost: $err\$" &&
+	[ "$(dmesg | grep -cE "klogfwd: target mon2 \(log mon\): cannot connect to 127\.0\.0\.1:$port: $err; retrying quietly\$")" = 1 ]
 }
-check "established, then paused" established
+check "established, lost (last-disconnect apart from last-error, dmesg), paused" established
+# after a failure too: its 20-40 ms retries would fill the later cases' events
+"$KLOGFWD" target set mon2 pause 2>/dev/null
+
+# lstat LOG KEY, lstat_is LOG KEY OP VALUE: a log's counter from debugfs
+lstat() {
+	kv "$KLF_DFS/logs/$1/stats" "$2" && echo "$KV"
+}
+lstat_is() {
+	kv "$KLF_DFS/logs/$1/stats" "$2"
+	test "$KV" "$3" "$4"
+}
+
+# two producers held back by overflow block: one producer-blocked event
+# for the episode, however many writers wait and wake (a log set wakes
+# them all); stats blocked counts each append that waited; once the
+# producers went through without waiting, the next wait is a new episode
+blocked() {
+	local p1 p2 n
+	"$KLOGFWD" log add monb segment-bytes 4096 retain-bytes 8192 max-record 1000 overflow block &&
+	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
+	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
+	p1=$!
+	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
+	p2=$!
+	has '"name": *"monb".*"event": *"producer-blocked".*"count": *1' || return 1
+	wait_for 10 lstat_is monb blocked = 2 || { echo "# blocked $(lstat monb blocked)"; return 1; }
+	"$KLOGFWD" log set monb sync none && "$KLOGFWD" log set monb sync none || return 1
+	nap 0.5
+	n=$(grep -c '"producer-blocked"' "$M")
+	[ "$n" = 1 ] || { echo "# $n producer-blocked events for one episode"; return 1; }
+	[ "$(lstat monb blocked)" = 2 ] && [ "$(lstat monb rejected_full)" = 0 ] || return 1
+	"$KLOGFWD" log show monb | grep -qE "^    .* blocked 2( |\$)" ||
+		{ "$KLOGFWD" log show monb | sed 's/^/# /'; return 1; }
+	# the target goes: the producers go through; another comes: a new episode
+	"$KLOGFWD" target del monbt && wait $p1 && wait $p2 || return 1
+	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
+	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
+	p1=$!
+	has '"name": *"monb".*"event": *"producer-blocked".*"count": *3' || return 1
+	kill $p1
+	"$KLOGFWD" target del monbt
+}
+check "overflow block: one producer-blocked event per episode, stats blocked" blocked
+"$KLOGFWD" target del monbt 2>/dev/null
+pkill -f "klf_produce -o /dev/klogfwd/monb" 2>/dev/null
 
 recovered() {
 	mkdir -p "$DIRW/mondir" &&

@@ -29,7 +29,8 @@ GAUGES = {
          "records", "bytes", "lag_bytes"},
     "log_": {"records", "bytes", "first_offset", "next_offset", "segments"},
     "target_": {"next_offset", "acked_offset", "lag_records", "lag_bytes",
-                "last_error"},
+                "last_error", "last_error_time", "last_disconnect",
+                "last_disconnect_time"},
 }
 STATES = ("connecting", "established", "backoff", "paused")
 

@@ -15,7 +15,7 @@ KLF_TEST_LOGS="st-a st-b"
 trap 'cleanup_targets; ip netns del klf-st 2>/dev/null' EXIT
 command -v jq > /dev/null || skip_all "jq is not installed"
 
-ktap_plan 7
+ktap_plan 8
 
 S=$WORK/stats.json
 # snap: "klogfwd -j stats" into $S, and its top-level values into SV (one
@@ -111,6 +111,28 @@ prom() {
 		"$WORK/p-logs.json" "$WORK/p-targets.json"
 }
 check "stats -o prometheus: promtool accepts it, every sample is what -j reports" prom
+
+# klogfwd status: a line per log, a line per target under it, in human
+# units, the problems named: st-b's refused append, and the connection
+# error of a target whose port has no listener (st-t is paused above)
+status() {
+	local out p2
+	p2=$(free_port)
+	"$KLOGFWD" target add st-u log st-b to "127.0.0.1:$p2" &&
+	wait_for 20 tstat_is st-u last_error = 111 || return 1
+	out=$("$KLOGFWD" status)
+	# st-u goes whatever the output: the cases after count st-b's targets
+	"$KLOGFWD" target del st-u || return 1
+	printf '%s\n' "$out" | sed 's/^/# /'
+	[ "$(printf '%s\n' "$out" | wc -l)" = 4 ] &&
+	printf '%s\n' "$out" | sed -n 1p | grep -qE "^log st-a: memory, klf: $N records, [0-9]+(\.[0-9])? (KiB|MiB) in [0-9]+ segments?$" &&
+	printf '%s\n' "$out" | sed -n 2p | grep -qxF "  st-t -> 127.0.0.1:$port: paused, lag 0" &&
+	printf '%s\n' "$out" | sed -n 3p | grep -qE '^log st-b: memory, lf: 3 records, [0-9]+ B in 1 segment, 1 append refused \(too long 1\)$' &&
+	printf '%s\n' "$out" | sed -n 4p | grep -qE "^  st-u -> 127\.0\.0\.1:$p2: (backoff|connecting), lag 3 records \([0-9]+ B\), last error ECONNREFUSED \(Connection refused\)$" || return 1
+	"$KLOGFWD" -j status 2>&1 | grep -q "status prints text only"
+	[ "${PIPESTATUS[0]}" = 2 ]
+}
+check "status: a line per log and target, human units, problems named" status
 
 monotonic() {
 	local -A before=()

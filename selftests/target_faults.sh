@@ -26,9 +26,11 @@ n_resets=10 n_kills=8
 # flow (the producer is paced, so that the stream lasts the resets), from
 # the receiver's end or the sender's. Each reset must take effect: a
 # connection is reset (the target may be between two: wait for the next)
-# and the target reconnects.
+# and the target reconnects. The kernel log tells connections and losses,
+# at most 6 lines a minute for the target (KLF_SAY_BURST): at least 3 resets
+# make 7 events.
 resets() {
-	local side=$1 port i prod rc filter n=$((10000 / KLF_SLOW))
+	local side=$1 port i prod rc filter n=$((10000 / KLF_SLOW)) dm0 said
 	port=$(free_port)
 	if [ "$side" = receiver ]; then
 		filter="src 127.0.0.1 sport = :$port"
@@ -38,6 +40,7 @@ resets() {
 	"$KLOGFWD" target del fr 2>/dev/null
 	"$KLOGFWD" log del fr 2>/dev/null
 	"$KLOGFWD" log add fr framing klf || return 1
+	dm0=$(dmesg | wc -l)
 	recv_start fr -l "127.0.0.1:$port" -f klf -d -t 240 || return 1
 	"$KLOGFWD" target add fr log fr to "127.0.0.1:$port" backoff 20-100 || return 1
 	"$PRODUCE" -o /dev/klogfwd/fr -n $n --min 100 --max 2000 --rate $((1000 / KLF_SLOW)) \
@@ -55,6 +58,12 @@ resets() {
 			{ echo "# reset $i: the target's reconnects stayed $rc"; return 1; }
 	done
 	echo "# $n_resets resets done at record $(tstat fr acked_offset) of $n"
+	said=$(dmesg | tail -n +$((dm0 + 1)) | grep -F "klogfwd: target fr (log fr): ")
+	echo "$said" | sed 's/^/# dmesg: /'
+	[ "$(echo "$said" | grep -c ": connected to 127.0.0.1:$port$")" -ge 1 ] &&
+	echo "$said" | grep -qE ": connection to 127\.0\.0\.1:$port lost: -(E[A-Z]+|[0-9]+)$" &&
+	[ "$(echo "$said" | wc -l)" -le 6 ] ||
+		{ echo "# the kernel log did not tell the connections, or told more than 6"; return 1; }
 	wait $prod
 	wait_for $((60 * KLF_SLOW)) recv_has fr records $n
 	kill "$PID_fr" && recv_wait fr 30 || return 1

@@ -802,7 +802,7 @@ static void log_print_text(const struct log_info *li)
 	if (!li->stats.have)
 		return;
 	fputs("   ", stdout);
-	counters_print_inline(&li->stats, 0, NULL);
+	counters_print_inline(&li->stats, NULL);
 	putchar('\n');
 }
 

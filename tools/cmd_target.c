@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/klogfwd.h>
 
@@ -758,20 +759,70 @@ static void print_enum(const struct target_info *ti, const char *kw,
 		printf(" %s %" PRIu64, kw, ti->val[type]);
 }
 
-static void print_last_error(uint64_t err)
+/**
+ * errno_name() - the symbolic name of an errno value a connection may end with
+ * @err: the errno value (positive)
+ *
+ * Return: "ECONNREFUSED" and the like, or NULL if not in the table.
+ */
+const char *errno_name(uint64_t err)
 {
 	size_t i;
 
-	printf(" last-error %" PRIu64, err);
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if ((uint64_t)errno_names[i].err == err)
+			return errno_names[i].name;
+	return NULL;
+}
+
+/* " KW N (ENAME: message)", the message if N is not 0 */
+static void print_errno(const char *kw, uint64_t err)
+{
+	const char *name;
+
+	printf(" %s %" PRIu64, kw, err);
 	if (!err || err > INT32_MAX)
 		return;
-	for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
-		if (errno_names[i].err == (int)err) {
-			printf(" (%s: %s)", errno_names[i].name, strerror(err));
-			return;
-		}
+	name = errno_name(err);
+	if (name)
+		printf(" (%s: %s)", name, strerror(err));
+	else
+		printf(" (%s)", strerror(err));
+}
+
+/* " KW T (AGE ago)": a Unix time and its age, as 1h02m or 3m12s */
+static void print_time(const char *kw, uint64_t t)
+{
+	time_t now = time(NULL);
+	char age[32];
+
+	printf(" %s %" PRIu64, kw, t);
+	if (!t || now < 0)
+		return;
+	if (t > (uint64_t)now)
+		fputs(" (in the future)", stdout);
+	else
+		printf(" (%s ago)", fmt_age((uint64_t)now - t, age, sizeof(age)));
+}
+
+/* The counters text shows with more than a number (counters_print_inline) */
+static bool print_stat(unsigned int type, uint64_t v)
+{
+	switch (type) {
+	case KLOGFWD_A_TARGET_STATS_LAST_ERROR:
+		print_errno("last-error", v);
+		return true;
+	case KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT:
+		print_errno("last-disconnect", v);
+		return true;
+	case KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME:
+		print_time("last-error-time", v);
+		return true;
+	case KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME:
+		print_time("last-disconnect-time", v);
+		return true;
 	}
-	printf(" (%s)", strerror(err));
+	return false;
 }
 
 /* "target NAME log LOG to ADDR:PORT", of what the reply had */
@@ -825,8 +876,7 @@ static void target_print_text(const struct target_info *ti)
 	if (!ti->stats.have)
 		return;
 	fputs("   ", stdout);
-	counters_print_inline(&ti->stats, KLOGFWD_A_TARGET_STATS_LAST_ERROR,
-			      print_last_error);
+	counters_print_inline(&ti->stats, print_stat);
 	putchar('\n');
 }
 
@@ -901,7 +951,7 @@ int target_print_event(struct json *j, const struct nl_reply *reply,
 	print_head(&ti);
 	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
 	if (counter_has(&ti.stats, last_error) && ti.stats.val[last_error])
-		print_last_error(ti.stats.val[last_error]);
+		print_errno("last-error", ti.stats.val[last_error]);
 	putchar('\n');
 	return 0;
 }
@@ -1213,8 +1263,11 @@ static void usage_target_show(FILE *fp)
 	      "  target NAME log LOG to ADDR:PORT state STATE ack tcp|app\n"
 	      "      backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off\n"
 	      "      next-offset N acked-offset N lag-records N lag-bytes N ...\n"
-	      "IPv6 addresses are printed in brackets, last-error with the name and\n"
-	      "description of the error.\n"
+	      "IPv6 addresses are printed in brackets, last-error (the last failure,\n"
+	      "an attempt or a lost connection) and last-disconnect (the last lost\n"
+	      "connection) with the name and description of the error, and\n"
+	      "last-error-time and last-disconnect-time (Unix times in seconds, 0:\n"
+	      "never) with their age, as (3m12s ago).\n"
 	      "\n"
 	      "With -j, an array with one object per target, with the members name,\n"
 	      "log, address (without brackets), port, ack, backoff_min_ms,\n"

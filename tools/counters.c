@@ -138,11 +138,11 @@ void counters_print_lines(const struct counters *c)
 /**
  * counters_print_inline() - " NAME VALUE" per counter present, on one line
  * @c: the counters
- * @own: a counter printed by @own_fn instead (0: none)
- * @own_fn: its printer
+ * @own_fn: a printer tried first for each counter (NULL: none); it returns
+ *	    true if it printed the counter, false to leave it to this one
  */
-void counters_print_inline(const struct counters *c, unsigned int own,
-			   void (*own_fn)(uint64_t v))
+void counters_print_inline(const struct counters *c,
+			   bool (*own_fn)(unsigned int type, uint64_t v))
 {
 	unsigned int type;
 	char buf[32];
@@ -150,11 +150,10 @@ void counters_print_inline(const struct counters *c, unsigned int own,
 	for (type = 1; type < COUNTER_SLOTS; type++) {
 		if (!counter_has(c, type))
 			continue;
-		if (own && type == own)
-			own_fn(c->val[type]);
-		else
-			printf(" %s %" PRIu64, counter_name(c, type, buf, sizeof(buf)),
-			       c->val[type]);
+		if (own_fn && type <= c->max && own_fn(type, c->val[type]))
+			continue;
+		printf(" %s %" PRIu64, counter_name(c, type, buf, sizeof(buf)),
+		       c->val[type]);
 	}
 }
 

@@ -47,9 +47,9 @@ const char *counter_name(const struct counters *c, unsigned int type,
 
 /* "NAME VALUE" lines, the name padded to a column */
 void counters_print_lines(const struct counters *c);
-/* " NAME VALUE" each; counter @own (0: none) is printed by @own_fn */
-void counters_print_inline(const struct counters *c, unsigned int own,
-			   void (*own_fn)(uint64_t v));
+/* " NAME VALUE" each, unless @own_fn (NULL: none) printed it: true */
+void counters_print_inline(const struct counters *c,
+			   bool (*own_fn)(unsigned int type, uint64_t v));
 /* an object of every known counter (null if absent) and any newer one;
  * null if the set was absent
  */

@@ -36,6 +36,8 @@ static const struct cmd commands[] = {
 	  usage_save },
 	{ "stats",	cmd_stats,	"show the totals of logs and targets in this namespace",
 	  usage_stats },
+	{ "status",	cmd_status,	"one line per log and target, in human units",
+	  usage_status },
 	{ "target",	cmd_target,	"create, change, delete and show forwarding targets",
 	  usage_target },
 	{ "version",	cmd_version,	"show the versions of the CLI and of the kernel module",
@@ -78,6 +80,29 @@ static void usage_help(FILE *fp)
 	      "Show the list of commands and global options, or the usage of\n"
 	      "COMMAND. '" PROG " help COMMAND' is the same as\n"
 	      "'" PROG " COMMAND --help'.\n", fp);
+}
+
+/**
+ * fmt_age() - a duration in seconds as people read it
+ * @secs: the duration
+ * @buf: where to write it
+ * @size: the size of @buf
+ *
+ * "42s", "3m12s", "1h02m", "2d04h": the two largest units.
+ *
+ * Return: @buf.
+ */
+const char *fmt_age(uint64_t secs, char *buf, size_t size)
+{
+	if (secs < 60)
+		snprintf(buf, size, "%" PRIu64 "s", secs);
+	else if (secs < 3600)
+		snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", secs / 60, secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", secs / 3600, secs / 60 % 60);
+	else
+		snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", secs / 86400, secs / 3600 % 24);
+	return buf;
 }
 
 /* "FILE:LINE: " of the batch line being run, which errors start with */

@@ -54,6 +54,7 @@ static const char *const klf_log_event_names[] = {
 	[KLOGFWD_LOG_EVENT_SEGMENT_DELETED] = "segment-deleted",
 	[KLOGFWD_LOG_EVENT_RECORDS_DROPPED] = "records-dropped",
 	[KLOGFWD_LOG_EVENT_RECOVERED] = "recovered",
+	[KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED] = "producer-blocked",
 };
 
 static const char *const klf_start_names[] = {
@@ -129,6 +130,7 @@ static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] =
 	[KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES] = "truncated-bytes",
 	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS] = "index-rebuilds",
 	[KLOGFWD_A_LOG_STATS_LINES_CUT] = "lines-cut",
+	[KLOGFWD_A_LOG_STATS_BLOCKED] = "blocked",
 };
 
 static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
@@ -169,6 +171,9 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_LAST_ERROR] = "last-error",
 	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = "dropped-records",
 	[KLOGFWD_A_TARGET_STATS_RESENT_BYTES] = "resent-bytes",
+	[KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME] = "last-error-time",
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT] = "last-disconnect",
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = "last-disconnect-time",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -399,6 +404,11 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 		"Lines longer than max-record written to the device with input lines, each cut to max-record bytes (see the input enum).",
 		false,
 	},
+	[KLOGFWD_A_LOG_STATS_BLOCKED] = {
+		"blocked",
+		"Appends that had to wait for room under overflow block (each counted once, however long it waited); rejected-full counts those refused instead (non-blocking writers).",
+		false,
+	},
 };
 
 static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
@@ -474,7 +484,7 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 	},
 	[KLOGFWD_A_TARGET_STATS_LAST_ERROR] = {
 		"last-error",
-		"Errno of the last connection failure (0 if none).",
+		"Errno of the last connection failure, a failed attempt or a lost connection (0 if none).",
 		true,
 	},
 	[KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS] = {
@@ -486,6 +496,21 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 		"resent-bytes",
 		"Bytes sent again after a reconnect because they were not acknowledged.",
 		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME] = {
+		"last-error-time",
+		"When last-error happened: Unix time in seconds (CLOCK_REALTIME), 0 if never.",
+		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT] = {
+		"last-disconnect",
+		"Errno with which the last established connection was lost (0 if none was): kept apart from last-error, which the failed attempts to reconnect overwrite.",
+		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = {
+		"last-disconnect-time",
+		"When the last established connection was lost: Unix time in seconds (CLOCK_REALTIME), 0 if never.",
+		true,
 	},
 };
 

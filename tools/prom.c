@@ -25,91 +25,8 @@
 
 #include "counters.h"
 #include "nl.h"
+#include "objects.h"
 #include "subcommands.h"
-
-/* a log or a target of the dumps */
-struct prom_obj {
-	char *name;
-	char *log;			/* targets: the log it forwards */
-	bool have_state;
-	uint32_t state;
-	struct counters c;
-};
-
-struct prom_list {
-	struct prom_obj *v;
-	size_t n, cap;
-};
-
-static struct prom_obj *prom_add(struct prom_list *l)
-{
-	struct prom_obj *v;
-	size_t cap;
-
-	if (l->n == l->cap) {
-		cap = l->cap ? 2 * l->cap : 16;
-		v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
-	return &l->v[l->n++];
-}
-
-static void prom_free(struct prom_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].log);
-	}
-	free(l->v);
-}
-
-static int log_cb(const struct nl_reply *reply, void *priv)
-{
-	const char *name = nl_attr_str(reply->tb[KLOGFWD_A_LOG_NAME]);
-	struct prom_obj *o;
-
-	if (!name)
-		return -EPROTO;
-	o = prom_add(priv);
-	if (!o)
-		return -ENOMEM;
-	o->name = strdup(name);
-	if (!o->name)
-		return -ENOMEM;
-	counters_init(&o->c, klf_log_stats_metrics, KLOGFWD_A_LOG_STATS_MAX);
-	return counters_parse_nest(&o->c, reply->tb[KLOGFWD_A_LOG_STATS]);
-}
-
-static int target_cb(const struct nl_reply *reply, void *priv)
-{
-	const struct nlattr *const *tb = reply->tb;
-	const char *name = nl_attr_str(tb[KLOGFWD_A_TARGET_NAME]);
-	const char *log = nl_attr_str(tb[KLOGFWD_A_TARGET_LOG]);
-	struct prom_obj *o;
-
-	if (!name || !log)
-		return -EPROTO;
-	o = prom_add(priv);
-	if (!o)
-		return -ENOMEM;
-	o->name = strdup(name);
-	o->log = strdup(log);
-	if (!o->name || !o->log)
-		return -ENOMEM;
-	if (tb[KLOGFWD_A_TARGET_STATE]) {
-		if (!nl_attr_u32(tb[KLOGFWD_A_TARGET_STATE], &o->state))
-			return -EPROTO;
-		o->have_state = true;
-	}
-	counters_init(&o->c, klf_target_stats_metrics, KLOGFWD_A_TARGET_STATS_MAX);
-	return counters_parse_nest(&o->c, tb[KLOGFWD_A_TARGET_STATS]);
-}
 
 static int totals_cb(const struct nl_reply *reply, void *priv)
 {
@@ -168,7 +85,7 @@ static void put_family(const char *kind, const struct klf_metric *m)
 }
 
 /* {target="T",log="L"} or {log="L"}, and state="S" if @state */
-static void put_labels(const struct prom_obj *o, bool target, const char *state)
+static void put_labels(const struct obj *o, bool target, const char *state)
 {
 	putchar('{');
 	if (target) {
@@ -186,10 +103,10 @@ static void put_labels(const struct prom_obj *o, bool target, const char *state)
 }
 
 /* one family per counter type, one sample per object that has it */
-static void put_objects(const struct prom_list *l, const char *kind, bool target,
+static void put_objects(const struct obj_list *l, const char *kind, bool target,
 			const struct klf_metric *tbl, unsigned int max)
 {
-	const struct prom_obj *o;
+	const struct obj *o;
 	unsigned int type;
 	bool any;
 	size_t i;
@@ -212,10 +129,10 @@ static void put_objects(const struct prom_list *l, const char *kind, bool target
 	}
 }
 
-static void put_states(const struct prom_list *l)
+static void put_states(const struct obj_list *l)
 {
 	const size_t nstates = ARRAY_SIZE(klf_target_state_names);
-	const struct prom_obj *o;
+	const struct obj *o;
 	bool any = false;
 	size_t i, s;
 
@@ -244,7 +161,7 @@ static void put_states(const struct prom_list *l)
  */
 int prom_print(struct cli *cli, struct nl_ctx *nl)
 {
-	struct prom_list logs = { 0 }, targets = { 0 };
+	struct obj_list logs = { 0 }, targets = { 0 };
 	struct counters totals;
 	struct nl_req *req;
 	int ret = KF_EXIT_ERROR;
@@ -256,16 +173,8 @@ int prom_print(struct cli *cli, struct nl_ctx *nl)
 		cli_nl_error(cli, "stats");
 		goto out;
 	}
-	req = nl_req_start(nl, KLOGFWD_CMD_LOG_GET, NL_REQ_DUMP);
-	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, log_cb, &logs)) {
-		cli_nl_error(cli, "log show");
+	if (objs_dump(cli, nl, &logs, &targets))
 		goto out;
-	}
-	req = nl_req_start(nl, KLOGFWD_CMD_TARGET_GET, NL_REQ_DUMP);
-	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, target_cb, &targets)) {
-		cli_nl_error(cli, "target show");
-		goto out;
-	}
 
 	for (type = 1; type <= KLOGFWD_A_STATS_MAX; type++) {
 		if (!counter_has(&totals, type) || !klf_stats_metrics[type].name)
@@ -283,7 +192,7 @@ int prom_print(struct cli *cli, struct nl_ctx *nl)
 	if (ret)
 		errmsg("stats: writing the output: %s", strerror(errno));
 out:
-	prom_free(&logs);
-	prom_free(&targets);
+	objs_free(&logs);
+	objs_free(&targets);
 	return ret;
 }

@@ -97,6 +97,7 @@ const char *fmt_ms(char *buf, size_t size, uint64_t v);
 const char *batch_quote(char *buf, size_t size, const char *s);
 /* --check: a log or target name the kernel would refuse. Returns 0 or the exit status. */
 int check_name(const char *op, const char *what, const char *name);
+const char *fmt_age(uint64_t secs, char *buf, size_t size);
 
 /*
  * SIGINT and SIGTERM for a command that waits (monitor, log append): both
@@ -122,6 +123,7 @@ int cmd_target(struct cli *cli, int argc, char **argv);
 void usage_target(FILE *fp);
 int target_print_event(struct json *j, const struct nl_reply *reply,
 		       const char *time);
+const char *errno_name(uint64_t err);
 
 /* cmd_monitor.c */
 int cmd_monitor(struct cli *cli, int argc, char **argv);
@@ -130,6 +132,10 @@ void usage_monitor(FILE *fp);
 /* cmd_stats.c */
 int cmd_stats(struct cli *cli, int argc, char **argv);
 void usage_stats(FILE *fp);
+
+/* cmd_status.c */
+int cmd_status(struct cli *cli, int argc, char **argv);
+void usage_status(FILE *fp);
 
 /* prom.c */
 int prom_print(struct cli *cli, struct nl_ctx *nl);

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # bash completion for klogfwd(8)
 #
-# Keep _klogfwd_commands in sync with the command table in tools/klogfwd.c,
-# the _klogfwd_log_* lists with tools/cmd_log.c and the _klogfwd_target_*
-# lists with tools/cmd_target.c.
+# _klogfwd_commands follows the command table in tools/klogfwd.c, the
+# _klogfwd_log_* lists tools/cmd_log.c, the _klogfwd_target_* lists
+# tools/cmd_target.c and the values of each keyword their enums:
+# selftests/cli_tables.py fails when they disagree.
 
-_klogfwd_commands="help log monitor save stats target version"
+_klogfwd_commands="help log monitor save stats status target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -v --verbose -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing override"
@@ -332,7 +333,7 @@ _klogfwd()
 	help)
 		mapfile -t COMPREPLY < <(compgen -W "$_klogfwd_commands" -- "$cur")
 		;;
-	version)
+	version|status)
 		mapfile -t COMPREPLY < <(compgen -W "help --help" -- "$cur")
 		;;
 	save)

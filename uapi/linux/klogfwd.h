@@ -122,12 +122,18 @@ enum klogfwd_format {
  *   targets.
  * @KLOGFWD_LOG_EVENT_RECOVERED: The log was recovered from an existing
  *   directory.
+ * @KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED: A producer started to wait for room
+ *   under overflow block: a target has not acknowledged the oldest segment
+ *   retention would delete. Sent once per episode: again only after an append
+ *   found room without waiting, or after room appeared while no producer
+ *   waited. count is the log's stats blocked at that moment.
  */
 enum klogfwd_log_event {
 	KLOGFWD_LOG_EVENT_SEGMENT_ROLLED,
 	KLOGFWD_LOG_EVENT_SEGMENT_DELETED,
 	KLOGFWD_LOG_EVENT_RECORDS_DROPPED,
 	KLOGFWD_LOG_EVENT_RECOVERED,
+	KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED,
 };
 
 /**
@@ -239,6 +245,7 @@ enum {
 	KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES,
 	KLOGFWD_A_LOG_STATS_INDEX_REBUILDS,
 	KLOGFWD_A_LOG_STATS_LINES_CUT,
+	KLOGFWD_A_LOG_STATS_BLOCKED,
 
 	__KLOGFWD_A_LOG_STATS_MAX,
 	KLOGFWD_A_LOG_STATS_MAX = (__KLOGFWD_A_LOG_STATS_MAX - 1)
@@ -285,6 +292,9 @@ enum {
 	KLOGFWD_A_TARGET_STATS_LAST_ERROR,
 	KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS,
 	KLOGFWD_A_TARGET_STATS_RESENT_BYTES,
+	KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME,
+	KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT,
+	KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME,
 
 	__KLOGFWD_A_TARGET_STATS_MAX,
 	KLOGFWD_A_TARGET_STATS_MAX = (__KLOGFWD_A_TARGET_STATS_MAX - 1)
