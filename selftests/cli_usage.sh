@@ -319,8 +319,8 @@ test_batch_lines()
 		{ fail "expected two usages (help log, help)"; return; }
 	printf 'help log\nlog add x bogus-setting 1\nhelp\n' > "$f"
 	run -b "$f"
-	expect_rc 2 && expect_err "^klogfwd: log add: unknown keyword 'bogus-setting'" &&
-		expect_err "^klogfwd: $f:2: command failed \\(exit 2\\); the lines after it were not run" ||
+	expect_rc 2 && expect_err "^klogfwd: $f:2: log add: unknown keyword 'bogus-setting'" &&
+		expect_err "^klogfwd: $f:2: failed \\(exit 2\\); line 1 was applied, line 3 was not run$" ||
 		return
 	[[ $(grep -c '^Usage: klogfwd' <<<"$out") == 1 ]] ||
 		fail "line 3 ran after line 2 failed"
@@ -328,6 +328,44 @@ test_batch_lines()
 	run -b "$f"
 	expect_rc 2 && expect_err "^klogfwd: $f:2: unterminated quote" || return
 	[[ $(grep -c '^Usage: klogfwd' <<<"$out") == 1 ]] || fail "lines after the bad quote ran"
+}
+
+# -b FILE --check: every line checked without the module, all the bad ones
+# named with their line numbers, nothing run (help prints nothing)
+test_batch_check()
+{
+	local f=$tmp/batch
+
+	printf '# ok\nlog add a dir "/tmp/x y" segment-bytes 1M sync 5s\nhelp\nlog add b bogus 1\ntarget add t log a to 127.0.0.1:9 paused\ntarget add u log .a to 10.0.0.1:70000\nlog del a\nlog add c facility 99\n' > "$f"
+	run -b "$f" --check
+	expect_rc 2 && expect_no_out &&
+		expect_err "^klogfwd: $f:4: log add: unknown keyword 'bogus'$" &&
+		expect_err "^klogfwd: $f:6: target add: invalid value '10.0.0.1:70000' for to" &&
+		expect_err "^klogfwd: $f:8: log add: value 99 for facility is out of range \\(at most 23\\)$" &&
+		expect_err "^klogfwd: $f: 3 of 7 commands invalid; nothing was applied$" || return
+	[[ $(grep -c "^klogfwd: $f:[0-9]*: " <<<"$err") == 3 ]] ||
+		{ fail "not exactly 3 lines named: $err"; return; }
+	# without the module: a valid file exits 0, and -c works before -b too
+	printf 'log add a memory framing octet\ntarget add t log a to [::1]:9 backoff 1s-1m\nlog set a mode 0640\n' > "$f"
+	run -c -b "$f"
+	expect_rc 0 && expect_no_err &&
+		expect_out "^$f: 3 commands checked, no error; nothing was applied$" || return
+	run --check log show
+	expect_rc 2 && expect_err "^klogfwd: --check goes with -b FILE"
+}
+
+# save: its usage errors come before the module is needed
+test_save_usage()
+{
+	run save a b
+	expect_rc 2 && expect_no_out && expect_err "^klogfwd: save: unexpected argument 'b'$" || return
+	run save ""
+	expect_rc 2 && expect_err "^klogfwd: save: empty file name$" || return
+	run save --help
+	expect_rc 0 && expect_out "^Usage: klogfwd save \\[FILE\\]" || return
+	run save
+	expect_rc 1 && expect_no_out || return
+	[[ $err == "$NOT_LOADED_MSG" ]] || fail "'$last_cmd': unexpected error: $err"
 }
 
 test_stats_output_usage()
@@ -380,6 +418,21 @@ test_stats_completion()
 	((${#why[@]} == 0))
 }
 
+# save and --check in the completion
+test_save_check_completion()
+{
+	local words
+
+	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
+	words=$(complete_words "")
+	[[ $words == *" save "* ]] || { fail "klogfwd <TAB> completes '$words'"; return; }
+	words=$(complete_words "--ch")
+	[[ $words == "--check " ]] || { fail "klogfwd --ch<TAB> completes '$words'"; return; }
+	words=$(complete_words "-" -b f)
+	[[ $words == "--check --verbose -c -v " ]] || fail "klogfwd -b f -<TAB> completes '$words'"
+	((${#why[@]} == 0))
+}
+
 # The commands, keywords and enum values of the CLI's tables are exactly
 # those the completion offers, and the man page names each
 # (selftests/cli_tables.py reads the sources).
@@ -410,8 +463,11 @@ tests=(
 	"test_version_option_json:-j -V prints the CLI version as JSON"
 	"test_batch_usage:-b without a file, with arguments, or a missing file exits 2"
 	"test_batch_lines:-b runs each line, honours quotes and comments, stops at the first failure naming its line"
+	"test_batch_check:-b FILE --check names every bad line with its number and runs none"
+	"test_save_usage:save: extra words exit 2; without the module exit 1"
 	"test_stats_output_usage:stats -o: a missing or unknown format, -j with prometheus and extra words exit 2"
 	"test_stats_completion:stats completes -o and its formats"
+	"test_save_check_completion:save, --check, and --check after -b FILE complete"
 	"test_output_opts_after_command:-j and -p after show, stats, monitor and version work; elsewhere a hint"
 	"test_tables_documented:completion and man page list exactly the CLI's commands, keywords and values"
 	"test_valgrind:no memory errors or leaks under valgrind"

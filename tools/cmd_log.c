@@ -84,6 +84,8 @@ static const char *const severity_names[] = {
 };
 static const struct enum_names facility_enum = ENUM_NAMES(facility_names);
 static const struct enum_names severity_enum = ENUM_NAMES(severity_names);
+const struct enum_names *const syslog_facility_enum = &facility_enum;
+const struct enum_names *const syslog_severity_enum = &severity_enum;
 
 /* Command line settings */
 
@@ -448,6 +450,65 @@ static void log_conf_put(struct nl_req *req, const struct log_conf *c)
 }
 
 /*
+ * --check: what the CLI knows of the kernel's limits beyond the parsing:
+ * the name, the lengths of strings, the syslog ranges. Returns 0 or the
+ * exit status.
+ */
+static int log_check(const struct log_conf *c, const char *name)
+{
+	static const struct {
+		uint16_t attr;
+		uint64_t max;
+	} limits[] = {
+		{ KLOGFWD_A_LOG_MAX_RECORD, KLOGFWD_MAX_RECORD_LIMIT },
+		{ KLOGFWD_A_LOG_FACILITY, ARRAY_SIZE(facility_names) - 1 },
+		{ KLOGFWD_A_LOG_SEVERITY, ARRAY_SIZE(severity_names) - 1 },
+	};
+	static const struct {
+		uint16_t attr;
+		size_t max;
+	} lens[] = {
+		{ KLOGFWD_A_LOG_HOSTNAME, KLOGFWD_HOSTNAME_LEN },
+		{ KLOGFWD_A_LOG_APP_NAME, KLOGFWD_APP_NAME_LEN },
+	};
+	const char *p, *kw;
+	size_t i;
+	int ret;
+
+	ret = check_name(c->op, "log", name);
+	if (ret)
+		return ret;
+	if (c->dir && strlen(c->dir) > KLOGFWD_PATH_LEN)
+		return usage_error(c->op, "%s: dir is too long: %zu bytes (at most %d)",
+				   c->op, strlen(c->dir), KLOGFWD_PATH_LEN);
+	for (i = 0; i < ARRAY_SIZE(limits); i++)
+		if ((c->attrs & BIT(limits[i].attr)) &&
+		    c->val[limits[i].attr] > limits[i].max)
+			return usage_error(c->op, "%s: value %" PRIu64 " for %s is out of range (at most %" PRIu64 ")",
+					   c->op, c->val[limits[i].attr],
+					   klf_log_attr_names[limits[i].attr], limits[i].max);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		p = c->str[lens[i].attr];
+		kw = klf_log_attr_names[lens[i].attr];
+		if (!p)
+			continue;
+		if (strlen(p) > lens[i].max)
+			return usage_error(c->op, "%s: %s is too long: %zu bytes (at most %zu)",
+					   c->op, kw, strlen(p), lens[i].max);
+		for (; *p; p++)
+			if (*p < 33 || *p > 126)
+				break;
+		if (*p || !c->str[lens[i].attr][0])
+			return usage_error(c->op, "%s: %s must be printable ASCII without spaces",
+					   c->op, kw);
+	}
+	return 0;
+}
+
+static int log_exists(struct cli *cli, struct nl_ctx *nl,
+		      const struct log_conf *c, const char *name);
+
+/*
  * Send cmd for the log argv[1] with the settings that follow. Returns the
  * exit status.
  */
@@ -466,6 +527,8 @@ static int log_configure(struct cli *cli, const char *op, uint8_t cmd,
 	if (!ret && !create && !c.attrs)
 		ret = usage_error(op, "%s: nothing to change: give at least one setting",
 				  op);
+	if (!ret && cli->check)
+		ret = log_check(&c, argv[1]);
 	if (ret)
 		goto out;
 
@@ -478,6 +541,10 @@ static int log_configure(struct cli *cli, const char *op, uint8_t cmd,
 	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
 	log_conf_put(req, &c);
 	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, NULL, NULL) < 0) {
+		if (create && cli->batch && nl_err(nl) == EEXIST) {
+			ret = log_exists(cli, nl, &c, argv[1]);
+			goto out;
+		}
 		cli_nl_error(cli, op);
 		ret = KF_EXIT_ERROR;
 	}
@@ -822,6 +889,156 @@ static int log_show(struct cli *cli, int argc, char **argv)
 			ret = KF_EXIT_ERROR;
 	}
 	return ret;
+}
+
+/* log add in a batch */
+
+/* log add of a log that exists: how it differs from the command line */
+struct log_cmp {
+	const struct log_conf *c;
+	char diff[1024];
+	size_t len;
+	bool fixed;		/* a setting fixed at creation differs */
+};
+
+static void cmp_add(struct log_cmp *lc, const char *kw, const char *old,
+		    const char *new, bool fixed)
+{
+	lc->len += snprintf(lc->diff + lc->len, lc->len < sizeof(lc->diff) ?
+			    sizeof(lc->diff) - lc->len : 0, "%s%s %s, not %s",
+			    lc->len ? "; " : "", kw, old, new);
+	if (lc->len >= sizeof(lc->diff))
+		lc->len = sizeof(lc->diff) - 1;
+	lc->fixed |= fixed;
+}
+
+/* A value of keyword kw as the command line gives it. */
+static const char *kw_value(char *buf, size_t size, const struct log_kw *kw,
+			    uint64_t v)
+{
+	const char *name;
+
+	switch (kw->type) {
+	case KW_SIZE:
+		return fmt_size(buf, size, v);
+	case KW_MS:
+		return fmt_ms(buf, size, v);
+	case KW_MODE:
+		snprintf(buf, size, "%04" PRIo64, v);
+		return buf;
+	case KW_ENUM:
+	case KW_NUM_ENUM:
+		name = enum_name(kw->e, v);
+		if (name)
+			return name;
+		break;
+	default:
+		break;
+	}
+	snprintf(buf, size, "%" PRIu64, v);
+	return buf;
+}
+
+static const char *sync_value(char *buf, size_t size, uint64_t sync,
+			      uint64_t ms, bool with_ms)
+{
+	if (sync == KLOGFWD_SYNC_INTERVAL && with_ms)
+		return fmt_ms(buf, size, ms);
+	return enum_name(&sync_enum, sync) ?: "?";
+}
+
+static int log_cmp_cb(const struct nl_reply *reply, void *priv)
+{
+	struct log_cmp *lc = priv;
+	const struct log_conf *c = lc->c;
+	const struct log_kw *kw;
+	struct log_info li;
+	char b1[64], b2[64];
+	uint64_t storage;
+	const char *old;
+	bool ms;
+	size_t i;
+	int ret;
+
+	ret = log_info_parse(reply, &li);
+	if (ret)
+		return ret;
+	/* memory unless dir is given, and fixed */
+	storage = c->attrs & BIT(KLOGFWD_A_LOG_STORAGE) ?
+		  c->val[KLOGFWD_A_LOG_STORAGE] : KLOGFWD_STORAGE_MEMORY;
+	old = li.val[KLOGFWD_A_LOG_STORAGE] == KLOGFWD_STORAGE_DIR ? "dir" : "memory";
+	if (li.val[KLOGFWD_A_LOG_STORAGE] != storage)
+		cmp_add(lc, "storage", old,
+			storage == KLOGFWD_STORAGE_DIR ? "dir" : "memory", true);
+	else if (c->dir && (!li.dir || strcmp(li.dir, c->dir)))
+		cmp_add(lc, "dir", li.dir ?: "none", c->dir, true);
+	for (i = 0; i < ARRAY_SIZE(log_kws); i++) {
+		kw = &log_kws[i];
+		if (!(c->kws & BIT(i)))
+			continue;
+		switch (kw->type) {
+		case KW_MEMORY:
+		case KW_DIR:
+		case KW_FLAG:
+			break;
+		case KW_STR:
+			old = li.str[kw->attr] ?: "";
+			if (strcmp(old, c->str[kw->attr]))
+				cmp_add(lc, kw->name, old, c->str[kw->attr], false);
+			break;
+		case KW_SYNC:
+			ms = c->attrs & BIT(KLOGFWD_A_LOG_SYNC_INTERVAL_MS);
+			if (li.val[KLOGFWD_A_LOG_SYNC] != c->val[KLOGFWD_A_LOG_SYNC] ||
+			    (ms && li.val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS] !=
+				   c->val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS]))
+				cmp_add(lc, kw->name,
+					sync_value(b1, sizeof(b1), li.val[KLOGFWD_A_LOG_SYNC],
+						   li.val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS], true),
+					sync_value(b2, sizeof(b2), c->val[KLOGFWD_A_LOG_SYNC],
+						   c->val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS], ms),
+					false);
+			break;
+		default:
+			if (li.val[kw->attr] != c->val[kw->attr])
+				cmp_add(lc, kw->name,
+					kw_value(b1, sizeof(b1), kw, li.val[kw->attr]),
+					kw_value(b2, sizeof(b2), kw, c->val[kw->attr]),
+					kw->fixed);
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * log add in a batch, of a log that exists: a no-op if it is as the
+ * command line gives it (the settings given, memory or dir), else an error
+ * naming what differs. Returns the exit status.
+ */
+static int log_exists(struct cli *cli, struct nl_ctx *nl,
+		      const struct log_conf *c, const char *name)
+{
+	struct log_cmp lc = { .c = c };
+	struct nl_req *req;
+
+	req = nl_req_start(nl, KLOGFWD_CMD_LOG_GET, 0);
+	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, name);
+	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, log_cmp_cb, &lc) < 0) {
+		cli_nl_error(cli, c->op);
+		return KF_EXIT_ERROR;
+	}
+	if (!lc.len) {
+		if (cli->verbose)
+			errmsg("%s: log %s exists as given: nothing to do", c->op, name);
+		return KF_EXIT_OK;
+	}
+	if (lc.fixed)
+		errmsg("%s: log %s exists with %s: storage, dir and framing are fixed at creation: delete the log first ('" PROG " log del %s')",
+		       c->op, name, lc.diff, name);
+	else
+		errmsg("%s: log %s exists with %s: change it with '" PROG " log set %s ...', or delete it first",
+		       c->op, name, lc.diff, name);
+	return KF_EXIT_ERROR;
 }
 
 /* log append */

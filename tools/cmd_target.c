@@ -507,6 +507,9 @@ static void target_conf_put(struct nl_req *req, const struct target_conf *c)
 	}
 }
 
+static int target_exists(struct cli *cli, struct nl_ctx *nl,
+			 const struct target_conf *c, const char *name);
+
 /*
  * Send cmd for the target argv[1] with the settings that follow. Returns
  * the exit status.
@@ -523,9 +526,14 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 	if (argc < 2)
 		return usage_error(op, "%s: missing target name", op);
 	ret = target_conf_parse(&c, create, argc - 2, argv + 2);
-	if (ret)
-		return ret;
-	ret = target_resolve(&c);
+	if (!ret && cli->check) {
+		/* --check: no name is looked up */
+		ret = check_name(op, "target", argv[1]);
+		if (!ret && c.log)
+			ret = check_name(op, "log", c.log);
+	}
+	if (!ret && !cli->check)
+		ret = target_resolve(&c);
 	if (ret)
 		return ret;
 
@@ -536,6 +544,8 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 	nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, argv[1]);
 	target_conf_put(req, &c);
 	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, NULL, NULL) < 0) {
+		if (create && cli->batch && nl_err(nl) == EEXIST)
+			return target_exists(cli, nl, &c, argv[1]);
 		cli_nl_error(cli, op);
 		return KF_EXIT_ERROR;
 	}
@@ -1000,6 +1010,150 @@ static int target_show(struct cli *cli, int argc, char **argv)
 			ret = KF_EXIT_ERROR;
 	}
 	return ret;
+}
+
+/* target add in a batch */
+
+/* target add of a target that exists: how it differs from the command line */
+struct target_cmp {
+	const struct target_conf *c;
+	char diff[1024];
+	size_t len;
+	bool fixed;		/* a setting fixed at creation differs */
+};
+
+static void cmp_add(struct target_cmp *tc, const char *kw, const char *old,
+		    const char *new, bool fixed)
+{
+	tc->len += snprintf(tc->diff + tc->len, tc->len < sizeof(tc->diff) ?
+			    sizeof(tc->diff) - tc->len : 0, "%s%s %s, not %s",
+			    tc->len ? "; " : "", kw, old, new);
+	if (tc->len >= sizeof(tc->diff))
+		tc->len = sizeof(tc->diff) - 1;
+	tc->fixed |= fixed;
+}
+
+/* "ADDR:PORT", "[ADDR6]:PORT" */
+static const char *fmt_to(char *buf, size_t size, int family, const void *addr,
+			  uint64_t port)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(family, addr, a, sizeof(a));
+	snprintf(buf, size, family == AF_INET6 ? "[%s]:%" PRIu64 : "%s:%" PRIu64,
+		 a, port);
+	return buf;
+}
+
+static int target_cmp_cb(const struct nl_reply *reply, void *priv)
+{
+	struct target_cmp *tc = priv;
+	const struct target_conf *c = tc->c;
+	const struct target_kw *kw;
+	struct target_info ti;
+	char b1[96], b2[96];
+	const void *addr;
+	uint16_t type;
+	bool v6;
+	size_t i;
+	int ret;
+
+	ret = target_info_parse(reply, &ti);
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(target_kws); i++) {
+		kw = &target_kws[i];
+		if (!(c->kws & BIT(i)))
+			continue;
+		type = kw->attr;
+		switch (kw->type) {
+		case TKW_LOG:
+			if (!ti.log || strcmp(ti.log, c->log))
+				cmp_add(tc, kw->name, ti.log ?: "none", c->log, true);
+			break;
+		case TKW_TO:
+			v6 = c->attrs & BIT(KLOGFWD_A_TARGET_IPV6);
+			addr = v6 ? (const void *)&c->v6 : (const void *)&c->v4;
+			if (ti.family != (v6 ? AF_INET6 : AF_INET) ||
+			    memcmp(ti.addr, addr, v6 ? sizeof(c->v6) : sizeof(c->v4)) ||
+			    ti.val[KLOGFWD_A_TARGET_PORT] != c->val[KLOGFWD_A_TARGET_PORT])
+				cmp_add(tc, kw->name,
+					ti.family ? fmt_to(b1, sizeof(b1), ti.family, ti.addr,
+							   ti.val[KLOGFWD_A_TARGET_PORT]) : "none",
+					fmt_to(b2, sizeof(b2), v6 ? AF_INET6 : AF_INET, addr,
+					       c->val[KLOGFWD_A_TARGET_PORT]),
+					true);
+			break;
+		case TKW_FROM:
+		case TKW_FLAG:
+			/* where it started, and paused: not settings it keeps */
+			break;
+		case TKW_BACKOFF:
+			if (ti.val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] != c->val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] ||
+			    ti.val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] != c->val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]) {
+				char m1[32], m2[32], m3[32], m4[32];
+
+				snprintf(b1, sizeof(b1), "%s-%s",
+					 fmt_ms(m1, sizeof(m1), ti.val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]),
+					 fmt_ms(m2, sizeof(m2), ti.val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]));
+				snprintf(b2, sizeof(b2), "%s-%s",
+					 fmt_ms(m3, sizeof(m3), c->val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]),
+					 fmt_ms(m4, sizeof(m4), c->val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]));
+				cmp_add(tc, kw->name, b1, b2, false);
+			}
+			break;
+		default:
+			if (ti.val[type] == c->val[type])
+				break;
+			if (kw->type == TKW_ENUM) {
+				snprintf(b1, sizeof(b1), "%s", enum_name(kw->e, ti.val[type]) ?: "?");
+				snprintf(b2, sizeof(b2), "%s", enum_name(kw->e, c->val[type]) ?: "?");
+			} else if (kw->type == TKW_MS) {
+				fmt_ms(b1, sizeof(b1), ti.val[type]);
+				fmt_ms(b2, sizeof(b2), c->val[type]);
+			} else if (kw->type == TKW_SIZE) {
+				fmt_size(b1, sizeof(b1), ti.val[type]);
+				fmt_size(b2, sizeof(b2), c->val[type]);
+			} else {
+				snprintf(b1, sizeof(b1), "%" PRIu64, ti.val[type]);
+				snprintf(b2, sizeof(b2), "%" PRIu64, c->val[type]);
+			}
+			cmp_add(tc, kw->name, b1, b2, !(kw->ops & TK_SET));
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * target add in a batch, of a target that exists: a no-op if it has the
+ * settings given (from and paused only matter at creation and are not
+ * compared), else an error naming what differs. Returns the exit status.
+ */
+static int target_exists(struct cli *cli, struct nl_ctx *nl,
+			 const struct target_conf *c, const char *name)
+{
+	struct target_cmp tc = { .c = c };
+	struct nl_req *req;
+
+	req = nl_req_start(nl, KLOGFWD_CMD_TARGET_GET, 0);
+	nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, name);
+	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, target_cmp_cb, &tc) < 0) {
+		cli_nl_error(cli, c->op);
+		return KF_EXIT_ERROR;
+	}
+	if (!tc.len) {
+		if (cli->verbose)
+			errmsg("%s: target %s exists as given: nothing to do", c->op, name);
+		return KF_EXIT_OK;
+	}
+	if (tc.fixed)
+		errmsg("%s: target %s exists with %s: log, to and ack are fixed at creation: delete the target first ('" PROG " target del %s')",
+		       c->op, name, tc.diff, name);
+	else
+		errmsg("%s: target %s exists with %s: change it with '" PROG " target set %s ...', or delete it first",
+		       c->op, name, tc.diff, name);
+	return KF_EXIT_ERROR;
 }
 
 /* Usage */

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/klogfwd.h>
 
@@ -30,6 +32,8 @@ static const struct cmd commands[] = {
 	  usage_log },
 	{ "monitor",	cmd_monitor,	"print the events of logs and targets as they happen",
 	  usage_monitor },
+	{ "save",	cmd_save,	"print the logs and targets as a batch file for -b",
+	  usage_save },
 	{ "stats",	cmd_stats,	"show the totals of logs and targets in this namespace",
 	  usage_stats },
 	{ "status",	cmd_status,	"one line per log and target, in human units",
@@ -54,7 +58,10 @@ static void usage(FILE *fp)
 	      "  -j, --json      print JSON instead of text\n"
 	      "  -p, --pretty    print indented JSON (implies --json)\n"
 	      "  -b, --batch FILE  run the commands in FILE ('-': standard input),\n"
-	      "                  one per line, and stop at the first that fails\n"
+	      "                  one per line, and stop at the first that fails; an\n"
+	      "                  add of a log or target that exists as given does nothing\n"
+	      "  -c, --check     with -b: check every line of FILE, apply none\n"
+	      "  -v, --verbose   with -b: name the adds that change nothing\n"
 	      "  -V, --version   print the version of this program and exit\n"
 	      "  -h, --help      print this help and exit\n"
 	      "\n"
@@ -98,11 +105,15 @@ const char *fmt_age(uint64_t secs, char *buf, size_t size)
 	return buf;
 }
 
+/* "FILE:LINE: " of the batch line being run, which errors start with */
+static char batch_where[128];
+
 /* Print PROG ": " and the message to stderr, after what stdout holds. */
 static __printf(1, 0) void verrmsg(const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	fputs(PROG ": ", stderr);
+	fputs(batch_where, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -286,6 +297,11 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 
 struct nl_ctx *cli_nl(struct cli *cli)
 {
+	if (cli->check) {
+		/* every command parses its line before this: the line is valid */
+		cli->checked = true;
+		return NULL;
+	}
 	if (!cli->nl) {
 		cli->nl = nl_open(KLOGFWD_FAMILY_NAME, KLOGFWD_FAMILY_VERSION);
 		if (!cli->nl)
@@ -506,10 +522,107 @@ int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 	return 0;
 }
 
+/* The largest of units (their order: growing) that divides v, else v. */
+static const char *fmt_units(char *buf, size_t size, uint64_t v,
+			     const struct unit *units, size_t n)
+{
+	size_t i;
+
+	for (i = n; i-- > 0;)
+		if (v && units[i].mult > 1 && !(v % units[i].mult)) {
+			snprintf(buf, size, "%" PRIu64 "%s", v / units[i].mult,
+				 units[i].suffix);
+			return buf;
+		}
+	snprintf(buf, size, "%" PRIu64, v);
+	return buf;
+}
+
+const char *fmt_size(char *buf, size_t size, uint64_t v)
+{
+	static const struct unit u[] = {
+		{ "k", 1ULL << 10 }, { "M", 1ULL << 20 }, { "G", 1ULL << 30 },
+	};
+
+	return fmt_units(buf, size, v, u, ARRAY_SIZE(u));
+}
+
+const char *fmt_ms(char *buf, size_t size, uint64_t v)
+{
+	static const struct unit u[] = {
+		{ "s", 1000 }, { "m", 60 * 1000 }, { "h", 60 * 60 * 1000 },
+		{ "d", 24 * 60 * 60 * 1000 },
+	};
+
+	return fmt_units(buf, size, v, u, ARRAY_SIZE(u));
+}
+
+/*
+ * s as split_words() reads it back: as it is when it holds only characters
+ * that need no quoting, else in single quotes, a quote inside as '\''.
+ * NULL if it does not fit in buf or holds a control character (a newline
+ * would end the line).
+ */
+const char *batch_quote(char *buf, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+	bool plain = len > 0;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return NULL;
+		if (!isalnum((unsigned char)*p) && !strchr("/._-+,:=@%[]", *p))
+			plain = false;
+	}
+	if (plain) {
+		if (len >= size)
+			return NULL;
+		return memcpy(buf, s, len + 1);
+	}
+	len = 0;
+	if (size < 3)
+		return NULL;
+	buf[len++] = '\'';
+	for (p = s; *p; p++) {
+		if (len + 5 >= size)
+			return NULL;
+		if (*p == '\'') {
+			memcpy(buf + len, "'\\''", 4);
+			len += 4;
+		} else {
+			buf[len++] = *p;
+		}
+	}
+	buf[len++] = '\'';
+	buf[len] = '\0';
+	return buf;
+}
+
+/* As klf_name_ok() in the module, and KLOGFWD_NAME_LEN. */
+int check_name(const char *op, const char *what, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	if (len > KLOGFWD_NAME_LEN)
+		return usage_error(op, "%s: %s name '%s' is too long: %zu bytes (at most %d)",
+				   op, what, name, len, KLOGFWD_NAME_LEN);
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			break;
+	if (!len || *name == '.' || *p)
+		return usage_error(op, "%s: invalid %s name '%s' (letters, digits, '.', '_' and '-', not starting with '.')",
+				   op, what, name);
+	return 0;
+}
+
 static const struct option long_options[] = {
 	{ "json",	no_argument,	NULL,	'j' },
 	{ "pretty",	no_argument,	NULL,	'p' },
 	{ "batch",	required_argument, NULL, 'b' },
+	{ "check",	no_argument,	NULL,	'c' },
+	{ "verbose",	no_argument,	NULL,	'v' },
 	{ "version",	no_argument,	NULL,	'V' },
 	{ "help",	no_argument,	NULL,	'h' },
 	{ NULL,		0,		NULL,	0 },
@@ -526,10 +639,16 @@ static int parse_options(struct cli *cli, int argc, char **argv,
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jpVhb:", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpVhcvb:", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			*batch = optarg;
+			break;
+		case 'c':
+			cli->check = true;
+			break;
+		case 'v':
+			cli->verbose = true;
 			break;
 		case 'j':
 			cli->json = true;
@@ -557,6 +676,8 @@ static int parse_options(struct cli *cli, int argc, char **argv,
 	}
 	if (show_version)
 		return cli_print_version(cli);
+	if (cli->check && !*batch)
+		return usage_error(NULL, "--check goes with -b FILE: it checks the lines of a batch file");
 	if (*batch) {
 		if (optind < argc)
 			return usage_error(NULL, "-b takes its commands from the file, not from the command line ('%s')",
@@ -623,22 +744,31 @@ static int split_words(char *line, char **words, int max)
 
 #define BATCH_MAX_WORDS	256
 
-/*
- * -b FILE: run each line as a command, with the global options of the
- * command line, over one netlink socket. Stops at the first line that
- * fails, naming it; the lines after it are not run.
- */
-static int run_batch(struct cli *cli, const char *path)
-{
-	char *words[BATCH_MAX_WORDS + 1];
-	FILE *fp = stdin;
-	size_t size = 0;
-	char *line = NULL;
-	unsigned long lineno = 0;
-	const char *name = path;
-	int ret = KF_EXIT_OK;
-	int n;
+/* The lines of a batch file, read whole before any runs. */
+struct batch {
+	const char *name;	/* the path, or "<stdin>" */
+	char **lines;
+	unsigned long n;
+};
 
+static void batch_free(struct batch *b)
+{
+	unsigned long i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->lines[i]);
+	free(b->lines);
+}
+
+/* Returns 0 or the exit status, having said why. */
+static int batch_read(struct batch *b, const char *path)
+{
+	FILE *fp = stdin;
+	size_t size = 0, cap = 0;
+	char *line = NULL, **p;
+	int ret = KF_EXIT_OK;
+
+	b->name = path;
 	if (strcmp(path, "-")) {
 		fp = fopen(path, "r");
 		if (!fp) {
@@ -646,37 +776,153 @@ static int run_batch(struct cli *cli, const char *path)
 			return KF_EXIT_USAGE;
 		}
 	} else {
-		name = "<stdin>";
+		b->name = "<stdin>";
 	}
 	while (getline(&line, &size, fp) >= 0) {
-		lineno++;
-		n = split_words(line, words, BATCH_MAX_WORDS);
-		if (n < 0) {
-			errmsg("%s:%lu: unterminated quote or more than %d words",
-			       name, lineno, BATCH_MAX_WORDS);
-			ret = KF_EXIT_USAGE;
-			break;
+		if (b->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			p = realloc(b->lines, cap * sizeof(*p));
+			if (!p)
+				break;
+			b->lines = p;
 		}
-		if (!n)
-			continue;
-		words[n] = NULL;
-		cmd_words = words;
-		n_cmd_words = n;
-		ret = cmd_dispatch(cli, commands, ARRAY_SIZE(commands), NULL, n, words);
-		fflush(stdout);
-		if (ret != KF_EXIT_OK) {
-			errmsg("%s:%lu: command failed (exit %d); the lines after it were not run",
-			       name, lineno, ret);
-			break;
-		}
+		b->lines[b->n++] = line;
+		line = NULL;
+		size = 0;
 	}
-	if (ret == KF_EXIT_OK && ferror(fp)) {
-		errmsg("cannot read batch file '%s': %s", name, strerror(errno));
+	if (ferror(fp) || !feof(fp)) {
+		errmsg("cannot read batch file '%s': %s", b->name, strerror(errno));
 		ret = KF_EXIT_ERROR;
 	}
 	free(line);
 	if (fp != stdin)
 		fclose(fp);
+	return ret;
+}
+
+/* "lines 1-3 were applied", "line 1 was applied", or what none is */
+static const char *line_range(char *buf, size_t size, unsigned long first,
+			      unsigned long last, const char *what,
+			      const char *none)
+{
+	if (first > last)
+		snprintf(buf, size, "%s", none);
+	else if (first == last)
+		snprintf(buf, size, "line %lu was %s", first, what);
+	else
+		snprintf(buf, size, "lines %lu-%lu were %s", first, last, what);
+	return buf;
+}
+
+/*
+ * The line lineno of b failed with ret: say what the file did, for the
+ * person who has to fix it.
+ */
+static void batch_report(const struct batch *b, unsigned long lineno, int ret)
+{
+	char done[64], rest[64];
+
+	line_range(done, sizeof(done), 1, lineno - 1, "applied",
+		   "nothing was applied");
+	line_range(rest, sizeof(rest), lineno + 1, b->n, "not run",
+		   "it was the last line");
+	errmsg("%s:%lu: failed (exit %d); %s, %s", b->name, lineno, ret,
+	       done, rest);
+}
+
+/*
+ * Run (or, with cli->check, only check) line lineno of b. Returns the exit
+ * status; -1 for a line without a command.
+ */
+static int batch_line(struct cli *cli, const struct batch *b, unsigned long lineno)
+{
+	char *words[BATCH_MAX_WORDS + 1];
+	int n, ret;
+
+	n = split_words(b->lines[lineno - 1], words, BATCH_MAX_WORDS);
+	if (n < 0) {
+		errmsg("%s:%lu: unterminated quote or more than %d words",
+		       b->name, lineno, BATCH_MAX_WORDS);
+		return KF_EXIT_USAGE;
+	}
+	if (!n)
+		return -1;
+	words[n] = NULL;
+	cmd_words = words;
+	n_cmd_words = n;
+	cli->checked = false;
+	snprintf(batch_where, sizeof(batch_where), "%s:%lu: ", b->name, lineno);
+	ret = cmd_dispatch(cli, commands, ARRAY_SIZE(commands), NULL, n, words);
+	batch_where[0] = '\0';
+	fflush(stdout);
+	if (cli->check && cli->checked)
+		ret = KF_EXIT_OK;
+	return ret;
+}
+
+/*
+ * -b FILE: run each line as a command, with the global options of the
+ * command line, over one netlink socket. Stops at the first line that
+ * fails, naming it and the lines applied and not run. An add of an object
+ * that exists as the line gives it is a no-op (cli->batch). With --check,
+ * every line is parsed and checked as far as the CLI can without the
+ * module, and nothing is sent: all the bad lines are named.
+ */
+static int run_batch(struct cli *cli, const char *path)
+{
+	unsigned long i, bad = 0, cmds = 0;
+	struct batch b = { 0 };
+	int ret, out = -1, null = -1;
+
+	ret = batch_read(&b, path);
+	if (ret)
+		goto out;
+	cli->batch = true;
+	if (cli->check) {
+		/* what a command would print (help) is not for a check */
+		fflush(stdout);
+		out = dup(STDOUT_FILENO);
+		null = open("/dev/null", O_WRONLY);
+		if (out < 0 || null < 0 || dup2(null, STDOUT_FILENO) < 0) {
+			errmsg("--check: %s", strerror(errno));
+			ret = KF_EXIT_ERROR;
+			goto out;
+		}
+	}
+	for (i = 1; i <= b.n; i++) {
+		ret = batch_line(cli, &b, i);
+		if (ret < 0) {
+			ret = KF_EXIT_OK;
+			continue;
+		}
+		cmds++;
+		if (ret == KF_EXIT_OK)
+			continue;
+		if (!cli->check) {
+			batch_report(&b, i, ret);
+			goto out;
+		}
+		bad++;
+	}
+	ret = KF_EXIT_OK;
+	if (out >= 0) {
+		fflush(stdout);
+		dup2(out, STDOUT_FILENO);
+	}
+	if (cli->check && bad) {
+		errmsg("%s: %lu of %lu command%s invalid; nothing was applied",
+		       b.name, bad, cmds, cmds == 1 ? "" : "s");
+		ret = KF_EXIT_USAGE;
+	} else if (cli->check) {
+		printf("%s: %lu command%s checked, no error; nothing was applied\n",
+		       b.name, cmds, cmds == 1 ? "" : "s");
+	}
+out:
+	if (out >= 0)
+		close(out);
+	if (null >= 0)
+		close(null);
+	batch_free(&b);
 	return ret;
 }
 

@@ -38,6 +38,10 @@ struct cli {
 	bool json;		/* -j: JSON output */
 	bool pretty;		/* -p: indented JSON */
 	struct nl_ctx *nl;	/* opened by cli_nl() on first use */
+	bool batch;		/* -b: an add of what exists as given is a no-op */
+	bool verbose;		/* -v: say so when it is */
+	bool check;		/* -b --check: parse only; cli_nl() opens nothing */
+	bool checked;		/* --check: the command got as far as cli_nl() */
 	/* names of the attributes of the command's requests, by type, for
 	 * the messages of cli_nl_error() (the spec's, from names-gen.h)
 	 */
@@ -86,6 +90,13 @@ extern const struct unit s_units[];	/* s, m, h */
 extern const struct unit plain_units[];	/* none */
 int parse_scaled(const char *s, const struct unit *units, uint64_t max,
 		 uint64_t *out);
+/* v as parse_scaled() reads it back: the largest suffix that divides it */
+const char *fmt_size(char *buf, size_t size, uint64_t v);
+const char *fmt_ms(char *buf, size_t size, uint64_t v);
+/* s as one word of a batch line: quoted if it must be; NULL if it cannot */
+const char *batch_quote(char *buf, size_t size, const char *s);
+/* --check: a log or target name the kernel would refuse. Returns 0 or the exit status. */
+int check_name(const char *op, const char *what, const char *name);
 const char *fmt_age(uint64_t secs, char *buf, size_t size);
 
 /*
@@ -102,6 +113,8 @@ struct cli_sigs {
 void cli_sigs_catch(struct cli_sigs *s, void (*handler)(int), bool keep_ignored);
 
 /* cmd_log.c */
+extern const struct enum_names *const syslog_facility_enum;
+extern const struct enum_names *const syslog_severity_enum;
 int cmd_log(struct cli *cli, int argc, char **argv);
 void usage_log(FILE *fp);
 
@@ -126,6 +139,10 @@ void usage_status(FILE *fp);
 
 /* prom.c */
 int prom_print(struct cli *cli, struct nl_ctx *nl);
+
+/* cmd_save.c */
+int cmd_save(struct cli *cli, int argc, char **argv);
+void usage_save(FILE *fp);
 
 /* cmd_version.c */
 extern const char klogfwd_cli_version[];

@@ -6,8 +6,8 @@
 # tools/cmd_target.c and the values of each keyword their enums:
 # selftests/cli_tables.py fails when they disagree.
 
-_klogfwd_commands="help log monitor stats status target version"
-_klogfwd_global_opts="-j --json -p --pretty -b --batch -V --version -h --help"
+_klogfwd_commands="help log monitor save stats status target version"
+_klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -v --verbose -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing override"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
@@ -266,6 +266,9 @@ _klogfwd()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		-b|--batch)
+			# -b FILE takes no command; --check may follow
+			[[ $cur == -* ]] &&
+				mapfile -t COMPREPLY < <(compgen -W "-c --check -v --verbose" -- "$cur")
 			return 0
 			;;
 		esac
@@ -332,6 +335,11 @@ _klogfwd()
 		;;
 	version|status)
 		mapfile -t COMPREPLY < <(compgen -W "help --help" -- "$cur")
+		;;
+	save)
+		# save [FILE]
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
 	esac
 	return 0
