@@ -31,8 +31,9 @@ void usage_status(FILE *fp)
 	fputs("Usage: " PROG " status\n"
 	      "\n"
 	      "One line per log: its storage and framing, the records and bytes\n"
-	      "it holds, and what went wrong (appends refused, records dropped by\n"
-	      "retention, lines cut, a recovery). Under it, one line per target:\n"
+	      "it holds, and what went wrong (appends refused, appends that waited\n"
+	      "under overflow block, records dropped by retention, lines cut, a\n"
+	      "recovery). Under it, one line per target:\n"
 	      "where it sends, its state (established: for how long), the records\n"
 	      "and bytes not yet acknowledged (lag), and the last connection error\n"
 	      "and how long ago if the target is not established. Sizes are in B,\n"
@@ -71,11 +72,17 @@ static uint64_t val(const struct obj *o, unsigned int type)
 	return counter_has(&o->c, type) ? o->c.val[type] : 0;
 }
 
-/* ", N WHAT" if N is not 0 */
-static void problem(uint64_t n, const char *what)
+/* "s" unless @n is 1 */
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* ", N NOUN[s] WHAT" if N is not 0 */
+static void problem(uint64_t n, const char *noun, const char *what)
 {
 	if (n)
-		printf(", %" PRIu64 " %s", n, what);
+		printf(", %" PRIu64 " %s%s %s", n, noun, plural(n), what);
 }
 
 /* the counters of appends refused, and why */
@@ -104,15 +111,15 @@ static void log_line(const struct obj *o)
 		printf("dir %s", o->dir);
 	else
 		fputs("memory", stdout);
-	printf(", %s: %" PRIu64 " records, %s in %" PRIu64 " segment%s",
+	printf(", %s: %" PRIu64 " record%s, %s in %" PRIu64 " segment%s",
 	       framing ? framing : "?", val(o, KLOGFWD_A_LOG_STATS_RECORDS),
+	       plural(val(o, KLOGFWD_A_LOG_STATS_RECORDS)),
 	       human_bytes(val(o, KLOGFWD_A_LOG_STATS_BYTES), b, sizeof(b)),
-	       segs, segs == 1 ? "" : "s");
+	       segs, plural(segs));
 	for (i = 0; i < ARRAY_SIZE(refusals); i++)
 		refused += val(o, refusals[i].type);
 	if (refused) {
-		printf(", %" PRIu64 " append%s refused (", refused,
-		       refused == 1 ? "" : "s");
+		printf(", %" PRIu64 " append%s refused (", refused, plural(refused));
 		sep = "";
 		for (i = 0; i < ARRAY_SIZE(refusals); i++) {
 			if (!val(o, refusals[i].type))
@@ -123,12 +130,14 @@ static void log_line(const struct obj *o)
 		}
 		putchar(')');
 	}
-	problem(val(o, KLOGFWD_A_LOG_STATS_DROPPED_RECORDS),
-		"records dropped by retention before a target had them");
-	problem(val(o, KLOGFWD_A_LOG_STATS_LINES_CUT), "lines cut to max-record");
+	problem(val(o, KLOGFWD_A_LOG_STATS_DROPPED_RECORDS), "record",
+		"dropped by retention before a target had them");
+	problem(val(o, KLOGFWD_A_LOG_STATS_LINES_CUT), "line", "cut to max-record");
+	problem(val(o, KLOGFWD_A_LOG_STATS_BLOCKED), "append", "waited for room (overflow block)");
 	if (val(o, KLOGFWD_A_LOG_STATS_RECOVERIES)) {
-		printf(", recovered %" PRIu64 " records",
-		       val(o, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS));
+		printf(", recovered %" PRIu64 " record%s",
+		       val(o, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS),
+		       plural(val(o, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS)));
 		if (val(o, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES))
 			printf(" (torn tail of %s cut)",
 			       human_bytes(val(o, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES),
@@ -166,12 +175,12 @@ static void target_line(const struct obj *o)
 	if (o->have_state && o->state == KLOGFWD_TARGET_STATE_ESTABLISHED)
 		print_age(" ", val(o, KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME), "");
 	if (lag)
-		printf(", lag %" PRIu64 " records (%s)", lag,
+		printf(", lag %" PRIu64 " record%s (%s)", lag, plural(lag),
 		       human_bytes(val(o, KLOGFWD_A_TARGET_STATS_LAG_BYTES), b, sizeof(b)));
 	else
 		fputs(", lag 0", stdout);
-	problem(val(o, KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS),
-		"records dropped by retention before delivery");
+	problem(val(o, KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS), "record",
+		"dropped by retention before delivery");
 	/* the error explains a state that is not established; once a
 	 * connection is up again it is history (target show keeps it)
 	 */
