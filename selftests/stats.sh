@@ -131,8 +131,11 @@ status() {
 	printf '%s\n' "$out" | sed -n 2p | grep -qxF "  st-t -> 127.0.0.1:$port: paused, lag 0" &&
 	printf '%s\n' "$out" | sed -n 3p | grep -qE '^log st-b: memory, lf: 3 records, [0-9]+ B in 1 segment, 1 append refused \(too long 1\)$' &&
 	printf '%s\n' "$out" | sed -n 4p | grep -qE "^  st-u -> 127\.0\.0\.1:$p2: (backoff|connecting), lag 3 records \([0-9]+ B\), last error ECONNREFUSED \(Connection refused\) [0-9]+s ago$" || return 1
-	"$KLOGFWD" -j status 2>&1 | grep -q "status prints text only"
-	[ "${PIPESTATUS[0]}" = 2 ]
+	# the output first: grep -q may exit before the hint is written,
+	# and klogfwd would die of SIGPIPE
+	out=$("$KLOGFWD" -j status 2>&1)
+	[ $? = 2 ] && [[ $out == *"status prints text only"* ]] ||
+		{ echo "-j status: $out"; return 1; }
 }
 check "status: a line per log and target, human units, problems named" status
 
