@@ -29,12 +29,13 @@ ktap_plan() {
 	echo "1..$1"
 }
 
-# ktap_result STATUS DESCRIPTION: STATUS 0 = pass, 4 = skip, else fail
+# ktap_result STATUS DESCRIPTION [REASON]: STATUS 0 = pass, 4 = skip (for
+# REASON), else fail
 ktap_result() {
 	_ktap_n=$((_ktap_n + 1))
 	case $1 in
 	0) echo "ok $_ktap_n $2" ;;
-	4) echo "ok $_ktap_n $2 # SKIP" ;;
+	4) echo "ok $_ktap_n $2 # SKIP${3:+ $3}" ;;
 	*) echo "not ok $_ktap_n $2"; _ktap_failed=1 ;;
 	esac
 }

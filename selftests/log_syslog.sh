@@ -2,19 +2,41 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # format rfc5424 and rfc3164: the header is put before each record when it
-# is appended (stored = sent), and a real rsyslogd (imtcp) parses from it
-# the hostname, app-name, facility, severity and timestamp, on lf and
-# octet framing; "<N>" at the start of a payload sets the priority and is
-# removed; names and values are checked when the log is configured.
+# is appended (stored = sent), and two real receivers parse from it the
+# hostname, app-name, facility, severity and timestamp, on lf and octet
+# framing: rsyslogd (imtcp) and syslog-ng (network() and syslog()); "<N>"
+# at the start of a payload sets the priority and is removed; names and
+# values are checked when the log is configured.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 command -v rsyslogd > /dev/null || skip_all "rsyslogd is not installed"
 KLF_TEST_LOGS="s5l s5o s3l s3o sraw"
-trap 'cleanup_targets; [ -s "$WORK/rsyslog.pid" ] && kill "$(cat "$WORK/rsyslog.pid")"' EXIT
+trap 'cleanup_targets; [ -s "$WORK/rsyslog.pid" ] && kill "$(cat "$WORK/rsyslog.pid")"
+      [ -s "$DIRW/syslog-ng/pid" ] && kill "$(cat "$DIRW/syslog-ng/pid")"; rm -rf "$DIRW"' EXIT
 
-ktap_plan 7
+# syslog-ng cannot be installed beside rsyslog (Debian's syslog-ng-core
+# conflicts with it): make deps takes it out of the package into its own
+# tree, run from there; without it its cases are skipped
+SNG_ROOT=${KLF_SYSLOG_NG:-/var/cache/klogfwd/syslog-ng}
+# its plugins (network() and syslog() are in libafsocket.so) are in
+# usr/lib/syslog-ng/VERSION/, and VERSION is the configuration's
+sng_glob=("$SNG_ROOT"/usr/lib/syslog-ng/*/libafsocket.so)
+sng_mod=${sng_glob[0]%/*}
+sng_skip=
+[ -x "$SNG_ROOT/usr/sbin/syslog-ng" ] && [ -d "$sng_mod" ] ||
+	sng_skip="no syslog-ng in $SNG_ROOT (make deps extracts it from syslog-ng-core)"
+# sng_check DESCRIPTION CMD...: check, or a skip when there is no syslog-ng
+sng_check() {
+	if [ -n "$sng_skip" ]; then
+		ktap_result 4 "$1" "$sng_skip"
+	else
+		check "$@"
+	fi
+}
+
+ktap_plan 10
 port=$(free_port)
 mkdir -p "$WORK/rsyslog"
 cat > "$WORK/rsyslog.conf" <<CONF
@@ -87,10 +109,14 @@ forward() {
 }
 check "16 records forwarded to rsyslogd" forward
 
+# parsed FILE SLACK: FILE has the fields of the 16 records, "host|app|
+# facility|severity|unix time|message" a line, each time within SLACK
+# seconds of the appends
 parsed() {
-	python3 - "$WORK/rsyslog.out" "$t0" "$(date +%s)" "$(uname -n)" <<-'PY'
+	python3 - "$1" "$t0" "$(date +%s)" "$(uname -n)" "$2" <<-'PY'
 	import sys
 	out, t0, t1, node = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+	slack = int(sys.argv[5])
 	rows = [l.rstrip("\n").split("|", 5) for l in open(out)]
 	assert len(rows) == 16, rows
 	apps = {"s5l": "app5l", "s5o": "app5o", "s3l": "app3l", "s3o": "s3o"}
@@ -105,12 +131,72 @@ parsed() {
 	    for r, (fac, sev, msg) in zip(mine, want):
 	        assert r[0] == host, ("hostname", r)
 	        assert (r[2], r[3]) == (fac, sev), ("facility/severity", r, fac, sev)
-	        # RFC 3164 has no year and no fraction: a minute either way
-	        assert t0 - 60 <= int(r[4]) <= t1 + 60, ("timestamp", r, t0, t1)
+	        assert t0 - slack <= int(r[4]) <= t1 + slack, ("timestamp", r, t0, t1)
 	        assert r[5].lstrip(" ") == msg, ("message", r, msg)
 	PY
 }
-check "rsyslogd parsed hostname, app-name, facility, severity, timestamp and message of each" parsed
+# rsyslogd reads RFC 3164's time (no year, no fraction, no zone) as its
+# local time: a minute either way
+check "rsyslogd parsed hostname, app-name, facility, severity, timestamp and message of each" \
+	parsed "$WORK/rsyslog.out" 60
+
+# syslog-ng: network() reads lf framing only (octet framing's "LEN " would
+# be part of the message, and records without a newline run together),
+# RFC 3164 by default and RFC 5424 with flags(syslog-protocol); syslog()
+# reads octet framing only (lf: "Invalid frame header", the connection is
+# closed), RFC 5424, and RFC 3164 where there is no version after <N>. So
+# each of the four logs has the driver made for its framing and format.
+# time-zone("+00:00"): RFC 3164's time is the kernel's UTC, read exactly.
+sng_ports=()
+while [ -z "$sng_skip" ] && [ ${#sng_ports[@]} -lt 3 ]; do
+	p=$(free_port)
+	case " $port ${sng_ports[*]} " in *" $p "*) ;; *) sng_ports+=("$p") ;; esac
+done
+sng_listens() {
+	[ "$(ss -Hltn "sport = :${sng_ports[0]} or sport = :${sng_ports[1]} or sport = :${sng_ports[2]}" |
+		wc -l)" = 3 ]
+}
+sng_start() {
+	mkdir -p "$DIRW/syslog-ng"
+	cat > "$WORK/syslog-ng.conf" <<-CONF
+	@version: ${sng_mod##*/}
+	options { keep-hostname(yes); use-dns(no); dns-cache(no); };
+	template t_fields {
+		template("\$HOST|\$PROGRAM|\$FACILITY_NUM|\$LEVEL_NUM|\$S_UNIXTIME|\$MSG\n");
+	};
+	source s_lf3164 { network(ip("127.0.0.1") port(${sng_ports[0]}) transport("tcp")
+			  time-zone("+00:00")); };
+	source s_lf5424 { network(ip("127.0.0.1") port(${sng_ports[1]}) transport("tcp")
+			  flags(syslog-protocol)); };
+	source s_octet { syslog(ip("127.0.0.1") port(${sng_ports[2]}) transport("tcp")
+			 time-zone("+00:00")); };
+	destination d_fields { file("$WORK/syslog-ng.out" template(t_fields)); };
+	log { source(s_lf3164); source(s_lf5424); source(s_octet); destination(d_fields); };
+	CONF
+	# no system sources (no /dev/log, no /proc/kmsg); its persist file
+	# (mmapped), control socket and pid file on tmpfs, not on the 9p $WORK
+	LD_LIBRARY_PATH="$SNG_ROOT/usr/lib/syslog-ng:$SNG_ROOT/usr/lib/$(uname -m)-linux-gnu" \
+		"$SNG_ROOT/usr/sbin/syslog-ng" --module-path="$sng_mod" --no-caps -F \
+		-f "$WORK/syslog-ng.conf" -R "$DIRW/syslog-ng/persist" \
+		-p "$DIRW/syslog-ng/pid" -c "$DIRW/syslog-ng/ctl" > "$WORK/syslog-ng.log" 2>&1 &
+	wait_for 10 sng_listens ||
+		{ cat "$WORK/syslog-ng.log"; return 1; }
+}
+sng_check "syslog-ng listens with network() (lf, 3164 and 5424) and syslog() (octet)" sng_start
+
+sng_forward() {
+	"$KLOGFWD" target add s3l-ng log s3l to "127.0.0.1:${sng_ports[0]}" &&
+	"$KLOGFWD" target add s5l-ng log s5l to "127.0.0.1:${sng_ports[1]}" &&
+	"$KLOGFWD" target add s5o-ng log s5o to "127.0.0.1:${sng_ports[2]}" &&
+	"$KLOGFWD" target add s3o-ng log s3o to "127.0.0.1:${sng_ports[2]}" || return 1
+	wait_for 60 eval '[ -f "$WORK/syslog-ng.out" ] && [ "$(wc -l < "$WORK/syslog-ng.out")" -ge 16 ]' ||
+		{ cat "$WORK/syslog-ng.log"; return 1; }
+}
+sng_check "the same 16 records forwarded to syslog-ng by a second target of each log" sng_forward
+
+# RFC 3164's time has no fraction: within a second
+sng_check "syslog-ng parsed hostname, app-name, facility, severity, timestamp and message of each" \
+	parsed "$WORK/syslog-ng.out" 1
 
 refusals() {
 	"$KLOGFWD" log add sraw &&
