@@ -52,7 +52,7 @@ CONF
 
 start() {
 	rsyslogd -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog.pid" > "$WORK/rsyslogd.log" 2>&1 &&
-	wait_for 10 eval "ss -Hltn 'sport = :$port' | grep -q ."
+	wait_for $((10 * KLF_SLOW)) eval "ss -Hltn 'sport = :$port' | grep -q ."
 }
 check "rsyslogd listens with imtcp" start
 
@@ -179,7 +179,9 @@ sng_start() {
 		"$SNG_ROOT/usr/sbin/syslog-ng" --module-path="$sng_mod" --no-caps -F \
 		-f "$WORK/syslog-ng.conf" -R "$DIRW/syslog-ng/persist" \
 		-p "$DIRW/syslog-ng/pid" -c "$DIRW/syslog-ng/ctl" > "$WORK/syslog-ng.log" 2>&1 &
-	wait_for 10 sng_listens ||
+	# it loads glib and its plugins first: more than 10 s on the debug
+	# kernel under TCG (seen in make check)
+	wait_for $((15 * KLF_SLOW)) sng_listens ||
 		{ cat "$WORK/syslog-ng.log"; return 1; }
 }
 sng_check "syslog-ng listens with network() (lf, 3164 and 5424) and syslog() (octet)" sng_start
