@@ -125,7 +125,8 @@ int klogfwd_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_BYTES_COPIED, tot.bytes_copied) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RESENT_BYTES, tot.resent_bytes) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_CONNECTS, tot.connects) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RECONNECTS, tot.reconnects))
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_RECONNECTS, tot.reconnects) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_STATS_BLOCKED, tot.blocked))
 		goto err_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

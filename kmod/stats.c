@@ -29,6 +29,7 @@ static void klf_totals_add_log(struct klf_totals *tot, const struct klf_log_stat
 	tot->rejected += st->rejected_size + st->rejected_framing +
 			 st->rejected_full + st->rejected_io;
 	tot->dropped_records += st->dropped_records;
+	tot->blocked += st->blocked;
 }
 
 static void klf_totals_add_target(struct klf_totals *tot, const struct klf_target_stats *st)
@@ -50,6 +51,7 @@ static void klf_totals_add(struct klf_totals *tot, const struct klf_totals *from
 	tot->append_bytes += from->append_bytes;
 	tot->rejected += from->rejected;
 	tot->dropped_records += from->dropped_records;
+	tot->blocked += from->blocked;
 	tot->bytes_sent += from->bytes_sent;
 	tot->records_sent += from->records_sent;
 	tot->bytes_acked += from->bytes_acked;

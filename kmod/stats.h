@@ -23,6 +23,7 @@ struct klf_target;
  * @append_bytes: bytes appended
  * @rejected: appends refused
  * @dropped_records: records deleted before a target had them acknowledged
+ * @blocked: appends that waited for room under overflow block
  * @bytes_sent: bytes queued to TCP
  * @records_sent: records queued in full
  * @bytes_acked: bytes acknowledged by the receivers' TCP
@@ -44,6 +45,7 @@ struct klf_totals {
 	u64 append_bytes;
 	u64 rejected;
 	u64 dropped_records;
+	u64 blocked;
 	u64 bytes_sent;
 	u64 records_sent;
 	u64 bytes_acked;

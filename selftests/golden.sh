@@ -105,7 +105,7 @@ stats_version() {
 
 	# the counters since load, as their change during the scenario
 	"$KLOGFWD" -j stats | python3 "$NORM" --minus "$WORK/stats0.json" \
-		--delta appends,append_bytes,rejected,dropped_records,bytes_sent,records_sent,bytes_acked,records_acked,pages_spliced,bytes_copied,resent_bytes,connects,reconnects \
+		--delta appends,append_bytes,rejected,dropped_records,bytes_sent,records_sent,bytes_acked,records_acked,pages_spliced,bytes_copied,resent_bytes,connects,reconnects,blocked \
 		--volatile pages_spliced,bytes_copied > "$OUT/stats.json" || rc=1
 	"$KLOGFWD" -j version | python3 "$NORM" --volatile cli_version,kernel_release \
 		> "$OUT/version.json" || rc=1

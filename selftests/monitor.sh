@@ -108,12 +108,20 @@ lstat_is() {
 	test "$KV" "$3" "$4"
 }
 
+# the namespace's total of a counter, from "klogfwd -j stats"
+nstat() {
+	"$KLOGFWD" -j stats | jq -e ".$1"
+}
+
 # two producers held back by overflow block: one producer-blocked event
 # for the episode, however many writers wait and wake (a log set wakes
-# them all); stats blocked counts each append that waited; once the
-# producers went through without waiting, the next wait is a new episode
+# them all); stats blocked counts each append that waited, in the log and
+# in the namespace's total, which keeps it after the log is deleted; once
+# the producers went through without waiting, the next wait is a new
+# episode
 blocked() {
-	local p1 p2 n
+	local p1 p2 n ns
+	ns=$(nstat blocked) || return 1
 	"$KLOGFWD" log add monb segment-bytes 4096 retain-bytes 8192 max-record 1000 overflow block &&
 	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
 	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
@@ -129,6 +137,8 @@ blocked() {
 	[ "$(lstat monb blocked)" = 2 ] && [ "$(lstat monb rejected_full)" = 0 ] || return 1
 	"$KLOGFWD" log show monb | grep -qE "^    .* blocked 2( |\$)" ||
 		{ "$KLOGFWD" log show monb | sed 's/^/# /'; return 1; }
+	n=$(nstat blocked) && [ "$n" = $((ns + 2)) ] ||
+		{ echo "# stats blocked $n, $ns before"; return 1; }
 	# the target goes: the producers go through; another comes: a new episode
 	"$KLOGFWD" target del monbt && wait $p1 && wait $p2 || return 1
 	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
@@ -136,7 +146,10 @@ blocked() {
 	p1=$!
 	has '"name": *"monb".*"event": *"producer-blocked".*"count": *3' || return 1
 	kill $p1
-	"$KLOGFWD" target del monbt
+	"$KLOGFWD" target del monbt || return 1
+	wait $p1
+	"$KLOGFWD" log del monb && n=$(nstat blocked) && [ "$n" = $((ns + 3)) ] ||
+		{ echo "# stats blocked $n after log del, $ns before"; return 1; }
 }
 check "overflow block: one producer-blocked event per episode, stats blocked" blocked
 "$KLOGFWD" target del monbt 2>/dev/null

@@ -199,6 +199,7 @@ static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
 	[KLOGFWD_A_STATS_RESENT_BYTES] = "resent-bytes",
 	[KLOGFWD_A_STATS_CONNECTS] = "connects",
 	[KLOGFWD_A_STATS_RECONNECTS] = "reconnects",
+	[KLOGFWD_A_STATS_BLOCKED] = "blocked",
 };
 
 static const struct klf_metric klf_stats_metrics[KLOGFWD_A_STATS_MAX + 1] = {
@@ -305,6 +306,11 @@ static const struct klf_metric klf_stats_metrics[KLOGFWD_A_STATS_MAX + 1] = {
 	[KLOGFWD_A_STATS_RECONNECTS] = {
 		"reconnects",
 		"Connections lost or failed.",
+		false,
+	},
+	[KLOGFWD_A_STATS_BLOCKED] = {
+		"blocked",
+		"Appends that had to wait for room under overflow block, summed over the logs (each counted once, however long it waited).",
 		false,
 	},
 };
