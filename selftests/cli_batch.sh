@@ -7,7 +7,8 @@
 # applied and those not run. klogfwd save prints a batch file that recreates
 # the logs and targets (every setting, a dir with blanks and a quote, a
 # paused target), that applies again as a no-op; an add that differs names
-# the setting and both values; --check applies nothing.
+# the setting and both values; --check applies nothing. The first line of
+# log show and target show, with "add" put in, is such a batch too.
 source "$(dirname "$0")/lib.sh"
 require_module
 command -v jq > /dev/null || skip_all "jq is not installed"
@@ -21,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_plan 8
+ktap_plan 9
 
 good() {
 	cat > "$W/ok" <<'B'
@@ -121,6 +122,28 @@ again() {
 	  "$(grep -c '^\(log\|target\) add ' "$W/saved")" ] || { sed 's/^/# /' "$W/again.err"; return 1; }
 }
 check "the saved file applied again succeeds, prints nothing (-v: a note per add) and changes nothing" again
+
+# the first line of log show and target show is what log add and target
+# add take: with "add" after the first word, the lines are a batch that is
+# a no-op on the module that printed them (an add that differs in one
+# setting fails) and recreates the logs and targets after they are deleted
+show_input() {
+	"$KLOGFWD" log show > "$W/show.log" && "$KLOGFWD" target show > "$W/show.target" ||
+		return 1
+	sed 's/^/# /' "$W/show.log" "$W/show.target"
+	grep -q "^log sv-m memory framing octet segment-bytes 1M retain-bytes 4M retain-ms 1d max-record 1000 overflow block " "$W/show.log" &&
+	grep -q "^target sv-t1 log sv-d to 127.0.0.1:9 ack app backoff 1s-1m keepalive 60 user-timeout 10s nodelay off sndbuf 64k paused$" "$W/show.target" &&
+	grep -q "^    state paused next-offset " "$W/show.target" || return 1
+	{ sed -n 's/^log \(sv-[^ ]*\) /log add \1 /p' "$W/show.log"
+	  sed -n 's/^target \(sv-[^ ]*\) /target add \1 /p' "$W/show.target"; } > "$W/show.batch"
+	[ "$(wc -l < "$W/show.batch")" = 5 ] || return 1
+	"$KLOGFWD" -v -b "$W/show.batch" 2> "$W/show.err" || { sed 's/^/# /' "$W/show.err"; return 1; }
+	[ "$(grep -c "exists as given: nothing to do$" "$W/show.err")" = 5 ] || return 1
+	for t in sv-t1 sv-t2 sv-t3; do "$KLOGFWD" target del $t || return 1; done
+	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d &&
+	"$KLOGFWD" -b "$W/show.batch" && settings > "$W/show.after" && diff "$W/before" "$W/show.after"
+}
+check "log show and target show print settings that log add and target add take back" show_input
 
 conflict() {
 	printf 'log add sv-m memory framing octet segment-bytes 2M sync none overflow block\n' > "$W/c1"

@@ -31,7 +31,7 @@ saved() {
 }
 check "log add of a dir log writes DIR/settings" saved
 
-want="segment-bytes 1048576 .*retain-ms 86400000 .*sync always .*mode 0640 .*input lines format rfc5424 hostname h1 .*facility 18 "
+want="segment-bytes 1M .*retain-ms 1d .*sync always .*mode 0640 .*input lines format rfc5424 hostname h1 .*facility local2 "
 restored() {
 	add_again && "$KLOGFWD" log show ps | grep -q "$want" &&
 	"$KLOGFWD" log show ps | grep -q "records 1 "
@@ -40,7 +40,7 @@ check "log del, then log add NAME dir DIR: every setting restored, records recov
 
 set_saved() {
 	"$KLOGFWD" log set ps max-record 2k sync 250 && add_again &&
-	"$KLOGFWD" log show ps | grep -q "max-record 2048 .*sync interval sync-interval-ms 250 .*input lines"
+	"$KLOGFWD" log show ps | grep -q "max-record 2k .*sync 250 .*input lines"
 }
 check "log set is saved: restored after del and add" set_saved
 

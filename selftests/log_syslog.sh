@@ -66,7 +66,7 @@ setup() {
 	"$KLOGFWD" log add s3l format rfc3164 hostname klf-host app-name app3l \
 		facility local3 severity warning input lines &&
 	"$KLOGFWD" log add s3o framing octet format rfc3164 facility local3 severity warning &&
-	"$KLOGFWD" log show s3o | grep -q " format rfc3164 hostname $(uname -n) app-name s3o facility 19 severity 4"
+	"$KLOGFWD" log show s3o | grep -q " format rfc3164 hostname $(uname -n) app-name s3o facility local3 severity warning"
 }
 check "log add with format, hostname, app-name, facility and severity; defaults shown" setup
 

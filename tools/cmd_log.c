@@ -754,56 +754,26 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 	return counters_parse_nest(&li->stats, tb[KLOGFWD_A_LOG_STATS]);
 }
 
-static void print_text_value(const struct log_attr *la, uint64_t v)
-{
-	const char *name = la->e ? enum_name(la->e, v) : NULL;
-
-	if (name)
-		fputs(name, stdout);
-	else if (la->type == KLOGFWD_A_LOG_MODE)
-		printf("%04" PRIo64, v);
-	else
-		printf("%" PRIu64, v);
-}
-
 /*
- * log NAME storage dir PATH framing lf segment-bytes N ...
+ * log NAME memory|dir PATH framing lf segment-bytes 16M ...
  *     records N bytes N first-offset N next-offset N ...
+ * The first line, but for "log NAME", is what "log add NAME" takes.
  */
-static void log_print_text(const struct log_info *li)
+static int log_print_text(const struct nl_reply *reply, const struct log_info *li)
 {
-	const struct log_attr *la;
-	bool dir_done = false;
-	size_t i;
+	int ret;
 
 	printf("log %s", li->name);
-	for (i = 0; i < ARRAY_SIZE(log_attrs); i++) {
-		la = &log_attrs[i];
-		if (la->type == KLOGFWD_A_LOG_DIR) {
-			if (li->dir && !dir_done)
-				printf(" dir %s", li->dir);
-			continue;
-		}
-		if (!(li->have & BIT(la->type)))
-			continue;
-		printf(" %s ", la->name);
-		if (la->kind == LA_STR) {
-			fputs(li->str[la->type], stdout);
-			continue;
-		}
-		print_text_value(la, li->val[la->type]);
-		if (la->type == KLOGFWD_A_LOG_STORAGE && li->dir &&
-		    li->val[la->type] == KLOGFWD_STORAGE_DIR) {
-			printf(" %s", li->dir);
-			dir_done = true;
-		}
-	}
+	ret = log_conf_print(stdout, reply->tb, NULL);
+	if (ret == -EPROTO)
+		return ret;
 	putchar('\n');
 	if (!li->stats.have)
-		return;
+		return 0;
 	fputs("   ", stdout);
 	counters_print_inline(&li->stats, NULL);
 	putchar('\n');
+	return 0;
 }
 
 static void log_print_json(struct json *j, const struct log_info *li)
@@ -848,10 +818,9 @@ static int show_cb(const struct nl_reply *reply, void *priv)
 	ret = log_info_parse(reply, &li);
 	if (ret)
 		return ret;
-	if (sc->j)
-		log_print_json(sc->j, &li);
-	else
-		log_print_text(&li);
+	if (!sc->j)
+		return log_print_text(reply, &li);
+	log_print_json(sc->j, &li);
 	return 0;
 }
 
@@ -1494,9 +1463,11 @@ static void usage_log_show(FILE *fp)
 	fputs("Usage: " PROG " [-j [-p]] log show [NAME]\n"
 	      "\n"
 	      "Show the log NAME, or every log of the network namespace, with its\n"
-	      "settings and counters: for each log a line\n"
-	      "  log NAME storage memory|dir PATH framing lf segment-bytes N ...\n"
-	      "followed by an indented line of counters\n"
+	      "settings and counters: for each log a line of every setting, in\n"
+	      "the units and words 'log add' takes (so that 'log add NAME' and the\n"
+	      "rest of the line recreates the log)\n"
+	      "  log NAME memory|dir PATH framing lf segment-bytes 16M ...\n"
+	      "followed by an indented line of counters, exact numbers\n"
 	      "  records N bytes N first-offset N next-offset N segments N ...\n"
 	      "\n"
 	      "With -j, an array with one object per log, with the members name,\n"

@@ -63,135 +63,40 @@ struct save_ctx {
 	int err;		/* a log that cannot be written: EINVAL */
 };
 
-static const struct enum_names framing_enum = ENUM_NAMES(klf_framing_names);
-static const struct enum_names overflow_enum = ENUM_NAMES(klf_overflow_names);
-static const struct enum_names sync_enum = ENUM_NAMES(klf_sync_names);
-static const struct enum_names input_enum = ENUM_NAMES(klf_input_names);
-static const struct enum_names format_enum = ENUM_NAMES(klf_format_names);
-static const struct enum_names ack_enum = ENUM_NAMES(klf_ack_names);
-
-static bool get_u32(const struct nlattr *const *tb, uint16_t type, uint64_t *v)
-{
-	uint32_t v32;
-
-	if (!nl_attr_u32(tb[type], &v32))
-		return false;
-	*v = v32;
-	return true;
-}
-
-/* " KEYWORD NAME" of enum e, or the number */
-static void put_enum(FILE *out, const char *kw, const struct enum_names *e,
-		     uint64_t v)
-{
-	const char *name = enum_name(e, v);
-
-	if (name)
-		fprintf(out, " %s %s", kw, name);
-	else
-		fprintf(out, " %s %" PRIu64, kw, v);
-}
-
-static bool put_str(FILE *out, const char *kw, const char *s)
-{
-	char buf[2 * KLOGFWD_PATH_LEN + 8];
-
-	if (!batch_quote(buf, sizeof(buf), s))
-		return false;
-	fprintf(out, " %s %s", kw, buf);
-	return true;
-}
-
-enum {
-	L_STORAGE, L_FRAMING, L_SEGMENT_BYTES, L_RETAIN_BYTES, L_RETAIN_MS,
-	L_MAX_RECORD, L_OVERFLOW, L_SYNC, L_SYNC_MS, L_MODE, L_OWNER, L_GROUP,
-	L_INPUT, L_FORMAT, L_FACILITY, L_SEVERITY, L_N,
-};
-
-static const uint16_t log_u32[L_N] = {
-	[L_STORAGE] = KLOGFWD_A_LOG_STORAGE,
-	[L_FRAMING] = KLOGFWD_A_LOG_FRAMING,
-	[L_SEGMENT_BYTES] = KLOGFWD_A_LOG_SEGMENT_BYTES,
-	[L_MAX_RECORD] = KLOGFWD_A_LOG_MAX_RECORD,
-	[L_OVERFLOW] = KLOGFWD_A_LOG_OVERFLOW,
-	[L_SYNC] = KLOGFWD_A_LOG_SYNC,
-	[L_SYNC_MS] = KLOGFWD_A_LOG_SYNC_INTERVAL_MS,
-	[L_MODE] = KLOGFWD_A_LOG_MODE,
-	[L_OWNER] = KLOGFWD_A_LOG_OWNER,
-	[L_GROUP] = KLOGFWD_A_LOG_GROUP,
-	[L_INPUT] = KLOGFWD_A_LOG_INPUT,
-	[L_FORMAT] = KLOGFWD_A_LOG_FORMAT,
-	[L_FACILITY] = KLOGFWD_A_LOG_FACILITY,
-	[L_SEVERITY] = KLOGFWD_A_LOG_SEVERITY,
-};
-
 static int save_log_cb(const struct nl_reply *reply, void *priv)
 {
 	const struct nlattr *const *tb = reply->tb;
 	struct save_ctx *sc = priv;
-	const char *name, *dir, *host, *app;
-	char b1[32], b2[32];
-	uint64_t v[L_N];
 	FILE *out = sc->out;
+	const char *name;
+	uint32_t storage;
 	char **p;
-	int i;
+	int ret;
 
 	name = nl_attr_str(tb[KLOGFWD_A_LOG_NAME]);
-	dir = nl_attr_str(tb[KLOGFWD_A_LOG_DIR]);
-	host = nl_attr_str(tb[KLOGFWD_A_LOG_HOSTNAME]);
-	app = nl_attr_str(tb[KLOGFWD_A_LOG_APP_NAME]);
-	if (!name || !host || !app ||
-	    !nl_attr_uint(tb[KLOGFWD_A_LOG_RETAIN_BYTES], &v[L_RETAIN_BYTES]) ||
-	    !nl_attr_uint(tb[KLOGFWD_A_LOG_RETAIN_MS], &v[L_RETAIN_MS]))
+	if (!name)
 		return -EPROTO;
-	for (i = 0; i < L_N; i++)
-		if (log_u32[i] && !get_u32(tb, log_u32[i], &v[i]))
-			return -EPROTO;
-
 	fprintf(out, "log add %s", name);
-	if (v[L_STORAGE] == KLOGFWD_STORAGE_DIR) {
-		if (!dir)
-			return -EPROTO;
-		if (!put_str(out, "dir", dir)) {
-			errmsg("save: log %s: its dir holds a control character: a batch line cannot give it",
-			       name);
-			sc->err = EINVAL;
-		}
-		p = realloc(sc->dir_logs, (sc->n_dir_logs + 1) * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		sc->dir_logs = p;
-		p[sc->n_dir_logs] = strdup(name);
-		if (!p[sc->n_dir_logs])
-			return -ENOMEM;
-		sc->n_dir_logs++;
-	} else {
-		fputs(" memory", out);
+	ret = log_conf_print(out, tb, sc->node);
+	if (ret == -EINVAL) {
+		errmsg("save: log %s: its dir holds a control character: a batch line cannot give it",
+		       name);
+		sc->err = EINVAL;
+	} else if (ret) {
+		return ret;
 	}
-	put_enum(out, "framing", &framing_enum, v[L_FRAMING]);
-	fprintf(out, " segment-bytes %s retain-bytes %s",
-		fmt_size(b1, sizeof(b1), v[L_SEGMENT_BYTES]),
-		fmt_size(b2, sizeof(b2), v[L_RETAIN_BYTES]));
-	fprintf(out, " retain-ms %s max-record %s",
-		fmt_ms(b1, sizeof(b1), v[L_RETAIN_MS]),
-		fmt_size(b2, sizeof(b2), v[L_MAX_RECORD]));
-	put_enum(out, "overflow", &overflow_enum, v[L_OVERFLOW]);
-	if (v[L_SYNC] == KLOGFWD_SYNC_INTERVAL)
-		fprintf(out, " sync %s", fmt_ms(b1, sizeof(b1), v[L_SYNC_MS]));
-	else
-		put_enum(out, "sync", &sync_enum, v[L_SYNC]);
-	fprintf(out, " mode %04" PRIo64 " owner %" PRIu64 " group %" PRIu64,
-		v[L_MODE], v[L_OWNER], v[L_GROUP]);
-	put_enum(out, "input", &input_enum, v[L_INPUT]);
-	put_enum(out, "format", &format_enum, v[L_FORMAT]);
-	/* printable ASCII without blanks (the kernel's rule): always quotable */
-	if (strcmp(host, sc->node) && !put_str(out, "hostname", host))
-		return -EPROTO;
-	if (!put_str(out, "app-name", app))
-		return -EPROTO;
-	put_enum(out, "facility", syslog_facility_enum, v[L_FACILITY]);
-	put_enum(out, "severity", syslog_severity_enum, v[L_SEVERITY]);
 	fputc('\n', out);
+	if (!nl_attr_u32(tb[KLOGFWD_A_LOG_STORAGE], &storage) ||
+	    storage != KLOGFWD_STORAGE_DIR)
+		return 0;
+	p = realloc(sc->dir_logs, (sc->n_dir_logs + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	sc->dir_logs = p;
+	p[sc->n_dir_logs] = strdup(name);
+	if (!p[sc->n_dir_logs])
+		return -ENOMEM;
+	sc->n_dir_logs++;
 	return 0;
 }
 
@@ -209,51 +114,19 @@ static int save_target_cb(const struct nl_reply *reply, void *priv)
 {
 	const struct nlattr *const *tb = reply->tb;
 	struct save_ctx *sc = priv;
-	char addr[INET6_ADDRSTRLEN], b1[32], b2[32];
 	const char *name, *log;
-	const void *data;
-	uint64_t ack, bmin, bmax, ka, uto, sndbuf;
-	uint16_t port;
-	uint8_t nodelay, paused;
-	size_t len = 0;
-	FILE *out = sc->out;
-	bool v6 = false;
+	int ret;
 
 	name = nl_attr_str(tb[KLOGFWD_A_TARGET_NAME]);
 	log = nl_attr_str(tb[KLOGFWD_A_TARGET_LOG]);
-	data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
-	if (data && len == sizeof(struct in6_addr)) {
-		v6 = true;
-	} else {
-		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
-		if (!data || len != sizeof(struct in_addr))
-			return -EPROTO;
-	}
-	if (!name || !log ||
-	    !inet_ntop(v6 ? AF_INET6 : AF_INET, data, addr, sizeof(addr)) ||
-	    !nl_attr_u16(tb[KLOGFWD_A_TARGET_PORT], &port) ||
-	    !get_u32(tb, KLOGFWD_A_TARGET_ACK, &ack) ||
-	    !get_u32(tb, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, &bmin) ||
-	    !get_u32(tb, KLOGFWD_A_TARGET_BACKOFF_MAX_MS, &bmax) ||
-	    !get_u32(tb, KLOGFWD_A_TARGET_KEEPALIVE_S, &ka) ||
-	    !get_u32(tb, KLOGFWD_A_TARGET_USER_TIMEOUT_MS, &uto) ||
-	    !get_u32(tb, KLOGFWD_A_TARGET_SNDBUF, &sndbuf) ||
-	    !nl_attr_u8(tb[KLOGFWD_A_TARGET_NODELAY], &nodelay) ||
-	    !nl_attr_u8(tb[KLOGFWD_A_TARGET_PAUSED], &paused))
+	if (!name || !log)
 		return -EPROTO;
-
-	fprintf(out, "target add %s log %s to %s%s%s:%u from %s", name, log,
-		v6 ? "[" : "", addr, v6 ? "]" : "", port,
-		is_dir_log(sc, log) ? "resume" : "earliest");
-	put_enum(out, "ack", &ack_enum, ack);
-	fprintf(out, " backoff %s-%s", fmt_ms(b1, sizeof(b1), bmin),
-		fmt_ms(b2, sizeof(b2), bmax));
-	fprintf(out, " keepalive %" PRIu64 " user-timeout %s nodelay %s sndbuf %s",
-		ka, fmt_ms(b1, sizeof(b1), uto), nodelay ? "on" : "off",
-		fmt_size(b2, sizeof(b2), sndbuf));
-	if (paused)
-		fputs(" paused", out);
-	fputc('\n', out);
+	fprintf(sc->out, "target add %s", name);
+	ret = target_conf_print(sc->out, tb,
+				is_dir_log(sc, log) ? "resume" : "earliest");
+	if (ret)
+		return ret;
+	fputc('\n', sc->out);
 	return 0;
 }
 

@@ -737,14 +737,6 @@ static bool have(const struct target_info *ti, uint16_t type)
 	return ti->have & BIT(type);
 }
 
-/* " KEYWORD VALUE" of setting type if the reply had it. */
-static void print_setting(const struct target_info *ti, const char *kw,
-			  uint16_t type)
-{
-	if (have(ti, type))
-		printf(" %s %" PRIu64, kw, ti->val[type]);
-}
-
 static void print_enum(const struct target_info *ti, const char *kw,
 		       uint16_t type, const struct enum_names *e)
 {
@@ -848,39 +840,26 @@ static void print_head(const struct target_info *ti)
 }
 
 /*
- * target NAME log LOG to ADDR:PORT state STATE ack ACK
- *     backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off
- *     next-offset N acked-offset N ... last-error N (ENAME: message) ...
+ * target NAME log LOG to ADDR:PORT ack tcp backoff 100-30s keepalive 0 ...
+ *     state STATE next-offset N acked-offset N ... last-error N (ENAME: message) ...
+ * The first line, but for "target NAME", is what "target add NAME" takes.
  */
-static void target_print_text(const struct target_info *ti)
+static int target_print_text(const struct nl_reply *reply,
+			     const struct target_info *ti)
 {
-	print_head(ti);
+	int ret;
+
+	printf("target %s", ti->name);
+	ret = target_conf_print(stdout, reply->tb, NULL);
+	if (ret)
+		return ret;
+	putchar('\n');
+	fputs("   ", stdout);
 	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
-	print_enum(ti, "ack", KLOGFWD_A_TARGET_ACK, &ack_enum);
+	if (ti->stats.have)
+		counters_print_inline(&ti->stats, print_stat);
 	putchar('\n');
-
-	fputs("   ", stdout);
-	if (have(ti, KLOGFWD_A_TARGET_BACKOFF_MIN_MS) &&
-	    have(ti, KLOGFWD_A_TARGET_BACKOFF_MAX_MS)) {
-		printf(" backoff %" PRIu64 "-%" PRIu64,
-		       ti->val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS],
-		       ti->val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]);
-	} else {
-		print_setting(ti, "backoff-min-ms", KLOGFWD_A_TARGET_BACKOFF_MIN_MS);
-		print_setting(ti, "backoff-max-ms", KLOGFWD_A_TARGET_BACKOFF_MAX_MS);
-	}
-	print_setting(ti, "keepalive", KLOGFWD_A_TARGET_KEEPALIVE_S);
-	print_setting(ti, "user-timeout", KLOGFWD_A_TARGET_USER_TIMEOUT_MS);
-	print_enum(ti, "nodelay", KLOGFWD_A_TARGET_NODELAY, &onoff_enum);
-	print_setting(ti, "sndbuf", KLOGFWD_A_TARGET_SNDBUF);
-	print_enum(ti, "paused", KLOGFWD_A_TARGET_PAUSED, &onoff_enum);
-	putchar('\n');
-
-	if (!ti->stats.have)
-		return;
-	fputs("   ", stdout);
-	counters_print_inline(&ti->stats, print_stat);
-	putchar('\n');
+	return 0;
 }
 
 /* The members of the object of a target, in an open object. */
@@ -968,10 +947,9 @@ static int show_cb(const struct nl_reply *reply, void *priv)
 	ret = target_info_parse(reply, &ti);
 	if (ret)
 		return ret;
-	if (sc->j)
-		target_print_json(sc->j, &ti);
-	else
-		target_print_text(&ti);
+	if (!sc->j)
+		return target_print_text(reply, &ti);
+	target_print_json(sc->j, &ti);
 	return 0;
 }
 
@@ -1262,10 +1240,12 @@ static void usage_target_show(FILE *fp)
 	fputs("Usage: " PROG " [-j [-p]] target show [NAME]\n"
 	      "\n"
 	      "Show the target NAME, or every target of the network namespace, with\n"
-	      "its settings, state and counters: for each target the lines\n"
-	      "  target NAME log LOG to ADDR:PORT state STATE ack tcp|app\n"
-	      "      backoff MIN-MAX keepalive N user-timeout N nodelay on sndbuf N paused off\n"
-	      "      next-offset N acked-offset N lag-records N lag-bytes N ...\n"
+	      "its settings, state and counters: for each target a line of its\n"
+	      "settings, in the units and words 'target add' takes (so that\n"
+	      "'target add NAME' and the rest of the line recreates the target)\n"
+	      "  target NAME log LOG to ADDR:PORT ack tcp backoff 100-30s ... [paused]\n"
+	      "and an indented line of its state and counters\n"
+	      "      state STATE next-offset N acked-offset N lag-records N ...\n"
 	      "IPv6 addresses are printed in brackets, last-error (the last failure,\n"
 	      "an attempt or a lost connection) and last-disconnect (the last lost\n"
 	      "connection) with the name and description of the error, and\n"

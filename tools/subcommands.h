@@ -125,6 +125,12 @@ int target_print_event(struct json *j, const struct nl_reply *reply,
 		       const char *time);
 const char *errno_name(uint64_t err);
 
+/* conf_print.c */
+struct nlattr;
+int log_conf_print(FILE *out, const struct nlattr *const *tb, const char *node);
+int target_conf_print(FILE *out, const struct nlattr *const *tb,
+		      const char *from);
+
 /* cmd_monitor.c */
 int cmd_monitor(struct cli *cli, int argc, char **argv);
 void usage_monitor(FILE *fp);
