@@ -33,12 +33,15 @@ problems = []
 
 
 def table(src, name):
-    """The rows of C array NAME: their first (string) field and the rest."""
+    """The rows of C array NAME: their first (string) field and the rest.
+
+    A row of a keyword table (tools/kw.h) starts with KW_KEY("name", ...).
+    """
     m = re.search(r"\b" + name + r"\[\] = \{\n(.*?)\n\};", src, re.S)
     if not m:
         problems.append(f"table {name} not found")
         return []
-    return re.findall(r'\{\s*"([^"]+)",\s*([^{}]*?)\}', m.group(1), re.S)
+    return re.findall(r'\{\s*(?:KW_KEY\()?"([^"]+)",\s*([^{}]*?)\}', m.group(1), re.S)
 
 
 def string_array(name):
@@ -103,12 +106,12 @@ compare("completion _klogfwd_log_fixed", fixed, comp_var("_klogfwd_log_fixed"))
 compare("completion _klogfwd_log_settings", {n for n, _ in log_rows} - fixed,
         comp_var("_klogfwd_log_settings"))
 
-# target keywords: target add's (TK_ADD only) and both's; target set's
+# target keywords: target add's (KW_ADD only) and both's; target set's
 # pause and resume are offered by their own line
 tgt_rows = table(cmd_target, "target_kws")
-add_only = {n for n, rest in tgt_rows if "TK_ADD" in rest and "TK_SET" not in rest}
-both = {n for n, rest in tgt_rows if "TK_ADD" in rest and "TK_SET" in rest}
-set_only = {n for n, rest in tgt_rows if "TK_SET" in rest and "TK_ADD" not in rest}
+add_only = {n for n, rest in tgt_rows if "KW_ADD" in rest and "KW_SET" not in rest}
+both = {n for n, rest in tgt_rows if "KW_ADD" in rest and "KW_SET" in rest}
+set_only = {n for n, rest in tgt_rows if "KW_SET" in rest and "KW_ADD" not in rest}
 compare("completion _klogfwd_target_fixed", add_only, comp_var("_klogfwd_target_fixed"))
 compare("completion _klogfwd_target_settings", both, comp_var("_klogfwd_target_settings"))
 m = re.search(r'^\s*words="([^"$]*)\$_klogfwd_target_settings"', comp, re.M)

@@ -25,10 +25,10 @@
 
 #include "counters.h"
 #include "json.h"
+#include "kw.h"
 #include "nl.h"
 #include "subcommands.h"
 
-#define BIT(n)			(1U << (n))
 #define TARGET_HOST_MAX		253	/* a DNS name, without the final dot */
 
 static int target_add(struct cli *cli, int argc, char **argv);
@@ -65,119 +65,63 @@ static const struct enum_names onoff_enum = ENUM_NAMES(onoff_names);
 
 /* Command line settings */
 
-enum tkw_type {
-	TKW_LOG,	/* a log name */
-	TKW_TO,		/* ADDR:PORT or HOST:PORT */
-	TKW_FROM,	/* earliest, latest, resume or an offset */
-	TKW_ENUM,	/* one of kw->e */
-	TKW_BACKOFF,	/* MIN-MAX, two times */
-	TKW_SECS,	/* seconds */
-	TKW_MS,		/* milliseconds, or a time with a s, m, h or d suffix */
-	TKW_SIZE,	/* bytes, with an optional k, m or g suffix */
-	TKW_FLAG,	/* no value: sets attr to kw->max */
-};
-
-enum {
-	TK_ADD	= 1 << 0,	/* target add takes it */
-	TK_SET	= 1 << 1,	/* target set takes it */
-};
-
-struct target_kw {
-	const char *name;
-	enum tkw_type type;
-	uint16_t attr;
-	unsigned int ops;	/* TK_ADD, TK_SET */
-	uint64_t max;		/* largest value; the value of a TKW_FLAG */
-	const struct enum_names *e;
-};
-
-static const struct target_kw target_kws[] = {
-	{ "log",	  TKW_LOG,     KLOGFWD_A_TARGET_LOG,		 TK_ADD,	  0,	      NULL },
-	{ "to",		  TKW_TO,      KLOGFWD_A_TARGET_PORT,		 TK_ADD,	  UINT16_MAX, NULL },
-	{ "from",	  TKW_FROM,    KLOGFWD_A_TARGET_START,		 TK_ADD,	  UINT64_MAX, &from_enum },
-	{ "ack",	  TKW_ENUM,    KLOGFWD_A_TARGET_ACK,		 TK_ADD,	  0,	      &ack_enum },
-	{ "backoff",	  TKW_BACKOFF, KLOGFWD_A_TARGET_BACKOFF_MIN_MS,	 TK_ADD | TK_SET, UINT32_MAX, NULL },
-	{ "keepalive",	  TKW_SECS,    KLOGFWD_A_TARGET_KEEPALIVE_S,	 TK_ADD | TK_SET, UINT32_MAX, NULL },
-	{ "user-timeout", TKW_MS,      KLOGFWD_A_TARGET_USER_TIMEOUT_MS, TK_ADD | TK_SET, UINT32_MAX, NULL },
-	{ "nodelay",	  TKW_ENUM,    KLOGFWD_A_TARGET_NODELAY,	 TK_ADD | TK_SET, 0,	      &onoff_enum },
-	{ "sndbuf",	  TKW_SIZE,    KLOGFWD_A_TARGET_SNDBUF,		 TK_ADD | TK_SET, UINT32_MAX, NULL },
-	{ "paused",	  TKW_FLAG,    KLOGFWD_A_TARGET_PAUSED,		 TK_ADD,	  1,	      NULL },
-	{ "pause",	  TKW_FLAG,    KLOGFWD_A_TARGET_PAUSED,		 TK_SET,	  1,	      NULL },
-	{ "resume",	  TKW_FLAG,    KLOGFWD_A_TARGET_PAUSED,		 TK_SET,	  0,	      NULL },
-};
-
 /* The settings of a target add or target set command line. */
 struct target_conf {
-	const char *op;			/* "target add" or "target set" */
-	unsigned int kws;		/* bit n: target_kws[n] was given */
-	unsigned int attrs;		/* bit n: attribute n is to be sent */
-	uint64_t val[KLOGFWD_A_TARGET_MAX + 1];
-	const char *log;
+	struct kw_conf kc;
 	struct in_addr v4;		/* network byte order */
 	struct in6_addr v6;
 	char host[TARGET_HOST_MAX + 1];	/* "to" HOST:PORT: the name, or "" */
 };
 
-static const struct target_kw *target_kw_find(const char *name)
-{
-	size_t i;
+static int parse_to(struct kw_conf *kc, const struct kw *kw, const char *val);
+static int cmp_to(struct kw_cmp *d, const struct kw *kw);
 
-	for (i = 0; i < ARRAY_SIZE(target_kws); i++)
-		if (!strcmp(target_kws[i].name, name))
-			return &target_kws[i];
-	return NULL;
-}
+static const struct kw target_kws[] = {
+	{ KW_KEY("log", KW_NAME, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_LOG, KW_W_STR),
+	  .metavar = "LOG", .expect = "expected a log name" },
+	{ KW_KEY("to", KW_CUSTOM, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_PORT, KW_W_U16),
+	  .max = UINT16_MAX, .metavar = "HOST:PORT", .parse = parse_to,
+	  .cmp = cmp_to },
+	{ KW_KEY("from", KW_NUM, KW_ADD | KW_NOCMP, KLOGFWD_A_TARGET_START, KW_W_U32),
+	  .attr2 = KLOGFWD_A_TARGET_FROM_OFFSET, .wire2 = KW_W_UINT,
+	  .max = UINT64_MAX, .val = KLOGFWD_START_OFFSET, .e = &from_enum,
+	  .expect = "expected earliest, latest, resume or a record offset" },
+	{ KW_KEY("ack", KW_ENUM, KW_ADD, KLOGFWD_A_TARGET_ACK, KW_W_U32),
+	  .e = &ack_enum },
+	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
+	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
+	  .max = UINT32_MAX,
+	  .expect = "expected MIN-MAX, each milliseconds or a time such as 200ms, 30s or 5m: 200-30000, 200ms-30s" },
+	{ KW_KEY("keepalive", KW_SECS, KW_ADD | KW_SET, KLOGFWD_A_TARGET_KEEPALIVE_S, KW_W_U32),
+	  .max = UINT32_MAX,
+	  .expect = "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive" },
+	{ KW_KEY("user-timeout", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_TARGET_USER_TIMEOUT_MS, KW_W_U32),
+	  .max = UINT32_MAX,
+	  .expect = "expected milliseconds such as 30000, or a time such as 30s or 2m" },
+	{ KW_KEY("nodelay", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_TARGET_NODELAY, KW_W_U8),
+	  .e = &onoff_enum },
+	{ KW_KEY("sndbuf", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_SNDBUF, KW_W_U32),
+	  .max = UINT32_MAX, .expect = "expected a size such as 4096, 64k or 16M" },
+	{ KW_KEY("paused", KW_FLAG, KW_ADD, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
+	  .val = 1, .excl = 1,
+	  .wrong_op = "is for target add; give pause or resume" },
+	{ KW_KEY("pause", KW_FLAG, KW_SET, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
+	  .val = 1, .excl = 1,
+	  .wrong_op = "is for target set; give paused to create a paused target" },
+	{ KW_KEY("resume", KW_FLAG, KW_SET, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
+	  .val = 0, .excl = 1,
+	  .wrong_op = "is for target set; give paused to create a paused target" },
+};
 
-static const char *kw_expect(const struct target_kw *kw)
-{
-	switch (kw->type) {
-	case TKW_LOG:
-		return "expected a log name";
-	case TKW_FROM:
-		return "expected earliest, latest, resume or a record offset";
-	case TKW_BACKOFF:
-		return "expected MIN-MAX, each milliseconds or a time such as 200ms, 30s or 5m: 200-30000, 200ms-30s";
-	case TKW_SECS:
-		return "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive";
-	case TKW_MS:
-		return "expected milliseconds such as 30000, or a time such as 30s or 2m";
-	case TKW_SIZE:
-		return "expected a size such as 4096, 64k or 16M";
-	default:
-		return "";
-	}
-}
-
-static int bad_value(const struct target_conf *c, const struct target_kw *kw,
-		     const char *val, int err)
-{
-	char names[64];
-
-	if (err == -ERANGE)
-		return usage_error(c->op, "%s: value '%s' for %s is out of range (at most %" PRIu64 ")",
-				   c->op, val, kw->name, kw->max);
-	if (kw->type == TKW_ENUM) {
-		enum_list(kw->e, names, sizeof(names));
-		return usage_error(c->op, "%s: invalid value '%s' for %s (expected %s)",
-				   c->op, val, kw->name, names);
-	}
-	return usage_error(c->op, "%s: invalid value '%s' for %s (%s)",
-			   c->op, val, kw->name, kw_expect(kw));
-}
-
-static int bad_value_why(const struct target_conf *c,
-			 const struct target_kw *kw, const char *val,
-			 const char *why)
-{
-	return usage_error(c->op, "%s: invalid value '%s' for %s (%s)",
-			   c->op, val, kw->name, why);
-}
-
-static void conf_set(struct target_conf *c, uint16_t attr, uint64_t v)
-{
-	c->attrs |= BIT(attr);
-	c->val[attr] = v;
-}
+static const struct kw_table target_kw_table = {
+	.kws = target_kws,
+	.n = ARRAY_SIZE(target_kws),
+	.what = "target",
+	.cmd_get = KLOGFWD_CMD_TARGET_GET,
+	.name_attr = KLOGFWD_A_TARGET_NAME,
+	.attr_max = KLOGFWD_A_TARGET_MAX,
+	.fixed = "log, to and ack",
+};
 
 /*
  * Whether host (not numeric) may be looked up as a host name: letters,
@@ -207,9 +151,9 @@ static bool host_name_ok(const char *host)
  * only kept in c->host here: target_resolve() looks it up once the whole
  * command line is known to be valid. Returns 0 or the exit status.
  */
-static int parse_to(struct target_conf *c, const struct target_kw *kw,
-		    const char *val)
+static int parse_to(struct kw_conf *kc, const struct kw *kw, const char *val)
 {
+	struct target_conf *c = container_of(kc, struct target_conf, kc);
 	const char *colon, *port, *close;
 	char host[TARGET_HOST_MAX + 1];
 	bool v6 = val[0] == '[';
@@ -220,46 +164,48 @@ static int parse_to(struct target_conf *c, const struct target_kw *kw,
 	if (v6) {
 		close = strchr(val, ']');
 		if (!close || close[1] != ':')
-			return bad_value_why(c, kw, val,
-					     "expected [IPV6]:PORT, such as [::1]:9000");
+			return kw_bad_value_why(kc, kw, val,
+						"expected [IPV6]:PORT, such as [::1]:9000");
 		len = close - val - 1;
 		port = close + 2;
 		if (len > INET6_ADDRSTRLEN || !len)
-			return bad_value_why(c, kw, val,
-					     "expected a numeric IPv6 address in brackets, such as [::1]:9000");
+			return kw_bad_value_why(kc, kw, val,
+						"expected a numeric IPv6 address in brackets, such as [::1]:9000");
 		memcpy(host, val + 1, len);
 		host[len] = '\0';
 		if (inet_pton(AF_INET6, host, &c->v6) != 1)
-			return bad_value_why(c, kw, val,
-					     "expected a numeric IPv6 address in brackets, such as [::1]:9000");
+			return kw_bad_value_why(kc, kw, val,
+						"expected a numeric IPv6 address in brackets, such as [::1]:9000");
 	} else {
 		colon = strrchr(val, ':');
 		if (!colon)
-			return bad_value_why(c, kw, val,
-					     "expected HOST:PORT, such as 127.0.0.1:9000, [::1]:9000 or logs.example.com:514");
+			return kw_bad_value_why(kc, kw, val,
+						"expected HOST:PORT, such as 127.0.0.1:9000, [::1]:9000 or logs.example.com:514");
 		if (memchr(val, ':', colon - val))
-			return bad_value_why(c, kw, val,
-					     "an IPv6 address goes in brackets, such as [::1]:9000");
+			return kw_bad_value_why(kc, kw, val,
+						"an IPv6 address goes in brackets, such as [::1]:9000");
 		len = colon - val;
 		port = colon + 1;
 		if (len > TARGET_HOST_MAX || !len)
-			return bad_value_why(c, kw, val,
-					     "expected a numeric IPv4 address, an [IPv6] one or a host name");
+			return kw_bad_value_why(kc, kw, val,
+						"expected a numeric IPv4 address, an [IPv6] one or a host name");
 		memcpy(host, val, len);
 		host[len] = '\0';
 		if (inet_pton(AF_INET, host, &c->v4) != 1) {
 			if (!host_name_ok(host))
-				return bad_value_why(c, kw, val,
-						     "expected a numeric IPv4 address, an [IPv6] one or a host name");
+				return kw_bad_value_why(kc, kw, val,
+							"expected a numeric IPv4 address, an [IPv6] one or a host name");
 			memcpy(c->host, host, len + 1);
 		}
 	}
-	ret = parse_scaled(port, plain_units, UINT16_MAX, &p);
+	ret = parse_scaled(port, plain_units, kw->max, &p);
 	if (ret || !p)
-		return bad_value_why(c, kw, val, "expected a port from 1 to 65535");
-	if (!c->host[0])
-		c->attrs |= BIT(v6 ? KLOGFWD_A_TARGET_IPV6 : KLOGFWD_A_TARGET_IPV4);
-	conf_set(c, KLOGFWD_A_TARGET_PORT, p);
+		return kw_bad_value_why(kc, kw, val, "expected a port from 1 to 65535");
+	if (!c->host[0] && v6)
+		kw_set_ptr(kc, KLOGFWD_A_TARGET_IPV6, KW_W_BIN, &c->v6, sizeof(c->v6));
+	else if (!c->host[0])
+		kw_set_ptr(kc, KLOGFWD_A_TARGET_IPV4, KW_W_BIN, &c->v4, sizeof(c->v4));
+	kw_set(kc, kw->attr, kw->wire, p);
 	return 0;
 }
 
@@ -276,6 +222,7 @@ static int target_resolve(struct target_conf *c)
 		.ai_family = AF_UNSPEC,
 		.ai_socktype = SOCK_STREAM,
 	};
+	const char *op = c->kc.op;
 	char addr[INET6_ADDRSTRLEN];
 	struct addrinfo *res, *ai;
 	unsigned int n = 0;
@@ -285,7 +232,7 @@ static int target_resolve(struct target_conf *c)
 		return 0;
 	ret = getaddrinfo(c->host, NULL, &hints, &res);
 	if (ret) {
-		errmsg("%s: cannot resolve host name '%s': %s", c->op, c->host,
+		errmsg("%s: cannot resolve host name '%s': %s", op, c->host,
 		       ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
 		return KF_EXIT_ERROR;
 	}
@@ -296,219 +243,79 @@ static int target_resolve(struct target_conf *c)
 	for (ai = res; ai; ai = ai->ai_next) {
 		if (ai->ai_family == AF_INET) {
 			c->v4 = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-			c->attrs |= BIT(KLOGFWD_A_TARGET_IPV4);
+			kw_set_ptr(&c->kc, KLOGFWD_A_TARGET_IPV4, KW_W_BIN,
+				   &c->v4, sizeof(c->v4));
 			inet_ntop(AF_INET, &c->v4, addr, sizeof(addr));
 			break;
 		}
 		if (ai->ai_family == AF_INET6) {
 			c->v6 = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-			c->attrs |= BIT(KLOGFWD_A_TARGET_IPV6);
+			kw_set_ptr(&c->kc, KLOGFWD_A_TARGET_IPV6, KW_W_BIN,
+				   &c->v6, sizeof(c->v6));
 			inet_ntop(AF_INET6, &c->v6, addr, sizeof(addr));
 			break;
 		}
 	}
 	freeaddrinfo(res);
 	if (!ai) {
-		errmsg("%s: host name '%s' has no IPv4 or IPv6 address", c->op,
+		errmsg("%s: host name '%s' has no IPv4 or IPv6 address", op,
 		       c->host);
 		return KF_EXIT_ERROR;
 	}
 	if (n > 1)
 		errmsg("%s: %s resolved to %s (the first of %u addresses)",
-		       c->op, c->host, addr, n);
+		       op, c->host, addr, n);
 	else
-		errmsg("%s: %s resolved to %s", c->op, c->host, addr);
+		errmsg("%s: %s resolved to %s", op, c->host, addr);
 	return 0;
 }
 
-/* "backoff MIN-MAX". Returns 0 or the exit status. */
-static int parse_backoff(struct target_conf *c, const struct target_kw *kw,
-			 const char *val)
+/* "ADDR:PORT", "[ADDR6]:PORT" */
+static const char *fmt_to(char *buf, size_t size, int family, const void *addr,
+			  uint64_t port)
 {
-	const char *dash = strchr(val, '-');
-	uint64_t min, max;
-	char buf[32];
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(family, addr, a, sizeof(a));
+	snprintf(buf, size, family == AF_INET6 ? "[%s]:%" PRIu64 : "%s:%" PRIu64,
+		 a, port);
+	return buf;
+}
+
+/* A batch target add: "to" against the address and port of the target. */
+static int cmp_to(struct kw_cmp *d, const struct kw *kw)
+{
+	const struct target_conf *c = container_of(d->c, struct target_conf, kc);
+	const struct nlattr *const *tb = d->reply->tb;
+	const uint16_t port = KLOGFWD_A_TARGET_PORT;
+	bool v6 = kw_has(d->c, KLOGFWD_A_TARGET_IPV6);
+	const void *addr = v6 ? (const void *)&c->v6 : (const void *)&c->v4;
+	size_t size = v6 ? sizeof(c->v6) : sizeof(c->v4);
+	const void *old = NULL;
+	char b1[96], b2[96];
+	int family = 0;
 	size_t len;
-	int ret;
 
-	if (!dash || (size_t)(dash - val) >= sizeof(buf))
-		return bad_value(c, kw, val, -EINVAL);
-	len = dash - val;
-	memcpy(buf, val, len);
-	buf[len] = '\0';
-	ret = parse_scaled(buf, ms_units, kw->max, &min);
-	if (ret == -EINVAL)
-		return bad_value(c, kw, val, ret);
-	if (!ret)
-		ret = parse_scaled(dash + 1, ms_units, kw->max, &max);
-	if (ret)
-		return bad_value(c, kw, val, ret);
-	if (min > max)
-		return bad_value_why(c, kw, val, "MIN is above MAX");
-	conf_set(c, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, min);
-	conf_set(c, KLOGFWD_A_TARGET_BACKOFF_MAX_MS, max);
-	return 0;
-}
-
-/* Parse the value of keyword kw. Returns 0 or the exit status. */
-static int target_kw_parse(struct target_conf *c, const struct target_kw *kw,
-			   const char *val)
-{
-	uint64_t v = 0;
-	int ret = 0;
-
-	switch (kw->type) {
-	case TKW_LOG:
-		if (!*val)
-			return bad_value(c, kw, val, -EINVAL);
-		c->log = val;
-		c->attrs |= BIT(kw->attr);
+	if (tb[KLOGFWD_A_TARGET_IPV6]) {
+		old = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
+		if (len != sizeof(struct in6_addr))
+			return -EPROTO;
+		family = AF_INET6;
+	} else if (tb[KLOGFWD_A_TARGET_IPV4]) {
+		old = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
+		if (len != sizeof(struct in_addr))
+			return -EPROTO;
+		family = AF_INET;
+	}
+	if (family == (v6 ? AF_INET6 : AF_INET) && !memcmp(old, addr, size) &&
+	    d->old.val[port] == d->c->val[port])
 		return 0;
-	case TKW_TO:
-		return parse_to(c, kw, val);
-	case TKW_FROM:
-		ret = enum_value(kw->e, val);
-		if (ret >= 0) {
-			conf_set(c, kw->attr, ret);
-			return 0;
-		}
-		ret = parse_scaled(val, plain_units, kw->max, &v);
-		if (ret)
-			break;
-		conf_set(c, KLOGFWD_A_TARGET_START, KLOGFWD_START_OFFSET);
-		conf_set(c, KLOGFWD_A_TARGET_FROM_OFFSET, v);
-		return 0;
-	case TKW_ENUM:
-		ret = enum_value(kw->e, val);
-		if (ret < 0)
-			return bad_value(c, kw, val, -EINVAL);
-		v = ret;
-		ret = 0;
-		break;
-	case TKW_BACKOFF:
-		return parse_backoff(c, kw, val);
-	case TKW_SECS:
-		ret = parse_scaled(val, s_units, kw->max, &v);
-		break;
-	case TKW_MS:
-		ret = parse_scaled(val, ms_units, kw->max, &v);
-		break;
-	case TKW_SIZE:
-		ret = parse_scaled(val, size_units, kw->max, &v);
-		break;
-	case TKW_FLAG:
-		v = kw->max;
-		break;
-	}
-	if (ret)
-		return bad_value(c, kw, val, ret);
-	conf_set(c, kw->attr, v);
+	kw_cmp_add(d, kw->name,
+		   family ? fmt_to(b1, sizeof(b1), family, old, d->old.val[port]) : "none",
+		   fmt_to(b2, sizeof(b2), v6 ? AF_INET6 : AF_INET, addr, d->c->val[port]),
+		   true);
 	return 0;
 }
-
-/* A keyword of the other command: explain. Returns the exit status. */
-static int wrong_op(const struct target_conf *c, const struct target_kw *kw,
-		    bool create)
-{
-	if (kw->type == TKW_FLAG && create)
-		return usage_error(c->op, "%s: %s is for target set; give paused to create a paused target",
-				   c->op, kw->name);
-	if (kw->type == TKW_FLAG)
-		return usage_error(c->op, "%s: paused is for target add; give pause or resume",
-				   c->op);
-	return usage_error(c->op, "%s: %s is fixed at creation and cannot be changed",
-			   c->op, kw->name);
-}
-
-/*
- * Parse the settings in argv (after NAME). create: target add. Returns 0
- * or the exit status.
- */
-static int target_conf_parse(struct target_conf *c, bool create, int argc,
-			     char **argv)
-{
-	unsigned int op = create ? TK_ADD : TK_SET;
-	const struct target_kw *kw;
-	unsigned int bit;
-	int i, ret;
-
-	for (i = 0; i < argc; i++) {
-		kw = target_kw_find(argv[i]);
-		if (!kw)
-			return usage_error(c->op, "%s: unknown keyword '%s'",
-					   c->op, argv[i]);
-		if (!(kw->ops & op))
-			return wrong_op(c, kw, create);
-		bit = BIT(kw - target_kws);
-		if (c->kws & bit)
-			return usage_error(c->op, "%s: %s given twice",
-					   c->op, kw->name);
-		c->kws |= bit;
-		if (kw->type == TKW_FLAG) {
-			if (c->attrs & BIT(KLOGFWD_A_TARGET_PAUSED))
-				return usage_error(c->op, "%s: pause and resume exclude each other",
-						   c->op);
-			target_kw_parse(c, kw, NULL);
-			continue;
-		}
-		if (i + 1 >= argc)
-			return usage_error(c->op, "%s: missing value for %s",
-					   c->op, kw->name);
-		i++;
-		ret = target_kw_parse(c, kw, argv[i]);
-		if (ret)
-			return ret;
-	}
-	if (create && !(c->attrs & BIT(KLOGFWD_A_TARGET_LOG)))
-		return usage_error(c->op, "%s: missing log LOG", c->op);
-	if (create && !(c->attrs & BIT(KLOGFWD_A_TARGET_PORT)))
-		return usage_error(c->op, "%s: missing to HOST:PORT", c->op);
-	if (!create && !c->attrs)
-		return usage_error(c->op, "%s: nothing to change: give at least one setting",
-				   c->op);
-	return 0;
-}
-
-static void target_conf_put(struct nl_req *req, const struct target_conf *c)
-{
-	uint16_t type, v16;
-	uint8_t v8;
-
-	for (type = KLOGFWD_A_TARGET_LOG; type <= KLOGFWD_A_TARGET_PAUSED; type++) {
-		if (!(c->attrs & BIT(type)))
-			continue;
-		switch (type) {
-		case KLOGFWD_A_TARGET_LOG:
-			nl_req_put_str(req, type, c->log);
-			break;
-		case KLOGFWD_A_TARGET_IPV4:
-			nl_req_put(req, type, sizeof(c->v4), &c->v4);
-			break;
-		case KLOGFWD_A_TARGET_IPV6:
-			nl_req_put(req, type, sizeof(c->v6), &c->v6);
-			break;
-		case KLOGFWD_A_TARGET_PORT:
-			v16 = c->val[type];
-			nl_req_put(req, type, sizeof(v16), &v16);
-			break;
-		case KLOGFWD_A_TARGET_FROM_OFFSET:
-			/* uint: 8 bytes are valid whatever the value */
-			nl_req_put_u64(req, type, c->val[type]);
-			break;
-		case KLOGFWD_A_TARGET_NODELAY:
-		case KLOGFWD_A_TARGET_PAUSED:
-			v8 = c->val[type];
-			nl_req_put(req, type, sizeof(v8), &v8);
-			break;
-		default:
-			nl_req_put_u32(req, type, c->val[type]);
-			break;
-		}
-	}
-}
-
-static int target_exists(struct cli *cli, struct nl_ctx *nl,
-			 const struct target_conf *c, const char *name);
 
 /*
  * Send cmd for the target argv[1] with the settings that follow. Returns
@@ -517,7 +324,7 @@ static int target_exists(struct cli *cli, struct nl_ctx *nl,
 static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 			    int argc, char **argv)
 {
-	struct target_conf c = { .op = op };
+	struct target_conf c = { .kc.op = op };
 	bool create = cmd == KLOGFWD_CMD_TARGET_NEW;
 	struct nl_req *req;
 	struct nl_ctx *nl;
@@ -525,12 +332,13 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 
 	if (argc < 2)
 		return usage_error(op, "%s: missing target name", op);
-	ret = target_conf_parse(&c, create, argc - 2, argv + 2);
+	ret = kw_parse(&c.kc, &target_kw_table, create ? KW_ADD : KW_SET,
+		       argc - 2, argv + 2);
 	if (!ret && cli->check) {
 		/* --check: no name is looked up */
 		ret = check_name(op, "target", argv[1]);
-		if (!ret && c.log)
-			ret = check_name(op, "log", c.log);
+		if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_LOG))
+			ret = check_name(op, "log", c.kc.ptr[KLOGFWD_A_TARGET_LOG]);
 	}
 	if (!ret && !cli->check)
 		ret = target_resolve(&c);
@@ -542,10 +350,10 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 		return KF_EXIT_ERROR;
 	req = nl_req_start(nl, cmd, 0);
 	nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, argv[1]);
-	target_conf_put(req, &c);
+	kw_put(req, &c.kc);
 	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, NULL, NULL) < 0) {
 		if (create && cli->batch && nl_err(nl) == EEXIST)
-			return target_exists(cli, nl, &c, argv[1]);
+			return kw_exists(cli, nl, &target_kw_table, &c.kc, argv[1]);
 		cli_nl_error(cli, op);
 		return KF_EXIT_ERROR;
 	}
@@ -988,150 +796,6 @@ static int target_show(struct cli *cli, int argc, char **argv)
 			ret = KF_EXIT_ERROR;
 	}
 	return ret;
-}
-
-/* target add in a batch */
-
-/* target add of a target that exists: how it differs from the command line */
-struct target_cmp {
-	const struct target_conf *c;
-	char diff[1024];
-	size_t len;
-	bool fixed;		/* a setting fixed at creation differs */
-};
-
-static void cmp_add(struct target_cmp *tc, const char *kw, const char *old,
-		    const char *new, bool fixed)
-{
-	tc->len += snprintf(tc->diff + tc->len, tc->len < sizeof(tc->diff) ?
-			    sizeof(tc->diff) - tc->len : 0, "%s%s %s, not %s",
-			    tc->len ? "; " : "", kw, old, new);
-	if (tc->len >= sizeof(tc->diff))
-		tc->len = sizeof(tc->diff) - 1;
-	tc->fixed |= fixed;
-}
-
-/* "ADDR:PORT", "[ADDR6]:PORT" */
-static const char *fmt_to(char *buf, size_t size, int family, const void *addr,
-			  uint64_t port)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(family, addr, a, sizeof(a));
-	snprintf(buf, size, family == AF_INET6 ? "[%s]:%" PRIu64 : "%s:%" PRIu64,
-		 a, port);
-	return buf;
-}
-
-static int target_cmp_cb(const struct nl_reply *reply, void *priv)
-{
-	struct target_cmp *tc = priv;
-	const struct target_conf *c = tc->c;
-	const struct target_kw *kw;
-	struct target_info ti;
-	char b1[96], b2[96];
-	const void *addr;
-	uint16_t type;
-	bool v6;
-	size_t i;
-	int ret;
-
-	ret = target_info_parse(reply, &ti);
-	if (ret)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(target_kws); i++) {
-		kw = &target_kws[i];
-		if (!(c->kws & BIT(i)))
-			continue;
-		type = kw->attr;
-		switch (kw->type) {
-		case TKW_LOG:
-			if (!ti.log || strcmp(ti.log, c->log))
-				cmp_add(tc, kw->name, ti.log ?: "none", c->log, true);
-			break;
-		case TKW_TO:
-			v6 = c->attrs & BIT(KLOGFWD_A_TARGET_IPV6);
-			addr = v6 ? (const void *)&c->v6 : (const void *)&c->v4;
-			if (ti.family != (v6 ? AF_INET6 : AF_INET) ||
-			    memcmp(ti.addr, addr, v6 ? sizeof(c->v6) : sizeof(c->v4)) ||
-			    ti.val[KLOGFWD_A_TARGET_PORT] != c->val[KLOGFWD_A_TARGET_PORT])
-				cmp_add(tc, kw->name,
-					ti.family ? fmt_to(b1, sizeof(b1), ti.family, ti.addr,
-							   ti.val[KLOGFWD_A_TARGET_PORT]) : "none",
-					fmt_to(b2, sizeof(b2), v6 ? AF_INET6 : AF_INET, addr,
-					       c->val[KLOGFWD_A_TARGET_PORT]),
-					true);
-			break;
-		case TKW_FROM:
-		case TKW_FLAG:
-			/* where it started, and paused: not settings it keeps */
-			break;
-		case TKW_BACKOFF:
-			if (ti.val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] != c->val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] ||
-			    ti.val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] != c->val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]) {
-				char m1[32], m2[32], m3[32], m4[32];
-
-				snprintf(b1, sizeof(b1), "%s-%s",
-					 fmt_ms(m1, sizeof(m1), ti.val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]),
-					 fmt_ms(m2, sizeof(m2), ti.val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]));
-				snprintf(b2, sizeof(b2), "%s-%s",
-					 fmt_ms(m3, sizeof(m3), c->val[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]),
-					 fmt_ms(m4, sizeof(m4), c->val[KLOGFWD_A_TARGET_BACKOFF_MAX_MS]));
-				cmp_add(tc, kw->name, b1, b2, false);
-			}
-			break;
-		default:
-			if (ti.val[type] == c->val[type])
-				break;
-			if (kw->type == TKW_ENUM) {
-				snprintf(b1, sizeof(b1), "%s", enum_name(kw->e, ti.val[type]) ?: "?");
-				snprintf(b2, sizeof(b2), "%s", enum_name(kw->e, c->val[type]) ?: "?");
-			} else if (kw->type == TKW_MS) {
-				fmt_ms(b1, sizeof(b1), ti.val[type]);
-				fmt_ms(b2, sizeof(b2), c->val[type]);
-			} else if (kw->type == TKW_SIZE) {
-				fmt_size(b1, sizeof(b1), ti.val[type]);
-				fmt_size(b2, sizeof(b2), c->val[type]);
-			} else {
-				snprintf(b1, sizeof(b1), "%" PRIu64, ti.val[type]);
-				snprintf(b2, sizeof(b2), "%" PRIu64, c->val[type]);
-			}
-			cmp_add(tc, kw->name, b1, b2, !(kw->ops & TK_SET));
-			break;
-		}
-	}
-	return 0;
-}
-
-/*
- * target add in a batch, of a target that exists: a no-op if it has the
- * settings given (from and paused only matter at creation and are not
- * compared), else an error naming what differs. Returns the exit status.
- */
-static int target_exists(struct cli *cli, struct nl_ctx *nl,
-			 const struct target_conf *c, const char *name)
-{
-	struct target_cmp tc = { .c = c };
-	struct nl_req *req;
-
-	req = nl_req_start(nl, KLOGFWD_CMD_TARGET_GET, 0);
-	nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, name);
-	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, target_cmp_cb, &tc) < 0) {
-		cli_nl_error(cli, c->op);
-		return KF_EXIT_ERROR;
-	}
-	if (!tc.len) {
-		if (cli->verbose)
-			errmsg("%s: target %s exists as given: nothing to do", c->op, name);
-		return KF_EXIT_OK;
-	}
-	if (tc.fixed)
-		errmsg("%s: target %s exists with %s: log, to and ack are fixed at creation: delete the target first ('" PROG " target del %s')",
-		       c->op, name, tc.diff, name);
-	else
-		errmsg("%s: target %s exists with %s: change it with '" PROG " target set %s ...', or delete it first",
-		       c->op, name, tc.diff, name);
-	return KF_EXIT_ERROR;
 }
 
 /* Usage */
