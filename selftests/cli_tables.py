@@ -99,9 +99,9 @@ for c in sorted(commands):
     if not man_names(c):
         problems.append(f"man page: command {c} is not described")
 
-# log keywords: fixed ones (true) are offered by log add only
+# log keywords: fixed ones (not KW_SET) are offered by log add only
 log_rows = table(cmd_log, "log_kws")
-fixed = {n for n, rest in log_rows if rest.split(",")[2].strip() == "true"}
+fixed = {n for n, rest in log_rows if "KW_SET" not in rest}
 compare("completion _klogfwd_log_fixed", fixed, comp_var("_klogfwd_log_fixed"))
 compare("completion _klogfwd_log_settings", {n for n, _ in log_rows} - fixed,
         comp_var("_klogfwd_log_settings"))

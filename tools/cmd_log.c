@@ -11,10 +11,8 @@
 #define _GNU_SOURCE	/* ppoll() */
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -29,10 +27,9 @@
 
 #include "counters.h"
 #include "json.h"
+#include "kw.h"
 #include "nl.h"
 #include "subcommands.h"
-
-#define BIT(n)			(1U << (n))
 
 /*
  * log append fills a request up to APPEND_BATCH bytes before sending it; a
@@ -89,100 +86,68 @@ const struct enum_names *const syslog_severity_enum = &severity_enum;
 
 /* Command line settings */
 
-enum kw_type {
-	KW_MEMORY,	/* no value */
-	KW_DIR,		/* a path, made absolute */
-	KW_ENUM,	/* one of kw->e */
-	KW_SIZE,	/* bytes, with an optional k, m or g suffix */
-	KW_MS,		/* milliseconds, or a time with a s, m, h or d suffix */
-	KW_SYNC,	/* none, interval, always or milliseconds */
-	KW_MODE,	/* octal */
-	KW_USER,	/* a user name or a uid */
-	KW_GROUP,	/* a group name or a gid */
-	KW_STR,		/* a string */
-	KW_NUM_ENUM,	/* one of kw->e, or a number */
-	KW_FLAG,	/* no value: a flag attribute */
-};
-
-struct log_kw {
-	const char *name;
-	enum kw_type type;
-	uint16_t attr;
-	bool fixed;		/* set at creation only, not by log set */
-	uint64_t max;		/* largest value the attribute holds */
-	const struct enum_names *e;
-};
-
-static const struct log_kw log_kws[] = {
-	{ "memory",	   KW_MEMORY, KLOGFWD_A_LOG_STORAGE,	   true,  0,	      NULL },
-	{ "dir",	   KW_DIR,    KLOGFWD_A_LOG_DIR,	   true,  0,	      NULL },
-	{ "framing",	   KW_ENUM,   KLOGFWD_A_LOG_FRAMING,	   true,  0,	      &framing_enum },
-	{ "segment-bytes", KW_SIZE,   KLOGFWD_A_LOG_SEGMENT_BYTES, false, UINT32_MAX, NULL },
-	{ "retain-bytes",  KW_SIZE,   KLOGFWD_A_LOG_RETAIN_BYTES,  false, UINT64_MAX, NULL },
-	{ "retain-ms",	   KW_MS,     KLOGFWD_A_LOG_RETAIN_MS,	   false, UINT64_MAX, NULL },
-	{ "max-record",	   KW_SIZE,   KLOGFWD_A_LOG_MAX_RECORD,	   false, UINT32_MAX, NULL },
-	{ "overflow",	   KW_ENUM,   KLOGFWD_A_LOG_OVERFLOW,	   false, 0,	      &overflow_enum },
-	{ "sync",	   KW_SYNC,   KLOGFWD_A_LOG_SYNC,	   false, UINT32_MAX, NULL },
-	{ "mode",	   KW_MODE,   KLOGFWD_A_LOG_MODE,	   false, UINT32_MAX, NULL },
-	{ "owner",	   KW_USER,   KLOGFWD_A_LOG_OWNER,	   false, UINT32_MAX, NULL },
-	{ "group",	   KW_GROUP,  KLOGFWD_A_LOG_GROUP,	   false, UINT32_MAX, NULL },
-	{ "input",	   KW_ENUM,   KLOGFWD_A_LOG_INPUT,	   false, 0,	      &input_enum },
-	{ "format",	   KW_ENUM,   KLOGFWD_A_LOG_FORMAT,	   false, 0,	      &format_enum },
-	{ "hostname",	   KW_STR,    KLOGFWD_A_LOG_HOSTNAME,	   false, 0,	      NULL },
-	{ "app-name",	   KW_STR,    KLOGFWD_A_LOG_APP_NAME,	   false, 0,	      NULL },
-	{ "facility",	   KW_NUM_ENUM, KLOGFWD_A_LOG_FACILITY,	   false, UINT32_MAX, &facility_enum },
-	{ "severity",	   KW_NUM_ENUM, KLOGFWD_A_LOG_SEVERITY,	   false, UINT32_MAX, &severity_enum },
-	{ "override",	   KW_FLAG,   KLOGFWD_A_LOG_OVERRIDE,	   true,  0,	      NULL },
-};
-
 /* The settings of a log add or log set command line. */
 struct log_conf {
-	const char *op;			/* "log add" or "log set" */
-	unsigned int kws;		/* bit n: log_kws[n] was given */
-	unsigned int attrs;		/* bit n: attribute n is to be sent */
-	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
-	const char *str[KLOGFWD_A_LOG_MAX + 1];	/* KW_STR values */
+	struct kw_conf kc;
 	char *dir;			/* absolute, allocated */
 };
 
-static int parse_octal(const char *s, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
+static int parse_dir(struct kw_conf *kc, const struct kw *kw, const char *val);
+static int log_cmp_storage(struct kw_cmp *d);
 
-	if (!*s || strspn(s, "01234567") != strlen(s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 8);
-	if (errno == ERANGE || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
+#define SIZE_EXPECT	"expected a size such as 4096, 64k or 16M"
 
-/* A uid or gid: a number, or a name looked up with getpwnam or getgrnam. */
-static int parse_id(const char *s, bool user, uint64_t max, uint64_t *out)
-{
-	struct passwd *pw;
-	struct group *gr;
-	int ret;
+static const struct kw log_kws[] = {
+	{ KW_KEY("memory", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_STORAGE, KW_W_U32),
+	  .val = KLOGFWD_STORAGE_MEMORY, .excl = 1 },
+	{ KW_KEY("dir", KW_CUSTOM, KW_ADD, KLOGFWD_A_LOG_DIR, KW_W_STR),
+	  .excl = 1, .expect = "expected a directory path", .parse = parse_dir },
+	{ KW_KEY("framing", KW_ENUM, KW_ADD, KLOGFWD_A_LOG_FRAMING, KW_W_U32),
+	  .e = &framing_enum },
+	{ KW_KEY("segment-bytes", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEGMENT_BYTES, KW_W_U32),
+	  .max = UINT32_MAX, .expect = SIZE_EXPECT },
+	{ KW_KEY("retain-bytes", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_RETAIN_BYTES, KW_W_UINT),
+	  .max = UINT64_MAX, .expect = SIZE_EXPECT },
+	{ KW_KEY("retain-ms", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_LOG_RETAIN_MS, KW_W_UINT),
+	  .max = UINT64_MAX,
+	  .expect = "expected milliseconds such as 5000, or a time such as 90s, 30m, 12h or 7d" },
+	{ KW_KEY("max-record", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_MAX_RECORD, KW_W_U32),
+	  .max = UINT32_MAX, .expect = SIZE_EXPECT },
+	{ KW_KEY("overflow", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_OVERFLOW, KW_W_U32),
+	  .e = &overflow_enum },
+	{ KW_KEY("sync", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_LOG_SYNC, KW_W_U32),
+	  .attr2 = KLOGFWD_A_LOG_SYNC_INTERVAL_MS, .wire2 = KW_W_U32,
+	  .max = UINT32_MAX, .val = KLOGFWD_SYNC_INTERVAL, .e = &sync_enum,
+	  .expect = "expected none, always, interval or an interval in milliseconds such as 1000 or 5s" },
+	{ KW_KEY("mode", KW_MODE, KW_ADD | KW_SET, KLOGFWD_A_LOG_MODE, KW_W_U32),
+	  .max = UINT32_MAX, .expect = "expected an octal mode such as 0640" },
+	{ KW_KEY("owner", KW_USER, KW_ADD | KW_SET, KLOGFWD_A_LOG_OWNER, KW_W_U32),
+	  .max = UINT32_MAX, .expect = "expected a user name or a uid" },
+	{ KW_KEY("group", KW_GROUP, KW_ADD | KW_SET, KLOGFWD_A_LOG_GROUP, KW_W_U32),
+	  .max = UINT32_MAX, .expect = "expected a group name or a gid" },
+	{ KW_KEY("input", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_INPUT, KW_W_U32),
+	  .e = &input_enum },
+	{ KW_KEY("format", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FORMAT, KW_W_U32),
+	  .e = &format_enum },
+	{ KW_KEY("hostname", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_HOSTNAME, KW_W_STR) },
+	{ KW_KEY("app-name", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_APP_NAME, KW_W_STR) },
+	{ KW_KEY("facility", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FACILITY, KW_W_U32),
+	  .max = UINT32_MAX, .e = &facility_enum },
+	{ KW_KEY("severity", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEVERITY, KW_W_U32),
+	  .max = UINT32_MAX, .e = &severity_enum },
+	{ KW_KEY("override", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG) },
+};
 
-	ret = parse_scaled(s, plain_units, max, out);
-	if (ret != -EINVAL || !*s)
-		return ret;
-	if (user) {
-		pw = getpwnam(s);
-		if (!pw)
-			return -ENOENT;
-		*out = pw->pw_uid;
-	} else {
-		gr = getgrnam(s);
-		if (!gr)
-			return -ENOENT;
-		*out = gr->gr_gid;
-	}
-	return 0;
-}
+static const struct kw_table log_kw_table = {
+	.kws = log_kws,
+	.n = ARRAY_SIZE(log_kws),
+	.what = "log",
+	.cmd_get = KLOGFWD_CMD_LOG_GET,
+	.name_attr = KLOGFWD_A_LOG_NAME,
+	.attr_max = KLOGFWD_A_LOG_MAX,
+	.fixed = "storage, dir and framing",
+	.cmp = log_cmp_storage,
+};
 
 /* Drop empty and "." components of the absolute path p, in place. */
 static void path_clean(char *p)
@@ -237,216 +202,44 @@ static char *abs_path(const char *path)
 	return full;
 }
 
-static const struct log_kw *log_kw_find(const char *name)
+/* "dir PATH": made absolute. Returns 0 or the exit status. */
+static int parse_dir(struct kw_conf *kc, const struct kw *kw, const char *val)
 {
-	size_t i;
+	struct log_conf *c = container_of(kc, struct log_conf, kc);
 
-	for (i = 0; i < ARRAY_SIZE(log_kws); i++)
-		if (!strcmp(log_kws[i].name, name))
-			return &log_kws[i];
-	return NULL;
-}
-
-static const char *kw_expect(const struct log_kw *kw)
-{
-	switch (kw->type) {
-	case KW_DIR:
-		return "expected a directory path";
-	case KW_SIZE:
-		return "expected a size such as 4096, 64k or 16M";
-	case KW_MS:
-		return "expected milliseconds such as 5000, or a time such as 90s, 30m, 12h or 7d";
-	case KW_SYNC:
-		return "expected none, always, interval or an interval in milliseconds such as 1000 or 5s";
-	case KW_MODE:
-		return "expected an octal mode such as 0640";
-	case KW_USER:
-		return "expected a user name or a uid";
-	case KW_GROUP:
-		return "expected a group name or a gid";
-	default:
-		return "";
+	if (!*val)
+		return kw_bad_value(kc, kw, val, -EINVAL);
+	c->dir = abs_path(val);
+	if (!c->dir) {
+		errmsg("%s: cannot make '%s' absolute: %s", kc->op, val,
+		       strerror(errno));
+		return KF_EXIT_ERROR;
 	}
-}
-
-static int bad_value(const struct log_conf *c, const struct log_kw *kw,
-		     const char *val, int err)
-{
-	char names[64];
-
-	if (err == -ERANGE)
-		return usage_error(c->op, "%s: value '%s' for %s is out of range (at most %" PRIu64 ")",
-				   c->op, val, kw->name, kw->max);
-	if (err == -ENOENT)
-		return usage_error(c->op, "%s: invalid value '%s' for %s (no such %s)",
-				   c->op, val, kw->name,
-				   kw->type == KW_USER ? "user" : "group");
-	if (kw->type == KW_ENUM) {
-		enum_list(kw->e, names, sizeof(names));
-		return usage_error(c->op, "%s: invalid value '%s' for %s (expected %s)",
-				   c->op, val, kw->name, names);
-	}
-	return usage_error(c->op, "%s: invalid value '%s' for %s (%s)",
-			   c->op, val, kw->name, kw_expect(kw));
-}
-
-static void conf_set(struct log_conf *c, uint16_t attr, uint64_t v)
-{
-	c->attrs |= BIT(attr);
-	c->val[attr] = v;
-}
-
-/* Parse the value of keyword kw. Returns 0 or the exit status. */
-static int log_kw_parse(struct log_conf *c, const struct log_kw *kw,
-			const char *val)
-{
-	uint64_t v = 0;
-	int ret = 0;
-
-	switch (kw->type) {
-	case KW_MEMORY:
-	case KW_FLAG:
-		break;
-	case KW_DIR:
-		if (!*val)
-			return bad_value(c, kw, val, -EINVAL);
-		c->dir = abs_path(val);
-		if (!c->dir) {
-			errmsg("%s: cannot make '%s' absolute: %s", c->op, val,
-			       strerror(errno));
-			return KF_EXIT_ERROR;
-		}
-		conf_set(c, KLOGFWD_A_LOG_STORAGE, KLOGFWD_STORAGE_DIR);
-		c->attrs |= BIT(KLOGFWD_A_LOG_DIR);
-		return 0;
-	case KW_ENUM:
-		ret = enum_value(kw->e, val);
-		if (ret < 0)
-			return bad_value(c, kw, val, -EINVAL);
-		v = ret;
-		ret = 0;
-		break;
-	case KW_SIZE:
-		ret = parse_scaled(val, size_units, kw->max, &v);
-		break;
-	case KW_MS:
-		ret = parse_scaled(val, ms_units, kw->max, &v);
-		break;
-	case KW_SYNC:
-		ret = enum_value(&sync_enum, val);
-		if (ret >= 0) {
-			conf_set(c, KLOGFWD_A_LOG_SYNC, ret);
-			return 0;
-		}
-		ret = parse_scaled(val, ms_units, kw->max, &v);
-		if (ret)
-			break;
-		conf_set(c, KLOGFWD_A_LOG_SYNC, KLOGFWD_SYNC_INTERVAL);
-		conf_set(c, KLOGFWD_A_LOG_SYNC_INTERVAL_MS, v);
-		return 0;
-	case KW_MODE:
-		ret = parse_octal(val, kw->max, &v);
-		break;
-	case KW_USER:
-	case KW_GROUP:
-		ret = parse_id(val, kw->type == KW_USER, kw->max, &v);
-		break;
-	case KW_STR:
-		c->str[kw->attr] = val;
-		c->attrs |= BIT(kw->attr);
-		return 0;
-	case KW_NUM_ENUM:
-		ret = enum_value(kw->e, val);
-		if (ret >= 0) {
-			v = ret;
-			ret = 0;
-		} else {
-			ret = parse_scaled(val, plain_units, kw->max, &v);
-		}
-		break;
-	}
-	if (ret)
-		return bad_value(c, kw, val, ret);
-	conf_set(c, kw->attr, v);
+	kw_set(kc, KLOGFWD_A_LOG_STORAGE, KW_W_U32, KLOGFWD_STORAGE_DIR);
+	kw_set_ptr(kc, kw->attr, kw->wire, c->dir, 0);
 	return 0;
 }
 
 /*
- * Parse the settings in argv (after NAME). create: log add, which also
- * takes the settings fixed at creation. Returns 0 or the exit status.
+ * A batch log add: memory unless dir is given, and the dir, both fixed.
+ * Returns 0.
  */
-static int log_conf_parse(struct log_conf *c, bool create, int argc,
-			  char **argv)
+static int log_cmp_storage(struct kw_cmp *d)
 {
-	const struct log_kw *kw;
-	unsigned int bit;
-	int i, ret;
+	const struct log_conf *c = container_of(d->c, struct log_conf, kc);
+	const uint64_t *val = d->c->val, *old = d->old.val;
+	const char *dir = d->old.ptr[KLOGFWD_A_LOG_DIR];
+	uint64_t storage;
 
-	for (i = 0; i < argc; i++) {
-		kw = log_kw_find(argv[i]);
-		if (!kw)
-			return usage_error(c->op, "%s: unknown keyword '%s'",
-					   c->op, argv[i]);
-		if (kw->fixed && !create)
-			return usage_error(c->op, "%s: %s is fixed at creation and cannot be changed",
-					   c->op, kw->name);
-		bit = BIT(kw - log_kws);
-		if (c->kws & bit)
-			return usage_error(c->op, "%s: %s given twice",
-					   c->op, kw->name);
-		c->kws |= bit;
-		if ((kw->type == KW_MEMORY || kw->type == KW_DIR) &&
-		    (c->attrs & BIT(KLOGFWD_A_LOG_STORAGE)))
-			return usage_error(c->op, "%s: memory and dir exclude each other",
-					   c->op);
-		if (kw->type == KW_MEMORY) {
-			conf_set(c, KLOGFWD_A_LOG_STORAGE,
-				 KLOGFWD_STORAGE_MEMORY);
-			continue;
-		}
-		if (kw->type == KW_FLAG) {
-			c->attrs |= BIT(kw->attr);
-			continue;
-		}
-		if (i + 1 >= argc)
-			return usage_error(c->op, "%s: missing value for %s",
-					   c->op, kw->name);
-		i++;
-		ret = log_kw_parse(c, kw, argv[i]);
-		if (ret)
-			return ret;
-	}
+	storage = kw_has(d->c, KLOGFWD_A_LOG_STORAGE) ?
+		  val[KLOGFWD_A_LOG_STORAGE] : KLOGFWD_STORAGE_MEMORY;
+	if (old[KLOGFWD_A_LOG_STORAGE] != storage)
+		kw_cmp_add(d, "storage",
+			   old[KLOGFWD_A_LOG_STORAGE] == KLOGFWD_STORAGE_DIR ? "dir" : "memory",
+			   storage == KLOGFWD_STORAGE_DIR ? "dir" : "memory", true);
+	else if (c->dir && (!dir || strcmp(dir, c->dir)))
+		kw_cmp_add(d, "dir", dir ?: "none", c->dir, true);
 	return 0;
-}
-
-static void log_conf_put(struct nl_req *req, const struct log_conf *c)
-{
-	uint16_t type;
-
-	for (type = KLOGFWD_A_LOG_STORAGE; type <= KLOGFWD_A_LOG_MAX; type++) {
-		if (!(c->attrs & BIT(type)))
-			continue;
-		switch (type) {
-		case KLOGFWD_A_LOG_DIR:
-			nl_req_put_str(req, type, c->dir);
-			break;
-		case KLOGFWD_A_LOG_HOSTNAME:
-		case KLOGFWD_A_LOG_APP_NAME:
-			nl_req_put_str(req, type, c->str[type]);
-			break;
-		case KLOGFWD_A_LOG_OVERRIDE:
-			nl_req_put_flag(req, type);
-			break;
-		case KLOGFWD_A_LOG_RETAIN_BYTES:
-		case KLOGFWD_A_LOG_RETAIN_MS:
-			/* uint: 8 bytes are valid whatever the value */
-			nl_req_put_u64(req, type, c->val[type]);
-			break;
-		default:
-			nl_req_put_u32(req, type, c->val[type]);
-			break;
-		}
-	}
 }
 
 /*
@@ -454,7 +247,7 @@ static void log_conf_put(struct nl_req *req, const struct log_conf *c)
  * the name, the lengths of strings, the syslog ranges. Returns 0 or the
  * exit status.
  */
-static int log_check(const struct log_conf *c, const char *name)
+static int log_check(const struct log_conf *lc, const char *name)
 {
 	static const struct {
 		uint16_t attr;
@@ -471,42 +264,40 @@ static int log_check(const struct log_conf *c, const char *name)
 		{ KLOGFWD_A_LOG_HOSTNAME, KLOGFWD_HOSTNAME_LEN },
 		{ KLOGFWD_A_LOG_APP_NAME, KLOGFWD_APP_NAME_LEN },
 	};
-	const char *p, *kw;
+	const struct kw_conf *c = &lc->kc;
+	const char *s, *p, *kw;
 	size_t i;
 	int ret;
 
 	ret = check_name(c->op, "log", name);
 	if (ret)
 		return ret;
-	if (c->dir && strlen(c->dir) > KLOGFWD_PATH_LEN)
+	if (lc->dir && strlen(lc->dir) > KLOGFWD_PATH_LEN)
 		return usage_error(c->op, "%s: dir is too long: %zu bytes (at most %d)",
-				   c->op, strlen(c->dir), KLOGFWD_PATH_LEN);
+				   c->op, strlen(lc->dir), KLOGFWD_PATH_LEN);
 	for (i = 0; i < ARRAY_SIZE(limits); i++)
-		if ((c->attrs & BIT(limits[i].attr)) &&
+		if (kw_has(c, limits[i].attr) &&
 		    c->val[limits[i].attr] > limits[i].max)
 			return usage_error(c->op, "%s: value %" PRIu64 " for %s is out of range (at most %" PRIu64 ")",
 					   c->op, c->val[limits[i].attr],
 					   klf_log_attr_names[limits[i].attr], limits[i].max);
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		p = c->str[lens[i].attr];
+		s = kw_has(c, lens[i].attr) ? c->ptr[lens[i].attr] : NULL;
 		kw = klf_log_attr_names[lens[i].attr];
-		if (!p)
+		if (!s)
 			continue;
-		if (strlen(p) > lens[i].max)
+		if (strlen(s) > lens[i].max)
 			return usage_error(c->op, "%s: %s is too long: %zu bytes (at most %zu)",
-					   c->op, kw, strlen(p), lens[i].max);
-		for (; *p; p++)
+					   c->op, kw, strlen(s), lens[i].max);
+		for (p = s; *p; p++)
 			if (*p < 33 || *p > 126)
 				break;
-		if (*p || !c->str[lens[i].attr][0])
+		if (*p || !*s)
 			return usage_error(c->op, "%s: %s must be printable ASCII without spaces",
 					   c->op, kw);
 	}
 	return 0;
 }
-
-static int log_exists(struct cli *cli, struct nl_ctx *nl,
-		      const struct log_conf *c, const char *name);
 
 /*
  * Send cmd for the log argv[1] with the settings that follow. Returns the
@@ -515,7 +306,7 @@ static int log_exists(struct cli *cli, struct nl_ctx *nl,
 static int log_configure(struct cli *cli, const char *op, uint8_t cmd,
 			 int argc, char **argv)
 {
-	struct log_conf c = { .op = op };
+	struct log_conf c = { .kc.op = op };
 	bool create = cmd == KLOGFWD_CMD_LOG_NEW;
 	struct nl_req *req;
 	struct nl_ctx *nl;
@@ -523,10 +314,8 @@ static int log_configure(struct cli *cli, const char *op, uint8_t cmd,
 
 	if (argc < 2)
 		return usage_error(op, "%s: missing log name", op);
-	ret = log_conf_parse(&c, create, argc - 2, argv + 2);
-	if (!ret && !create && !c.attrs)
-		ret = usage_error(op, "%s: nothing to change: give at least one setting",
-				  op);
+	ret = kw_parse(&c.kc, &log_kw_table, create ? KW_ADD : KW_SET,
+		       argc - 2, argv + 2);
 	if (!ret && cli->check)
 		ret = log_check(&c, argv[1]);
 	if (ret)
@@ -539,10 +328,10 @@ static int log_configure(struct cli *cli, const char *op, uint8_t cmd,
 	}
 	req = nl_req_start(nl, cmd, 0);
 	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
-	log_conf_put(req, &c);
+	kw_put(req, &c.kc);
 	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, NULL, NULL) < 0) {
 		if (create && cli->batch && nl_err(nl) == EEXIST) {
-			ret = log_exists(cli, nl, &c, argv[1]);
+			ret = kw_exists(cli, nl, &log_kw_table, &c.kc, argv[1]);
 			goto out;
 		}
 		cli_nl_error(cli, op);
@@ -858,156 +647,6 @@ static int log_show(struct cli *cli, int argc, char **argv)
 			ret = KF_EXIT_ERROR;
 	}
 	return ret;
-}
-
-/* log add in a batch */
-
-/* log add of a log that exists: how it differs from the command line */
-struct log_cmp {
-	const struct log_conf *c;
-	char diff[1024];
-	size_t len;
-	bool fixed;		/* a setting fixed at creation differs */
-};
-
-static void cmp_add(struct log_cmp *lc, const char *kw, const char *old,
-		    const char *new, bool fixed)
-{
-	lc->len += snprintf(lc->diff + lc->len, lc->len < sizeof(lc->diff) ?
-			    sizeof(lc->diff) - lc->len : 0, "%s%s %s, not %s",
-			    lc->len ? "; " : "", kw, old, new);
-	if (lc->len >= sizeof(lc->diff))
-		lc->len = sizeof(lc->diff) - 1;
-	lc->fixed |= fixed;
-}
-
-/* A value of keyword kw as the command line gives it. */
-static const char *kw_value(char *buf, size_t size, const struct log_kw *kw,
-			    uint64_t v)
-{
-	const char *name;
-
-	switch (kw->type) {
-	case KW_SIZE:
-		return fmt_size(buf, size, v);
-	case KW_MS:
-		return fmt_ms(buf, size, v);
-	case KW_MODE:
-		snprintf(buf, size, "%04" PRIo64, v);
-		return buf;
-	case KW_ENUM:
-	case KW_NUM_ENUM:
-		name = enum_name(kw->e, v);
-		if (name)
-			return name;
-		break;
-	default:
-		break;
-	}
-	snprintf(buf, size, "%" PRIu64, v);
-	return buf;
-}
-
-static const char *sync_value(char *buf, size_t size, uint64_t sync,
-			      uint64_t ms, bool with_ms)
-{
-	if (sync == KLOGFWD_SYNC_INTERVAL && with_ms)
-		return fmt_ms(buf, size, ms);
-	return enum_name(&sync_enum, sync) ?: "?";
-}
-
-static int log_cmp_cb(const struct nl_reply *reply, void *priv)
-{
-	struct log_cmp *lc = priv;
-	const struct log_conf *c = lc->c;
-	const struct log_kw *kw;
-	struct log_info li;
-	char b1[64], b2[64];
-	uint64_t storage;
-	const char *old;
-	bool ms;
-	size_t i;
-	int ret;
-
-	ret = log_info_parse(reply, &li);
-	if (ret)
-		return ret;
-	/* memory unless dir is given, and fixed */
-	storage = c->attrs & BIT(KLOGFWD_A_LOG_STORAGE) ?
-		  c->val[KLOGFWD_A_LOG_STORAGE] : KLOGFWD_STORAGE_MEMORY;
-	old = li.val[KLOGFWD_A_LOG_STORAGE] == KLOGFWD_STORAGE_DIR ? "dir" : "memory";
-	if (li.val[KLOGFWD_A_LOG_STORAGE] != storage)
-		cmp_add(lc, "storage", old,
-			storage == KLOGFWD_STORAGE_DIR ? "dir" : "memory", true);
-	else if (c->dir && (!li.dir || strcmp(li.dir, c->dir)))
-		cmp_add(lc, "dir", li.dir ?: "none", c->dir, true);
-	for (i = 0; i < ARRAY_SIZE(log_kws); i++) {
-		kw = &log_kws[i];
-		if (!(c->kws & BIT(i)))
-			continue;
-		switch (kw->type) {
-		case KW_MEMORY:
-		case KW_DIR:
-		case KW_FLAG:
-			break;
-		case KW_STR:
-			old = li.str[kw->attr] ?: "";
-			if (strcmp(old, c->str[kw->attr]))
-				cmp_add(lc, kw->name, old, c->str[kw->attr], false);
-			break;
-		case KW_SYNC:
-			ms = c->attrs & BIT(KLOGFWD_A_LOG_SYNC_INTERVAL_MS);
-			if (li.val[KLOGFWD_A_LOG_SYNC] != c->val[KLOGFWD_A_LOG_SYNC] ||
-			    (ms && li.val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS] !=
-				   c->val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS]))
-				cmp_add(lc, kw->name,
-					sync_value(b1, sizeof(b1), li.val[KLOGFWD_A_LOG_SYNC],
-						   li.val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS], true),
-					sync_value(b2, sizeof(b2), c->val[KLOGFWD_A_LOG_SYNC],
-						   c->val[KLOGFWD_A_LOG_SYNC_INTERVAL_MS], ms),
-					false);
-			break;
-		default:
-			if (li.val[kw->attr] != c->val[kw->attr])
-				cmp_add(lc, kw->name,
-					kw_value(b1, sizeof(b1), kw, li.val[kw->attr]),
-					kw_value(b2, sizeof(b2), kw, c->val[kw->attr]),
-					kw->fixed);
-			break;
-		}
-	}
-	return 0;
-}
-
-/*
- * log add in a batch, of a log that exists: a no-op if it is as the
- * command line gives it (the settings given, memory or dir), else an error
- * naming what differs. Returns the exit status.
- */
-static int log_exists(struct cli *cli, struct nl_ctx *nl,
-		      const struct log_conf *c, const char *name)
-{
-	struct log_cmp lc = { .c = c };
-	struct nl_req *req;
-
-	req = nl_req_start(nl, KLOGFWD_CMD_LOG_GET, 0);
-	nl_req_put_str(req, KLOGFWD_A_LOG_NAME, name);
-	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, log_cmp_cb, &lc) < 0) {
-		cli_nl_error(cli, c->op);
-		return KF_EXIT_ERROR;
-	}
-	if (!lc.len) {
-		if (cli->verbose)
-			errmsg("%s: log %s exists as given: nothing to do", c->op, name);
-		return KF_EXIT_OK;
-	}
-	if (lc.fixed)
-		errmsg("%s: log %s exists with %s: storage, dir and framing are fixed at creation: delete the log first ('" PROG " log del %s')",
-		       c->op, name, lc.diff, name);
-	else
-		errmsg("%s: log %s exists with %s: change it with '" PROG " log set %s ...', or delete it first",
-		       c->op, name, lc.diff, name);
-	return KF_EXIT_ERROR;
 }
 
 /* log append */
