@@ -451,42 +451,28 @@ static int log_del(struct cli *cli, int argc, char **argv)
 
 /* log show */
 
-enum la_kind {
-	LA_STR,
-	LA_U32,
-	LA_UINT,
-};
-
 /* The settings of a log in a reply, in spec order. */
-struct log_attr {
-	uint16_t type;
-	const char *name;
-	enum la_kind kind;
-	const struct enum_names *e;	/* NULL: a number */
+static const struct kw_attr log_attrs[] = {
+	{ KLOGFWD_A_LOG_STORAGE,	  "storage",	      KW_W_U32,  &storage_enum },
+	{ KLOGFWD_A_LOG_DIR,		  "dir",	      KW_W_STR,  NULL },
+	{ KLOGFWD_A_LOG_FRAMING,	  "framing",	      KW_W_U32,  &framing_enum },
+	{ KLOGFWD_A_LOG_SEGMENT_BYTES,	  "segment-bytes",    KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_RETAIN_BYTES,	  "retain-bytes",     KW_W_UINT, NULL },
+	{ KLOGFWD_A_LOG_RETAIN_MS,	  "retain-ms",	      KW_W_UINT, NULL },
+	{ KLOGFWD_A_LOG_MAX_RECORD,	  "max-record",	      KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_OVERFLOW,	  "overflow",	      KW_W_U32,  &overflow_enum },
+	{ KLOGFWD_A_LOG_SYNC,		  "sync",	      KW_W_U32,  &sync_enum },
+	{ KLOGFWD_A_LOG_SYNC_INTERVAL_MS, "sync-interval-ms", KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_MODE,		  "mode",	      KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_GROUP,		  "group",	      KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_INPUT,		  "input",	      KW_W_U32,  &input_enum },
+	{ KLOGFWD_A_LOG_FORMAT,		  "format",	      KW_W_U32,  &format_enum },
+	{ KLOGFWD_A_LOG_HOSTNAME,	  "hostname",	      KW_W_STR,  NULL },
+	{ KLOGFWD_A_LOG_APP_NAME,	  "app-name",	      KW_W_STR,  NULL },
+	{ KLOGFWD_A_LOG_FACILITY,	  "facility",	      KW_W_U32,  NULL },
+	{ KLOGFWD_A_LOG_SEVERITY,	  "severity",	      KW_W_U32,  NULL },
 };
-
-static const struct log_attr log_attrs[] = {
-	{ KLOGFWD_A_LOG_STORAGE,	  "storage",	      LA_U32,  &storage_enum },
-	{ KLOGFWD_A_LOG_DIR,		  "dir",	      LA_STR,  NULL },
-	{ KLOGFWD_A_LOG_FRAMING,	  "framing",	      LA_U32,  &framing_enum },
-	{ KLOGFWD_A_LOG_SEGMENT_BYTES,	  "segment-bytes",    LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_RETAIN_BYTES,	  "retain-bytes",     LA_UINT, NULL },
-	{ KLOGFWD_A_LOG_RETAIN_MS,	  "retain-ms",	      LA_UINT, NULL },
-	{ KLOGFWD_A_LOG_MAX_RECORD,	  "max-record",	      LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_OVERFLOW,	  "overflow",	      LA_U32,  &overflow_enum },
-	{ KLOGFWD_A_LOG_SYNC,		  "sync",	      LA_U32,  &sync_enum },
-	{ KLOGFWD_A_LOG_SYNC_INTERVAL_MS, "sync-interval-ms", LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_MODE,		  "mode",	      LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_GROUP,		  "group",	      LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_INPUT,		  "input",	      LA_U32,  &input_enum },
-	{ KLOGFWD_A_LOG_FORMAT,		  "format",	      LA_U32,  &format_enum },
-	{ KLOGFWD_A_LOG_HOSTNAME,	  "hostname",	      LA_STR,  NULL },
-	{ KLOGFWD_A_LOG_APP_NAME,	  "app-name",	      LA_STR,  NULL },
-	{ KLOGFWD_A_LOG_FACILITY,	  "facility",	      LA_U32,  NULL },
-	{ KLOGFWD_A_LOG_SEVERITY,	  "severity",	      LA_U32,  NULL },
-};
-
 
 /*
  * One log of a reply. Absent attributes are left out of the text and null
@@ -494,10 +480,7 @@ static const struct log_attr log_attrs[] = {
  */
 struct log_info {
 	const char *name;
-	const char *dir;
-	const char *str[KLOGFWD_A_LOG_MAX + 1];	/* LA_STR values */
-	unsigned int have;		/* bit n: attribute n is present */
-	uint64_t val[KLOGFWD_A_LOG_MAX + 1];
+	struct kw_conf set;		/* the settings of log_attrs[] */
 	struct counters stats;		/* the stats nest */
 };
 
@@ -508,37 +491,15 @@ struct show_ctx {
 static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 {
 	const struct nlattr *const *tb = reply->tb;
-	const struct log_attr *la;
-	uint32_t v32;
-	size_t i;
+	int ret;
 
 	memset(li, 0, sizeof(*li));
 	li->name = nl_attr_str(tb[KLOGFWD_A_LOG_NAME]);
 	if (!li->name)
 		return -EPROTO;
-	for (i = 0; i < ARRAY_SIZE(log_attrs); i++) {
-		la = &log_attrs[i];
-		if (!tb[la->type])
-			continue;
-		switch (la->kind) {
-		case LA_STR:
-			li->str[la->type] = nl_attr_str(tb[la->type]);
-			if (!li->str[la->type])
-				return -EPROTO;
-			break;
-		case LA_U32:
-			if (!nl_attr_u32(tb[la->type], &v32))
-				return -EPROTO;
-			li->val[la->type] = v32;
-			break;
-		case LA_UINT:
-			if (!nl_attr_uint(tb[la->type], &li->val[la->type]))
-				return -EPROTO;
-			break;
-		}
-		li->have |= BIT(la->type);
-	}
-	li->dir = li->str[KLOGFWD_A_LOG_DIR];
+	ret = kw_attrs_read(&li->set, tb, log_attrs, ARRAY_SIZE(log_attrs));
+	if (ret)
+		return ret;
 	counters_init(&li->stats, klf_log_stats_metrics, KLOGFWD_A_LOG_STATS_MAX);
 	return counters_parse_nest(&li->stats, tb[KLOGFWD_A_LOG_STATS]);
 }
@@ -567,32 +528,9 @@ static int log_print_text(const struct nl_reply *reply, const struct log_info *l
 
 static void log_print_json(struct json *j, const struct log_info *li)
 {
-	const struct log_attr *la;
-	const char *name;
-	size_t i;
-
 	json_obj_open(j);
 	json_kv_str(j, "name", li->name);
-	for (i = 0; i < ARRAY_SIZE(log_attrs); i++) {
-		la = &log_attrs[i];
-		json_key_attr(j, la->name);
-		if (la->kind == LA_STR) {
-			if (li->str[la->type])
-				json_str(j, li->str[la->type]);
-			else
-				json_null(j);
-			continue;
-		}
-		if (!(li->have & BIT(la->type))) {
-			json_null(j);
-			continue;
-		}
-		name = la->e ? enum_name(la->e, li->val[la->type]) : NULL;
-		if (name)
-			json_str(j, name);
-		else
-			json_u64(j, li->val[la->type]);
-	}
+	kw_attrs_json(j, &li->set, log_attrs, ARRAY_SIZE(log_attrs));
 	json_key(j, "stats");
 	counters_print_json(j, &li->stats);
 	json_obj_close(j);

@@ -282,31 +282,46 @@ static const char *fmt_to(char *buf, size_t size, int family, const void *addr,
 	return buf;
 }
 
+/*
+ * The address of a reply: family AF_INET6 or AF_INET and the address in
+ * addr, or family 0 if it has none. Returns 0 or -EPROTO.
+ */
+static int reply_addr(const struct nlattr *const *tb, int *family,
+		      unsigned char addr[16])
+{
+	const void *data;
+	size_t len;
+
+	if (tb[KLOGFWD_A_TARGET_IPV6]) {
+		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
+		if (len != sizeof(struct in6_addr))
+			return -EPROTO;
+		memcpy(addr, data, len);
+		*family = AF_INET6;
+	} else if (tb[KLOGFWD_A_TARGET_IPV4]) {
+		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
+		if (len != sizeof(struct in_addr))
+			return -EPROTO;
+		memcpy(addr, data, len);
+		*family = AF_INET;
+	}
+	return 0;
+}
+
 /* A batch target add: "to" against the address and port of the target. */
 static int cmp_to(struct kw_cmp *d, const struct kw *kw)
 {
 	const struct target_conf *c = container_of(d->c, struct target_conf, kc);
-	const struct nlattr *const *tb = d->reply->tb;
 	const uint16_t port = KLOGFWD_A_TARGET_PORT;
 	bool v6 = kw_has(d->c, KLOGFWD_A_TARGET_IPV6);
 	const void *addr = v6 ? (const void *)&c->v6 : (const void *)&c->v4;
 	size_t size = v6 ? sizeof(c->v6) : sizeof(c->v4);
-	const void *old = NULL;
+	unsigned char old[16];
 	char b1[96], b2[96];
 	int family = 0;
-	size_t len;
 
-	if (tb[KLOGFWD_A_TARGET_IPV6]) {
-		old = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
-		if (len != sizeof(struct in6_addr))
-			return -EPROTO;
-		family = AF_INET6;
-	} else if (tb[KLOGFWD_A_TARGET_IPV4]) {
-		old = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
-		if (len != sizeof(struct in_addr))
-			return -EPROTO;
-		family = AF_INET;
-	}
+	if (reply_addr(d->reply->tb, &family, old))
+		return -EPROTO;
 	if (family == (v6 ? AF_INET6 : AF_INET) && !memcmp(old, addr, size) &&
 	    d->old.val[port] == d->c->val[port])
 		return 0;
@@ -396,33 +411,19 @@ static int target_del(struct cli *cli, int argc, char **argv)
 
 /* target show */
 
-enum ta_kind {
-	TA_U8,		/* shown as a boolean */
-	TA_U16,
-	TA_U32,
-};
-
 /* The numeric settings and state of a target in a reply, in spec order. */
-struct target_attr {
-	uint16_t type;
-	const char *name;
-	enum ta_kind kind;
-	const struct enum_names *e;	/* NULL: a number */
+static const struct kw_attr target_attrs[] = {
+	{ KLOGFWD_A_TARGET_PORT,	    "port",	       KW_W_U16, NULL },
+	{ KLOGFWD_A_TARGET_ACK,		    "ack",	       KW_W_U32, &ack_enum },
+	{ KLOGFWD_A_TARGET_BACKOFF_MIN_MS,  "backoff-min-ms",  KW_W_U32, NULL },
+	{ KLOGFWD_A_TARGET_BACKOFF_MAX_MS,  "backoff-max-ms",  KW_W_U32, NULL },
+	{ KLOGFWD_A_TARGET_KEEPALIVE_S,	    "keepalive-s",     KW_W_U32, NULL },
+	{ KLOGFWD_A_TARGET_USER_TIMEOUT_MS, "user-timeout-ms", KW_W_U32, NULL },
+	{ KLOGFWD_A_TARGET_NODELAY,	    "nodelay",	       KW_W_U8,  NULL },
+	{ KLOGFWD_A_TARGET_SNDBUF,	    "sndbuf",	       KW_W_U32, NULL },
+	{ KLOGFWD_A_TARGET_PAUSED,	    "paused",	       KW_W_U8,  NULL },
+	{ KLOGFWD_A_TARGET_STATE,	    "state",	       KW_W_U32, &state_enum },
 };
-
-static const struct target_attr target_attrs[] = {
-	{ KLOGFWD_A_TARGET_PORT,	    "port",	       TA_U16, NULL },
-	{ KLOGFWD_A_TARGET_ACK,		    "ack",	       TA_U32, &ack_enum },
-	{ KLOGFWD_A_TARGET_BACKOFF_MIN_MS,  "backoff-min-ms",  TA_U32, NULL },
-	{ KLOGFWD_A_TARGET_BACKOFF_MAX_MS,  "backoff-max-ms",  TA_U32, NULL },
-	{ KLOGFWD_A_TARGET_KEEPALIVE_S,	    "keepalive-s",     TA_U32, NULL },
-	{ KLOGFWD_A_TARGET_USER_TIMEOUT_MS, "user-timeout-ms", TA_U32, NULL },
-	{ KLOGFWD_A_TARGET_NODELAY,	    "nodelay",	       TA_U8,  NULL },
-	{ KLOGFWD_A_TARGET_SNDBUF,	    "sndbuf",	       TA_U32, NULL },
-	{ KLOGFWD_A_TARGET_PAUSED,	    "paused",	       TA_U8,  NULL },
-	{ KLOGFWD_A_TARGET_STATE,	    "state",	       TA_U32, &state_enum },
-};
-
 
 /* Names of the errno values a connection may end with. */
 struct errno_name {
@@ -461,8 +462,7 @@ struct target_info {
 	const char *log;
 	int family;			/* AF_INET, AF_INET6 or 0: no address */
 	unsigned char addr[16];
-	unsigned int have;		/* bit n: attribute n is present */
-	uint64_t val[KLOGFWD_A_TARGET_MAX + 1];
+	struct kw_conf set;		/* the settings of target_attrs[] */
 	struct counters stats;		/* the stats nest */
 };
 
@@ -474,12 +474,7 @@ static int target_info_parse(const struct nl_reply *reply,
 			     struct target_info *ti)
 {
 	const struct nlattr *const *tb = reply->tb;
-	const struct target_attr *ta;
-	const void *data;
-	uint32_t v32;
-	uint16_t v16;
-	uint8_t v8;
-	size_t i, len;
+	int ret;
 
 	memset(ti, 0, sizeof(*ti));
 	ti->name = nl_attr_str(tb[KLOGFWD_A_TARGET_NAME]);
@@ -490,42 +485,11 @@ static int target_info_parse(const struct nl_reply *reply,
 		if (!ti->log)
 			return -EPROTO;
 	}
-	if (tb[KLOGFWD_A_TARGET_IPV6]) {
-		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
-		if (len != sizeof(struct in6_addr))
-			return -EPROTO;
-		memcpy(ti->addr, data, len);
-		ti->family = AF_INET6;
-	} else if (tb[KLOGFWD_A_TARGET_IPV4]) {
-		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
-		if (len != sizeof(struct in_addr))
-			return -EPROTO;
-		memcpy(ti->addr, data, len);
-		ti->family = AF_INET;
-	}
-	for (i = 0; i < ARRAY_SIZE(target_attrs); i++) {
-		ta = &target_attrs[i];
-		if (!tb[ta->type])
-			continue;
-		switch (ta->kind) {
-		case TA_U8:
-			if (!nl_attr_u8(tb[ta->type], &v8))
-				return -EPROTO;
-			ti->val[ta->type] = v8;
-			break;
-		case TA_U16:
-			if (!nl_attr_u16(tb[ta->type], &v16))
-				return -EPROTO;
-			ti->val[ta->type] = v16;
-			break;
-		case TA_U32:
-			if (!nl_attr_u32(tb[ta->type], &v32))
-				return -EPROTO;
-			ti->val[ta->type] = v32;
-			break;
-		}
-		ti->have |= BIT(ta->type);
-	}
+	ret = reply_addr(tb, &ti->family, ti->addr);
+	if (!ret)
+		ret = kw_attrs_read(&ti->set, tb, target_attrs, ARRAY_SIZE(target_attrs));
+	if (ret)
+		return ret;
 	/* last-error is a u32, the others uint: both 4 or 8 bytes */
 	counters_init(&ti->stats, klf_target_stats_metrics, KLOGFWD_A_TARGET_STATS_MAX);
 	return counters_parse_nest(&ti->stats, tb[KLOGFWD_A_TARGET_STATS]);
@@ -542,7 +506,7 @@ static const char *target_addr(const struct target_info *ti, char *buf,
 
 static bool have(const struct target_info *ti, uint16_t type)
 {
-	return ti->have & BIT(type);
+	return kw_has(&ti->set, type);
 }
 
 static void print_enum(const struct target_info *ti, const char *kw,
@@ -552,11 +516,11 @@ static void print_enum(const struct target_info *ti, const char *kw,
 
 	if (!have(ti, type))
 		return;
-	name = enum_name(e, ti->val[type]);
+	name = enum_name(e, ti->set.val[type]);
 	if (name)
 		printf(" %s %s", kw, name);
 	else
-		printf(" %s %" PRIu64, kw, ti->val[type]);
+		printf(" %s %" PRIu64, kw, ti->set.val[type]);
 }
 
 /**
@@ -643,7 +607,7 @@ static void print_head(const struct target_info *ti)
 		if (a)
 			printf(ti->family == AF_INET6 ? "[%s]" : "%s", a);
 		if (port)
-			printf(":%" PRIu64, ti->val[KLOGFWD_A_TARGET_PORT]);
+			printf(":%" PRIu64, ti->set.val[KLOGFWD_A_TARGET_PORT]);
 	}
 }
 
@@ -674,30 +638,11 @@ static int target_print_text(const struct nl_reply *reply,
 static void target_json_members(struct json *j, const struct target_info *ti)
 {
 	char addr[INET6_ADDRSTRLEN];
-	const struct target_attr *ta;
-	const char *name;
-	size_t i;
 
 	json_kv_str(j, "name", ti->name);
 	json_kv_str(j, "log", ti->log);
 	json_kv_str(j, "address", target_addr(ti, addr, sizeof(addr)));
-	for (i = 0; i < ARRAY_SIZE(target_attrs); i++) {
-		ta = &target_attrs[i];
-		json_key_attr(j, ta->name);
-		if (!have(ti, ta->type)) {
-			json_null(j);
-			continue;
-		}
-		if (ta->kind == TA_U8) {
-			json_bool(j, ti->val[ta->type]);
-			continue;
-		}
-		name = ta->e ? enum_name(ta->e, ti->val[ta->type]) : NULL;
-		if (name)
-			json_str(j, name);
-		else
-			json_u64(j, ti->val[ta->type]);
-	}
+	kw_attrs_json(j, &ti->set, target_attrs, ARRAY_SIZE(target_attrs));
 	json_key(j, "stats");
 	counters_print_json(j, &ti->stats);
 }

@@ -4,7 +4,9 @@
  * per keyword (its value type, attribute, wire width, range, the commands
  * that take it, the text of its errors), one parse loop that fills a
  * struct kw_conf, one writer that puts it in a request, and the comparison
- * of a batch add with what exists.
+ * of a batch add with what exists (kw_cmp.c). The settings of a reply are
+ * read into a struct kw_conf too, and "log show -j" and "target show -j"
+ * print them from a table of struct kw_attr (kw_show.c).
  *
  *	struct kw_conf c = { .op = "log add" };
  *
@@ -24,6 +26,8 @@
 
 struct cli;
 struct enum_names;
+struct json;
+struct nlattr;
 struct nl_ctx;
 struct nl_reply;
 struct nl_req;
@@ -91,10 +95,12 @@ struct kw {
 	unsigned int ops;		/* KW_ADD, KW_SET, ... */
 	uint16_t attr;
 	uint8_t wire;			/* enum kw_wire of attr */
-	uint16_t attr2;			/* KW_MS_RANGE: MAX; a number of a
-					 * KW_NUM or KW_MS with names: the
-					 * number, attr getting val
-					 */
+	/*
+	 * KW_MS_RANGE: the attribute of MAX. A KW_NUM or KW_MS with names
+	 * (e): the attribute of a number given instead of a name, attr
+	 * then getting val ("sync 5s": sync interval, sync-interval-ms 5000).
+	 */
+	uint16_t attr2;
 	uint8_t wire2;
 	uint64_t max;			/* largest number */
 	uint64_t val;			/* see type and attr2 */
@@ -146,6 +152,21 @@ int kw_bad_value(const struct kw_conf *c, const struct kw *kw,
 int kw_bad_value_why(const struct kw_conf *c, const struct kw *kw,
 		     const char *val, const char *why);
 void kw_put(struct nl_req *req, const struct kw_conf *c);
+
+/* An attribute of a reply that show prints, in spec order. */
+struct kw_attr {
+	uint16_t type;
+	const char *name;		/* the JSON member, as json_key_attr() */
+	uint8_t wire;			/* enum kw_wire; KW_W_U8: a boolean */
+	const struct enum_names *e;	/* NULL: a number */
+};
+
+int kw_read(struct kw_conf *c, const struct nlattr *const *tb, uint16_t type,
+	    uint8_t wire);
+int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
+		  const struct kw_attr *a, size_t n);
+void kw_attrs_json(struct json *j, const struct kw_conf *c,
+		   const struct kw_attr *a, size_t n);
 
 void kw_cmp_add(struct kw_cmp *d, const char *kw, const char *old,
 		const char *new, bool fixed);

@@ -33,48 +33,6 @@ void kw_cmp_add(struct kw_cmp *d, const char *kw, const char *old,
 	d->fixed |= fixed;
 }
 
-/* Read attribute type of the reply into d->old, as wire says. */
-static int kw_read(struct kw_cmp *d, uint16_t type, uint8_t wire)
-{
-	const struct nlattr *attr = d->reply->tb[type];
-	struct kw_conf *o = &d->old;
-	uint32_t v32;
-	uint16_t v16;
-	uint8_t v8;
-
-	if (!type || !attr)
-		return 0;
-	switch (wire) {
-	case KW_W_U8:
-		if (!nl_attr_u8(attr, &v8))
-			return -EPROTO;
-		kw_set(o, type, wire, v8);
-		break;
-	case KW_W_U16:
-		if (!nl_attr_u16(attr, &v16))
-			return -EPROTO;
-		kw_set(o, type, wire, v16);
-		break;
-	case KW_W_U32:
-		if (!nl_attr_u32(attr, &v32))
-			return -EPROTO;
-		kw_set(o, type, wire, v32);
-		break;
-	case KW_W_UINT:
-		if (!nl_attr_uint(attr, &o->val[type]))
-			return -EPROTO;
-		kw_set(o, type, wire, o->val[type]);
-		break;
-	case KW_W_STR:
-		o->ptr[type] = nl_attr_str(attr);
-		if (!o->ptr[type])
-			return -EPROTO;
-		kw_set(o, type, wire, 0);
-		break;
-	}
-	return 0;
-}
-
 /* A number of keyword kw as the command line gives it. */
 static const char *kw_value(char *buf, size_t size, const struct kw *kw,
 			    uint64_t v)
@@ -184,9 +142,9 @@ static int kw_cmp_cb(const struct nl_reply *reply, void *priv)
 		kw = &t->kws[i];
 		if (kw->ops & KW_NOCMP)
 			continue;
-		ret = kw_read(d, kw->attr, kw->wire);
+		ret = kw_read(&d->old, reply->tb, kw->attr, kw->wire);
 		if (!ret)
-			ret = kw_read(d, kw->attr2, kw->wire2);
+			ret = kw_read(&d->old, reply->tb, kw->attr2, kw->wire2);
 		if (ret)
 			return ret;
 	}
