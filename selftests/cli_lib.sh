@@ -254,7 +254,8 @@ check_row()
 	2)
 		# the hint names the command that the message starts with
 		# ("log add: ..."), else the script's GROUP ("unknown command")
-		group=$GROUP
+		# shellcheck disable=SC2153 # GROUP is set by the sourcing script
+		group=${GROUP-}
 		[[ $msg =~ ^([a-z]+( [a-z]+)?):\  ]] && group=${BASH_REMATCH[1]}
 		usage_err "$group" "$msg" "$@"
 		;;

@@ -23,6 +23,7 @@ VERBS="add set del show"
 SETTINGS="backoff keepalive user-timeout nodelay sndbuf"
 FIXED="log to from ack"
 # a valid "target add t" command line, to which the rows add keywords
+# shellcheck disable=SC2034 # it expands in the table rows
 ADD="target add t log app to 127.0.0.1:9000"
 GROUP=target
 
