@@ -22,46 +22,14 @@ VERBS="add set del show append"
 SETTINGS="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group"
 FIXED="memory dir framing"
 
-# The regex matching the string $1 literally.
-re()
-{
-	sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
-}
+GROUP=log
+# the group of root, by name where it has one; it expands in the table rows
+# shellcheck disable=SC2034
+{ ROOT_GROUP=root; getent group root >/dev/null || ROOT_GROUP=0; }
 
-# usage_err GROUP REGEX ARGS...: klogfwd ARGS is a usage error: exit 2,
-# nothing on stdout, on stderr "klogfwd: " + a line matching REGEX and the
-# hint to 'klogfwd help GROUP'. Records every failure, returns 1 on any.
-usage_err()
-{
-	local group=$1 regex=$2 n=${#why[@]}
-
-	shift 2
-	run "$@"
-	expect_rc 2
-	expect_no_out
-	expect_lines err 2
-	[[ ${err%%$'\n'*} =~ ^klogfwd:\ $regex$ ]] ||
-		fail "'$last_cmd': message '${err%%$'\n'*}' does not match /$regex/"
-	[[ ${err#*$'\n'} == "Try 'klogfwd help $group' for more information." ]] ||
-		fail "'$last_cmd': no hint to 'klogfwd help $group'"
-	((${#why[@]} == n))
-}
-
-# bad_value VERB KEYWORD VALUE [WHAT]: "log VERB t KEYWORD VALUE" fails
-# naming both; WHAT is "range" for an out-of-range number.
-bad_value()
-{
-	local verb=$1 kw=$2 val=$3 what=${4:-} regex
-
-	if [[ $what == range ]]; then
-		regex="log $verb: value '$(re "$val")' for $kw is out of range \\(at most [0-9]+\\)"
-	else
-		regex="log $verb: invalid value '$(re "$val")' for $kw \\((expected|no such) .+\\)"
-	fi
-	usage_err "log $verb" "$regex" log "$verb" t "$kw" "$val"
-}
-
-# Tests: print a skip reason via skip() and return 0 to skip.
+# Tests: print a skip reason via skip() and return 0 to skip. The usage
+# errors are rows of check_rows (cli_lib.sh): command line | exit | message
+# [| values for %].
 
 test_log_listed()
 {
@@ -71,282 +39,205 @@ test_log_listed()
 
 test_log_help()
 {
-	local want args
-
-	run log --help
-	expect_rc 0 && expect_no_err && expect_out '^Usage: klogfwd log add NAME' || return
-	want=$out
-	for args in "log -h" "log help" "help log" "lo --help" "l -h"; do
-		# shellcheck disable=SC2086
-		run $args
-		expect_rc 0 && expect_no_err || return
-		[[ $out == "$want" ]] || { fail "'klogfwd $args' differs from 'klogfwd log --help'"; return; }
-	done
-	[[ $(list_commands log --help | tr '\n' ' ') == "$VERBS " ]] ||
-		fail "'log --help' lists the commands '$(list_commands log --help | tr '\n' ' ')', not '$VERBS'"
+	group_help log '^Usage: klogfwd log add NAME' "lo --help" "l -h"
 }
 
 test_verb_help()
 {
-	local verb want args
-
-	for verb in $VERBS; do
-		run log "$verb" --help
-		expect_rc 0 && expect_no_err &&
-			expect_out "^Usage: klogfwd (\\[-j \\[-p\\]\\] )?log $verb( |$)" || return
-		want=$out
-		for args in "log $verb -h" "log $verb help" "help log $verb"; do
-			# shellcheck disable=SC2086
-			run $args
-			expect_rc 0 && expect_no_err || return
-			[[ $out == "$want" ]] || { fail "'klogfwd $args' differs from 'klogfwd log $verb --help'"; return; }
-		done
-	done
+	verb_help log
 }
 
 test_help_lists_settings()
 {
-	local kw
-
-	run log add --help
-	expect_rc 0 || return
-	for kw in $FIXED $SETTINGS; do
-		expect_out "^  $kw( |$)" || return
-	done
-	run log set --help
-	expect_rc 0 || return
-	for kw in $SETTINGS; do
-		expect_out "^  $kw( |$)" || return
-	done
-	for kw in $FIXED; do
-		! grep -qE "^  $kw( |$)" <<<"$out" || fail "'log set --help' offers $kw"
-	done
+	help_keywords "log add --help" "$FIXED $SETTINGS" &&
+		help_keywords "log set --help" "$SETTINGS" "$FIXED"
 }
 
 test_verb_prefixes()
 {
-	local verb p want tried=0
+	local p
 
-	for verb in $VERBS; do
-		run log "$verb" --help
-		want=$out
-		for p in $(unique_prefixes "$verb" "$VERBS"); do
-			run l "$p" --help
-			tried=$((tried + 1))
-			expect_rc 0 && expect_no_err || return
-			[[ $out == "$want" ]] ||
-				{ fail "'klogfwd l $p --help' is not 'log $verb --help'"; return; }
-		done
-	done
+	verb_prefixes log l 10 || return
 	# the examples of the documentation
 	for p in ad se d sh ap; do
 		run l "$p" --help
-		tried=$((tried + 1))
 		expect_rc 0 && expect_out '^Usage: ' || return
 	done
-	((tried >= 10)) || fail "only $tried unique prefixes tried"
 	# and not only for --help
-	usage_err "log add" "log add: missing log name" l ad
+	check_rows <<'ROWS'
+	l ad | 2 | log add: missing log name
+ROWS
 }
 
 test_verb_ambiguous()
 {
-	usage_err log "ambiguous command 'log a': could be add, append" l a --help
-	usage_err log "ambiguous command 'log s': could be set, show" log s
+	check_rows <<'ROWS'
+	l a --help | 2 | ambiguous command 'log a': could be add, append
+	log s      | 2 | ambiguous command 'log s': could be set, show
+ROWS
 }
 
 test_verb_missing_unknown()
 {
-	usage_err log "log: missing command \\(add, set, del, show or append\\)" log
-	usage_err log "unknown command 'log frob'" log frob
-	usage_err log "unknown command 'log addx'" log addx t
-	usage_err log "unknown command 'log '" log ""
+	check_rows <<'ROWS'
+	log        | 2 | log: missing command \(add, set, del, show or append\)
+	log frob   | 2 | unknown command 'log frob'
+	log addx t | 2 | unknown command 'log addx'
+	log ""     | 2 | unknown command 'log '
+ROWS
 }
 
 test_missing_name()
 {
-	local verb
-
-	for verb in add set del append; do
-		usage_err "log $verb" "log $verb: missing log name" log "$verb"
-	done
+	check_rows <<'ROWS'
+	log % | 2 | log %: missing log name | add set del append
+ROWS
 }
 
 test_extra_args()
 {
-	usage_err "log del" "log del: unexpected argument 'u'" log del t u
-	usage_err "log del" "log del: unexpected argument 'forc'" log del t forc
-	usage_err "log del" "log del: unexpected argument 'u'" log del t force u
-	usage_err "log del" "log del: unexpected argument 'force'" log del t force force
-	usage_err "log show" "log show: unexpected argument 'u'" log show t u
+	check_rows <<'ROWS'
+	log del t u           | 2 | log del: unexpected argument 'u'
+	log del t forc        | 2 | log del: unexpected argument 'forc'
+	log del t force u     | 2 | log del: unexpected argument 'u'
+	log del t force force | 2 | log del: unexpected argument 'force'
+	log show t u          | 2 | log show: unexpected argument 'u'
+ROWS
 }
 
 test_bad_sizes()
 {
-	local kw v
-
-	for kw in segment-bytes retain-bytes max-record; do
-		for v in x 12q -1 +4 " 4" 4k5 1.5k 0x10 16MB 4KiB k "" 4kk; do
-			bad_value add "$kw" "$v"
-		done
-		bad_value set "$kw" 10X
-	done
-	bad_value add segment-bytes 4G range
-	bad_value add segment-bytes 4294967296 range
-	bad_value add max-record 99999999999 range
-	bad_value add retain-bytes 18446744073709551616 range
-	bad_value add retain-bytes 17179869184G range
-	bad_value set segment-bytes 8g range
+	check_rows <<'ROWS'
+	log add t segment-bytes % | 2 | log add: invalid value '%' for segment-bytes \((expected|no such) .+\) | x 12q -1 +4 " 4" 4k5 1.5k 0x10 16MB 4KiB k "" 4kk
+	log add t retain-bytes %  | 2 | log add: invalid value '%' for retain-bytes \((expected|no such) .+\) | x 12q -1 +4 " 4" 4k5 1.5k 0x10 16MB 4KiB k "" 4kk
+	log add t max-record %    | 2 | log add: invalid value '%' for max-record \((expected|no such) .+\) | x 12q -1 +4 " 4" 4k5 1.5k 0x10 16MB 4KiB k "" 4kk
+	log set t % 10X           | 2 | log set: invalid value '10X' for % \((expected|no such) .+\) | segment-bytes retain-bytes max-record
+	log add t segment-bytes % | 2 | log add: value '%' for segment-bytes is out of range \(at most [0-9]+\) | 4G 4294967296
+	log add t max-record 99999999999 | 2 | log add: value '99999999999' for max-record is out of range \(at most [0-9]+\)
+	log add t retain-bytes %  | 2 | log add: value '%' for retain-bytes is out of range \(at most [0-9]+\) | 18446744073709551616 17179869184G
+	log set t segment-bytes 8g | 2 | log set: value '8g' for segment-bytes is out of range \(at most [0-9]+\)
+ROWS
 }
 
 test_bad_times()
 {
-	local v
-
-	for v in 5y 1.5h -5 ms 10\ s "" 5S 3w 1e3 0x10 7dd; do
-		bad_value add retain-ms "$v"
-	done
-	bad_value set retain-ms 1y
-	bad_value add retain-ms 18446744073709551616 range
-	bad_value add retain-ms 213503982335d range
+	check_rows <<'ROWS'
+	log add t retain-ms %  | 2 | log add: invalid value '%' for retain-ms \((expected|no such) .+\) | 5y 1.5h -5 ms "10 s" "" 5S 3w 1e3 0x10 7dd
+	log set t retain-ms 1y | 2 | log set: invalid value '1y' for retain-ms \((expected|no such) .+\)
+	log add t retain-ms %  | 2 | log add: value '%' for retain-ms is out of range \(at most [0-9]+\) | 18446744073709551616 213503982335d
+ROWS
 }
 
 test_bad_enums()
 {
-	local v
-
-	for v in foo LF Lf "" octets "lf "; do
-		bad_value add framing "$v"
-	done
-	usage_err "log add" "log add: invalid value 'foo' for framing \\(expected lf, octet or klf\\)" \
-		log add t framing foo
-	for v in wait Drop "" 1; do
-		bad_value add overflow "$v"
-		bad_value set overflow "$v"
-	done
-	usage_err "log set" "log set: invalid value 'x' for overflow \\(expected drop or block\\)" \
-		log set t overflow x
+	check_rows <<'ROWS'
+	log add t framing %   | 2 | log add: invalid value '%' for framing \((expected|no such) .+\) | foo LF Lf "" octets "lf "
+	log add t framing foo | 2 | log add: invalid value 'foo' for framing \(expected lf, octet or klf\)
+	log add t overflow %  | 2 | log add: invalid value '%' for overflow \((expected|no such) .+\) | wait Drop "" 1
+	log set t overflow %  | 2 | log set: invalid value '%' for overflow \((expected|no such) .+\) | wait Drop "" 1
+	log set t overflow x  | 2 | log set: invalid value 'x' for overflow \(expected drop or block\)
+ROWS
 }
 
 test_bad_sync()
 {
-	local v
-
-	for v in sometimes NONE -1 5y "" 1.5s " 5"; do
-		bad_value add sync "$v"
-		bad_value set sync "$v"
-	done
-	bad_value add sync 4294967296 range
-	bad_value add sync 50d range
+	check_rows <<'ROWS'
+	log add t sync % | 2 | log add: invalid value '%' for sync \((expected|no such) .+\) | sometimes NONE -1 5y "" 1.5s " 5"
+	log set t sync % | 2 | log set: invalid value '%' for sync \((expected|no such) .+\) | sometimes NONE -1 5y "" 1.5s " 5"
+	log add t sync % | 2 | log add: value '%' for sync is out of range \(at most [0-9]+\) | 4294967296 50d
+ROWS
 }
 
 test_bad_mode_owner_group()
 {
-	local v
-
-	for v in 9 0x1ff 8 rwx -0640 +640 "" 06a0 "0640 "; do
-		bad_value add mode "$v"
-		bad_value set mode "$v"
-	done
-	bad_value add mode 77777777777777777777777 range
-	for v in no-such-user-klf "" -1 " 0"; do
-		bad_value add owner "$v"
-	done
-	for v in no-such-group-klf "" -1; do
-		bad_value set group "$v"
-	done
-	usage_err "log add" "log add: invalid value 'no-such-user-klf' for owner \\(no such user\\)" \
-		log add t owner no-such-user-klf
-	usage_err "log set" "log set: invalid value 'no-such-group-klf' for group \\(no such group\\)" \
-		log set t group no-such-group-klf
-	bad_value add owner 4294967296 range
-	bad_value add group 99999999999 range
+	check_rows <<'ROWS'
+	log add t mode %  | 2 | log add: invalid value '%' for mode \((expected|no such) .+\) | 9 0x1ff 8 rwx -0640 +640 "" 06a0 "0640 "
+	log set t mode %  | 2 | log set: invalid value '%' for mode \((expected|no such) .+\) | 9 0x1ff 8 rwx -0640 +640 "" 06a0 "0640 "
+	log add t mode 77777777777777777777777 | 2 | log add: value '77777777777777777777777' for mode is out of range \(at most [0-9]+\)
+	log add t owner % | 2 | log add: invalid value '%' for owner \((expected|no such) .+\) | no-such-user-klf "" -1 " 0"
+	log set t group % | 2 | log set: invalid value '%' for group \((expected|no such) .+\) | no-such-group-klf "" -1
+	log add t owner no-such-user-klf  | 2 | log add: invalid value 'no-such-user-klf' for owner \(no such user\)
+	log set t group no-such-group-klf | 2 | log set: invalid value 'no-such-group-klf' for group \(no such group\)
+	log add t owner 4294967296  | 2 | log add: value '4294967296' for owner is out of range \(at most [0-9]+\)
+	log add t group 99999999999 | 2 | log add: value '99999999999' for group is out of range \(at most [0-9]+\)
+ROWS
 }
 
 test_bad_dir()
 {
-	bad_value add dir ""
+	check_rows <<'ROWS'
+	log add t dir "" | 2 | log add: invalid value '' for dir \((expected|no such) .+\)
+ROWS
 }
 
 test_missing_value()
 {
-	local kw
-	local -a other
-
-	for kw in dir framing $SETTINGS; do
-		other=(owner 0)
-		[[ $kw == owner ]] && other=(mode 0600)
-		usage_err "log add" "log add: missing value for $kw" log add t "$kw"
-		usage_err "log add" "log add: missing value for $kw" log add t "${other[@]}" "$kw"
-	done
-	for kw in $SETTINGS; do
-		other=(owner 0)
-		[[ $kw == owner ]] && other=(mode 0600)
-		usage_err "log set" "log set: missing value for $kw" log set t "$kw"
-		usage_err "log set" "log set: missing value for $kw" log set t "${other[@]}" "$kw"
-	done
+	check_rows <<'ROWS'
+	log add t %               | 2 | log add: missing value for % | dir framing $SETTINGS
+	log add t owner 0 %       | 2 | log add: missing value for % | dir framing ${SETTINGS/ owner/}
+	log add t mode 0600 owner | 2 | log add: missing value for owner
+	log set t %               | 2 | log set: missing value for % | $SETTINGS
+	log set t owner 0 %       | 2 | log set: missing value for % | ${SETTINGS/ owner/}
+	log set t mode 0600 owner | 2 | log set: missing value for owner
+ROWS
 }
 
 test_unknown_keyword()
 {
-	local kw
-
-	for kw in foo segment_bytes --segment-bytes Memory -h retain 4096 ""; do
-		usage_err "log add" "log add: unknown keyword '$(re "$kw")'" log add t "$kw" 1
-		usage_err "log set" "log set: unknown keyword '$(re "$kw")'" log set t "$kw" 1
-	done
-	usage_err "log add" "log add: unknown keyword 'x'" log add t segment-bytes 4k x
+	check_rows <<'ROWS'
+	log add t % 1 | 2 | log add: unknown keyword '%' | foo segment_bytes --segment-bytes Memory -h retain 4096 ""
+	log set t % 1 | 2 | log set: unknown keyword '%' | foo segment_bytes --segment-bytes Memory -h retain 4096 ""
+	log add t segment-bytes 4k x | 2 | log add: unknown keyword 'x'
+ROWS
 }
 
 test_twice()
 {
-	local kw
-
-	usage_err "log add" "log add: memory given twice" log add t memory memory
-	usage_err "log add" "log add: dir given twice" log add t dir /a dir /b
-	usage_err "log add" "log add: framing given twice" log add t framing lf framing lf
-	for kw in segment-bytes retain-bytes retain-ms max-record; do
-		usage_err "log add" "log add: $kw given twice" log add t "$kw" 4096 "$kw" 8192
-		usage_err "log set" "log set: $kw given twice" log set t "$kw" 4096 mode 0 "$kw" 8192
-	done
-	usage_err "log add" "log add: overflow given twice" log add t overflow drop overflow block
-	usage_err "log add" "log add: sync given twice" log add t sync none sync 5s
-	usage_err "log set" "log set: sync given twice" log set t sync 5s sync always
-	usage_err "log add" "log add: mode given twice" log add t mode 0600 mode 0600
-	usage_err "log add" "log add: owner given twice" log add t owner 0 owner 1
-	usage_err "log set" "log set: group given twice" log set t group 0 group 0
+	check_rows <<'ROWS'
+	log add t memory memory                | 2 | log add: memory given twice
+	log add t dir /a dir /b                | 2 | log add: dir given twice
+	log add t framing lf framing lf        | 2 | log add: framing given twice
+	log add t % 4096 % 8192                | 2 | log add: % given twice | segment-bytes retain-bytes retain-ms max-record
+	log set t % 4096 mode 0 % 8192         | 2 | log set: % given twice | segment-bytes retain-bytes retain-ms max-record
+	log add t overflow drop overflow block | 2 | log add: overflow given twice
+	log add t sync none sync 5s            | 2 | log add: sync given twice
+	log set t sync 5s sync always          | 2 | log set: sync given twice
+	log add t mode 0600 mode 0600          | 2 | log add: mode given twice
+	log add t owner 0 owner 1              | 2 | log add: owner given twice
+	log set t group 0 group 0              | 2 | log set: group given twice
+ROWS
 }
 
 test_memory_and_dir()
 {
-	usage_err "log add" "log add: memory and dir exclude each other" log add t memory dir /tmp
-	usage_err "log add" "log add: memory and dir exclude each other" log add t dir /tmp memory
+	check_rows <<'ROWS'
+	log add t memory dir /tmp | 2 | log add: memory and dir exclude each other
+	log add t dir /tmp memory | 2 | log add: memory and dir exclude each other
+ROWS
 }
 
 test_set_fixed()
 {
-	local kw
-
-	for kw in $FIXED; do
-		usage_err "log set" "log set: $kw is fixed at creation and cannot be changed" \
-			log set t "$kw" x
-		usage_err "log set" "log set: $kw is fixed at creation and cannot be changed" \
-			log set t mode 0600 "$kw"
-	done
+	check_rows <<'ROWS'
+	log set t % x         | 2 | log set: % is fixed at creation and cannot be changed | $FIXED
+	log set t mode 0600 % | 2 | log set: % is fixed at creation and cannot be changed | $FIXED
+ROWS
 }
 
 test_set_nothing()
 {
-	usage_err "log set" "log set: nothing to change: give at least one setting" log set t
-	run -j log set t
-	expect_rc 2 && expect_no_out
+	check_rows <<'ROWS'
+	log set t    | 2 | log set: nothing to change: give at least one setting
+	-j log set t | 2 | log set: nothing to change: give at least one setting
+ROWS
 }
 
 test_first_error_wins()
 {
-	usage_err "log add" "log add: invalid value 'x' for segment-bytes \\(expected a size such as 4096, 64k or 16M\\)" \
-		log add t segment-bytes x bogus
-	usage_err "log add" "log add: unknown keyword 'bogus'" log add t bogus segment-bytes x
+	check_rows <<'ROWS'
+	log add t segment-bytes x bogus | 2 | log add: invalid value 'x' for segment-bytes \(expected a size such as 4096, 64k or 16M\)
+	log add t bogus segment-bytes x | 2 | log add: unknown keyword 'bogus'
+ROWS
 }
 
 # With no module, a valid command line gets past the parser and fails with
@@ -354,86 +245,58 @@ test_first_error_wins()
 # and not merely by the absent kernel.
 test_valid_reaches_kernel()
 {
-	local line
-	local -a args
-	local lines=(
-		"log add t"
-		"log add t memory framing klf segment-bytes 64k retain-bytes 1G retain-ms 7d max-record 1M overflow block sync 5s mode 0640 owner 0 group 0"
-		"log add t dir relative/dir framing octet sync always"
-		"log add t dir / framing lf sync none retain-ms 0 retain-bytes 0"
-		"log add t segment-bytes 4096 retain-bytes 18446744073709551615 retain-ms 18446744073709551615 max-record 4294967295"
-		"log add t segment-bytes 4M retain-ms 90s max-record 64K sync 1000 mode 600 owner 4294967295 group 65534"
-		"log add t retain-ms 30m sync 500ms mode 0 retain-bytes 16g"
-		"log add t retain-ms 12h sync interval overflow drop mode 07777"
-		"log set t sync none"
-		"log set t retain-ms 1d"
-		"log set t segment-bytes 1m"
-		"log set t owner root group root"
-		"log del t"
-		"log del t force"
-		"log show"
-		"log show t"
-		"log append t one two"
-		"log append t"
-		"l ad t"
-		"l sh"
-		"l ap t x"
-		"l se t mode 0644"
-		"l d t"
-	)
-
 	module_loaded && { skip "module loaded (would change state)"; return; }
-	getent group root >/dev/null || lines=("${lines[@]/group root/group 0}")
-	for line in "${lines[@]}"; do
-		read -r -a args <<<"$line"
-		run "${args[@]}"
-		expect_rc 1 || continue
-		[[ $err == "$NOT_LOADED_MSG" ]] || fail "'$last_cmd': unexpected error: $err"
-	done
+	check_rows <<'ROWS'
+	log add t | 1 | NOT_LOADED
+	log add t memory framing klf segment-bytes 64k retain-bytes 1G retain-ms 7d max-record 1M overflow block sync 5s mode 0640 owner 0 group 0 | 1 | NOT_LOADED
+	log add t dir relative/dir framing octet sync always | 1 | NOT_LOADED
+	log add t dir / framing lf sync none retain-ms 0 retain-bytes 0 | 1 | NOT_LOADED
+	log add t segment-bytes 4096 retain-bytes 18446744073709551615 retain-ms 18446744073709551615 max-record 4294967295 | 1 | NOT_LOADED
+	log add t segment-bytes 4M retain-ms 90s max-record 64K sync 1000 mode 600 owner 4294967295 group 65534 | 1 | NOT_LOADED
+	log add t retain-ms 30m sync 500ms mode 0 retain-bytes 16g | 1 | NOT_LOADED
+	log add t retain-ms 12h sync interval overflow drop mode 07777 | 1 | NOT_LOADED
+	log set t sync none        | 1 | NOT_LOADED
+	log set t retain-ms 1d     | 1 | NOT_LOADED
+	log set t segment-bytes 1m | 1 | NOT_LOADED
+	log set t owner root group $ROOT_GROUP | 1 | NOT_LOADED
+	log del t                  | 1 | NOT_LOADED
+	log del t force            | 1 | NOT_LOADED
+	log show                   | 1 | NOT_LOADED
+	log show t                 | 1 | NOT_LOADED
+	log append t one two       | 1 | NOT_LOADED
+	log append t               | 1 | NOT_LOADED
+	l ad t                     | 1 | NOT_LOADED
+	l sh                       | 1 | NOT_LOADED
+	l ap t x                   | 1 | NOT_LOADED
+	l se t mode 0644           | 1 | NOT_LOADED
+	l d t                      | 1 | NOT_LOADED
+ROWS
 	run -j log show
 	expect_rc 1 && expect_out '^\[\]$'
-	((${#why[@]} == 0))
 }
 
 # No netlink socket is opened before the command line is parsed.
 test_no_netlink_on_usage_error()
 {
-	local line
-	local -a args
-	local lines=(
-		"log add t segment-bytes x"
-		"log add t sync"
-		"log add t framing lf framing lf"
-		"log set t"
-		"log set t dir /x"
-		"log add t owner no-such-user-klf"
-		"log append"
-		"log del t u"
-		"l a t"
-	)
-
-	command -v strace >/dev/null || { skip "strace not available"; return; }
-	# the control: a valid command does open one
-	strace -f -qq -e trace=socket -o "$tmp/strace" "$KLOGFWD" log show >/dev/null 2>&1
-	grep -q 'AF_NETLINK' "$tmp/strace" ||
-		{ skip "strace does not work here"; return; }
-	for line in "${lines[@]}"; do
-		read -r -a args <<<"$line"
-		strace -f -qq -e trace=socket -o "$tmp/strace" "$KLOGFWD" "${args[@]}" \
-			</dev/null >/dev/null 2>&1
-		rc=$?
-		[[ $rc == 2 ]] || fail "'klogfwd $line' under strace exited $rc, expected 2"
-		! grep -q 'AF_NETLINK' "$tmp/strace" ||
-			fail "'klogfwd $line' opened a netlink socket"
-	done
-	((${#why[@]} == 0))
+	check_no_netlink "log show" <<'ROWS'
+	log add t segment-bytes x
+	log add t sync
+	log add t framing lf framing lf
+	log set t
+	log set t dir /x
+	log add t owner no-such-user-klf
+	log append
+	log del t u
+	l a t
+ROWS
 }
 
 test_json_usage_error()
 {
-	usage_err "log add" "log add: invalid value 'x' for mode \\(expected an octal mode such as 0640\\)" \
-		-j log add t mode x
-	usage_err "log show" "log show: unexpected argument 'u'" -p log show t u
+	check_rows <<'ROWS'
+	-j log add t mode x | 2 | log add: invalid value 'x' for mode \(expected an octal mode such as 0640\)
+	-p log show t u     | 2 | log show: unexpected argument 'u'
+ROWS
 }
 
 # log append documents that it streams, and fails before it reads
@@ -457,60 +320,49 @@ test_append_stdin()
 	((SECONDS - t0 < 10)) || fail "'$last_cmd' took $((SECONDS - t0)) s: it read standard input first"
 }
 
+# words before the cursor | the word at the cursor | what is offered
 test_completion()
 {
-	local got
-
-	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
-	got=$(complete_words "")
-	[[ $got == *"log "* ]] || fail "'klogfwd <TAB>' offers '$got', not log"
-	got=$(complete_words "" log)
-	[[ $got == "add append del help set show " ]] || fail "'klogfwd log <TAB>' offers '$got'"
-	got=$(complete_words "a" l)
-	[[ $got == "add append " ]] || fail "'klogfwd l a<TAB>' offers '$got'"
-	got=$(complete_words "f" log add t)
-	[[ $got == "facility format framing " ]] || fail "'klogfwd log add t f<TAB>' offers '$got'"
-	got=$(complete_words "" log add t input)
-	[[ $got == "lines record " ]] || fail "'klogfwd log add t input <TAB>' offers '$got'"
-	got=$(complete_words "" log set t format)
-	[[ $got == "raw rfc3164 rfc5424 " ]] || fail "'klogfwd log set t format <TAB>' offers '$got'"
-	got=$(complete_words "w" log set t severity)
-	[[ $got == "warning " ]] || fail "'klogfwd log set t severity w<TAB>' offers '$got'"
-	got=$(complete_words "local7" log add t facility)
-	[[ $got == "local7 " ]] || fail "'klogfwd log add t facility local7<TAB>' offers '$got'"
-	got=$(complete_words "" log ad t framing)
-	[[ $got == "klf lf octet " ]] || fail "'klogfwd log ad t framing <TAB>' offers '$got'"
-	got=$(complete_words "" log set t overflow)
-	[[ $got == "block drop " ]] || fail "'klogfwd log set t overflow <TAB>' offers '$got'"
-	got=$(complete_words "" log add t sync)
-	[[ $got == "always interval none " ]] || fail "'klogfwd log add t sync <TAB>' offers '$got'"
-	got=$(complete_words "m" log set t)
-	[[ $got == "max-record mode " ]] || fail "'klogfwd log set t m<TAB>' offers '$got'"
-	got=$(complete_words "" log add t memory segment-bytes 4k)
-	[[ $got != *memory* && $got != *segment-bytes* && $got == *retain-ms* && $got != *" dir "* ]] ||
-		fail "'klogfwd log add t memory segment-bytes 4k <TAB>' offers '$got'"
-	got=$(complete_words "" log del t)
-	[[ $got == "force " ]] || fail "'klogfwd log del t <TAB>' offers '$got'"
-	got=$(complete_words "" log del t force)
-	[[ -z $got ]] || fail "'klogfwd log del t force <TAB>' offers '$got'"
-	got=$(complete_words "" log add t segment-bytes)
-	[[ -z $got ]] || fail "'klogfwd log add t segment-bytes <TAB>' offers '$got'"
-	((${#why[@]} == 0))
+	check_completion <<'ROWS'
+	                          |        | +log
+	log                       |        | add append del help set show
+	l                         | a      | add append
+	log add t                 | f      | facility format framing
+	log add t input           |        | lines record
+	log set t format          |        | raw rfc3164 rfc5424
+	log set t severity        | w      | warning
+	log add t facility        | local7 | local7
+	log ad t framing          |        | klf lf octet
+	log set t overflow        |        | block drop
+	log add t sync            |        | always interval none
+	log set t                 | m      | max-record mode
+	log add t memory segment-bytes 4k | | !*memory* !*segment-bytes* +*retain-ms* !dir
+	log del t                 |        | force
+	log del t force           |        |
+	log add t segment-bytes   |        |
+ROWS
 }
 
 test_valgrind()
 {
-	local -a cmds=("log --help" "help log add" "l a" "log add t segment-bytes x"
-		"log add t dir rel/x framing klf sync 5s bogus" "log set t"
-		"log set t mode 0600 framing lf" "log add t dir /tmp memory"
-		"log append" "log show t u"
-		"log add t mode 0640 owner 0 group 0 retain-ms 7d retain-bytes 1G sync 1s x")
-
-	command -v valgrind >/dev/null || { skip "valgrind not available"; return; }
+	check_valgrind <<'ROWS'
+	log --help
+	help log add
+	l a
+	log add t segment-bytes x
+	log add t dir rel/x framing klf sync 5s bogus
+	log set t
+	log set t mode 0600 framing lf
+	log add t dir /tmp memory
+	log append
+	log show t u
+	log add t mode 0640 owner 0 group 0 retain-ms 7d retain-bytes 1G sync 1s x
 	# and through netlink, where that changes nothing
-	module_loaded || cmds+=("log add t dir rel/x segment-bytes 64k" "log show"
-				"-j log show t" "log append t a b")
-	valgrind_clean "${cmds[@]}"
+	log add t dir rel/x segment-bytes 64k | no module
+	log show                              | no module
+	-j log show t                         | no module
+	log append t a b                      | no module
+ROWS
 }
 
 tests=(

@@ -22,53 +22,14 @@ source "$(dirname "$0")/cli_lib.sh"
 VERBS="add set del show"
 SETTINGS="backoff keepalive user-timeout nodelay sndbuf"
 FIXED="log to from ack"
-# a valid "target add t" command line, to which the tests add keywords
-ADD=(target add t log app to 127.0.0.1:9000)
+# a valid "target add t" command line, to which the rows add keywords
+# shellcheck disable=SC2034 # it expands in the table rows
+ADD="target add t log app to 127.0.0.1:9000"
+GROUP=target
 
-# The regex matching the string $1 literally.
-re()
-{
-	sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
-}
-
-# usage_err GROUP REGEX ARGS...: klogfwd ARGS is a usage error: exit 2,
-# nothing on stdout, on stderr "klogfwd: " + a line matching REGEX and the
-# hint to 'klogfwd help GROUP'. Records every failure, returns 1 on any.
-usage_err()
-{
-	local group=$1 regex=$2 n=${#why[@]}
-
-	shift 2
-	run "$@"
-	expect_rc 2
-	expect_no_out
-	expect_lines err 2
-	[[ ${err%%$'\n'*} =~ ^klogfwd:\ $regex$ ]] ||
-		fail "'$last_cmd': message '${err%%$'\n'*}' does not match /$regex/"
-	[[ ${err#*$'\n'} == "Try 'klogfwd help $group' for more information." ]] ||
-		fail "'$last_cmd': no hint to 'klogfwd help $group'"
-	((${#why[@]} == n))
-}
-
-# bad_value VERB KEYWORD VALUE [WHAT]: "target VERB t KEYWORD VALUE" (with
-# the required log and to for add) fails naming both; WHAT is "range" for an
-# out-of-range number, else a regex of the explanation (default: any).
-bad_value()
-{
-	local verb=$1 kw=$2 val=$3 what=${4:-.+} regex
-	local -a args=(target set t)
-
-	[[ $verb == add ]] && args=("${ADD[@]}")
-	[[ $verb == add && ($kw == log || $kw == to) ]] && args=(target add t)
-	if [[ $what == range ]]; then
-		regex="target $verb: value '$(re "$val")' for $kw is out of range \\(at most [0-9]+\\)"
-	else
-		regex="target $verb: invalid value '$(re "$val")' for $kw \\($what\\)"
-	fi
-	usage_err "target $verb" "$regex" "${args[@]}" "$kw" "$val"
-}
-
-# Tests: print a skip reason via skip() and return 0 to skip.
+# Tests: print a skip reason via skip() and return 0 to skip. The usage
+# errors are rows of check_rows (cli_lib.sh): command line | exit | message
+# [| values for %].
 
 test_target_listed()
 {
@@ -78,307 +39,213 @@ test_target_listed()
 
 test_target_help()
 {
-	local want args
-
-	run target --help
-	expect_rc 0 && expect_no_err && expect_out '^Usage: klogfwd target add NAME log LOG to HOST:PORT' || return
-	want=$out
-	for args in "target -h" "target help" "help target" "ta --help" "t -h"; do
-		# shellcheck disable=SC2086
-		run $args
-		expect_rc 0 && expect_no_err || return
-		[[ $out == "$want" ]] || { fail "'klogfwd $args' differs from 'klogfwd target --help'"; return; }
-	done
-	[[ $(list_commands target --help | tr '\n' ' ') == "$VERBS " ]] ||
-		fail "'target --help' lists the commands '$(list_commands target --help | tr '\n' ' ')', not '$VERBS'"
+	group_help target '^Usage: klogfwd target add NAME log LOG to HOST:PORT' "ta --help" "t -h"
 }
 
 test_verb_help()
 {
-	local verb want args
-
-	for verb in $VERBS; do
-		run target "$verb" --help
-		expect_rc 0 && expect_no_err &&
-			expect_out "^Usage: klogfwd (\\[-j \\[-p\\]\\] )?target $verb( |$)" || return
-		want=$out
-		for args in "target $verb -h" "target $verb help" "help target $verb"; do
-			# shellcheck disable=SC2086
-			run $args
-			expect_rc 0 && expect_no_err || return
-			[[ $out == "$want" ]] || { fail "'klogfwd $args' differs from 'klogfwd target $verb --help'"; return; }
-		done
-	done
+	verb_help target
 }
 
 test_help_lists_keywords()
 {
-	local kw
-
-	run target add --help
-	expect_rc 0 || return
-	for kw in $FIXED paused $SETTINGS; do
-		expect_out "^  $kw( |$)" || return
-	done
-	run target set --help
-	expect_rc 0 || return
-	for kw in pause resume $SETTINGS; do
-		expect_out "^  $kw( |$)" || return
-	done
-	for kw in $FIXED paused; do
-		! grep -qE "^  $kw( |$)" <<<"$out" || fail "'target set --help' offers $kw"
-	done
+	help_keywords "target add --help" "$FIXED paused $SETTINGS" &&
+		help_keywords "target set --help" "pause resume $SETTINGS" "$FIXED paused"
 }
 
 test_verb_prefixes()
 {
-	local verb p want tried=0
-
-	for verb in $VERBS; do
-		run target "$verb" --help
-		want=$out
-		for p in $(unique_prefixes "$verb" "$VERBS"); do
-			run t "$p" --help
-			tried=$((tried + 1))
-			expect_rc 0 && expect_no_err || return
-			[[ $out == "$want" ]] ||
-				{ fail "'klogfwd t $p --help' is not 'target $verb --help'"; return; }
-		done
-	done
-	((tried >= 6)) || fail "only $tried unique prefixes tried"
+	verb_prefixes target t 6 || return
 	# and not only for --help
-	usage_err "target add" "target add: missing target name" t a
-	usage_err "target del" "target del: unexpected argument 'u'" ta d t u
+	check_rows <<'ROWS'
+	t a      | 2 | target add: missing target name
+	ta d t u | 2 | target del: unexpected argument 'u'
+ROWS
 }
 
 test_verb_ambiguous()
 {
-	usage_err target "ambiguous command 'target s': could be set, show" target s
-	usage_err target "ambiguous command 'target s': could be set, show" t s --help
+	check_rows <<'ROWS'
+	target s    | 2 | ambiguous command 'target s': could be set, show
+	t s --help  | 2 | ambiguous command 'target s': could be set, show
+ROWS
 }
 
 test_verb_missing_unknown()
 {
-	usage_err target "target: missing command \\(add, set, del or show\\)" target
-	usage_err target "unknown command 'target frob'" target frob
-	usage_err target "unknown command 'target append'" target append t x
-	usage_err target "unknown command 'target addx'" target addx t
-	usage_err target "unknown command 'target '" target ""
+	check_rows <<'ROWS'
+	target            | 2 | target: missing command \(add, set, del or show\)
+	target frob       | 2 | unknown command 'target frob'
+	target append t x | 2 | unknown command 'target append'
+	target addx t     | 2 | unknown command 'target addx'
+	target ""         | 2 | unknown command 'target '
+ROWS
 }
 
 test_missing_name()
 {
-	local verb
-
-	for verb in add set del; do
-		usage_err "target $verb" "target $verb: missing target name" target "$verb"
-	done
+	check_rows <<'ROWS'
+	target % | 2 | target %: missing target name | add set del
+ROWS
 }
 
 test_extra_args()
 {
-	usage_err "target del" "target del: unexpected argument 'u'" target del t u
-	usage_err "target show" "target show: unexpected argument 'u'" target show t u
+	check_rows <<'ROWS'
+	target del t u  | 2 | target del: unexpected argument 'u'
+	target show t u | 2 | target show: unexpected argument 'u'
+ROWS
 }
 
 test_missing_required()
 {
-	usage_err "target add" "target add: missing log LOG" target add t
-	usage_err "target add" "target add: missing log LOG" target add t to 127.0.0.1:9000
-	usage_err "target add" "target add: missing to HOST:PORT" target add t log app
-	usage_err "target add" "target add: missing to HOST:PORT" target add t log app nodelay on
-	bad_value add log "" "expected a log name"
+	check_rows <<'ROWS'
+	target add t                       | 2 | target add: missing log LOG
+	target add t to 127.0.0.1:9000     | 2 | target add: missing log LOG
+	target add t log app               | 2 | target add: missing to HOST:PORT
+	target add t log app nodelay on    | 2 | target add: missing to HOST:PORT
+	target add t log ""                | 2 | target add: invalid value '' for log \(expected a log name\)
+ROWS
 }
 
+# neither a numeric address nor a host name: numbers that inet_aton() would
+# take, a last label of digits, characters outside names; a host name with a
+# bad port is a usage error, not looked up; IPv6 only in brackets
 test_bad_address()
 {
-	local v
-
-	# neither a numeric address nor a host name: numbers that inet_aton()
-	# would take, a last label of digits, characters outside names
-	for v in 1.2.3:9000 256.1.1.1:9000 1.2.3.4.5:9000 " 1.2.3.4:9000" 0x7f000001:1 :9000 \
-		1.2.3.4/8:9000 127.1:80 2130706433:80 "a b:1" "host/x:1" "h\$:1" \
-		"$(printf 'a%.0s' {1..254}):1"; do
-		bad_value add to "$v" "expected a numeric IPv4 address, an \\[IPv6\\] one or a host name"
-	done
-	# a host name with a bad port is a usage error, not looked up
-	for v in localhost:0 localhost:65536 localhost:x localhost:; do
-		bad_value add to "$v" "expected a port from 1 to 65535"
-	done
-	# IPv6 only in brackets
-	for v in ::1:9000 2001:db8::1:443 fe80::1:1; do
-		bad_value add to "$v" "an IPv6 address goes in brackets, such as \\[::1\\]:9000"
-	done
-	for v in "[::1]" "[::1]9000" "[::1" "[::1]-9000"; do
-		bad_value add to "$v" "expected \\[IPV6\\]:PORT, such as \\[::1\\]:9000"
-	done
-	for v in "[]:9000" "[1.2.3.4]:9000" "[::g]:9000" "[fe80::1%eth0]:9000" "[localhost]:80" \
-		"[1::2::3]:1"; do
-		bad_value add to "$v" "expected a numeric IPv6 address in brackets, such as \\[::1\\]:9000"
-	done
-	# no port
-	for v in 127.0.0.1 "" localhost x; do
-		bad_value add to "$v" "expected HOST:PORT, such as 127.0.0.1:9000, \\[::1\\]:9000 or logs\\.example\\.com:514"
-	done
+	check_rows <<'ROWS'
+	target add t to % | 2 | target add: invalid value '%' for to \(expected a numeric IPv4 address, an \[IPv6\] one or a host name\) | 1.2.3:9000 256.1.1.1:9000 1.2.3.4.5:9000 " 1.2.3.4:9000" 0x7f000001:1 :9000 1.2.3.4/8:9000 127.1:80 2130706433:80 "a b:1" "host/x:1" "h\$:1" "$(printf 'a%.0s' {1..254}):1"
+	target add t to % | 2 | target add: invalid value '%' for to \(expected a port from 1 to 65535\) | localhost:0 localhost:65536 localhost:x localhost:
+	target add t to % | 2 | target add: invalid value '%' for to \(an IPv6 address goes in brackets, such as \[::1\]:9000\) | ::1:9000 2001:db8::1:443 fe80::1:1
+	target add t to % | 2 | target add: invalid value '%' for to \(expected \[IPV6\]:PORT, such as \[::1\]:9000\) | "[::1]" "[::1]9000" "[::1" "[::1]-9000"
+	target add t to % | 2 | target add: invalid value '%' for to \(expected a numeric IPv6 address in brackets, such as \[::1\]:9000\) | "[]:9000" "[1.2.3.4]:9000" "[::g]:9000" "[fe80::1%eth0]:9000" "[localhost]:80" "[1::2::3]:1"
+	target add t to % | 2 | target add: invalid value '%' for to \(expected HOST:PORT, such as 127.0.0.1:9000, \[::1\]:9000 or logs\.example\.com:514\) | 127.0.0.1 "" localhost x
+ROWS
 }
 
 test_bad_port()
 {
-	local v
-
-	for v in 0 65536 99999999999999999999 -1 +1 x 9000x 1k "" " 80" 0x50; do
-		bad_value add to "127.0.0.1:$v" "expected a port from 1 to 65535"
-		bad_value add to "[::1]:$v" "expected a port from 1 to 65535"
-	done
+	check_rows <<'ROWS'
+	target add t to 127.0.0.1:% | 2 | target add: invalid value '127\.0\.0\.1:%' for to \(expected a port from 1 to 65535\) | 0 65536 99999999999999999999 -1 +1 x 9000x 1k "" " 80" 0x50
+	target add t to [::1]:%     | 2 | target add: invalid value '\[::1\]:%' for to \(expected a port from 1 to 65535\) | 0 65536 99999999999999999999 -1 +1 x 9000x 1k "" " 80" 0x50
+ROWS
 }
 
 test_bad_from()
 {
-	local v
-
-	for v in offset Earliest first -1 +5 1k 0x10 "" " 5" 5s; do
-		bad_value add from "$v" "expected earliest, latest, resume or a record offset"
-	done
-	bad_value add from 18446744073709551616 range
+	check_rows <<'ROWS'
+	$ADD from % | 2 | target add: invalid value '%' for from \(expected earliest, latest, resume or a record offset\) | offset Earliest first -1 +5 1k 0x10 "" " 5" 5s
+	$ADD from 18446744073709551616 | 2 | target add: value '18446744073709551616' for from is out of range \(at most [0-9]+\)
+ROWS
 }
 
 test_bad_enums()
 {
-	local v
-
-	for v in TCP App none "" 1 "tcp "; do
-		bad_value add ack "$v" "expected tcp or app"
-	done
-	for v in yes true 1 ON "" "on "; do
-		bad_value add nodelay "$v" "expected off or on"
-		bad_value set nodelay "$v" "expected off or on"
-	done
+	check_rows <<'ROWS'
+	$ADD ack %             | 2 | target add: invalid value '%' for ack \(expected tcp or app\) | TCP App none "" 1 "tcp "
+	$ADD nodelay %         | 2 | target add: invalid value '%' for nodelay \(expected off or on\) | yes true 1 ON "" "on "
+	target set t nodelay % | 2 | target set: invalid value '%' for nodelay \(expected off or on\) | yes true 1 ON "" "on "
+ROWS
 }
 
 test_bad_backoff()
 {
-	local v
-
-	for v in 100 100- -100 100-200-300 "100 - 200" 1.5s-2s 100ms-1y x-y 100_200 "" - \
-		100-200x 0x10-0x20 +1-2 100--200; do
-		bad_value add backoff "$v" "expected MIN-MAX, .*"
-		bad_value set backoff "$v" "expected MIN-MAX, .*"
-	done
-	for v in 200-100 30s-1s 1m-59999 1-0; do
-		bad_value add backoff "$v" "MIN is above MAX"
-		bad_value set backoff "$v" "MIN is above MAX"
-	done
-	bad_value add backoff 1-4294967296 range
-	bad_value set backoff 4294967296-4294967297 range
-	bad_value set backoff 100-50d range
+	check_rows <<'ROWS'
+	$ADD backoff %         | 2 | target add: invalid value '%' for backoff \(expected MIN-MAX, .*\) | 100 100- -100 100-200-300 "100 - 200" 1.5s-2s 100ms-1y x-y 100_200 "" - 100-200x 0x10-0x20 +1-2 100--200
+	target set t backoff % | 2 | target set: invalid value '%' for backoff \(expected MIN-MAX, .*\) | 100 100- -100 100-200-300 "100 - 200" 1.5s-2s 100ms-1y x-y 100_200 "" - 100-200x 0x10-0x20 +1-2 100--200
+	$ADD backoff %         | 2 | target add: invalid value '%' for backoff \(MIN is above MAX\) | 200-100 30s-1s 1m-59999 1-0
+	target set t backoff % | 2 | target set: invalid value '%' for backoff \(MIN is above MAX\) | 200-100 30s-1s 1m-59999 1-0
+	$ADD backoff 1-4294967296 | 2 | target add: value '1-4294967296' for backoff is out of range \(at most [0-9]+\)
+	target set t backoff % | 2 | target set: value '%' for backoff is out of range \(at most [0-9]+\) | 4294967296-4294967297 100-50d
+ROWS
 }
 
 test_bad_numbers()
 {
-	local v
-
-	for v in 30ms 1d 30S -1 x "" 1.5 0x10 " 3"; do
-		bad_value add keepalive "$v" "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive"
-		bad_value set keepalive "$v" "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive"
-	done
-	bad_value set keepalive 4294967296 range
-	for v in 5y 1.5s -5 ms "" 5S 0x10 "10 s"; do
-		bad_value add user-timeout "$v" "expected milliseconds such as 30000, or a time such as 30s or 2m"
-		bad_value set user-timeout "$v" "expected milliseconds such as 30000, or a time such as 30s or 2m"
-	done
-	bad_value set user-timeout 50d range
-	for v in x 12q -1 4KiB 1.5M "" 16MB; do
-		bad_value add sndbuf "$v" "expected a size such as 4096, 64k or 16M"
-		bad_value set sndbuf "$v" "expected a size such as 4096, 64k or 16M"
-	done
-	bad_value set sndbuf 4G range
-	bad_value add sndbuf 4294967296 range
+	check_rows <<'ROWS'
+	$ADD keepalive %            | 2 | target add: invalid value '%' for keepalive \(expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive\) | 30ms 1d 30S -1 x "" 1.5 0x10 " 3"
+	target set t keepalive %    | 2 | target set: invalid value '%' for keepalive \(expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive\) | 30ms 1d 30S -1 x "" 1.5 0x10 " 3"
+	target set t keepalive 4294967296 | 2 | target set: value '4294967296' for keepalive is out of range \(at most [0-9]+\)
+	$ADD user-timeout %         | 2 | target add: invalid value '%' for user-timeout \(expected milliseconds such as 30000, or a time such as 30s or 2m\) | 5y 1.5s -5 ms "" 5S 0x10 "10 s"
+	target set t user-timeout % | 2 | target set: invalid value '%' for user-timeout \(expected milliseconds such as 30000, or a time such as 30s or 2m\) | 5y 1.5s -5 ms "" 5S 0x10 "10 s"
+	target set t user-timeout 50d | 2 | target set: value '50d' for user-timeout is out of range \(at most [0-9]+\)
+	$ADD sndbuf %               | 2 | target add: invalid value '%' for sndbuf \(expected a size such as 4096, 64k or 16M\) | x 12q -1 4KiB 1.5M "" 16MB
+	target set t sndbuf %       | 2 | target set: invalid value '%' for sndbuf \(expected a size such as 4096, 64k or 16M\) | x 12q -1 4KiB 1.5M "" 16MB
+	target set t sndbuf 4G      | 2 | target set: value '4G' for sndbuf is out of range \(at most [0-9]+\)
+	$ADD sndbuf 4294967296      | 2 | target add: value '4294967296' for sndbuf is out of range \(at most [0-9]+\)
+ROWS
 }
 
 test_missing_value()
 {
-	local kw
-
-	for kw in $FIXED $SETTINGS; do
-		usage_err "target add" "target add: missing value for $kw" target add t "$kw"
-		usage_err "target add" "target add: missing value for $kw" target add t paused "$kw"
-	done
-	for kw in $SETTINGS; do
-		usage_err "target set" "target set: missing value for $kw" target set t "$kw"
-		usage_err "target set" "target set: missing value for $kw" target set t pause "$kw"
-	done
+	check_rows <<'ROWS'
+	target add t %          | 2 | target add: missing value for % | $FIXED $SETTINGS
+	target add t paused %   | 2 | target add: missing value for % | $FIXED $SETTINGS
+	target set t %          | 2 | target set: missing value for % | $SETTINGS
+	target set t pause %    | 2 | target set: missing value for % | $SETTINGS
+ROWS
 }
 
 test_unknown_keyword()
 {
-	local kw
-
-	for kw in foo user_timeout --nodelay Log -h port address 9000 ""; do
-		usage_err "target add" "target add: unknown keyword '$(re "$kw")'" "${ADD[@]}" "$kw" 1
-		usage_err "target set" "target set: unknown keyword '$(re "$kw")'" target set t "$kw" 1
-	done
-	usage_err "target add" "target add: unknown keyword 'x'" "${ADD[@]}" nodelay on x
+	check_rows <<'ROWS'
+	$ADD % 1         | 2 | target add: unknown keyword '%' | foo user_timeout --nodelay Log -h port address 9000 ""
+	target set t % 1 | 2 | target set: unknown keyword '%' | foo user_timeout --nodelay Log -h port address 9000 ""
+	$ADD nodelay on x | 2 | target add: unknown keyword 'x'
+ROWS
 }
 
 test_twice()
 {
-	local kw
-
-	usage_err "target add" "target add: log given twice" target add t log a log b
-	usage_err "target add" "target add: to given twice" target add t to 1.2.3.4:1 to 1.2.3.4:1
-	usage_err "target add" "target add: from given twice" "${ADD[@]}" from latest from 5
-	usage_err "target add" "target add: ack given twice" "${ADD[@]}" ack tcp ack app
-	usage_err "target add" "target add: paused given twice" "${ADD[@]}" paused paused
-	usage_err "target set" "target set: pause given twice" target set t pause pause
-	usage_err "target set" "target set: resume given twice" target set t resume resume
-	for kw in keepalive user-timeout sndbuf; do
-		usage_err "target add" "target add: $kw given twice" "${ADD[@]}" "$kw" 1 "$kw" 2
-		usage_err "target set" "target set: $kw given twice" target set t "$kw" 1 pause "$kw" 2
-	done
-	usage_err "target add" "target add: backoff given twice" "${ADD[@]}" backoff 1-2 backoff 1-2
-	usage_err "target set" "target set: nodelay given twice" target set t nodelay on nodelay off
+	check_rows <<'ROWS'
+	target add t log a log b              | 2 | target add: log given twice
+	target add t to 1.2.3.4:1 to 1.2.3.4:1 | 2 | target add: to given twice
+	$ADD from latest from 5               | 2 | target add: from given twice
+	$ADD ack tcp ack app                  | 2 | target add: ack given twice
+	$ADD paused paused                    | 2 | target add: paused given twice
+	target set t pause pause              | 2 | target set: pause given twice
+	target set t resume resume            | 2 | target set: resume given twice
+	$ADD % 1 % 2                          | 2 | target add: % given twice | keepalive user-timeout sndbuf
+	target set t % 1 pause % 2            | 2 | target set: % given twice | keepalive user-timeout sndbuf
+	$ADD backoff 1-2 backoff 1-2          | 2 | target add: backoff given twice
+	target set t nodelay on nodelay off   | 2 | target set: nodelay given twice
+ROWS
 }
 
 test_wrong_command()
 {
-	local kw
-
-	for kw in $FIXED; do
-		usage_err "target set" "target set: $kw is fixed at creation and cannot be changed" \
-			target set t "$kw" x
-		usage_err "target set" "target set: $kw is fixed at creation and cannot be changed" \
-			target set t nodelay on "$kw"
-	done
-	usage_err "target set" "target set: paused is for target add; give pause or resume" \
-		target set t paused
-	for kw in pause resume; do
-		usage_err "target add" "target add: $kw is for target set; give paused to create a paused target" \
-			"${ADD[@]}" "$kw"
-	done
+	check_rows <<'ROWS'
+	target set t % x           | 2 | target set: % is fixed at creation and cannot be changed | $FIXED
+	target set t nodelay on %  | 2 | target set: % is fixed at creation and cannot be changed | $FIXED
+	target set t paused        | 2 | target set: paused is for target add; give pause or resume
+	$ADD %                     | 2 | target add: % is for target set; give paused to create a paused target | pause resume
+ROWS
 }
 
 test_pause_and_resume()
 {
-	usage_err "target set" "target set: pause and resume exclude each other" target set t pause resume
-	usage_err "target set" "target set: pause and resume exclude each other" \
-		target set t resume nodelay on pause
+	check_rows <<'ROWS'
+	target set t pause resume            | 2 | target set: pause and resume exclude each other
+	target set t resume nodelay on pause | 2 | target set: pause and resume exclude each other
+ROWS
 }
 
 test_set_nothing()
 {
-	usage_err "target set" "target set: nothing to change: give at least one setting" target set t
-	run -j target set t
-	expect_rc 2 && expect_no_out
+	check_rows <<'ROWS'
+	target set t    | 2 | target set: nothing to change: give at least one setting
+	-j target set t | 2 | target set: nothing to change: give at least one setting
+ROWS
 }
 
+# a bad value is reported before the missing required keywords
 test_first_error_wins()
 {
-	usage_err "target add" "target add: invalid value 'x' for sndbuf \\(expected a size such as 4096, 64k or 16M\\)" \
-		target add t sndbuf x bogus
-	usage_err "target add" "target add: unknown keyword 'bogus'" target add t bogus sndbuf x
-	# a bad value is reported before the missing required keywords
-	usage_err "target add" "target add: invalid value 'x' for ack \\(expected tcp or app\\)" \
-		target add t ack x
+	check_rows <<'ROWS'
+	target add t sndbuf x bogus | 2 | target add: invalid value 'x' for sndbuf \(expected a size such as 4096, 64k or 16M\)
+	target add t bogus sndbuf x | 2 | target add: unknown keyword 'bogus'
+	target add t ack x          | 2 | target add: invalid value 'x' for ack \(expected tcp or app\)
+ROWS
 }
 
 # With no module, a valid command line gets past the parser and fails with
@@ -386,85 +253,57 @@ test_first_error_wins()
 # and not merely by the absent kernel.
 test_valid_reaches_kernel()
 {
-	local line
-	local -a args
-	local lines=(
-		"target add t log app to 127.0.0.1:9000"
-		"target add t to 127.0.0.1:9000 log app"
-		"target add t log app to [::1]:9000"
-		"target add t log app to [2001:db8::1]:65535 from earliest ack tcp"
-		"target add t log app to [::ffff:192.0.2.1]:1 from latest ack app"
-		"target add t log app to 192.0.2.1:514 from resume"
-		"target add t log app to 10.0.0.1:1 from 0"
-		"target add t log app to 10.0.0.1:1 from 18446744073709551615"
-		"target add t log app to 127.0.0.1:9000 from 5 ack app backoff 100-30000 keepalive 0 user-timeout 2s nodelay off sndbuf 4M paused"
-		"target add t paused sndbuf 0 nodelay on user-timeout 0 keepalive 32767 backoff 100ms-30s ack tcp from latest to 127.0.0.1:9000 log app"
-		"target add t log app to 127.0.0.1:9000 backoff 10-10"
-		"target add t log app to 127.0.0.1:9000 backoff 1s-1h user-timeout 4294967295 sndbuf 4294967295 keepalive 4294967295"
-		"target set t pause"
-		"target set t resume"
-		"target set t backoff 200-30000"
-		"target set t keepalive 30 user-timeout 30000 nodelay on sndbuf 256k"
-		"target set t keepalive 30s" "target set t keepalive 5m" "target set t keepalive 1h"
-		"target set t pause backoff 1s-2s"
-		"target del t"
-		"target show"
-		"target show t"
-		"t a t log app to 127.0.0.1:9000"
-		"t sh"
-		"ta se t pause"
-		"t d t"
-	)
-
 	module_loaded && { skip "module loaded (would change state)"; return; }
-	for line in "${lines[@]}"; do
-		read -r -a args <<<"$line"
-		run "${args[@]}"
-		expect_rc 1 || continue
-		[[ $err == "$NOT_LOADED_MSG" ]] || fail "'$last_cmd': unexpected error: $err"
-	done
+	check_rows <<'ROWS'
+	target add t log app to 127.0.0.1:9000 | 1 | NOT_LOADED
+	target add t to 127.0.0.1:9000 log app | 1 | NOT_LOADED
+	target add t log app to [::1]:9000     | 1 | NOT_LOADED
+	target add t log app to [2001:db8::1]:65535 from earliest ack tcp | 1 | NOT_LOADED
+	target add t log app to [::ffff:192.0.2.1]:1 from latest ack app  | 1 | NOT_LOADED
+	target add t log app to 192.0.2.1:514 from resume                 | 1 | NOT_LOADED
+	target add t log app to 10.0.0.1:1 from 0                         | 1 | NOT_LOADED
+	target add t log app to 10.0.0.1:1 from 18446744073709551615      | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:9000 from 5 ack app backoff 100-30000 keepalive 0 user-timeout 2s nodelay off sndbuf 4M paused | 1 | NOT_LOADED
+	target add t paused sndbuf 0 nodelay on user-timeout 0 keepalive 32767 backoff 100ms-30s ack tcp from latest to 127.0.0.1:9000 log app | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:9000 backoff 10-10 | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:9000 backoff 1s-1h user-timeout 4294967295 sndbuf 4294967295 keepalive 4294967295 | 1 | NOT_LOADED
+	target set t pause                     | 1 | NOT_LOADED
+	target set t resume                    | 1 | NOT_LOADED
+	target set t backoff 200-30000         | 1 | NOT_LOADED
+	target set t keepalive 30 user-timeout 30000 nodelay on sndbuf 256k | 1 | NOT_LOADED
+	target set t keepalive %               | 1 | NOT_LOADED | 30s 5m 1h
+	target set t pause backoff 1s-2s       | 1 | NOT_LOADED
+	target del t                           | 1 | NOT_LOADED
+	target show                            | 1 | NOT_LOADED
+	target show t                          | 1 | NOT_LOADED
+	t a t log app to 127.0.0.1:9000        | 1 | NOT_LOADED
+	t sh                                   | 1 | NOT_LOADED
+	ta se t pause                          | 1 | NOT_LOADED
+	t d t                                  | 1 | NOT_LOADED
+ROWS
 	run -j target show
 	expect_rc 1 && expect_out '^\[\]$'
 	run -p target show t
 	expect_rc 1 && expect_out '^\[\]$'
-	((${#why[@]} == 0))
 }
 
 # No netlink socket is opened before the command line is parsed.
 test_no_netlink_on_usage_error()
 {
-	local line
-	local -a args
-	local lines=(
-		"target add t log app to localhost:0"
-		"target add t log app to nosuch.invalid:9000 sndbuf"
-		"target add t log app to ::1:9000"
-		"target add t log app"
-		"target add t log app to 127.0.0.1:9000 backoff 2-1"
-		"target add t log app to 127.0.0.1:9000 sndbuf"
-		"target set t"
-		"target set t pause resume"
-		"target set t log x"
-		"target del t u"
-		"target show t u"
-		"t s"
-	)
-
-	command -v strace >/dev/null || { skip "strace not available"; return; }
-	# the control: a valid command does open one
-	strace -f -qq -e trace=socket -o "$tmp/strace" "$KLOGFWD" target show >/dev/null 2>&1
-	grep -q 'AF_NETLINK' "$tmp/strace" ||
-		{ skip "strace does not work here"; return; }
-	for line in "${lines[@]}"; do
-		read -r -a args <<<"$line"
-		strace -f -qq -e trace=socket -o "$tmp/strace" "$KLOGFWD" "${args[@]}" \
-			</dev/null >/dev/null 2>&1
-		rc=$?
-		[[ $rc == 2 ]] || fail "'klogfwd $line' under strace exited $rc, expected 2"
-		! grep -q 'AF_NETLINK' "$tmp/strace" ||
-			fail "'klogfwd $line' opened a netlink socket"
-	done
-	((${#why[@]} == 0))
+	check_no_netlink "target show" <<'ROWS'
+	target add t log app to localhost:0
+	target add t log app to nosuch.invalid:9000 sndbuf
+	target add t log app to ::1:9000
+	target add t log app
+	target add t log app to 127.0.0.1:9000 backoff 2-1
+	target add t log app to 127.0.0.1:9000 sndbuf
+	target set t
+	target set t pause resume
+	target set t log x
+	target del t u
+	target show t u
+	t s
+ROWS
 }
 
 # A host name is resolved after the command line is parsed and before any
@@ -508,61 +347,51 @@ test_host_name_unresolvable()
 
 test_json_usage_error()
 {
-	usage_err "target add" "target add: invalid value 'x' for nodelay \\(expected off or on\\)" \
-		-j "${ADD[@]}" nodelay x
-	usage_err "target show" "target show: unexpected argument 'u'" -p target show t u
+	check_rows <<'ROWS'
+	-j $ADD nodelay x | 2 | target add: invalid value 'x' for nodelay \(expected off or on\)
+	-p target show t u | 2 | target show: unexpected argument 'u'
+ROWS
 }
 
+# words before the cursor | the word at the cursor | what is offered
 test_completion()
 {
-	local got
-
-	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
-	got=$(complete_words "")
-	[[ $got == *"target "* ]] || fail "'klogfwd <TAB>' offers '$got', not target"
-	got=$(complete_words "t")
-	[[ $got == "target " ]] || fail "'klogfwd t<TAB>' offers '$got'"
-	got=$(complete_words "" target)
-	[[ $got == "add del help set show " ]] || fail "'klogfwd target <TAB>' offers '$got'"
-	got=$(complete_words "s" t)
-	[[ $got == "set show " ]] || fail "'klogfwd t s<TAB>' offers '$got'"
-	got=$(complete_words "" help target)
-	[[ $got == "add del set show " ]] || fail "'klogfwd help target <TAB>' offers '$got'"
-	got=$(complete_words "" target add t)
-	[[ $got == "ack backoff from keepalive log nodelay paused sndbuf to user-timeout " ]] ||
-		fail "'klogfwd target add t <TAB>' offers '$got'"
-	got=$(complete_words "" target set t)
-	[[ $got == "backoff keepalive nodelay pause resume sndbuf user-timeout " ]] ||
-		fail "'klogfwd target set t <TAB>' offers '$got'"
-	got=$(complete_words "" target add t from)
-	[[ $got == "earliest latest resume " ]] || fail "'klogfwd target add t from <TAB>' offers '$got'"
-	got=$(complete_words "" t a t ack)
-	[[ $got == "app tcp " ]] || fail "'klogfwd t a t ack <TAB>' offers '$got'"
-	got=$(complete_words "" target set t nodelay)
-	[[ $got == "off on " ]] || fail "'klogfwd target set t nodelay <TAB>' offers '$got'"
-	got=$(complete_words "" target add t paused log app to 127.0.0.1:1)
-	[[ $got != *paused* && $got != *log* && $got != *" to "* && $got == *backoff* ]] ||
-		fail "'klogfwd target add t paused log app to 127.0.0.1:1 <TAB>' offers '$got'"
-	got=$(complete_words "" target set t pause sndbuf 4k)
-	[[ $got != *pause* && $got != *resume* && $got != *sndbuf* && $got == *keepalive* ]] ||
-		fail "'klogfwd target set t pause sndbuf 4k <TAB>' offers '$got'"
-	got=$(complete_words "" target add t keepalive)
-	[[ -z $got ]] || fail "'klogfwd target add t keepalive <TAB>' offers '$got'"
-	((${#why[@]} == 0))
+	check_completion <<'ROWS'
+	                     |   | +target
+	                     | t | target
+	target               |   | add del help set show
+	t                    | s | set show
+	help target          |   | add del set show
+	target add t         |   | ack backoff from keepalive log nodelay paused sndbuf to user-timeout
+	target set t         |   | backoff keepalive nodelay pause resume sndbuf user-timeout
+	target add t from    |   | earliest latest resume
+	t a t ack            |   | app tcp
+	target set t nodelay |   | off on
+	target add t paused log app to 127.0.0.1:1 | | !*paused* !*log* !to +*backoff*
+	target set t pause sndbuf 4k               | | !*pause* !*resume* !*sndbuf* +*keepalive*
+	target add t keepalive |  |
+ROWS
 }
 
 test_valgrind()
 {
-	local -a cmds=("target --help" "help target add" "t s" "target add t sndbuf x"
-		"target add t log app to [::1]:9000 backoff 1s-2s bogus" "target set t"
-		"target set t pause resume" "target add t log app to localhost:1"
-		"target del" "target show t u")
-
-	command -v valgrind >/dev/null || { skip "valgrind not available"; return; }
+	check_valgrind <<'ROWS'
+	target --help
+	help target add
+	t s
+	target add t sndbuf x
+	target add t log app to [::1]:9000 backoff 1s-2s bogus
+	target set t
+	target set t pause resume
+	target add t log app to localhost:1
+	target del
+	target show t u
 	# and through netlink, where that changes nothing
-	module_loaded || cmds+=("target add t log app to 127.0.0.1:9000 from 5 backoff 1-2 paused"
-				"target show" "-j target show t" "target set t pause")
-	valgrind_clean "${cmds[@]}"
+	target add t log app to 127.0.0.1:9000 from 5 backoff 1-2 paused | no module
+	target show                                                        | no module
+	-j target show t                                                   | no module
+	target set t pause                                                 | no module
+ROWS
 }
 
 tests=(

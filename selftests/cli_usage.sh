@@ -17,6 +17,8 @@ set -u
 source "$(dirname "$0")/cli_lib.sh"
 
 VERSION_FILE=$here/../VERSION
+# the usage errors of top-level commands hint at 'klogfwd help'
+GROUP=
 
 have_python()
 {
@@ -35,7 +37,9 @@ cli_version_re()
 	fi
 }
 
-# Tests: print a skip reason to stdout via skip() and return 0 to skip.
+# Tests: print a skip reason to stdout via skip() and return 0 to skip. The
+# usage errors are rows of check_rows (cli_lib.sh): command line | exit |
+# message [| values for %].
 
 test_help_option()
 {
@@ -71,20 +75,17 @@ test_no_command()
 
 test_unknown_command()
 {
-	run frobnicate
-	expect_rc 2 && expect_no_out && expect_lines err 2 &&
-		expect_err "^klogfwd: unknown command 'frobnicate'$" &&
-		expect_err "'klogfwd help'"
+	check_rows <<'ROWS'
+	frobnicate | 2 | unknown command 'frobnicate'
+ROWS
 }
 
 test_unknown_option()
 {
-	run --frobnicate version
-	expect_rc 2 && expect_no_out && expect_lines err 2 &&
-		expect_err "^klogfwd: unknown option '--frobnicate'$" &&
-		expect_err "'klogfwd help'" || return
-	run -x version
-	expect_rc 2 && expect_no_out && expect_err "^klogfwd: unknown option '-x'$"
+	check_rows <<'ROWS'
+	--frobnicate version | 2 | unknown option '--frobnicate'
+	-x version           | 2 | unknown option '-x'
+ROWS
 }
 
 test_unique_prefixes()
@@ -154,8 +155,9 @@ test_ambiguous_prefix()
 
 test_no_suffix_match()
 {
-	run versionx
-	expect_rc 2 && expect_no_out && expect_err "^klogfwd: unknown command 'versionx'$"
+	check_rows <<'ROWS'
+	versionx | 2 | unknown command 'versionx'
+ROWS
 }
 
 test_help_of_command()
@@ -173,16 +175,16 @@ test_help_of_command()
 	run help version
 	expect_rc 0 && expect_no_err || return
 	[[ $out == "$want" ]] || { fail "'klogfwd help version' differs"; return; }
-	run help nosuchcommand
-	expect_rc 2 && expect_err "unknown command 'nosuchcommand'"
+	check_rows <<'ROWS'
+	help nosuchcommand | 2 | unknown command 'nosuchcommand'
+ROWS
 }
 
 test_version_extra_arg()
 {
-	run version extra
-	expect_rc 2 && expect_no_out &&
-		expect_err "^klogfwd: version: unexpected argument 'extra'$" &&
-		expect_err "'klogfwd help version'"
+	check_rows <<'ROWS'
+	version extra | 2 | version: unexpected argument 'extra'
+ROWS
 }
 
 test_version_no_module()
@@ -296,13 +298,11 @@ test_valgrind()
 # lines after it not run.
 test_batch_usage()
 {
-	local f=$tmp/batch
-
-	run -b
-	expect_rc 2 && expect_err "^klogfwd: option '-b' needs a file name" || return
-	printf 'help\n' > "$f"
-	run -b "$f" version
-	expect_rc 2 && expect_err "not from the command line \\('version'\\)" || return
+	printf 'help\n' > "$tmp/batch"
+	check_rows <<'ROWS' || return
+	-b                      | 2 | option '-b' needs a file name
+	-b "$tmp/batch" version | 2 | -b takes its commands from the file, not from the command line \('version'\)
+ROWS
 	run -b "$tmp/no-such-file"
 	expect_rc 2 && expect_no_out &&
 		expect_err "^klogfwd: cannot open batch file '$tmp/no-such-file': No such file"
@@ -357,32 +357,24 @@ test_batch_check()
 # save: its usage errors come before the module is needed
 test_save_usage()
 {
-	run save a b
-	expect_rc 2 && expect_no_out && expect_err "^klogfwd: save: unexpected argument 'b'$" || return
-	run save ""
-	expect_rc 2 && expect_err "^klogfwd: save: empty file name$" || return
+	check_rows <<'ROWS' || return
+	save a b | 2 | save: unexpected argument 'b'
+	save ""  | 2 | save: empty file name
+	save     | 1 | NOT_LOADED
+ROWS
 	run save --help
-	expect_rc 0 && expect_out "^Usage: klogfwd save \\[FILE\\]" || return
-	run save
-	expect_rc 1 && expect_no_out || return
-	[[ $err == "$NOT_LOADED_MSG" ]] || fail "'$last_cmd': unexpected error: $err"
+	expect_rc 0 && expect_out "^Usage: klogfwd save \\[FILE\\]"
 }
 
 test_stats_output_usage()
 {
-	run stats -o
-	expect_rc 2 && expect_no_out &&
-		expect_err "^klogfwd: stats: -o needs a format: text, json or prometheus$" || return
-	run stats -o xml
-	expect_rc 2 && expect_no_out &&
-		expect_err "^klogfwd: stats: unknown output format 'xml' \(expected text, json or prometheus\)$" || return
-	run -j stats -o prometheus
-	expect_rc 2 && expect_no_out &&
-		expect_err "^klogfwd: stats: -j and -o prometheus conflict$" || return
-	run stats --output prometheus extra
-	expect_rc 2 && expect_no_out && expect_err "^klogfwd: stats: unexpected argument 'extra'$" || return
-	run stats -o json
-	expect_rc 1 && expect_no_out && expect_err "module is not loaded" || return
+	check_rows <<'ROWS' || return
+	stats -o                        | 2 | stats: -o needs a format: text, json or prometheus
+	stats -o xml                    | 2 | stats: unknown output format 'xml' \(expected text, json or prometheus\)
+	-j stats -o prometheus          | 2 | stats: -j and -o prometheus conflict
+	stats --output prometheus extra | 2 | stats: unexpected argument 'extra'
+	stats -o json                   | 1 | NOT_LOADED
+ROWS
 	run help stats
 	expect_rc 0 && expect_out "stats \[-o text\|json\|prometheus\]" && expect_out "klogfwd_target_state"
 }
@@ -395,42 +387,33 @@ test_output_opts_after_command()
 	[[ $out == '{"cli_version":'* ]] || { fail "version -j printed '$out'"; return; }
 	run version --pretty
 	expect_out '^    "cli_version": ' || return
-	run stats -o prometheus -j
-	expect_rc 2 && expect_err "^klogfwd: stats: -j and -o prometheus conflict$" || return
+	check_rows <<'ROWS' || return
+	stats -o prometheus -j | 2 | stats: -j and -o prometheus conflict
+	version bogus -p       | 2 | version: unexpected argument 'bogus'
+ROWS
 	# where they are not taken, a usage error says where they go
 	run log add x -j bogus
-	expect_rc 2 && expect_err "^-j is an option of klogfwd itself: give it before the command" || return
-	run version bogus -p
-	expect_rc 2 && expect_err "unexpected argument 'bogus'"
+	expect_rc 2 && expect_err "^-j is an option of klogfwd itself: give it before the command"
 }
 
+# words before the cursor | the word at the cursor | what is offered
 test_stats_completion()
 {
-	local words
-
-	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
-	words=$(complete_words "" stats -o)
-	[[ $words == "json prometheus text " ]] || { fail "stats -o completes '$words'"; return; }
-	words=$(complete_words "" stats)
-	[[ $words == *"-o "* ]] || fail "stats completes '$words'"
-	words=$(complete_words "p" stats -o)
-	[[ $words == "prometheus " ]] || fail "stats -o p completes '$words'"
-	((${#why[@]} == 0))
+	check_completion <<'ROWS'
+	stats -o |   | json prometheus text
+	stats    |   | +-o
+	stats -o | p | prometheus
+ROWS
 }
 
 # save and --check in the completion
 test_save_check_completion()
 {
-	local words
-
-	[[ -r $COMPLETION ]] || { skip "no $COMPLETION"; return; }
-	words=$(complete_words "")
-	[[ $words == *" save "* ]] || { fail "klogfwd <TAB> completes '$words'"; return; }
-	words=$(complete_words "--ch")
-	[[ $words == "--check " ]] || { fail "klogfwd --ch<TAB> completes '$words'"; return; }
-	words=$(complete_words "-" -b f)
-	[[ $words == "--check --verbose -c -v " ]] || fail "klogfwd -b f -<TAB> completes '$words'"
-	((${#why[@]} == 0))
+	check_completion <<'ROWS'
+	     |      | +save
+	     | --ch | --check
+	-b f | -    | --check --verbose -c -v
+ROWS
 }
 
 # The commands, keywords and enum values of the CLI's tables are exactly
