@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A dir log on a full filesystem: a tmpfs with size= (every kernel), and an
-# ext4 image on a loop device where the kernel has the loop driver (6.1 and
-# 6.12; the debug kernel has none). A filler file takes most of the space;
+# ext4 image on a loop device where the kernel has the loop driver (every
+# kernel of make check has it). A filler file takes most of the space;
 # the log, forwarded by a target, is filled until appends fail:
 #
 #   - write(2) and netlink appends fail with ENOSPC, the failing record is
