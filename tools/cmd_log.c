@@ -138,6 +138,9 @@ static const struct kw log_kws[] = {
 	{ KW_KEY("override", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG) },
 };
 
+/* a struct kw_conf holds attributes as bits of an unsigned int */
+_Static_assert(KLOGFWD_A_LOG_MAX <= KW_ATTR_MAX, "log attributes do not fit a kw_conf");
+
 static const struct kw_table log_kw_table = {
 	.kws = log_kws,
 	.n = ARRAY_SIZE(log_kws),

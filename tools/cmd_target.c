@@ -113,6 +113,9 @@ static const struct kw target_kws[] = {
 	  .wrong_op = "is for target set; give paused to create a paused target" },
 };
 
+/* a struct kw_conf holds attributes as bits of an unsigned int */
+_Static_assert(KLOGFWD_A_TARGET_MAX <= KW_ATTR_MAX, "target attributes do not fit a kw_conf");
+
 static const struct kw_table target_kw_table = {
 	.kws = target_kws,
 	.n = ARRAY_SIZE(target_kws),
