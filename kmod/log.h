@@ -287,7 +287,7 @@ int klf_settings_load(struct klf_log *log, u64 given, bool override,
 		      struct netlink_ext_ack *extack);
 int klf_settings_save(struct klf_log *log, const struct klf_log_config *cfg);
 int klf_dir_write_file(struct klf_log *log, const char *name, const char *tmp,
-		       const void *buf, size_t len);
+		       const void *buf, size_t len, struct netlink_ext_ack *extack);
 struct file *klf_dir_open_ext(struct klf_log *log, const char *name, int flags,
 			      struct netlink_ext_ack *extack);
 struct super_block;

@@ -107,9 +107,11 @@ static int klf_inode_ok(struct klf_log *log, struct inode *inode, const char *na
 	} else if (!uid_eq(klf_dir_owner(log, inode), log->cred->fsuid)) {
 		NL_SET_ERR_MSG_FMT(extack, "%s is owned by uid %u, not the log's creator", name,
 				   from_kuid_munged(&init_user_ns, klf_dir_owner(log, inode)));
-	} else if (IS_DAX(inode) ||
-		   !(shmem_mapping(inode->i_mapping) || inode->i_mapping->a_ops->read_folio)) {
-		NL_SET_ERR_MSG_FMT(extack, "%s cannot be read from the page cache (DAX?)", name);
+	} else if (IS_DAX(inode)) {
+		NL_SET_ERR_MSG_FMT(extack, "%s is a DAX file, no page cache: mount without dax",
+				   name);
+	} else if (!(shmem_mapping(inode->i_mapping) || inode->i_mapping->a_ops->read_folio)) {
+		NL_SET_ERR_MSG_FMT(extack, "%s cannot be read from the page cache", name);
 	} else {
 		return 0;
 	}
@@ -117,6 +119,8 @@ static int klf_inode_ok(struct klf_log *log, struct inode *inode, const char *na
 			    log->name, log->dir_path, name);
 	return -EPERM;
 }
+
+static int klf_dir_unlink_dentry(struct klf_log *log, struct dentry *d);
 
 /**
  * klf_dir_open_ext() - open a file in a dir log's directory, as its creator
@@ -156,6 +160,8 @@ struct file *klf_dir_open_ext(struct klf_log *log, const char *name, int flags,
 			/* created by us; only the filesystem checks apply */
 			ret = klf_inode_ok(log, file_inode(f), name, extack);
 			if (ret) {
+				/* a file the log cannot use (DAX): not left behind */
+				klf_dir_unlink_dentry(log, f->f_path.dentry);
 				fput(f);
 				f = ERR_PTR(ret);
 			}
@@ -831,15 +837,17 @@ static int klf_framing_read(struct klf_log *log, u32 *framing, struct netlink_ex
  * @tmp: the temporary name it is written under first
  * @buf: the new content
  * @len: its length
+ * @extack: for the reason a file the log cannot use is refused, or NULL
  *
  * A temporary file, synced, renamed over the name, so that the name holds
  * the old content or the new one, never a part, whatever the log's sync
  * mode.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-EPERM, with the reason in @extack, on a
+ * filesystem whose files the log cannot use: DAX).
  */
 int klf_dir_write_file(struct klf_log *log, const char *name, const char *tmp,
-		       const void *buf, size_t len)
+		       const void *buf, size_t len, struct netlink_ext_ack *extack)
 {
 	loff_t pos = 0;
 	struct file *f;
@@ -847,7 +855,7 @@ int klf_dir_write_file(struct klf_log *log, const char *name, const char *tmp,
 	int ret = 0;
 
 	klf_dir_unlink(log, tmp);
-	f = klf_dir_open(log, tmp, O_CREAT | O_EXCL);
+	f = klf_dir_open_ext(log, tmp, O_CREAT | O_EXCL, extack);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_write(f, buf, len, &pos);
@@ -867,13 +875,13 @@ int klf_dir_write_file(struct klf_log *log, const char *name, const char *tmp,
  * Write the framing file (klf_dir_write_file()): it is written before the
  * directory's first segment, so that a segment on the disk implies it.
  */
-static int klf_framing_write(struct klf_log *log)
+static int klf_framing_write(struct klf_log *log, struct netlink_ext_ack *extack)
 {
 	char buf[16];
 	int len;
 
 	len = snprintf(buf, sizeof(buf), "%s\n", klf_framing_name(log->cfg.framing));
-	return klf_dir_write_file(log, KLF_FRAMING_FILE, KLF_FRAMING_TMP, buf, len);
+	return klf_dir_write_file(log, KLF_FRAMING_FILE, KLF_FRAMING_TMP, buf, len, extack);
 }
 
 /*
@@ -926,10 +934,12 @@ static int klf_framing_save(struct klf_log *log, unsigned int nsegs,
 
 	if (!klf_framing_read(log, &framing, NULL) && framing == log->cfg.framing)
 		return 0;
-	ret = klf_framing_write(log);
+	ret = klf_framing_write(log, extack);
 	if (ret && !nsegs) {
-		NL_SET_ERR_MSG_FMT(extack, "cannot write the directory's file \"%s\" (%d)",
-				   KLF_FRAMING_FILE, ret);
+		/* a file refused (DAX) came with its reason */
+		if (!extack || !extack->_msg)
+			NL_SET_ERR_MSG_FMT(extack, "cannot write the directory's file \"%s\" (%d)",
+					   KLF_FRAMING_FILE, ret);
 		return ret;
 	}
 	/* recovery on a full disk goes on: the segments hold the records */

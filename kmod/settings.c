@@ -370,7 +370,7 @@ int klf_settings_save(struct klf_log *log, const struct klf_log_config *cfg)
 		else
 			len += scnprintf(buf + len, KLF_SETTINGS_MAX - len, "%s %llu\n", s->key, v);
 	}
-	ret = klf_dir_write_file(log, KLF_SETTINGS_FILE, KLF_SETTINGS_TMP, buf, len);
+	ret = klf_dir_write_file(log, KLF_SETTINGS_FILE, KLF_SETTINGS_TMP, buf, len, NULL);
 	kfree(buf);
 	return ret;
 }

@@ -12,8 +12,8 @@
 # corrupt sealed segment and a torn tail. On tmpfs, ext4, xfs and btrfs (on
 # loop devices, each skipped if this machine or kernel lacks it) a dir log
 # delivers every record byte for byte (and ext4 through an idmapped mount,
-# whose owners the checks see as the mount shows them); overlayfs and FUSE
-# are refused.
+# whose owners the checks see as the mount shows them); 9p, overlayfs, FUSE
+# and DAX (ext4 -o dax on emulated pmem) are refused.
 
 # shellcheck disable=SC2317 # the cases are called through check()
 # shellcheck source=SCRIPTDIR/lib.sh disable=SC1091
@@ -184,7 +184,7 @@ mksock() {
 	fi
 }
 
-ktap_plan 41
+ktap_plan 42
 
 # --- 1. planted before log add ------------------------------------------
 
@@ -556,6 +556,39 @@ elif truncate -s 16M "$S/fuse.img" && mkfs.ext2 -q -F "$S/fuse.img" &&
 		mkdir "$S/fu" && fuse2fs "$S/fuse.img" "$S/fu" > "$S/fs.out" 2>&1; then
 	fs_track "$S/fu"
 	check "$desc" refused_fs "$S/fu"
+else
+	sed 's/^/# /' "$S/fs.out"
+	ktap_result 1 "$desc: cannot mount it"
+fi
+
+# DAX: ext4 mounted with -o dax on the emulated persistent memory that
+# tools/vm/run --pmem gives (make check boots Debian's kernels with it; the
+# debug kernel has no NVDIMM). Its files keep their data outside the page
+# cache, so there is nothing to hand to TCP: the first file the log creates
+# (the framing file, under its temporary name) is refused, the reason
+# reaches the caller, and the file is not left behind.
+dax() {
+	local t0 t1 d=$S/dax/d
+	read -r t0 < /proc/sys/kernel/tainted
+	mkdir "$d" || return 1
+	rejects '(framing\.tmp|%s) is a DAX file, no page cache: mount without dax' \
+		"$k" log add hd-dax dir "$d" || return 1
+	[ -z "$(ls -A "$d")" ] || { echo "left in the directory: $(ls -A "$d")"; return 1; }
+	read -r t1 < /proc/sys/kernel/tainted
+	is_ "the kernel's taint" "$t1" "$t0"
+}
+desc="DAX (ext4 -o dax on pmem): refused with its reason, nothing left, no oops"
+modprobe -q nd_e820 2> /dev/null && modprobe -q nd_pmem 2> /dev/null
+if [ ! -b /dev/pmem0 ]; then
+	ktap_result 4 "$desc: skipped, no pmem (tools/vm/run --pmem, Debian's kernels)"
+elif mkdir "$S/dax" && mkfs.ext4 -q -F -b 4096 /dev/pmem0 > "$S/fs.out" 2>&1 &&
+		mount -o dax /dev/pmem0 "$S/dax" >> "$S/fs.out" 2>&1; then
+	fs_track "$S/dax"
+	if findmnt -n -o OPTIONS "$S/dax" | grep -qw 'dax\|dax=always'; then
+		check "$desc" dax
+	else
+		ktap_result 1 "$desc: mounted without DAX ($(findmnt -n -o OPTIONS "$S/dax"))"
+	fi
 else
 	sed 's/^/# /' "$S/fs.out"
 	ktap_result 1 "$desc: cannot mount it"
