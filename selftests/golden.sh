@@ -21,7 +21,7 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 KLF_TEST_LOGS="g-mem g-dir"
-trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null; rm -rf "$D"' EXIT
+trap 'cleanup_targets; rm -rf "$D"' EXIT
 
 G=$KLF_TOP/selftests/golden
 NORM=$KLF_TOP/selftests/golden_norm.py
@@ -58,7 +58,7 @@ scenario() {
 
 	"$KLOGFWD" log add g-mem &&
 	"$KLOGFWD" target add probe log g-mem to 127.0.0.1:9 paused || return 1
-	"$KLOGFWD" -j monitor > "$M" 2> "$WORK/monitor.err" &
+	spawn monitor "$KLOGFWD" -j monitor > "$M" 2> "$WORK/monitor.err"
 	wait_for $((10 * KLF_SLOW)) probe_seen "$M" && "$KLOGFWD" target del probe || return 1
 	# the baseline of the counters since load: after the probe, whose
 	# connection attempts depend on how fast the monitor joined
@@ -137,8 +137,7 @@ events() {
 	"$KLOGFWD" target set probe resume && "$KLOGFWD" target set probe pause &&
 	wait_for $((10 * KLF_SLOW)) eval '[ "$(grep -c "\"name\": *\"probe\"" "$M")" -gt "$n" ]' &&
 	"$KLOGFWD" target del probe || return 1
-	pkill -INT -f "klogfwd.*monitor"
-	wait_for 10 eval '! pgrep -f "klogfwd.*monitor" > /dev/null' || return 1
+	stop monitor INT || return 1
 	[ ! -s "$WORK/monitor.err" ] || { sed 's/^/# /' "$WORK/monitor.err"; return 1; }
 	# events of different objects may interleave: compare each object's
 	# events, in their order

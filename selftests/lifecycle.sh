@@ -25,7 +25,7 @@ cg=/sys/fs/cgroup/klf_lifecycle
 mnt=/tmp/klf_lc_mnt
 cleanup() {
 	jobs -p | xargs -r kill 2>/dev/null
-	pkill -f "$RECV" 2>/dev/null
+	stop_all
 	[ -e /sys/module/klogfwd ] || insmod "$ko"
 	cleanup_targets
 	ip netns del klflc 2>/dev/null
@@ -105,6 +105,8 @@ unloads() {
 			wait $prod || { echo "# round $i: producer: $(cat "$WORK/prod.err")"; return 1; }
 		fi
 	done
+	# its wrapper holds the test's output until it ends: stopped by pid
+	kill "$PID_lc" && wait_for 10 test -s "$WORK/lc.rc" || return 1
 	rm -rf "$WORK"/lc.*
 	note "$n_unload unloads under load; rmmod refused while a producer wrote (EBUSY) $busy times"
 }

@@ -12,7 +12,7 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 KLF_TEST_LOGS="mon mondir monb"
-trap 'cleanup_targets; pkill -f "klogfwd.*monitor" 2>/dev/null; rm -rf "$DIRW"' EXIT
+trap 'cleanup_targets; rm -rf "$DIRW"' EXIT
 M=$WORK/monitor.json
 
 ktap_plan 10
@@ -27,7 +27,7 @@ probe_seen() {
 start() {
 	"$KLOGFWD" log add mon segment-bytes 4096 retain-bytes 8192 max-record 1000 &&
 	"$KLOGFWD" target add probe log mon to 127.0.0.1:9 paused || return 1
-	"$KLOGFWD" -j monitor > "$M" 2> "$WORK/monitor.err" &
+	spawn monitor "$KLOGFWD" -j monitor > "$M" 2> "$WORK/monitor.err"
 	wait_for 10 probe_seen "$M" && "$KLOGFWD" target del probe
 }
 check "klogfwd -j monitor subscribes" start
@@ -124,10 +124,10 @@ blocked() {
 	ns=$(nstat blocked) || return 1
 	"$KLOGFWD" log add monb segment-bytes 4096 retain-bytes 8192 max-record 1000 overflow block &&
 	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
-	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
-	p1=$!
-	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
-	p2=$!
+	spawn monb1 "$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1
+	p1=$SPAWNED
+	spawn monb2 "$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1
+	p2=$SPAWNED
 	has '"name": *"monb".*"event": *"producer-blocked".*"count": *1' || return 1
 	wait_for 10 lstat_is monb blocked = 2 || { echo "# blocked $(lstat monb blocked)"; return 1; }
 	"$KLOGFWD" log set monb sync none && "$KLOGFWD" log set monb sync none || return 1
@@ -142,8 +142,8 @@ blocked() {
 	# the target goes: the producers go through; another comes: a new episode
 	"$KLOGFWD" target del monbt && wait $p1 && wait $p2 || return 1
 	"$KLOGFWD" target add monbt log monb to 127.0.0.1:9 backoff 60s-60s || return 1
-	"$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1 &
-	p1=$!
+	spawn monb3 "$PRODUCE" -o /dev/klogfwd/monb -n 100 --min 200 --max 300 > /dev/null 2>&1
+	p1=$SPAWNED
 	has '"name": *"monb".*"event": *"producer-blocked".*"count": *3' || return 1
 	kill $p1
 	"$KLOGFWD" target del monbt || return 1
@@ -153,7 +153,7 @@ blocked() {
 }
 check "overflow block: one producer-blocked event per episode, stats blocked" blocked
 "$KLOGFWD" target del monbt 2>/dev/null
-pkill -f "klf_produce -o /dev/klogfwd/monb" 2>/dev/null
+stop monb1; stop monb2; stop monb3
 
 recovered() {
 	mkdir -p "$DIRW/mondir" &&

@@ -79,6 +79,70 @@ has_line() {
 	return 1
 }
 
+# Background processes are tracked by pid, never found by name (pkill -f
+# would also hit a namesake of another test or of the host). Their pids go
+# to files in $WORK, as "PID STARTTIME" (field 22 of /proc/PID/stat: the
+# pid of a process that has exited may be reused), so that what a case run
+# in a subshell by check() starts is still found by the cleanup. The
+# receivers' NAME.pid files hold the pid alone (tests read them), and a
+# receiver has ended once its NAME.rc exists.
+
+# _pid_start PID: the process's start time, in clock ticks since boot;
+# fails if it has gone (a zombie has: an orphan waits for init to reap it)
+_pid_start() {
+	local stat
+	read -r stat 2> /dev/null < "/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # split into the fields after the name
+	set -- $stat
+	[ "$1" != Z ] && echo "${20}"
+}
+
+# _pid_file_alive FILE: the pid FILE names, if that process still runs
+_pid_file_alive() {
+	local pid start now
+	read -r pid start 2> /dev/null < "$1" || return 1
+	now=$(_pid_start "$pid") || return 1
+	[ -z "$start" ] || [ "$start" = "$now" ] || return 1
+	echo "$pid"
+}
+
+# spawn NAME CMD...: run CMD in the background (the caller's redirections
+# apply to it); its pid in SPAWNED and in $WORK/NAME.bg for stop and
+# stop_all
+spawn() {
+	local name=$1
+	shift
+	"$@" &
+	SPAWNED=$!
+	echo "$SPAWNED $(_pid_start "$SPAWNED")" > "$WORK/$name.bg"
+}
+
+# stop NAME [SIGNAL]: send SIGNAL (TERM) to what spawn NAME started, if it
+# still runs, and wait until it has gone (10 s, 40 on the debug kernel)
+stop() {
+	local pid
+	pid=$(_pid_file_alive "$WORK/$1.bg") || return 0
+	kill "-${2:-TERM}" "$pid" 2> /dev/null
+	wait_for $((10 * KLF_SLOW)) _pid_file_gone "$WORK/$1.bg"
+}
+
+_pid_file_gone() {
+	! _pid_file_alive "$1" > /dev/null
+}
+
+# stop_all: stop every process spawn and recv_start started that still
+# runs (a receiver whose exit status is in $WORK/NAME.rc has ended)
+stop_all() {
+	local f pid
+	for f in "$WORK"/*.bg "$WORK"/*.pid; do
+		[ -e "$f" ] || continue
+		[ "${f%.pid}" = "$f" ] || [ ! -e "${f%.pid}.rc" ] || continue
+		pid=$(_pid_file_alive "$f") && kill "$pid" 2> /dev/null
+	done
+	return 0
+}
+
 # recv_start NAME ARGS...: start klf_recv in the background and wait until
 # it listens. Its pid goes to PID_<NAME>, its exit status to $WORK/NAME.rc,
 # so that any (sub)shell can wait for it.
@@ -212,8 +276,7 @@ cleanup_targets() {
 	for t in $(ls "$KLF_DFS/targets" 2>/dev/null); do
 		"$KLOGFWD" target del "$t" 2>/dev/null
 	done
-	pkill -f "$RECV" 2>/dev/null
-	pkill socat 2>/dev/null
+	stop_all
 	for l in $KLF_TEST_LOGS; do
 		"$KLOGFWD" log del "$l" 2>/dev/null
 	done

@@ -17,7 +17,7 @@ require_tools
 ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 n=$(( $(klf_long 6 12) / KLF_SLOW ))
 [ "$n" -gt 0 ] || n=1
-trap 'pkill -f "$RECV" 2>/dev/null; [ -e /sys/module/klogfwd ] || insmod "$ko"; rm -rf "$DIRW"' EXIT
+trap 'stop_all; [ -e /sys/module/klogfwd ] || insmod "$ko"; rm -rf "$DIRW"' EXIT
 
 ktap_plan 3
 
