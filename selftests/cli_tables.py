@@ -4,7 +4,8 @@
 
 The commands (tools/klogfwd.c), the log and target keywords
 (tools/cmd_log.c, tools/cmd_target.c) and the values of their enums
-(tools/names-gen.h, generated from the YNL spec, and the CLI's own lists)
+(tools/enums.c and the commands' own lists, of names from
+tools/names-gen.h, generated from the YNL spec, or of their own)
 are read from the sources; the completion must offer exactly them, and the
 man page must name each. Prints one "# ..." line per disagreement and
 exits 1 if there is any.
@@ -26,6 +27,7 @@ def read(path):
 klogfwd_c = read("tools/klogfwd.c")
 cmd_log = read("tools/cmd_log.c")
 cmd_target = read("tools/cmd_target.c")
+enums_c = read("tools/enums.c")
 names_gen = read("tools/names-gen.h")
 comp = read("tools/completion/klogfwd.bash")
 man = read("tools/klogfwd.8")
@@ -46,7 +48,7 @@ def table(src, name):
 
 def string_array(name):
     """The strings of a names array, from names-gen.h or the CLI's sources."""
-    for src in (names_gen, cmd_log, cmd_target):
+    for src in (names_gen, enums_c, cmd_log, cmd_target):
         m = re.search(r"\b" + name + r"\[\] = \{(.*?)\};", src, re.S)
         if m:
             return re.findall(r'"([^"]*)"', m.group(1))
@@ -55,8 +57,9 @@ def string_array(name):
 
 
 def enum_values(src, enum):
-    """The names of FOO_enum = ENUM_NAMES(bar): bar's strings."""
-    m = re.search(r"\b" + enum + r"\s*=\s*ENUM_NAMES\((\w+)\)", src)
+    """The names of FOO_enum = ENUM_NAMES(bar), in src or enums.c: bar's strings."""
+    m = (re.search(r"\b" + enum + r"\s*=\s*ENUM_NAMES\((\w+)\)", src) or
+         re.search(r"\b" + enum + r"\s*=\s*ENUM_NAMES\((\w+)\)", enums_c))
     if not m:
         problems.append(f"{enum} not found")
         return []

@@ -62,28 +62,6 @@ static const struct cmd log_cmds[] = {
 	  usage_log_append },
 };
 
-static const struct enum_names storage_enum = ENUM_NAMES(klf_storage_names);
-static const struct enum_names framing_enum = ENUM_NAMES(klf_framing_names);
-static const struct enum_names overflow_enum = ENUM_NAMES(klf_overflow_names);
-static const struct enum_names sync_enum = ENUM_NAMES(klf_sync_names);
-static const struct enum_names input_enum = ENUM_NAMES(klf_input_names);
-static const struct enum_names format_enum = ENUM_NAMES(klf_format_names);
-
-/* syslog facility and severity names (RFC 5424, 6.2.1), by number */
-static const char *const facility_names[] = {
-	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-	"uucp", "cron", "authpriv", "ftp", "ntp", "security", "console",
-	"solaris-cron", "local0", "local1", "local2", "local3", "local4",
-	"local5", "local6", "local7",
-};
-static const char *const severity_names[] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
-};
-static const struct enum_names facility_enum = ENUM_NAMES(facility_names);
-static const struct enum_names severity_enum = ENUM_NAMES(severity_names);
-const struct enum_names *const syslog_facility_enum = &facility_enum;
-const struct enum_names *const syslog_severity_enum = &severity_enum;
-
 /* Command line settings */
 
 /* The settings of a log add or log set command line. */
@@ -103,7 +81,7 @@ static const struct kw log_kws[] = {
 	{ KW_KEY("dir", KW_CUSTOM, KW_ADD, KLOGFWD_A_LOG_DIR, KW_W_STR),
 	  .excl = 1, .expect = "expected a directory path", .parse = parse_dir },
 	{ KW_KEY("framing", KW_ENUM, KW_ADD, KLOGFWD_A_LOG_FRAMING, KW_W_U32),
-	  .e = &framing_enum },
+	  .e = &klf_framing_enum },
 	{ KW_KEY("segment-bytes", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEGMENT_BYTES, KW_W_U32),
 	  .max = UINT32_MAX, .expect = SIZE_EXPECT },
 	{ KW_KEY("retain-bytes", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_RETAIN_BYTES, KW_W_UINT),
@@ -114,10 +92,10 @@ static const struct kw log_kws[] = {
 	{ KW_KEY("max-record", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_MAX_RECORD, KW_W_U32),
 	  .max = UINT32_MAX, .expect = SIZE_EXPECT },
 	{ KW_KEY("overflow", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_OVERFLOW, KW_W_U32),
-	  .e = &overflow_enum },
+	  .e = &klf_overflow_enum },
 	{ KW_KEY("sync", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_LOG_SYNC, KW_W_U32),
 	  .attr2 = KLOGFWD_A_LOG_SYNC_INTERVAL_MS, .wire2 = KW_W_U32,
-	  .max = UINT32_MAX, .val = KLOGFWD_SYNC_INTERVAL, .e = &sync_enum,
+	  .max = UINT32_MAX, .val = KLOGFWD_SYNC_INTERVAL, .e = &klf_sync_enum,
 	  .expect = "expected none, always, interval or an interval in milliseconds such as 1000 or 5s" },
 	{ KW_KEY("mode", KW_MODE, KW_ADD | KW_SET, KLOGFWD_A_LOG_MODE, KW_W_U32),
 	  .max = UINT32_MAX, .expect = "expected an octal mode such as 0640" },
@@ -126,15 +104,15 @@ static const struct kw log_kws[] = {
 	{ KW_KEY("group", KW_GROUP, KW_ADD | KW_SET, KLOGFWD_A_LOG_GROUP, KW_W_U32),
 	  .max = UINT32_MAX, .expect = "expected a group name or a gid" },
 	{ KW_KEY("input", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_INPUT, KW_W_U32),
-	  .e = &input_enum },
+	  .e = &klf_input_enum },
 	{ KW_KEY("format", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FORMAT, KW_W_U32),
-	  .e = &format_enum },
+	  .e = &klf_format_enum },
 	{ KW_KEY("hostname", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_HOSTNAME, KW_W_STR) },
 	{ KW_KEY("app-name", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_APP_NAME, KW_W_STR) },
 	{ KW_KEY("facility", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FACILITY, KW_W_U32),
-	  .max = UINT32_MAX, .e = &facility_enum },
+	  .max = UINT32_MAX, .e = &syslog_facility_enum },
 	{ KW_KEY("severity", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEVERITY, KW_W_U32),
-	  .max = UINT32_MAX, .e = &severity_enum },
+	  .max = UINT32_MAX, .e = &syslog_severity_enum },
 	{ KW_KEY("override", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG) },
 };
 
@@ -257,8 +235,8 @@ static int log_check(const struct log_conf *lc, const char *name)
 		uint64_t max;
 	} limits[] = {
 		{ KLOGFWD_A_LOG_MAX_RECORD, KLOGFWD_MAX_RECORD_LIMIT },
-		{ KLOGFWD_A_LOG_FACILITY, ARRAY_SIZE(facility_names) - 1 },
-		{ KLOGFWD_A_LOG_SEVERITY, ARRAY_SIZE(severity_names) - 1 },
+		{ KLOGFWD_A_LOG_FACILITY, SYSLOG_FACILITY_MAX },
+		{ KLOGFWD_A_LOG_SEVERITY, SYSLOG_SEVERITY_MAX },
 	};
 	static const struct {
 		uint16_t attr;
@@ -456,21 +434,21 @@ static int log_del(struct cli *cli, int argc, char **argv)
 
 /* The settings of a log in a reply, in spec order. */
 static const struct kw_attr log_attrs[] = {
-	{ KLOGFWD_A_LOG_STORAGE,	  "storage",	      KW_W_U32,  &storage_enum },
+	{ KLOGFWD_A_LOG_STORAGE,	  "storage",	      KW_W_U32,  &klf_storage_enum },
 	{ KLOGFWD_A_LOG_DIR,		  "dir",	      KW_W_STR,  NULL },
-	{ KLOGFWD_A_LOG_FRAMING,	  "framing",	      KW_W_U32,  &framing_enum },
+	{ KLOGFWD_A_LOG_FRAMING,	  "framing",	      KW_W_U32,  &klf_framing_enum },
 	{ KLOGFWD_A_LOG_SEGMENT_BYTES,	  "segment-bytes",    KW_W_U32,  NULL },
 	{ KLOGFWD_A_LOG_RETAIN_BYTES,	  "retain-bytes",     KW_W_UINT, NULL },
 	{ KLOGFWD_A_LOG_RETAIN_MS,	  "retain-ms",	      KW_W_UINT, NULL },
 	{ KLOGFWD_A_LOG_MAX_RECORD,	  "max-record",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_OVERFLOW,	  "overflow",	      KW_W_U32,  &overflow_enum },
-	{ KLOGFWD_A_LOG_SYNC,		  "sync",	      KW_W_U32,  &sync_enum },
+	{ KLOGFWD_A_LOG_OVERFLOW,	  "overflow",	      KW_W_U32,  &klf_overflow_enum },
+	{ KLOGFWD_A_LOG_SYNC,		  "sync",	      KW_W_U32,  &klf_sync_enum },
 	{ KLOGFWD_A_LOG_SYNC_INTERVAL_MS, "sync-interval-ms", KW_W_U32,  NULL },
 	{ KLOGFWD_A_LOG_MODE,		  "mode",	      KW_W_U32,  NULL },
 	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      KW_W_U32,  NULL },
 	{ KLOGFWD_A_LOG_GROUP,		  "group",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_INPUT,		  "input",	      KW_W_U32,  &input_enum },
-	{ KLOGFWD_A_LOG_FORMAT,		  "format",	      KW_W_U32,  &format_enum },
+	{ KLOGFWD_A_LOG_INPUT,		  "input",	      KW_W_U32,  &klf_input_enum },
+	{ KLOGFWD_A_LOG_FORMAT,		  "format",	      KW_W_U32,  &klf_format_enum },
 	{ KLOGFWD_A_LOG_HOSTNAME,	  "hostname",	      KW_W_STR,  NULL },
 	{ KLOGFWD_A_LOG_APP_NAME,	  "app-name",	      KW_W_STR,  NULL },
 	{ KLOGFWD_A_LOG_FACILITY,	  "facility",	      KW_W_U32,  NULL },

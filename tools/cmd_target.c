@@ -59,8 +59,6 @@ static const char *const from_names[] = {
 static const char *const onoff_names[] = { "off", "on" };
 
 static const struct enum_names from_enum = ENUM_NAMES(from_names);
-static const struct enum_names ack_enum = ENUM_NAMES(klf_ack_names);
-static const struct enum_names state_enum = ENUM_NAMES(klf_target_state_names);
 static const struct enum_names onoff_enum = ENUM_NAMES(onoff_names);
 
 /* Command line settings */
@@ -87,7 +85,7 @@ static const struct kw target_kws[] = {
 	  .max = UINT64_MAX, .val = KLOGFWD_START_OFFSET, .e = &from_enum,
 	  .expect = "expected earliest, latest, resume or a record offset" },
 	{ KW_KEY("ack", KW_ENUM, KW_ADD, KLOGFWD_A_TARGET_ACK, KW_W_U32),
-	  .e = &ack_enum },
+	  .e = &klf_ack_enum },
 	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX,
@@ -417,7 +415,7 @@ static int target_del(struct cli *cli, int argc, char **argv)
 /* The numeric settings and state of a target in a reply, in spec order. */
 static const struct kw_attr target_attrs[] = {
 	{ KLOGFWD_A_TARGET_PORT,	    "port",	       KW_W_U16, NULL },
-	{ KLOGFWD_A_TARGET_ACK,		    "ack",	       KW_W_U32, &ack_enum },
+	{ KLOGFWD_A_TARGET_ACK,		    "ack",	       KW_W_U32, &klf_ack_enum },
 	{ KLOGFWD_A_TARGET_BACKOFF_MIN_MS,  "backoff-min-ms",  KW_W_U32, NULL },
 	{ KLOGFWD_A_TARGET_BACKOFF_MAX_MS,  "backoff-max-ms",  KW_W_U32, NULL },
 	{ KLOGFWD_A_TARGET_KEEPALIVE_S,	    "keepalive-s",     KW_W_U32, NULL },
@@ -425,7 +423,7 @@ static const struct kw_attr target_attrs[] = {
 	{ KLOGFWD_A_TARGET_NODELAY,	    "nodelay",	       KW_W_U8,  NULL },
 	{ KLOGFWD_A_TARGET_SNDBUF,	    "sndbuf",	       KW_W_U32, NULL },
 	{ KLOGFWD_A_TARGET_PAUSED,	    "paused",	       KW_W_U8,  NULL },
-	{ KLOGFWD_A_TARGET_STATE,	    "state",	       KW_W_U32, &state_enum },
+	{ KLOGFWD_A_TARGET_STATE,	    "state",	       KW_W_U32, &klf_target_state_enum },
 };
 
 /* Names of the errno values a connection may end with. */
@@ -630,7 +628,7 @@ static int target_print_text(const struct nl_reply *reply,
 		return ret;
 	putchar('\n');
 	fputs("   ", stdout);
-	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
+	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
 	if (ti->stats.have)
 		counters_print_inline(&ti->stats, print_stat);
 	putchar('\n');
@@ -687,7 +685,7 @@ int target_print_event(struct json *j, const struct nl_reply *reply,
 	if (time)
 		printf("%s ", time);
 	print_head(&ti);
-	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &state_enum);
+	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
 	if (counter_has(&ti.stats, last_error) && ti.stats.val[last_error])
 		print_errno("last-error", ti.stats.val[last_error]);
 	putchar('\n');

@@ -18,13 +18,6 @@
 #include "nl.h"
 #include "subcommands.h"
 
-static const struct enum_names framing_enum = ENUM_NAMES(klf_framing_names);
-static const struct enum_names overflow_enum = ENUM_NAMES(klf_overflow_names);
-static const struct enum_names sync_enum = ENUM_NAMES(klf_sync_names);
-static const struct enum_names input_enum = ENUM_NAMES(klf_input_names);
-static const struct enum_names format_enum = ENUM_NAMES(klf_format_names);
-static const struct enum_names ack_enum = ENUM_NAMES(klf_ack_names);
-
 static bool get_u32(const struct nlattr *const *tb, uint16_t type, uint64_t *v)
 {
 	uint32_t v32;
@@ -136,28 +129,28 @@ int log_conf_print(FILE *out, const struct nlattr *const *tb, const char *node)
 	} else {
 		fputs(" memory", out);
 	}
-	put_enum(out, "framing", &framing_enum, v[L_FRAMING]);
+	put_enum(out, "framing", &klf_framing_enum, v[L_FRAMING]);
 	fprintf(out, " segment-bytes %s retain-bytes %s",
 		fmt_size(b1, sizeof(b1), v[L_SEGMENT_BYTES]),
 		fmt_size(b2, sizeof(b2), v[L_RETAIN_BYTES]));
 	fprintf(out, " retain-ms %s max-record %s",
 		fmt_ms(b1, sizeof(b1), v[L_RETAIN_MS]),
 		fmt_size(b2, sizeof(b2), v[L_MAX_RECORD]));
-	put_enum(out, "overflow", &overflow_enum, v[L_OVERFLOW]);
+	put_enum(out, "overflow", &klf_overflow_enum, v[L_OVERFLOW]);
 	if (v[L_SYNC] == KLOGFWD_SYNC_INTERVAL)
 		fprintf(out, " sync %s", fmt_ms(b1, sizeof(b1), v[L_SYNC_MS]));
 	else
-		put_enum(out, "sync", &sync_enum, v[L_SYNC]);
+		put_enum(out, "sync", &klf_sync_enum, v[L_SYNC]);
 	fprintf(out, " mode %04" PRIo64 " owner %" PRIu64 " group %" PRIu64,
 		v[L_MODE], v[L_OWNER], v[L_GROUP]);
-	put_enum(out, "input", &input_enum, v[L_INPUT]);
-	put_enum(out, "format", &format_enum, v[L_FORMAT]);
+	put_enum(out, "input", &klf_input_enum, v[L_INPUT]);
+	put_enum(out, "format", &klf_format_enum, v[L_FORMAT]);
 	/* printable ASCII without blanks (the kernel's rule): always quotable */
 	if (!node || strcmp(host, node))
 		put_str(out, "hostname", host);
 	put_str(out, "app-name", app);
-	put_enum(out, "facility", syslog_facility_enum, v[L_FACILITY]);
-	put_enum(out, "severity", syslog_severity_enum, v[L_SEVERITY]);
+	put_enum(out, "facility", &syslog_facility_enum, v[L_FACILITY]);
+	put_enum(out, "severity", &syslog_severity_enum, v[L_SEVERITY]);
 	return ret;
 }
 
@@ -211,7 +204,7 @@ int target_conf_print(FILE *out, const struct nlattr *const *tb,
 		v6 ? "]" : "", port);
 	if (from)
 		fprintf(out, " from %s", from);
-	put_enum(out, "ack", &ack_enum, ack);
+	put_enum(out, "ack", &klf_ack_enum, ack);
 	fprintf(out, " backoff %s-%s", fmt_ms(b1, sizeof(b1), bmin),
 		fmt_ms(b2, sizeof(b2), bmax));
 	fprintf(out, " keepalive %" PRIu64 " user-timeout %s nodelay %s sndbuf %s",

@@ -112,9 +112,21 @@ struct cli_sigs {
 };
 void cli_sigs_catch(struct cli_sigs *s, void (*handler)(int), bool keep_ignored);
 
+/* enums.c: the names of the settings' enum values */
+extern const struct enum_names klf_storage_enum;
+extern const struct enum_names klf_framing_enum;
+extern const struct enum_names klf_overflow_enum;
+extern const struct enum_names klf_sync_enum;
+extern const struct enum_names klf_input_enum;
+extern const struct enum_names klf_format_enum;
+extern const struct enum_names klf_ack_enum;
+extern const struct enum_names klf_target_state_enum;
+extern const struct enum_names syslog_facility_enum;
+extern const struct enum_names syslog_severity_enum;
+#define SYSLOG_FACILITY_MAX	23	/* local7 */
+#define SYSLOG_SEVERITY_MAX	7	/* debug */
+
 /* cmd_log.c */
-extern const struct enum_names *const syslog_facility_enum;
-extern const struct enum_names *const syslog_severity_enum;
 int cmd_log(struct cli *cli, int argc, char **argv);
 void usage_log(FILE *fp);
 
