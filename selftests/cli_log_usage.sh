@@ -136,6 +136,8 @@ test_bad_enums()
 	log add t overflow %  | 2 | log add: invalid value '%' for overflow \((expected|no such) .+\) | wait Drop "" 1
 	log set t overflow %  | 2 | log set: invalid value '%' for overflow \((expected|no such) .+\) | wait Drop "" 1
 	log set t overflow x  | 2 | log set: invalid value 'x' for overflow \(expected drop or block\)
+	log add t facility %  | 2 | log add: invalid value '%' for facility \(expected 0 to 23, or a name such as daemon, auth or local0 to local7\) | local8 Local0 kernel "" -1
+	log set t severity %  | 2 | log set: invalid value '%' for severity \(expected 0 to 7, or emerg, alert, crit, err, warning, notice, info or debug\) | warn error 1x ""
 ROWS
 }
 
@@ -377,7 +379,7 @@ tests=(
 	"test_extra_args:log del (but for force) and log show reject extra arguments"
 	"test_bad_sizes:malformed or too large sizes exit 2 naming keyword and value"
 	"test_bad_times:malformed or too large times exit 2 naming keyword and value"
-	"test_bad_enums:unknown framing and overflow values exit 2 listing the choices"
+	"test_bad_enums:unknown framing, overflow, facility and severity values exit 2 listing the choices"
 	"test_bad_sync:malformed sync values exit 2"
 	"test_bad_mode_owner_group:malformed mode, unknown user and group exit 2"
 	"test_bad_dir:an empty dir exits 2"

@@ -110,9 +110,11 @@ static const struct kw log_kws[] = {
 	{ KW_KEY("hostname", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_HOSTNAME, KW_W_STR) },
 	{ KW_KEY("app-name", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_APP_NAME, KW_W_STR) },
 	{ KW_KEY("facility", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FACILITY, KW_W_U32),
-	  .max = UINT32_MAX, .e = &syslog_facility_enum },
+	  .max = UINT32_MAX, .e = &syslog_facility_enum,
+	  .expect = "expected 0 to 23, or a name such as daemon, auth or local0 to local7" },
 	{ KW_KEY("severity", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEVERITY, KW_W_U32),
-	  .max = UINT32_MAX, .e = &syslog_severity_enum },
+	  .max = UINT32_MAX, .e = &syslog_severity_enum,
+	  .expect = "expected 0 to 7, or emerg, alert, crit, err, warning, notice, info or debug" },
 	{ KW_KEY("override", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG) },
 };
 
