@@ -37,7 +37,7 @@ help:
 	@echo "  make [KVER=6.1|6.12|rt|debug|RELEASE]  build klogfwd.ko and the CLI"
 	@echo "  make deps          install build and test dependencies (apt, as root)"
 	@echo "  make check         everything: deps, builds, style, the suite on every kernel"
-	@echo "  make check-long    make check with the long counts (20 power failures a kernel, ...)"
+	@echo "  make check-long    make check with every test on every kernel and the long counts"
 	@echo "  make quick [KVER=6.12] [TESTS=...]  one kernel, the tests the change touches"
 	@echo "  make demo          boot the VM, load the module, show it working"
 	@echo "  make vm            interactive VM shell with the module loaded"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12
 #
 # klogfwd -b FILE with the module: the lines run in order over one socket,
 # quoted records keep their blanks, the first line the kernel refuses stops

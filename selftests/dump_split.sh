@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Dumps that do not fit in one message: hundreds of logs and thousands of
 # targets (4096, the module's limit; fewer on the debug kernel), created

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # The module's own fault knobs (debugfs fault/): sends that fail, connects
 # refused, log pages that cannot be read and sends that come back short,

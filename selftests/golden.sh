@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12
 #
 # The CLI's JSON against golden files (selftests/golden/): "log show",
 # "target show", "stats", "version" and "monitor", after a fixed scenario.

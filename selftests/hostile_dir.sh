@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Dir logs whose directory is hostile: whatever was planted under the names
 # a log uses (FIFOs, sockets, devices, symlinks, hard links, foreign files,

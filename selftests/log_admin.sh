@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Logs managed through the CLI: create/show/set/delete with defaults (log del
 # refusing a log with targets unless forced), every

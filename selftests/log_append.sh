@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12
 #
 # klogfwd log append streams standard input: a line written to a pipe that
 # stays open is in the log before the writer's next line; empty lines are

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # input lines: everyday producers (cat, sed, tail -F, Python's print(),
 # rsyslog's omfile) write to /dev/klogfwd/NAME unmodified, and each line

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Retention by age and the clocks, the range of retain-ms, and appends
 # during a big read:

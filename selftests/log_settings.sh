@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # A dir log's settings survive: saved in DIR/settings when the log is
 # created and on every log set, restored by log add NAME dir DIR; settings

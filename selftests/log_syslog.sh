@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # format rfc5424 and rfc3164: the header is put before each record when it
 # is appended (stored = sent), and two real receivers parse from it the

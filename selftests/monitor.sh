@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Notifications on the monitor group, seen by "klogfwd monitor": segments
 # rolled and deleted, records dropped, a dir log recovered, producers

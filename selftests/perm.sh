@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # The permission model from outside: configuration needs CAP_NET_ADMIN in
 # the initial user namespace; an unprivileged user, and "root" of a

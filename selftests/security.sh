@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Security claims of Documentation/security.rst that no other test proves:
 # the log and target limits fail cleanly with ENOSPC, oversized records are refused,

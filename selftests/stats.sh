@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # stats-get ("klogfwd stats"): the totals of the caller's network
 # namespace. Checked against what the producers wrote, what the receiver

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12
 #
 # An octet-framed log forwarded to a real rsyslogd (imtcp, RFC 6587 octet
 # counting): every record arrives as its own message, in order, unchanged.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12
 #
 # The CLI and the module agree on who they are: "klogfwd version" reports
 # the loaded module's version (= VERSION), the running kernel's release and

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12
 #
 # A second, independent client: the kernel's own YNL CLI (tools/net/ynl/
 # cli.py from the installed linux-source, driven by the project's spec)
