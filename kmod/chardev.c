@@ -429,8 +429,17 @@ int klf_chardev_add(struct klf_log *log)
 	 */
 	cdev_set_parent(log->cdev, &dev->kobj);
 	ret = cdev_add(log->cdev, dev->devt, 1);
-	if (ret)
+	if (ret) {
+		/*
+		 * cdev_add() takes its reference on the parent only when it
+		 * succeeds, but the cdev's release below drops one: without
+		 * this, it would drop the device's last reference a second
+		 * time (a use after free when the allocation in kobj_map()
+		 * fails)
+		 */
+		get_device(dev);
 		goto err_dev;
+	}
 	ret = device_add(dev);
 	if (ret)
 		goto err_cdev_add;

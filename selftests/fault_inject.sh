@@ -4,8 +4,9 @@
 # Kernel fault injection (failslab, fail_page_alloc; debug kernel) aimed at
 # the module: only allocations with a klogfwd function on the stack fail
 # (require-start/require-end = the module's text, from /proc/kallsyms),
-# sleeping ones included. Under faults: log creation (memory and dir),
-# appends through the device and through netlink with segments rolling,
+# sleeping ones included. Under faults: log creation (memory and dir; at
+# random, and with every allocation of one create failing in turn through
+# fail-nth, klf_failnth), appends through the device and through netlink with segments rolling,
 # target creation, and a target connecting and sending. Every operation
 # must succeed or fail with an errno; an append that failed is retried
 # with the same record. Once the faults stop, every record acknowledged to
@@ -82,7 +83,7 @@ note() {
 }
 : > "$WORK/notes"
 
-ktap_plan 5
+ktap_plan 6
 
 # log creation: each attempt makes the log or fails with an error; a log
 # that failed leaves nothing behind
@@ -124,6 +125,30 @@ creates() {
 	"$KLOGFWD" log add fi && "$KLOGFWD" log del fi
 }
 check "log creation (memory and dir) under allocation faults" creates
+
+# every allocation made for one create fails in turn (fail-nth, with the
+# same filters): a memory log, a dir log (made and deleted in the same
+# directory each time it succeeds) and a paused target
+failnth() {
+	local rc=0
+	mkdir -p "$TMPD/fn" || return 1
+	"$KLOGFWD" log add fnt || return 1
+	fi_on 0
+	{ "$KLF_BIN/klf_failnth" log fn &&
+	  "$KLF_BIN/klf_failnth" log fnd "$TMPD/fn" &&
+	  "$KLF_BIN/klf_failnth" target fnt1 fnt 9; } > "$WORK/fn.out" 2>&1 || rc=1
+	fi_off
+	grep -c '^nth ' "$WORK/fn.out" | sed 's/^/# refused attempts: /'
+	grep '^nth ' "$WORK/fn.out" | sed 's/^nth [0-9]*: //' | sort | uniq -c | sort -rn | head -5 |
+		sed 's/^/#   /'
+	grep -v '^nth ' "$WORK/fn.out" | sed 's/^/# /'
+	note "fail-nth: $(grep '^faults' "$WORK/fn.out" | tr '\n' ';')"
+	rm -f /dev/klogfwd/fn /dev/klogfwd/fnd	# stale devtmpfs nodes, as above
+	"$KLOGFWD" log del fnt || return 1
+	wait_for 10 objects_zero || { sed 's/^/#   /' "$KLF_DFS/objects"; return 1; }
+	return $rc
+}
+check "every allocation of log add (memory, dir) and target add fails in turn: an error or success, nothing left" failnth
 
 # produce_all LOG N: records 0..N-1 through the device; a write that failed
 # is retried with the same record, so the log must hold each record once
