@@ -72,50 +72,95 @@ struct log_conf {
 
 static int parse_dir(struct kw_conf *kc, const struct kw *kw, const char *val);
 static int log_cmp_storage(struct kw_cmp *d);
+static int print_dir(struct kw_print *p, const struct kw *kw);
+static int print_hostname(struct kw_print *p, const struct kw *kw);
 
 #define SIZE_EXPECT	"expected a size such as 4096, 64k or 16M"
 
 static const struct kw log_kws[] = {
 	{ KW_KEY("memory", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_STORAGE, KW_W_U32),
-	  .val = KLOGFWD_STORAGE_MEMORY, .excl = 1 },
+	  .val = KLOGFWD_STORAGE_MEMORY, .excl = 1,
+	  .help = "keep the segments in memory only (the default)" },
 	{ KW_KEY("dir", KW_CUSTOM, KW_ADD, KLOGFWD_A_LOG_DIR, KW_W_STR),
-	  .excl = 1, .expect = "expected a directory path", .parse = parse_dir },
+	  .excl = 1, .expect = "expected a directory path", .parse = parse_dir,
+	  .print = print_dir, .arg = "PATH",
+	  .help = "keep the segments as files in the directory\n"
+		  "PATH (made absolute); an earlier log there is\n"
+		  "recovered" },
 	{ KW_KEY("framing", KW_ENUM, KW_ADD, KLOGFWD_A_LOG_FRAMING, KW_W_U32),
-	  .e = &klf_framing_enum },
+	  .e = &klf_framing_enum, .arg = "lf|octet|klf",
+	  .help = "newline-terminated records (default), RFC 6587\n"
+		  "octet counting, or klogfwd's binary headers" },
 	{ KW_KEY("segment-bytes", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEGMENT_BYTES, KW_W_U32),
-	  .max = UINT32_MAX, .expect = SIZE_EXPECT },
+	  .max = UINT32_MAX, .expect = SIZE_EXPECT, .arg = "SIZE",
+	  .help = "roll a segment before it exceeds SIZE (default 16M)" },
 	{ KW_KEY("retain-bytes", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_RETAIN_BYTES, KW_W_UINT),
-	  .max = UINT64_MAX, .expect = SIZE_EXPECT },
+	  .max = UINT64_MAX, .expect = SIZE_EXPECT, .arg = "SIZE",
+	  .help = "delete the oldest segments while the log holds more\n"
+		  "(0: no limit; default 256M)" },
 	{ KW_KEY("retain-ms", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_LOG_RETAIN_MS, KW_W_UINT),
 	  .max = UINT64_MAX,
-	  .expect = "expected milliseconds such as 5000, or a time such as 90s, 30m, 12h or 7d" },
+	  .expect = "expected milliseconds such as 5000, or a time such as 90s, 30m, 12h or 7d",
+	  .arg = "TIME",
+	  .help = "delete segments whose newest record is older\n"
+		  "(0: no limit, the default)" },
 	{ KW_KEY("max-record", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_LOG_MAX_RECORD, KW_W_U32),
-	  .max = UINT32_MAX, .expect = SIZE_EXPECT },
+	  .max = UINT32_MAX, .expect = SIZE_EXPECT, .arg = "SIZE",
+	  .help = "largest record accepted (default 64k)" },
 	{ KW_KEY("overflow", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_OVERFLOW, KW_W_U32),
-	  .e = &klf_overflow_enum },
+	  .e = &klf_overflow_enum, .arg = "drop|block",
+	  .help = "when retention would delete unconsumed data:\n"
+		  "delete it anyway (default) or refuse the append" },
 	{ KW_KEY("sync", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_LOG_SYNC, KW_W_U32),
 	  .attr2 = KLOGFWD_A_LOG_SYNC_INTERVAL_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX, .val = KLOGFWD_SYNC_INTERVAL, .e = &klf_sync_enum,
-	  .expect = "expected none, always, interval or an interval in milliseconds such as 1000 or 5s" },
+	  .expect = "expected none, always, interval or an interval in milliseconds such as 1000 or 5s",
+	  .arg = "none|TIME|always",
+	  .help = "durability of appends to a dir log: writeback\n"
+		  "(default), within TIME, or fsync on every append" },
 	{ KW_KEY("mode", KW_MODE, KW_ADD | KW_SET, KLOGFWD_A_LOG_MODE, KW_W_U32),
-	  .max = UINT32_MAX, .expect = "expected an octal mode such as 0640" },
+	  .max = UINT32_MAX, .expect = "expected an octal mode such as 0640", .arg = "OCTAL",
+	  .help = "permissions of /dev/klogfwd/NAME (default 0600)" },
 	{ KW_KEY("owner", KW_USER, KW_ADD | KW_SET, KLOGFWD_A_LOG_OWNER, KW_W_U32),
-	  .max = UINT32_MAX, .expect = "expected a user name or a uid" },
+	  .max = UINT32_MAX, .expect = "expected a user name or a uid", .arg = "USER",
+	  .help = "owner of the device, a name or a uid (default 0)" },
 	{ KW_KEY("group", KW_GROUP, KW_ADD | KW_SET, KLOGFWD_A_LOG_GROUP, KW_W_U32),
-	  .max = UINT32_MAX, .expect = "expected a group name or a gid" },
+	  .max = UINT32_MAX, .expect = "expected a group name or a gid", .arg = "GROUP",
+	  .help = "group of the device, a name or a gid (default 0)" },
 	{ KW_KEY("input", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_INPUT, KW_W_U32),
-	  .e = &klf_input_enum },
+	  .e = &klf_input_enum, .arg = "record|lines",
+	  .help = "what a write() to the device appends: one record\n"
+		  "(default), or one record per line, a partial\n"
+		  "line kept until its newline or close(); use\n"
+		  "lines for cat, sed, tail -F, print()" },
 	{ KW_KEY("format", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FORMAT, KW_W_U32),
-	  .e = &klf_format_enum },
-	{ KW_KEY("hostname", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_HOSTNAME, KW_W_STR) },
-	{ KW_KEY("app-name", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_APP_NAME, KW_W_STR) },
+	  .e = &klf_format_enum, .arg = "raw|rfc5424|rfc3164",
+	  .help = "the syslog header put before each record when it\n"
+		  "is appended: none (default), or RFC 5424 or RFC\n"
+		  "3164 with the append time; a leading <N> in a\n"
+		  "record sets its priority" },
+	{ KW_KEY("hostname", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_HOSTNAME, KW_W_STR),
+	  .print = print_hostname, .arg = "NAME",
+	  .help = "HOSTNAME of the header (default: the node name)" },
+	{ KW_KEY("app-name", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_APP_NAME, KW_W_STR),
+	  .arg = "NAME", .help = "APP-NAME of the header (default: the log's name)" },
 	{ KW_KEY("facility", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FACILITY, KW_W_U32),
 	  .max = UINT32_MAX, .e = &syslog_facility_enum,
-	  .expect = "expected 0 to 23, or a name such as daemon, auth or local0 to local7" },
+	  .expect = "expected 0 to 23, or a name such as daemon, auth or local0 to local7",
+	  .arg = "F",
+	  .help = "default facility, a name (user, daemon, local0..\n"
+		  "local7, ...) or 0 to 23 (default user)" },
 	{ KW_KEY("severity", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_SEVERITY, KW_W_U32),
 	  .max = UINT32_MAX, .e = &syslog_severity_enum,
-	  .expect = "expected 0 to 7, or emerg, alert, crit, err, warning, notice, info or debug" },
-	{ KW_KEY("override", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG) },
+	  .expect = "expected 0 to 7, or emerg, alert, crit, err, warning, notice, info or debug",
+	  .arg = "S",
+	  .help = "default severity, a name (emerg, alert, crit, err,\n"
+		  "warning, notice, info, debug) or 0 to 7 (default\n"
+		  "notice)" },
+	{ KW_KEY("override", KW_FLAG, KW_ADD | KW_NOSHOW, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG),
+	  .help = "let the settings given lower the durability a dir\n"
+		  "log's saved settings ask for (sync, retain-bytes,\n"
+		  "retain-ms, overflow)" },
 };
 
 /* a struct kw_conf holds attributes as bits of an unsigned int */
@@ -223,6 +268,54 @@ static int log_cmp_storage(struct kw_cmp *d)
 	else if (c->dir && (!dir || strcmp(dir, c->dir)))
 		kw_cmp_add(d, "dir", dir ?: "none", c->dir, true);
 	return 0;
+}
+
+/* " dir PATH" for a dir log; the memory row prints " memory" */
+static int print_dir(struct kw_print *p, const struct kw *kw)
+{
+	const struct kw_conf *c = &p->c;
+
+	if (!kw_has(c, KLOGFWD_A_LOG_STORAGE) ||
+	    c->val[KLOGFWD_A_LOG_STORAGE] != KLOGFWD_STORAGE_DIR)
+		return 0;
+	if (kw_print_read(p, kw))
+		return -EPROTO;
+	kw_print_str(p, kw->name, c->ptr[kw->attr]);
+	return 0;
+}
+
+/* the hostname, unless it is the node name that save leaves out */
+static int print_hostname(struct kw_print *p, const struct kw *kw)
+{
+	const char *host;
+
+	if (kw_print_read(p, kw))
+		return -EPROTO;
+	host = p->c.ptr[kw->attr];
+	if (!p->node || strcmp(host, p->node))
+		kw_print_str(p, kw->name, host);
+	return 0;
+}
+
+/**
+ * log_conf_print() - the settings of a log as "log add NAME" takes them
+ * @out: where to print them
+ * @tb: the attributes of a log-get reply
+ * @node: a hostname to leave out (the default one), or NULL
+ *
+ * The rows of log_kws[] that are settings, in their order (kw_print()):
+ * " memory" or " dir PATH", then framing, segment-bytes, retain-bytes,
+ * retain-ms, max-record, overflow, sync, mode, owner, group, input, format,
+ * hostname (unless it is @node), app-name, facility and severity. No name,
+ * no newline.
+ *
+ * Return: 0; -EPROTO if the reply lacks a setting (nothing is printed);
+ * -EINVAL if the directory holds a control character, which no batch line
+ * can give (it is printed with \xNN).
+ */
+int log_conf_print(FILE *out, const struct nlattr *const *tb, const char *node)
+{
+	return kw_print(out, &log_kw_table, tb, node, NULL);
 }
 
 /*
@@ -498,7 +591,7 @@ static int log_print_text(const struct nl_reply *reply, const struct log_info *l
 
 	printf("log %s", li->name);
 	ret = log_conf_print(stdout, reply->tb, NULL);
-	if (ret == -EPROTO)
+	if (ret && ret != -EINVAL)	/* a control character is shown as \xNN */
 		return ret;
 	putchar('\n');
 	if (!li->stats.have)
@@ -907,41 +1000,15 @@ out:
 
 /* Usage */
 
-#define LOG_SETTINGS_HELP \
-	"  segment-bytes SIZE  roll a segment before it exceeds SIZE (default 16M)\n" \
-	"  retain-bytes SIZE   delete the oldest segments while the log holds more\n" \
-	"                      (0: no limit; default 256M)\n" \
-	"  retain-ms TIME      delete segments whose newest record is older\n" \
-	"                      (0: no limit, the default)\n" \
-	"  max-record SIZE     largest record accepted (default 64k)\n" \
-	"  overflow drop|block when retention would delete unconsumed data:\n" \
-	"                      delete it anyway (default) or refuse the append\n" \
-	"  sync none|TIME|always\n" \
-	"                      durability of appends to a dir log: writeback\n" \
-	"                      (default), within TIME, or fsync on every append\n" \
-	"  mode OCTAL          permissions of /dev/klogfwd/NAME (default 0600)\n" \
-	"  owner USER          owner of the device, a name or a uid (default 0)\n" \
-	"  group GROUP         group of the device, a name or a gid (default 0)\n" \
-	"  input record|lines  what a write() to the device appends: one record\n" \
-	"                      (default), or one record per line, a partial\n" \
-	"                      line kept until its newline or close(); use\n" \
-	"                      lines for cat, sed, tail -F, print()\n" \
-	"  format raw|rfc5424|rfc3164\n" \
-	"                      the syslog header put before each record when it\n" \
-	"                      is appended: none (default), or RFC 5424 or RFC\n" \
-	"                      3164 with the append time; a leading <N> in a\n" \
-	"                      record sets its priority\n" \
-	"  hostname NAME       HOSTNAME of the header (default: the node name)\n" \
-	"  app-name NAME       APP-NAME of the header (default: the log's name)\n" \
-	"  facility F          default facility, a name (user, daemon, local0..\n" \
-	"                      local7, ...) or 0 to 23 (default user)\n" \
-	"  severity S          default severity, a name (emerg, alert, crit, err,\n" \
-	"                      warning, notice, info, debug) or 0 to 7 (default\n" \
-	"                      notice)\n" \
-	"\n" \
-	"SIZE is a number of bytes with an optional suffix k, m or g (KiB, MiB,\n" \
-	"GiB): 4096, 64k, 16M. TIME is milliseconds, or a number with a suffix\n" \
-	"ms, s, m, h or d: 5000, 90s, 30m, 7d. The kernel checks the ranges.\n"
+/* the settings of log add and log set, then what SIZE and TIME are */
+static void usage_log_settings(FILE *fp)
+{
+	kw_usage(fp, &log_kw_table, KW_ADD | KW_SET, KW_ADD | KW_SET);
+	fputs("\n"
+	      "SIZE is a number of bytes with an optional suffix k, m or g (KiB, MiB,\n"
+	      "GiB): 4096, 64k, 16M. TIME is milliseconds, or a number with a suffix\n"
+	      "ms, s, m, h or d: 5000, 90s, 30m, 7d. The kernel checks the ranges.\n", fp);
+}
 
 void usage_log(FILE *fp)
 {
@@ -974,23 +1041,14 @@ static void usage_log_add(FILE *fp)
 	      "Create the log NAME and its device /dev/klogfwd/NAME. NAME uses\n"
 	      "letters, digits, '.', '_' and '-' and does not start with '.'.\n"
 	      "\n"
-	      "Fixed at creation:\n"
-	      "  memory              keep the segments in memory only (the default)\n"
-	      "  dir PATH            keep the segments as files in the directory\n"
-	      "                      PATH (made absolute); an earlier log there is\n"
-	      "                      recovered\n"
-	      "  framing lf|octet|klf\n"
-	      "                      newline-terminated records (default), RFC 6587\n"
-	      "                      octet counting, or klogfwd's binary headers\n"
-	      "  override            let the settings given lower the durability a dir\n"
-	      "                      log's saved settings ask for (sync, retain-bytes,\n"
-	      "                      retain-ms, overflow)\n"
-	      "\n"
+	      "Fixed at creation:\n", fp);
+	kw_usage(fp, &log_kw_table, KW_SET, 0);
+	fputs("\n"
 	      "A dir log saves its settings in PATH/settings: adding it again\n"
 	      "restores them, and the settings given replace the saved ones.\n"
 	      "\n"
-	      "SETTING, each at most once; unset ones get the default shown:\n"
-	      LOG_SETTINGS_HELP, fp);
+	      "SETTING, each at most once; unset ones get the default shown:\n", fp);
+	usage_log_settings(fp);
 }
 
 static void usage_log_set(FILE *fp)
@@ -1000,8 +1058,8 @@ static void usage_log_set(FILE *fp)
 	      "Change settings of the log NAME; the others stay as they are.\n"
 	      "memory, dir and framing are fixed at creation.\n"
 	      "\n"
-	      "SETTING, at least one, each at most once:\n"
-	      LOG_SETTINGS_HELP, fp);
+	      "SETTING, at least one, each at most once:\n", fp);
+	usage_log_settings(fp);
 }
 
 static void usage_log_del(FILE *fp)

@@ -73,42 +73,76 @@ struct target_conf {
 
 static int parse_to(struct kw_conf *kc, const struct kw *kw, const char *val);
 static int cmp_to(struct kw_cmp *d, const struct kw *kw);
+static int print_to(struct kw_print *p, const struct kw *kw);
+static int print_from(struct kw_print *p, const struct kw *kw);
 
 static const struct kw target_kws[] = {
 	{ KW_KEY("log", KW_NAME, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_LOG, KW_W_STR),
-	  .metavar = "LOG", .expect = "expected a log name" },
+	  .metavar = "LOG", .expect = "expected a log name", .arg = "LOG",
+	  .help = "the log to forward" },
 	{ KW_KEY("to", KW_CUSTOM, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_PORT, KW_W_U16),
 	  .max = UINT16_MAX, .metavar = "HOST:PORT", .parse = parse_to,
-	  .cmp = cmp_to },
+	  .cmp = cmp_to, .print = print_to, .arg = "HOST:PORT",
+	  .help = "the receiver: a numeric IPv4 address such as\n"
+		  "127.0.0.1:9000, an IPv6 one in brackets such\n"
+		  "as [::1]:9000, or a host name such as\n"
+		  "logs.example.com:514. A name is resolved once,\n"
+		  "here: the first address getaddrinfo() returns\n"
+		  "is used and named on stderr" },
 	{ KW_KEY("from", KW_NUM, KW_ADD | KW_NOCMP, KLOGFWD_A_TARGET_START, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_FROM_OFFSET, .wire2 = KW_W_UINT,
 	  .max = UINT64_MAX, .val = KLOGFWD_START_OFFSET, .e = &from_enum,
-	  .expect = "expected earliest, latest, resume or a record offset" },
+	  .expect = "expected earliest, latest, resume or a record offset",
+	  .print = print_from, .arg = "earliest|latest|resume|OFFSET",
+	  .help = "where to start: the oldest record held (the\n"
+		  "default), the next one appended, where a target\n"
+		  "of this name on this dir log stopped, or the\n"
+		  "record OFFSET" },
 	{ KW_KEY("ack", KW_ENUM, KW_ADD, KLOGFWD_A_TARGET_ACK, KW_W_U32),
-	  .e = &klf_ack_enum },
+	  .e = &klf_ack_enum, .arg = "tcp|app",
+	  .help = "what counts as delivered: acknowledged by the\n"
+		  "peer's TCP (default), or offsets returned by the\n"
+		  "receiving application (klf framing only)" },
 	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX,
-	  .expect = "expected MIN-MAX, each milliseconds or a time such as 200ms, 30s or 5m: 200-30000, 200ms-30s" },
+	  .expect = "expected MIN-MAX, each milliseconds or a time such as 200ms, 30s or 5m: 200-30000, 200ms-30s",
+	  .arg = "MIN-MAX",
+	  .help = "delays before reconnecting: MIN after a failure,\n"
+		  "doubling up to MAX (default 200-30000); each a\n"
+		  "TIME, MIN at most MAX" },
 	{ KW_KEY("keepalive", KW_SECS, KW_ADD | KW_SET, KLOGFWD_A_TARGET_KEEPALIVE_S, KW_W_U32),
 	  .max = UINT32_MAX,
-	  .expect = "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive" },
+	  .expect = "expected seconds such as 30, or a time such as 30s, 5m or 1h; 0 to disable keepalive",
+	  .arg = "SECS",
+	  .help = "TCP keepalive idle time (30, 30s, 5m, 1h), 0 to disable\n"
+		  "(default 30)" },
 	{ KW_KEY("user-timeout", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_TARGET_USER_TIMEOUT_MS, KW_W_U32),
 	  .max = UINT32_MAX,
-	  .expect = "expected milliseconds such as 30000, or a time such as 30s or 2m" },
+	  .expect = "expected milliseconds such as 30000, or a time such as 30s or 2m",
+	  .arg = "TIME",
+	  .help = "drop the connection when sent data stays\n"
+		  "unacknowledged this long, 0 for the kernel's\n"
+		  "default (default 30s)" },
 	{ KW_KEY("nodelay", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_TARGET_NODELAY, KW_W_U8),
-	  .e = &onoff_enum },
+	  .e = &onoff_enum, .arg = "on|off",
+	  .help = "disable Nagle's algorithm (default on)" },
 	{ KW_KEY("sndbuf", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_SNDBUF, KW_W_U32),
-	  .max = UINT32_MAX, .expect = "expected a size such as 4096, 64k or 16M" },
+	  .max = UINT32_MAX, .expect = "expected a size such as 4096, 64k or 16M",
+	  .arg = "SIZE", .help = "socket send buffer, 0 for autotuning (the default)" },
 	{ KW_KEY("paused", KW_FLAG, KW_ADD, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
 	  .val = 1, .excl = 1,
-	  .wrong_op = "is for target add; give pause or resume" },
+	  .wrong_op = "is for target add; give pause or resume",
+	  .help = "create the target paused, without connecting" },
 	{ KW_KEY("pause", KW_FLAG, KW_SET, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
 	  .val = 1, .excl = 1,
-	  .wrong_op = "is for target set; give paused to create a paused target" },
+	  .wrong_op = "is for target set; give paused to create a paused target",
+	  .help = "close the connection and stop sending, keeping\n"
+		  "the position in the log" },
 	{ KW_KEY("resume", KW_FLAG, KW_SET, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
 	  .val = 0, .excl = 1,
-	  .wrong_op = "is for target set; give paused to create a paused target" },
+	  .wrong_op = "is for target set; give paused to create a paused target",
+	  .help = "connect again and go on from that position" },
 };
 
 /* a struct kw_conf holds attributes as bits of an unsigned int */
@@ -331,6 +365,58 @@ static int cmp_to(struct kw_cmp *d, const struct kw *kw)
 		   fmt_to(b2, sizeof(b2), v6 ? AF_INET6 : AF_INET, addr, d->c->val[port]),
 		   true);
 	return 0;
+}
+
+/* " to ADDR:PORT", an IPv6 address in brackets */
+static int print_to(struct kw_print *p, const struct kw *kw)
+{
+	const struct nlattr *const *tb = p->tb;
+	char addr[INET6_ADDRSTRLEN];
+	const void *data;
+	size_t len = 0;
+	bool v6 = false;
+
+	data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV6], &len);
+	if (data && len == sizeof(struct in6_addr)) {
+		v6 = true;
+	} else {
+		data = nl_attr_data(tb[KLOGFWD_A_TARGET_IPV4], &len);
+		if (!data || len != sizeof(struct in_addr))
+			return -EPROTO;
+	}
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, data, addr, sizeof(addr)) ||
+	    kw_print_read(p, kw))
+		return -EPROTO;
+	fprintf(p->out, " %s %s%s%s:%" PRIu64, kw->name, v6 ? "[" : "", addr,
+		v6 ? "]" : "", p->c.val[kw->attr]);
+	return 0;
+}
+
+/* " from WHERE" when save asks for it: a reply does not hold where it began */
+static int print_from(struct kw_print *p, const struct kw *kw)
+{
+	if (p->from)
+		fprintf(p->out, " %s %s", kw->name, p->from);
+	return 0;
+}
+
+/**
+ * target_conf_print() - a target as "target add NAME" takes it
+ * @out: where to print it
+ * @tb: the attributes of a target-get reply
+ * @from: the word after "from", or NULL for none
+ *
+ * The rows of target_kws[] that add takes, in their order (kw_print()):
+ * " log LOG to ADDR:PORT", " from FROM" if @from, then ack, backoff,
+ * keepalive, user-timeout, nodelay, sndbuf and, for a paused target,
+ * " paused". No name, no newline.
+ *
+ * Return: 0, or -EPROTO if the reply lacks one of them (nothing is printed).
+ */
+int target_conf_print(FILE *out, const struct nlattr *const *tb,
+		      const char *from)
+{
+	return kw_print(out, &target_kw_table, tb, NULL, from);
 }
 
 /*
@@ -746,23 +832,18 @@ static int target_show(struct cli *cli, int argc, char **argv)
 
 /* Usage */
 
-#define TARGET_SETTINGS_HELP \
-	"  backoff MIN-MAX     delays before reconnecting: MIN after a failure,\n" \
-	"                      doubling up to MAX (default 200-30000); each a\n" \
-	"                      TIME, MIN at most MAX\n" \
-	"  keepalive SECS      TCP keepalive idle time (30, 30s, 5m, 1h), 0 to disable\n" \
-	"                      (default 30)\n" \
-	"  user-timeout TIME   drop the connection when sent data stays\n" \
-	"                      unacknowledged this long, 0 for the kernel's\n" \
-	"                      default (default 30s)\n" \
-	"  nodelay on|off      disable Nagle's algorithm (default on)\n" \
-	"  sndbuf SIZE         socket send buffer, 0 for autotuning (the default)\n"
-
 #define TARGET_UNITS_HELP \
 	"\n" \
 	"TIME is milliseconds, or a number with a suffix ms, s, m, h or d: 200,\n" \
 	"500ms, 30s. SIZE is bytes with an optional suffix k, m or g (KiB, MiB,\n" \
 	"GiB): 4096, 256k, 4M. The kernel checks the ranges.\n"
+
+/* the settings of target add and target set, then what SIZE and TIME are */
+static void usage_target_settings(FILE *fp)
+{
+	kw_usage(fp, &target_kw_table, KW_ADD | KW_SET, KW_ADD | KW_SET);
+	fputs(TARGET_UNITS_HELP, fp);
+}
 
 void usage_target(FILE *fp)
 {
@@ -795,29 +876,14 @@ static void usage_target_add(FILE *fp)
 	      "NAME follows the rules of log names. Keywords may come in any order,\n"
 	      "each at most once.\n"
 	      "\n"
-	      "Required, fixed at creation:\n"
-	      "  log LOG             the log to forward\n"
-	      "  to HOST:PORT        the receiver: a numeric IPv4 address such as\n"
-	      "                      127.0.0.1:9000, an IPv6 one in brackets such\n"
-	      "                      as [::1]:9000, or a host name such as\n"
-	      "                      logs.example.com:514. A name is resolved once,\n"
-	      "                      here: the first address getaddrinfo() returns\n"
-	      "                      is used and named on stderr\n"
-	      "\n"
-	      "Optional, fixed at creation:\n"
-	      "  from earliest|latest|resume|OFFSET\n"
-	      "                      where to start: the oldest record held (the\n"
-	      "                      default), the next one appended, where a target\n"
-	      "                      of this name on this dir log stopped, or the\n"
-	      "                      record OFFSET\n"
-	      "  ack tcp|app         what counts as delivered: acknowledged by the\n"
-	      "                      peer's TCP (default), or offsets returned by the\n"
-	      "                      receiving application (klf framing only)\n"
-	      "  paused              create the target paused, without connecting\n"
-	      "\n"
-	      "SETTING, each at most once; unset ones get the default shown:\n"
-	      TARGET_SETTINGS_HELP
-	      TARGET_UNITS_HELP, fp);
+	      "Required, fixed at creation:\n", fp);
+	kw_usage(fp, &target_kw_table, KW_REQUIRED, KW_REQUIRED);
+	fputs("\n"
+	      "Optional, fixed at creation:\n", fp);
+	kw_usage(fp, &target_kw_table, KW_SET | KW_REQUIRED, 0);
+	fputs("\n"
+	      "SETTING, each at most once; unset ones get the default shown:\n", fp);
+	usage_target_settings(fp);
 }
 
 static void usage_target_set(FILE *fp)
@@ -828,12 +894,9 @@ static void usage_target_set(FILE *fp)
 	      "Connection settings apply from the next connection; pause and resume\n"
 	      "at once. log, to, from and ack are fixed at creation.\n"
 	      "\n"
-	      "At least one of, each at most once:\n"
-	      "  pause               close the connection and stop sending, keeping\n"
-	      "                      the position in the log\n"
-	      "  resume              connect again and go on from that position\n"
-	      TARGET_SETTINGS_HELP
-	      TARGET_UNITS_HELP, fp);
+	      "At least one of, each at most once:\n", fp);
+	kw_usage(fp, &target_kw_table, KW_ADD | KW_SET, KW_SET);
+	usage_target_settings(fp);
 }
 
 static void usage_target_del(FILE *fp)

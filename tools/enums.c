@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The names of the settings' enum values, one table each, shared by the
- * parsers (cmd_log.c, cmd_target.c) and the printers (conf_print.c): the
- * spec's enums from names-gen.h, and syslog's facilities and severities.
+ * keyword tables of cmd_log.c and cmd_target.c, their printers (kw_show.c)
+ * and save: the spec's enums from names-gen.h, and syslog's facilities and
+ * severities.
  */
 #include <linux/klogfwd.h>
 

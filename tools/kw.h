@@ -2,11 +2,14 @@
 /*
  * The keyword engine of "log add/set" and "target add/set": one table row
  * per keyword (its value type, attribute, wire width, range, the commands
- * that take it, the text of its errors), one parse loop that fills a
- * struct kw_conf, one writer that puts it in a request, and the comparison
- * of a batch add with what exists (kw_cmp.c). The settings of a reply are
- * read into a struct kw_conf too, and "log show -j" and "target show -j"
- * print them from a table of struct kw_attr (kw_show.c).
+ * that take it, the text of its errors, its help), one parse loop that
+ * fills a struct kw_conf, one writer that puts it in a request, and the
+ * comparison of a batch add with what exists (kw_cmp.c). The same rows
+ * print the help of the settings (kw_usage()) and the settings of a reply
+ * as add takes them, the first line of "log show" and "target show" and
+ * the lines of "save" (kw_print()); "log show -j" and "target show -j"
+ * print the reply's attributes from a table of struct kw_attr (kw_show.c).
+ * A new setting is a row: its parse, help and text come from it.
  *
  *	struct kw_conf c = { .op = "log add" };
  *
@@ -23,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct cli;
 struct enum_names;
@@ -74,10 +78,12 @@ enum {
 	KW_SET		= 1 << 1,	/* set takes it */
 	KW_REQUIRED	= 1 << 2,	/* add needs it: "missing NAME METAVAR" */
 	KW_NOCMP	= 1 << 3,	/* not compared by a batch add */
+	KW_NOSHOW	= 1 << 4,	/* not a setting show and save print */
 };
 
 struct kw;
 struct kw_cmp;
+struct kw_print;
 
 /* The settings of an add or set command line, or of a reply. */
 struct kw_conf {
@@ -109,8 +115,13 @@ struct kw {
 	const char *metavar;		/* KW_REQUIRED: in "missing ..." */
 	const char *expect;		/* "expected ...", of an invalid value */
 	const char *wrong_op;		/* given to the other command; NULL: fixed */
+	/* help: NAME ARG, then HELP, its lines split by newlines (kw_usage()) */
+	const char *arg;
+	const char *help;
 	int (*parse)(struct kw_conf *c, const struct kw *kw, const char *val);
 	int (*cmp)(struct kw_cmp *d, const struct kw *kw);
+	/* show: prints " NAME VALUE" from p->tb; NULL: by type (kw_print()) */
+	int (*print)(struct kw_print *p, const struct kw *kw);
 };
 
 /* The first fields of a row: { KW_KEY(...), .max = ..., ... } */
@@ -167,6 +178,26 @@ int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
 		  const struct kw_attr *a, size_t n);
 void kw_attrs_json(struct json *j, const struct kw_conf *c,
 		   const struct kw_attr *a, size_t n);
+
+/*
+ * The settings of a reply as the add command takes them (kw_print()), and
+ * what a row's print function gets.
+ */
+struct kw_print {
+	FILE *out;
+	const struct nlattr *const *tb;	/* the reply's attributes */
+	struct kw_conf c;		/* what the rows read from tb */
+	const char *node;		/* log: a hostname equal to it is left out */
+	const char *from;		/* target: the word after "from", or NULL */
+	bool unquotable;		/* a string is not given back as it is */
+};
+
+int kw_print(FILE *out, const struct kw_table *t, const struct nlattr *const *tb,
+	     const char *node, const char *from);
+int kw_print_read(struct kw_print *p, const struct kw *kw);
+void kw_print_str(struct kw_print *p, const char *kw, const char *s);
+void kw_usage(FILE *fp, const struct kw_table *t, unsigned int mask,
+	      unsigned int match);
 
 void kw_cmp_add(struct kw_cmp *d, const char *kw, const char *old,
 		const char *new, bool fixed);

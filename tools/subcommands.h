@@ -137,7 +137,7 @@ int target_print_event(struct json *j, const struct nl_reply *reply,
 		       const char *time);
 const char *errno_name(uint64_t err);
 
-/* conf_print.c */
+/* the settings of a reply as add takes them: cmd_log.c, cmd_target.c */
 struct nlattr;
 int log_conf_print(FILE *out, const struct nlattr *const *tb, const char *node);
 int target_conf_print(FILE *out, const struct nlattr *const *tb,
