@@ -1012,7 +1012,9 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 	list_for_each_entry(t, &log->targets, log_node)
 		klf_target_kick(t);
 	mutex_unlock(&log->lock);
-	wake_up_interruptible(&log->wait);
+	/* most appends have no reader waiting: a barrier, not the queue's lock */
+	if (wq_has_sleeper(&log->wait))
+		wake_up_interruptible(&log->wait);
 	return 0;
 
 out_cut:

@@ -78,7 +78,18 @@ void klf_target_kick(struct klf_target *t)
 
 	if (state == KLOGFWD_TARGET_STATE_ESTABLISHED ||
 	    state == KLOGFWD_TARGET_STATE_CONNECTING)
-		mod_delayed_work(klf_wq, &t->work, 0);
+		queue_work(klf_wq, &t->work);
+}
+
+/**
+ * klf_target_timer() - a target's timer: its worker is due
+ * @tl: the target's timer
+ */
+void klf_target_timer(struct timer_list *tl)
+{
+	struct klf_target *t = from_timer(t, tl, timer);
+
+	queue_work(klf_wq, &t->work);
 }
 
 static void klf_sk_kick(struct sock *sk)
@@ -96,10 +107,17 @@ static void klf_sk_write_space(struct sock *sk)
 {
 	struct klf_target *t;
 
+	/*
+	 * TCP calls this on ACKs while SOCK_NOSPACE is set, writeable or not:
+	 * the worker has nothing to do until there is room (the ACKs it
+	 * counts are picked up then, or by its poll).
+	 */
+	if (!sk_stream_is_writeable(sk))
+		return;
 	read_lock_bh(&sk->sk_callback_lock);
 	t = sk->sk_user_data;
 	if (t) {
-		if (sk->sk_socket && sk_stream_is_writeable(sk))
+		if (sk->sk_socket)
 			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		klf_target_kick(t);
 	}
@@ -268,7 +286,7 @@ static void klf_target_backoff(struct klf_target *t)
 	t->backoff_ms = min(t->backoff_ms * 2, t->cfg.backoff_max_ms);
 	t->retry_at = jiffies + msecs_to_jiffies(d);
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
-	mod_delayed_work(klf_wq, &t->work, msecs_to_jiffies(d));
+	mod_timer(&t->timer, t->retry_at);
 }
 
 /*
@@ -389,7 +407,7 @@ static void klf_target_connect(struct klf_target *t)
 		return;
 	}
 	/* the handshake may be over already; the state callback may have run */
-	mod_delayed_work(klf_wq, &t->work, 0);
+	queue_work(klf_wq, &t->work);
 }
 
 static void klf_target_established(struct klf_target *t)
@@ -479,7 +497,7 @@ static int klf_target_send(struct klf_target *t)
 			}
 		}
 		if (!budget) {
-			mod_delayed_work(klf_wq, &t->work, 0);
+			queue_work(klf_wq, &t->work);
 			return 0;
 		}
 		first = s->pos >> PAGE_SHIFT;
@@ -511,7 +529,7 @@ static int klf_target_send(struct klf_target *t)
 			t->stats.eagain++;
 			/* room but no memory: no write_space will come */
 			if (sk_stream_memory_free(sk))
-				mod_delayed_work(klf_wq, &t->work, KLF_NOMEM_RETRY);
+				timer_reduce(&t->timer, jiffies + KLF_NOMEM_RETRY);
 			return 0;
 		}
 		if (ret < 0)
@@ -561,7 +579,7 @@ void klf_target_persist(struct klf_target *t, bool force)
 		return;
 	if (!force && time_before(jiffies, t->persisted_at + HZ)) {
 		if (!t->dead)
-			queue_delayed_work(klf_wq, &t->work, HZ);
+			timer_reduce(&t->timer, jiffies + HZ);
 		return;
 	}
 	rec.magic = cpu_to_le32(KLF_CURSOR_MAGIC);
@@ -607,7 +625,7 @@ int klf_target_read_cursor(struct file *f, u64 *offset)
  */
 void klf_target_work(struct work_struct *work)
 {
-	struct klf_target *t = container_of(to_delayed_work(work), struct klf_target, work);
+	struct klf_target *t = container_of(work, struct klf_target, work);
 	struct sock *sk;
 	int ret, st;
 	u32 state;
@@ -624,7 +642,7 @@ void klf_target_work(struct work_struct *work)
 	if (!t->sock) {
 		/* a kick that raced with the backoff must not cut it short */
 		if (time_before(jiffies, t->retry_at)) {
-			mod_delayed_work(klf_wq, &t->work, t->retry_at - jiffies);
+			mod_timer(&t->timer, t->retry_at);
 			goto out;
 		}
 		klf_target_connect(t);
@@ -658,7 +676,7 @@ void klf_target_work(struct work_struct *work)
 	}
 	klf_target_persist(t, false);
 	if (t->conn_acked < t->queued)
-		queue_delayed_work(klf_wq, &t->work, KLF_ACK_POLL);
+		timer_reduce(&t->timer, jiffies + KLF_ACK_POLL);
 out:
 	mutex_unlock(&t->lock);
 	/*

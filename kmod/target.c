@@ -194,7 +194,8 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 		return ERR_PTR(-ENOMEM);
 	klf_obj_inc(KLF_OBJ_TARGET);
 	mutex_init(&t->lock);
-	INIT_DELAYED_WORK(&t->work, klf_target_work);
+	INIT_WORK(&t->work, klf_target_work);
+	timer_setup(&t->timer, klf_target_timer, 0);
 	INIT_LIST_HEAD(&t->node);
 	INIT_LIST_HEAD(&t->log_node);
 	strscpy(t->name, name, sizeof(t->name));
@@ -254,7 +255,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	WRITE_ONCE(klf_targets_gen, klf_targets_gen + 1);
 	klf_debugfs_target_add(t);
 	if (!paused)
-		mod_delayed_work(klf_wq, &t->work, 0);
+		queue_work(klf_wq, &t->work);
 	mutex_unlock(&klf_targets_lock);
 	mutex_unlock(&klf_logs_lock);
 	return t;
@@ -310,7 +311,9 @@ static void klf_target_destroy(struct klf_target *t, bool unloading)
 	klf_target_stop(t);
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_PAUSED);
 	mutex_unlock(&t->lock);
-	cancel_delayed_work_sync(&t->work);
+	/* the timer first: it queues the work, the work re-arms it no more */
+	timer_shutdown_sync(&t->timer);
+	cancel_work_sync(&t->work);
 	if (unloading)
 		klf_target_tell_unsent(t);
 	klf_stats_retire_target(t);
@@ -374,7 +377,7 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 	t->backoff_ms = clamp(t->backoff_ms, cfg->backoff_min_ms, cfg->backoff_max_ms);
 	if (paused == 1 && !t->paused) {
 		t->paused = true;
-		mod_delayed_work(klf_wq, &t->work, 0);
+		queue_work(klf_wq, &t->work);
 	} else if (paused == 0 && t->paused) {
 		t->paused = false;
 		t->backoff_ms = cfg->backoff_min_ms;
@@ -382,12 +385,12 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 		/* still connected if the worker has not seen the pause yet */
 		if (!t->sock)
 			WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_BACKOFF);
-		mod_delayed_work(klf_wq, &t->work, 0);
+		queue_work(klf_wq, &t->work);
 	} else if (paused == 0 && !t->sock) {
 		/* resume of a target waiting out a backoff: connect now */
 		t->backoff_ms = cfg->backoff_min_ms;
 		t->retry_at = jiffies;
-		mod_delayed_work(klf_wq, &t->work, 0);
+		queue_work(klf_wq, &t->work);
 	}
 	mutex_unlock(&t->lock);
 }

@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/socket.h>
+#include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/klogfwd.h>
 
@@ -118,7 +119,11 @@ struct klf_ckpt {
  *	    relied on: every caller holds @lock
  * @backoff_ms: next reconnect delay before jitter
  * @retry_at: jiffies before which no connection is attempted
- * @work: the worker: connects, sends, tracks acknowledgments
+ * @work: the worker: connects, sends, tracks acknowledgments; queued at
+ *	  once by klf_target_kick() (a test-and-set when already queued), later
+ *	  by @timer
+ * @timer: queues @work when a backoff, an acknowledgment poll or a retry
+ *	   is due
  * @cur: position of the next record to queue
  * @span: the span being queued; @span.file is NULL when none
  * @queued: bytes queued on the current connection
@@ -168,7 +173,8 @@ struct klf_target {
 	struct ratelimit_state say_rs;
 	u32 backoff_ms;
 	unsigned long retry_at;
-	struct delayed_work work;
+	struct work_struct work;
+	struct timer_list timer;
 	struct klf_cursor cur;
 	struct klf_span span;
 	u64 queued;
@@ -252,6 +258,7 @@ void klf_target_exit(void);
 
 void klf_target_kick(struct klf_target *t);
 void klf_target_work(struct work_struct *work);
+void klf_target_timer(struct timer_list *tl);
 void klf_target_stop(struct klf_target *t);
 void klf_target_persist(struct klf_target *t, bool force);
 int klf_target_read_cursor(struct file *f, u64 *offset);
