@@ -18,6 +18,8 @@
  * --ack prints "ACK SEQ" on standard error after each write() of record
  * SEQ returned, for tests that must know which records were acknowledged
  * when the machine stopped.
+ * --lat prints the write() latency, "write_ns p50 N p99 N max N", and the
+ * appends per second, after the last record (for benchmarks).
  * --expect-file FILE writes the payloads one per line to FILE (truncated)
  * instead: the lf stream a receiver must get.
  */
@@ -81,7 +83,7 @@ static void usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_produce -o PATH [-n RECORDS] [--seq-start N] [--min SIZE] [--max SIZE]\n"
-		"                   [--rate RECORDS_PER_SEC] [--seed S] [--nonblock] [--ts NS] [--ack]\n"
+		"                   [--rate RECORDS_PER_SEC] [--seed S] [--nonblock] [--ts NS] [--ack] [--lat]\n"
 		"                   [--frame lf|octet|klf [--offset-start N]]\n"
 		"       klf_produce --expect-file FILE [-n RECORDS] [--seq-start N] [--min SIZE]\n"
 		"                   [--max SIZE] [--seed S] [--ts NS]\n"
@@ -133,10 +135,17 @@ static int write_record(int fd, const void *buf, size_t len, int is_dev, uint64_
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SEQ = 256, OPT_MIN, OPT_MAX, OPT_RATE, OPT_SEED, OPT_NONBLOCK, OPT_EXPECT, OPT_FRAME,
-	       OPT_OFFSET, OPT_TS, OPT_ACK };
+	       OPT_OFFSET, OPT_TS, OPT_ACK, OPT_LAT };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "records", required_argument, NULL, 'n' },
@@ -151,13 +160,15 @@ int main(int argc, char **argv)
 		{ "offset-start", required_argument, NULL, OPT_OFFSET },
 		{ "ts", required_argument, NULL, OPT_TS },
 		{ "ack", no_argument, NULL, OPT_ACK },
+		{ "lat", no_argument, NULL, OPT_LAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *path = NULL, *expect = NULL;
 	uint64_t n = 1000, seq = 0, min = 16, max = 512, rate = 0, seed = 1, off = 0;
 	uint64_t fixed_ts = 0, i, bytes = 0, eagain = 0, rng, start = 0;
-	int nonblock = 0, framing = FRAME_NONE, have_ts = 0, fd, c, is_dev = 0, ack = 0;
+	int nonblock = 0, framing = FRAME_NONE, have_ts = 0, fd, c, is_dev = 0, ack = 0, lat = 0;
+	uint64_t *lat_ns = NULL, t_write, t_first = 0;
 	size_t hlen, plen, size;
 	uint8_t *buf;
 	struct stat st;
@@ -196,6 +207,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ACK:
 			ack = 1;
+			break;
+		case OPT_LAT:
+			lat = 1;
 			break;
 		case OPT_TS:
 			fixed_ts = num(optarg, "--ts");
@@ -245,6 +259,12 @@ int main(int argc, char **argv)
 	buf = malloc(KLF_HDR_LEN + max + 64);
 	if (!buf)
 		return 1;
+	if (lat) {
+		lat_ns = calloc(n ? n : 1, sizeof(*lat_ns));
+		if (!lat_ns)
+			return 1;
+		t_first = now_ns(CLOCK_MONOTONIC);
+	}
 	rng = seed;
 	if (rate)
 		start = now_ns(CLOCK_MONOTONIC);
@@ -287,11 +307,14 @@ int main(int argc, char **argv)
 			put_le(buf + 24, ts, 8);
 			put_le(buf + 12, crc32c(crc32c(~0U, buf, KLF_HDR_LEN), p, plen), 4);
 		}
+		t_write = lat ? now_ns(CLOCK_MONOTONIC) : 0;
 		if (write_record(fd, buf, size, is_dev, &eagain)) {
 			fprintf(stderr, "klf_produce: write of record seq=%" PRIu64 " (%zu bytes): %s (errno %d)\n",
 				seq, size, strerror(errno), errno);
 			return 1;
 		}
+		if (lat)
+			lat_ns[i] = now_ns(CLOCK_MONOTONIC) - t_write;
 		bytes += size;
 		if (ack)
 			fprintf(stderr, "ACK %" PRIu64 "\n", seq);
@@ -299,6 +322,14 @@ int main(int argc, char **argv)
 	if (fd != STDOUT_FILENO && close(fd)) {
 		fprintf(stderr, "klf_produce: close: %s (errno %d)\n", strerror(errno), errno);
 		return 1;
+	}
+	if (lat && n) {
+		double secs = (now_ns(CLOCK_MONOTONIC) - t_first) / 1e9;
+
+		qsort(lat_ns, n, sizeof(*lat_ns), cmp_u64);
+		fprintf(fd == STDOUT_FILENO ? stderr : stdout,
+			"write_ns p50 %" PRIu64 " p99 %" PRIu64 " max %" PRIu64 " appends_per_s %.0f\n",
+			lat_ns[(n - 1) / 2], lat_ns[(n - 1) * 99 / 100], lat_ns[n - 1], n / secs);
 	}
 	fprintf(fd == STDOUT_FILENO ? stderr : stdout, "produced %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64 " eagain\n",
 		n, bytes, eagain);
