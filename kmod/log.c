@@ -206,7 +206,7 @@ static void klf_log_pop_oldest(struct klf_log *log)
 		lost = end - max(t->log_acked, seg->base);
 		t->dropped += lost;
 		dropped += lost;
-		t->log_acked = end;
+		WRITE_ONCE(t->log_acked, end);
 	}
 	log->stats.dropped_records += dropped;
 	if (dropped)

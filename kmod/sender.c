@@ -183,7 +183,7 @@ static void klf_target_publish(struct klf_target *t)
 
 	mutex_lock(&log->lock);
 	if (t->acked.cur.offset > t->log_acked) {
-		t->log_acked = t->acked.cur.offset;
+		WRITE_ONCE(t->log_acked, t->acked.cur.offset);
 		klf_log_space(log);
 	}
 	mutex_unlock(&log->lock);
@@ -570,18 +570,24 @@ void klf_target_persist(struct klf_target *t, bool force)
 	lockdep_assert_held(&t->lock);
 	if (!t->cursor_file)
 		return;
-	/* retention may have moved the target past records it dropped */
-	mutex_lock(&t->log->lock);
-	off = max(off, t->log_acked);
-	sync = t->log->cfg.sync != KLOGFWD_SYNC_NONE;
-	mutex_unlock(&t->log->lock);
+	/*
+	 * Retention may have moved the target past records it dropped. Most
+	 * runs have nothing new to write, or wrote less than a second ago:
+	 * they decide so without the log's lock (a stale log_acked only
+	 * delays the file, which may lag anyway).
+	 */
+	off = max(off, READ_ONCE(t->log_acked));
 	if (off == t->persisted)
 		return;
 	if (!force && time_before(jiffies, t->persisted_at + HZ)) {
 		if (!t->dead)
-			timer_reduce(&t->timer, jiffies + HZ);
+			timer_reduce(&t->timer, t->persisted_at + HZ);
 		return;
 	}
+	mutex_lock(&t->log->lock);
+	off = max(off, t->log_acked);
+	sync = t->log->cfg.sync != KLOGFWD_SYNC_NONE;
+	mutex_unlock(&t->log->lock);
 	rec.magic = cpu_to_le32(KLF_CURSOR_MAGIC);
 	rec.crc = 0;
 	rec.offset = cpu_to_le64(off);

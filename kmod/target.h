@@ -140,7 +140,8 @@ struct klf_ckpt {
  * @persisted: offset last written to @cursor_file
  * @persisted_at: jiffies of that write
  * @stats: counters
- * @log_acked: the log's view of @acked.cur.offset, under the log's lock;
+ * @log_acked: the log's view of @acked.cur.offset, written under the log's
+ *	       lock (WRITE_ONCE: the target's cursor file reads it without);
  *	       retention may move it forward past deleted records
  * @dropped: records deleted before acknowledged, under the log's lock
  */
