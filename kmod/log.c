@@ -8,10 +8,20 @@
  * Locking:
  *   klf_logs_lock (mutex)  the registry: klf_logs, klf_log_minors, names
  *   log->lock (mutex)      one log: segments, counters, settings, appends,
- *                          its targets list and their log_acked/dropped;
+ *                          its targets list and their dropped counts;
  *                          taken after klf_logs_lock, klf_targets_lock and
  *                          a target's lock, never before
  * Appends and reads sleep (page cache I/O), so both locks are mutexes.
+ *
+ * Two things go without the log's lock, so that a sender keeping up with
+ * the producers never waits for them (the live path):
+ *   - what the active segment has committed (log->commit): the appender
+ *     publishes it under log->commit_seq after its page-cache write, and
+ *     a sender whose cursor is in that segment reads it there
+ *     (klf_log_span());
+ *   - what a target has acknowledged (its log_acked): only moved forward,
+ *     by cmpxchg (klf_log_ack(), retention); the target takes the lock
+ *     only under overflow block, to wake the producers waiting for room.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -183,7 +193,7 @@ static bool klf_seg_consumed(struct klf_log *log, struct klf_segment *seg)
 
 	lockdep_assert_held(&log->lock);
 	list_for_each_entry(t, &log->targets, log_node)
-		if (t->log_acked < seg->base + seg->nrecords)
+		if ((u64)atomic64_read(&t->log_acked) < seg->base + seg->nrecords)
 			return false;
 	return true;
 }
@@ -198,15 +208,21 @@ static void klf_log_pop_oldest(struct klf_log *log)
 	u64 end = seg->base + seg->nrecords;
 	struct klf_target *t;
 	u64 lost, dropped = 0;
+	s64 acked;
 
 	lockdep_assert_held(&log->lock);
 	list_for_each_entry(t, &log->targets, log_node) {
-		if (t->log_acked >= end)
+		/* the target may acknowledge meanwhile: count only what it had not */
+		acked = atomic64_read(&t->log_acked);
+		do {
+			if ((u64)acked >= end)
+				break;
+		} while (!atomic64_try_cmpxchg(&t->log_acked, &acked, end));
+		if ((u64)acked >= end)
 			continue;
-		lost = end - max(t->log_acked, seg->base);
+		lost = end - max_t(u64, acked, seg->base);
 		t->dropped += lost;
 		dropped += lost;
-		WRITE_ONCE(t->log_acked, end);
 	}
 	log->stats.dropped_records += dropped;
 	if (dropped)
@@ -264,6 +280,13 @@ static bool klf_log_full(struct klf_log *log, size_t len)
 	lockdep_assert_held(&log->lock);
 	if (log->cfg.overflow != KLOGFWD_OVERFLOW_BLOCK || !log->cfg.retain_bytes)
 		return false;
+	/*
+	 * Targets publish acknowledgments without the lock, then look at
+	 * overflow to know whether to wake us (klf_log_ack()): with this
+	 * barrier, either we see their log_acked or they see overflow block,
+	 * even right after log set switched to it.
+	 */
+	smp_mb();
 	for (i = 0; i + 1 < log->nsegs; i++) {
 		if (bytes + len <= log->cfg.retain_bytes)
 			return false;
@@ -308,6 +331,54 @@ void klf_log_space(struct klf_log *log)
 		log->blocking = false;
 	WRITE_ONCE(log->space_gen, log->space_gen + 1);
 	wake_up_interruptible_all(&log->space_wait);
+}
+
+/**
+ * klf_log_ack() - a consumer acknowledged every record before @offset
+ * @log: the log
+ * @acked: the consumer's acknowledged offset, as the log sees it
+ * @offset: the new value; a smaller one (retention went past it) is ignored
+ *
+ * Moves @acked forward without the log's lock. Only under overflow block,
+ * where room for waiting producers depends on it, is the lock taken, to
+ * delete what retention now may and to wake them.
+ *
+ * Context: process context; may take the log's lock.
+ */
+void klf_log_ack(struct klf_log *log, atomic64_t *acked, u64 offset)
+{
+	s64 old = atomic64_read(acked);
+
+	do {
+		if ((u64)old >= offset)
+			return;
+	} while (!atomic64_try_cmpxchg(acked, &old, offset));
+	/* fully ordered after the store: pairs with klf_log_full()'s barrier */
+	if (READ_ONCE(log->cfg.overflow) != KLOGFWD_OVERFLOW_BLOCK)
+		return;
+	mutex_lock(&log->lock);
+	klf_log_space(log);
+	mutex_unlock(&log->lock);
+}
+
+/*
+ * Publish the active segment's committed state for lockless senders
+ * (klf_log_span()): after the page-cache write of every append, and when a
+ * new segment becomes the active one.
+ */
+static void klf_log_publish(struct klf_log *log)
+{
+	struct klf_segment *seg = klf_log_active(log);
+
+	lockdep_assert_held(&log->lock);
+	write_seqcount_begin(&log->commit_seq);
+	log->commit = (struct klf_commit){
+		.file = seg ? seg->file : NULL,
+		.base = seg ? seg->base : 0,
+		.size = seg ? seg->size : 0,
+		.next = log->next_offset,
+	};
+	write_seqcount_end(&log->commit_seq);
 }
 
 static void klf_log_sync_work(struct work_struct *work)
@@ -471,6 +542,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	klf_obj_inc(KLF_OBJ_LOG);
 	kref_init(&log->ref);
 	mutex_init(&log->lock);
+	seqcount_mutex_init(&log->commit_seq, &log->lock);
 	init_waitqueue_head(&log->wait);
 	init_waitqueue_head(&log->space_wait);
 	INIT_LIST_HEAD(&log->targets);
@@ -553,6 +625,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 		if (ret)
 			pr_warn("log %s: cannot save its settings (%d)\n", log->name, ret);
 	}
+	klf_log_publish(log);
 	mutex_unlock(&log->lock);
 
 	mutex_lock(&klf_logs_lock);
@@ -809,6 +882,7 @@ static int klf_log_roll(struct klf_log *log, size_t len)
 		return ret;
 	}
 	log->stats.segments_rolled++;
+	klf_log_publish(log);
 	klf_nl_log_event(log, KLOGFWD_LOG_EVENT_SEGMENT_ROLLED, seg->base);
 	return 0;
 }
@@ -870,9 +944,10 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  *	   to max-record (counted in lines-cut) instead of failing
  *
  * The record is written with one write at the end of the active segment,
- * under the log's lock: readers and targets, which take the same lock to
- * learn the committed size, never see part of it. The log's targets are
- * woken at once.
+ * under the log's lock, and only then published as committed (readers
+ * learn the committed size under the same lock, senders from
+ * klf_log_publish()): nobody sees part of it. The log's targets are woken
+ * at once.
  *
  * Return: 0 or a negative errno: -EMSGSIZE (larger than max-record),
  * -EINVAL (cannot be framed), -EAGAIN (overflow block, @nonblock),
@@ -1005,6 +1080,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 	log->bytes += total;
 	log->stats.appends++;
 	log->stats.append_bytes += total;
+	klf_log_publish(log);
 	if (log->cfg.sync == KLOGFWD_SYNC_INTERVAL)
 		schedule_delayed_work(&log->sync_work,
 				      msecs_to_jiffies(log->cfg.sync_interval_ms));
@@ -1379,12 +1455,50 @@ static void klf_span_cap(struct klf_segment *seg, struct klf_span *span)
 	span->end_offset = seg->base + le32_to_cpu(seg->index[lo - 1].rel);
 }
 
+/*
+ * The lockless way of klf_log_span(): @span holds the file of the segment
+ * @cur is in, and that segment is still the active one. The commit is read
+ * under its sequence count: the page-cache writes it covers came before it.
+ *
+ * Return: as klf_log_span(), or -EAGAIN if the locked way must decide.
+ */
+static int klf_log_span_lockless(struct klf_log *log, struct klf_cursor *cur,
+				 struct klf_span *span)
+{
+	struct klf_commit c;
+	unsigned int seq;
+
+	if (cur->pos < 0 || cur->base != span->base)
+		return -EAGAIN;
+	do {
+		seq = read_seqcount_begin(&log->commit_seq);
+		c = log->commit;
+	} while (read_seqcount_retry(&log->commit_seq, seq));
+	/* the file is held, so its address cannot be another file's */
+	if (c.file != span->file || c.base != cur->base)
+		return -EAGAIN;
+	if (READ_ONCE(log->dead))
+		return -ENODEV;
+	if (cur->offset == c.next && cur->pos == c.size)
+		return -ENODATA;
+	/* a long span ends early at an indexed record: the locked way */
+	if (cur->offset > c.next || cur->pos >= c.size || c.size - cur->pos > KLF_SPAN_MAX)
+		return -EAGAIN;
+	span->pos = cur->pos;
+	span->end = c.size;
+	span->offset = cur->offset;
+	span->end_offset = c.next;
+	return 0;
+}
+
 /**
  * klf_log_span() - the committed records after a cursor, in one segment
  * @log: the log
  * @cur: where the span starts; moved to the oldest record held if retention
  *	 deleted it, and to the next segment at the end of a sealed one
- * @span: filled in, with a file reference the caller drops
+ * @span: the caller's previous span, whose file reference is kept, or one
+ *	  with a NULL file; filled in, with a file reference the caller drops
+ *	  (fput) when done with spans
  *
  * A span ends at the end of the segment's committed records, or earlier at
  * a record boundary, after at most about KLF_SPAN_MAX bytes. The bytes of
@@ -1392,14 +1506,29 @@ static void klf_span_cap(struct klf_segment *seg, struct klf_span *span)
  * only write after them, and deleting their segment unlinks the file
  * without touching its pages.
  *
+ * A sender that keeps up with the producers finds the records after its
+ * cursor in the segment it already holds, the active one: those are read
+ * from the published commit, without the log's lock, which the producers
+ * hold while they write. Anything else (another segment, a cursor whose
+ * position is unknown, retention, a span to cap) takes the lock.
+ *
  * Return: 0, -ENODATA if there is nothing after @cur yet, -ENODEV if the
- * log was deleted, or another negative errno.
+ * log was deleted, or another negative errno. With -ENODATA, @span may
+ * hold the active segment's file (an empty span, @span->pos at its end),
+ * for the next call to find the records there without the lock.
  */
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span)
 {
 	struct klf_segment *seg;
 	int ret;
 
+	if (span->file) {
+		ret = klf_log_span_lockless(log, cur, span);
+		if (ret != -EAGAIN)
+			return ret;
+		fput(span->file);
+		span->file = NULL;
+	}
 	mutex_lock(&log->lock);
 	if (log->dead) {
 		ret = -ENODEV;
@@ -1408,7 +1537,7 @@ int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *s
 	if (log->nsegs && cur->offset < log->segs[0]->base)
 		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
 	for (;;) {
-		if (cur->offset >= log->next_offset) {
+		if (cur->offset > log->next_offset) {
 			ret = -ENODATA;
 			goto out;
 		}
@@ -1416,6 +1545,11 @@ int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *s
 		if (ret)
 			goto out;
 		seg = klf_log_seg_of(log, cur->offset);
+		if (cur->offset >= log->next_offset) {
+			/* caught up: hold the active segment for the next call */
+			ret = -ENODATA;
+			break;
+		}
 		if (cur->pos < seg->size)
 			break;
 		/* at the end of a sealed segment: the next one starts here */
@@ -1426,12 +1560,12 @@ int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *s
 		.shmem = log->cfg.storage == KLOGFWD_STORAGE_MEMORY,
 		.base = seg->base,
 		.pos = cur->pos,
-		.end = seg->size,
+		.end = ret ? cur->pos : seg->size,
 		.offset = cur->offset,
-		.end_offset = seg->base + seg->nrecords,
+		.end_offset = ret ? cur->offset : seg->base + seg->nrecords,
 	};
-	klf_span_cap(seg, span);
-	ret = 0;
+	if (!ret)
+		klf_span_cap(seg, span);
 out:
 	mutex_unlock(&log->lock);
 	return ret;

@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/seqlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/klogfwd.h>
@@ -155,6 +156,21 @@ struct klf_segment {
 };
 
 /**
+ * struct klf_commit - what the active segment has committed, for readers
+ * that do not take the log's lock
+ * @file: the active segment's file
+ * @base: its base offset
+ * @size: its committed bytes (whole records)
+ * @next: the offset the next record will get
+ */
+struct klf_commit {
+	struct file *file;
+	u64 base;
+	loff_t size;
+	u64 next;
+};
+
+/**
  * struct klf_log - an append-only log
  * @ref: references: the registry (until deleted), open devices, requests
  * @node: entry in klf_logs, under klf_logs_lock
@@ -185,6 +201,10 @@ struct klf_segment {
  * @space_waiters: producers sleeping on @space_wait
  * @blocking: a blocking episode is on: its producer-blocked event was sent
  * @sync_work: delayed writeback for sync interval
+ * @commit_seq: written under @lock by klf_log_publish() around @commit,
+ *		read locklessly by klf_log_span()
+ * @commit: the active segment's committed state, published after each
+ *	    append and roll (the page-cache writes come first)
  */
 struct klf_log {
 	struct kref ref;
@@ -216,6 +236,8 @@ struct klf_log {
 	unsigned int space_waiters;
 	bool blocking;
 	struct delayed_work sync_work;
+	seqcount_mutex_t commit_seq;
+	struct klf_commit commit;
 };
 
 /**
@@ -280,6 +302,7 @@ bool klf_log_writable(struct klf_log *log);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);
 void klf_log_space(struct klf_log *log);
+void klf_log_ack(struct klf_log *log, atomic64_t *acked, u64 offset);
 u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur);
 bool klf_name_ok(const char *name);
 struct file *klf_dir_open(struct klf_log *log, const char *name, int flags);

@@ -11,9 +11,13 @@
  * producer's append kicks it too, so nothing polls in the live path; a slow
  * timer only backs up acknowledgment tracking while data is in flight.
  *
- * Locking: the worker runs with the target's lock held. It takes the log's
- * lock only briefly (klf_log_span(), klf_log_skip(), publishing what was
- * acknowledged), never across a send, and never sends under lock_sock.
+ * Locking: the worker runs with the target's lock held. Keeping up with
+ * the producers, it does not take the log's lock: spans in the active
+ * segment come from its published commit, and acknowledgments are
+ * published by cmpxchg (klf_log_span(), klf_log_ack()). It takes the lock
+ * briefly for anything else (a new segment, klf_log_skip(), waking
+ * producers under overflow block), never across a send, and never sends
+ * under lock_sock.
  *
  * Acknowledgments: with ack tcp, a ring of checkpoints maps the bytes
  * queued on the connection to record boundaries; tcp_sock.bytes_acked
@@ -179,14 +183,7 @@ static void klf_target_close(struct klf_target *t)
 /* Tell the log how far this target got: retention and blocked producers. */
 static void klf_target_publish(struct klf_target *t)
 {
-	struct klf_log *log = t->log;
-
-	mutex_lock(&log->lock);
-	if (t->acked.cur.offset > t->log_acked) {
-		WRITE_ONCE(t->log_acked, t->acked.cur.offset);
-		klf_log_space(log);
-	}
-	mutex_unlock(&log->lock);
+	klf_log_ack(t->log, &t->log_acked, t->acked.cur.offset);
 }
 
 /* Read the receiver's acknowledgments (ack app): 8-byte LE offsets. */
@@ -434,7 +431,11 @@ static void klf_target_established(struct klf_target *t)
 			&t->addr);
 }
 
-/* A span was queued in full: the next record starts a checkpoint. */
+/*
+ * A span was queued in full: the next record starts a checkpoint. The
+ * span keeps its file: klf_log_span() continues in that segment without
+ * the log's lock while it is the active one.
+ */
 static void klf_target_span_done(struct klf_target *t)
 {
 	struct klf_span *s = &t->span;
@@ -453,7 +454,6 @@ static void klf_target_span_done(struct klf_target *t)
 		}
 		t->ring[i] = (struct klf_ckpt){ .stream = t->queued, .cur = t->cur };
 	}
-	klf_target_put_span(t);
 }
 
 static struct page *klf_span_page(struct klf_span *s, pgoff_t index)
@@ -484,7 +484,7 @@ static int klf_target_send(struct klf_target *t)
 	int ret;
 
 	for (;;) {
-		if (!s->file) {
+		if (!s->file || s->pos == s->end) {
 			ret = klf_log_span(t->log, &t->cur, s);
 			if (ret == -ENODATA)
 				return 0;
@@ -572,11 +572,9 @@ void klf_target_persist(struct klf_target *t, bool force)
 		return;
 	/*
 	 * Retention may have moved the target past records it dropped. Most
-	 * runs have nothing new to write, or wrote less than a second ago:
-	 * they decide so without the log's lock (a stale log_acked only
-	 * delays the file, which may lag anyway).
+	 * runs have nothing new to write, or wrote less than a second ago.
 	 */
-	off = max(off, READ_ONCE(t->log_acked));
+	off = max_t(u64, off, atomic64_read(&t->log_acked));
 	if (off == t->persisted)
 		return;
 	if (!force && time_before(jiffies, t->persisted_at + HZ)) {
@@ -584,10 +582,8 @@ void klf_target_persist(struct klf_target *t, bool force)
 			timer_reduce(&t->timer, t->persisted_at + HZ);
 		return;
 	}
-	mutex_lock(&t->log->lock);
-	off = max(off, t->log_acked);
-	sync = t->log->cfg.sync != KLOGFWD_SYNC_NONE;
-	mutex_unlock(&t->log->lock);
+	/* log set may change it meanwhile: either value is right */
+	sync = READ_ONCE(t->log->cfg.sync) != KLOGFWD_SYNC_NONE;
 	rec.magic = cpu_to_le32(KLF_CURSOR_MAGIC);
 	rec.crc = 0;
 	rec.offset = cpu_to_le64(off);

@@ -12,7 +12,7 @@
  *                      target is torn down, so lookups under it may use
  *                      a target without a reference
  *   target->lock       one target: socket, state, cursors, counters
- *   log->lock          (log.c) the log, its targets list, log_acked
+ *   log->lock          (log.c) the log, its targets list, dropped
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -139,7 +139,7 @@ static int klf_target_start(struct klf_target *t, u32 start, u64 from,
 	}
 	t->acked.cur = (struct klf_cursor){ .offset = off, .pos = -1 };
 	t->cur = t->acked.cur;
-	t->log_acked = off;
+	atomic64_set(&t->log_acked, off);
 	t->sent_hwm = off;
 	return 0;
 }
@@ -448,8 +448,8 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	klf_log_bounds(log, &first, &next);
 	mutex_lock(&log->lock);
 	snap->dropped = t->dropped;
-	acked.offset = max(acked.offset, t->log_acked);
 	mutex_unlock(&log->lock);
+	acked.offset = max_t(u64, acked.offset, atomic64_read(&t->log_acked));
 	snap->acked_offset = acked.offset;
 	snap->lag_records = next > acked.offset ? next - acked.offset : 0;
 	snap->lag_bytes = klf_log_bytes_after(log, &acked);

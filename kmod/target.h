@@ -97,7 +97,7 @@ struct klf_ckpt {
  * @addrlen: its length
  * @ack: KLOGFWD_ACK_*
  * @dfs: its debugfs directory
- * @lock: protects the members below, up to @log_acked
+ * @lock: protects the members below, up to @stats
  * @cfg: settings
  * @sock: the socket of the current connection attempt, or NULL
  * @saved_state_change: @sock's callback before klogfwd's
@@ -140,9 +140,9 @@ struct klf_ckpt {
  * @persisted: offset last written to @cursor_file
  * @persisted_at: jiffies of that write
  * @stats: counters
- * @log_acked: the log's view of @acked.cur.offset, written under the log's
- *	       lock (WRITE_ONCE: the target's cursor file reads it without);
- *	       retention may move it forward past deleted records
+ * @log_acked: the log's view of @acked.cur.offset: only moved forward,
+ *	       by cmpxchg, by the worker (klf_log_ack()) and by retention,
+ *	       which may move it past deleted records
  * @dropped: records deleted before acknowledged, under the log's lock
  */
 struct klf_target {
@@ -156,7 +156,7 @@ struct klf_target {
 	u32 ack;
 	struct dentry *dfs;
 
-	struct mutex lock; /* protects the members below, up to @log_acked */
+	struct mutex lock; /* protects the members below, up to @stats */
 	struct klf_target_config cfg;
 	struct socket *sock;
 	void (*saved_state_change)(struct sock *sk);
@@ -193,8 +193,8 @@ struct klf_target {
 	unsigned long persisted_at;
 	struct klf_target_stats stats;
 
+	atomic64_t log_acked;
 	/* under log->lock */
-	u64 log_acked;
 	u64 dropped;
 };
 
