@@ -95,6 +95,9 @@ struct net;
 void klf_nl_notify(struct net *net, struct sk_buff *msg);
 void klf_nl_log_event(struct klf_log *log, u32 event, u64 count);
 void klf_nl_target_notify(struct klf_target *t);
+/* a log's or a namespace's targets go before it does */
+void klf_targets_delete_log(struct klf_log *log);
+void klf_targets_delete_net(struct net *net);
 
 int klf_netlink_init(void);
 void klf_netlink_exit(void);

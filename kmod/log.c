@@ -8,7 +8,7 @@
  * Locking:
  *   klf_logs_lock (mutex)  the registry: klf_logs, klf_log_minors, names
  *   log->lock (mutex)      one log: segments, counters, settings, appends,
- *                          its targets list and their dropped counts;
+ *                          its consumers and their dropped counts;
  *                          taken after klf_logs_lock, klf_targets_lock and
  *                          a target's lock, never before
  * Appends and reads sleep (page cache I/O), so both locks are mutexes.
@@ -19,9 +19,9 @@
  *     publishes it under log->commit_seq after its page-cache write, and
  *     a sender whose cursor is in that segment reads it there
  *     (klf_log_span());
- *   - what a target has acknowledged (its log_acked): only moved forward,
- *     by cmpxchg (klf_log_ack(), retention); the target takes the lock
- *     only under overflow block, to wake the producers waiting for room.
+ *   - what a consumer (a target) has acknowledged: only moved forward, by
+ *     cmpxchg (klf_log_ack(), retention); the lock is taken for it only
+ *     under overflow block, to wake the producers waiting for room.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -42,7 +42,6 @@
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
 #include "kmod/stats.h"
-#include "kmod/target.h"
 
 /* protects klf_logs, klf_logs_pending, klf_nlogs, klf_log_minors and log names */
 DEFINE_MUTEX(klf_logs_lock);
@@ -186,14 +185,14 @@ static struct klf_segment *klf_log_active(struct klf_log *log)
 	return log->nsegs ? log->segs[log->nsegs - 1] : NULL;
 }
 
-/* Have all targets of the log acknowledged every record of @seg? */
+/* Have all consumers of the log acknowledged every record of @seg? */
 static bool klf_seg_consumed(struct klf_log *log, struct klf_segment *seg)
 {
-	struct klf_target *t;
+	struct klf_consumer *c;
 
 	lockdep_assert_held(&log->lock);
-	list_for_each_entry(t, &log->targets, log_node)
-		if ((u64)atomic64_read(&t->log_acked) < seg->base + seg->nrecords)
+	list_for_each_entry(c, &log->consumers, node)
+		if ((u64)atomic64_read(&c->acked) < seg->base + seg->nrecords)
 			return false;
 	return true;
 }
@@ -206,22 +205,22 @@ static void klf_log_pop_oldest(struct klf_log *log)
 {
 	struct klf_segment *seg = log->segs[0];
 	u64 end = seg->base + seg->nrecords;
-	struct klf_target *t;
+	struct klf_consumer *c;
 	u64 lost, dropped = 0;
 	s64 acked;
 
 	lockdep_assert_held(&log->lock);
-	list_for_each_entry(t, &log->targets, log_node) {
-		/* the target may acknowledge meanwhile: count only what it had not */
-		acked = atomic64_read(&t->log_acked);
+	list_for_each_entry(c, &log->consumers, node) {
+		/* it may acknowledge meanwhile: count only what it had not */
+		acked = atomic64_read(&c->acked);
 		do {
 			if ((u64)acked >= end)
 				break;
-		} while (!atomic64_try_cmpxchg(&t->log_acked, &acked, end));
+		} while (!atomic64_try_cmpxchg(&c->acked, &acked, end));
 		if ((u64)acked >= end)
 			continue;
 		lost = end - max_t(u64, acked, seg->base);
-		t->dropped += lost;
+		c->dropped += lost;
 		dropped += lost;
 	}
 	log->stats.dropped_records += dropped;
@@ -334,25 +333,74 @@ void klf_log_space(struct klf_log *log)
 }
 
 /**
+ * klf_log_attach() - add a consumer to a log
+ * @log: the log
+ * @c: the consumer, with its @kick set
+ * @offset: the first record it has not acknowledged
+ * @lost: records before @offset it will never have (counted as dropped)
+ */
+void klf_log_attach(struct klf_log *log, struct klf_consumer *c, u64 offset, u64 lost)
+{
+	atomic64_set(&c->acked, offset);
+	mutex_lock(&log->lock);
+	c->dropped = lost;
+	log->stats.dropped_records += lost;
+	list_add_tail(&c->node, &log->consumers);
+	mutex_unlock(&log->lock);
+}
+
+/**
+ * klf_log_detach() - remove a consumer from a log
+ * @log: the log
+ * @c: the consumer
+ *
+ * After this no append kicks it, and it no longer holds producers back.
+ */
+void klf_log_detach(struct klf_log *log, struct klf_consumer *c)
+{
+	mutex_lock(&log->lock);
+	list_del_init(&c->node);
+	klf_log_space(log);
+	mutex_unlock(&log->lock);
+}
+
+/**
+ * klf_log_dropped() - records retention deleted before @c acknowledged them
+ * @log: the log
+ * @c: one of its consumers
+ *
+ * Return: the count.
+ */
+u64 klf_log_dropped(struct klf_log *log, struct klf_consumer *c)
+{
+	u64 n;
+
+	mutex_lock(&log->lock);
+	n = c->dropped;
+	mutex_unlock(&log->lock);
+	return n;
+}
+
+/**
  * klf_log_ack() - a consumer acknowledged every record before @offset
  * @log: the log
- * @acked: the consumer's acknowledged offset, as the log sees it
+ * @c: the consumer
  * @offset: the new value; a smaller one (retention went past it) is ignored
  *
- * Moves @acked forward without the log's lock. Only under overflow block,
- * where room for waiting producers depends on it, is the lock taken, to
- * delete what retention now may and to wake them.
+ * Moves @c's acknowledged offset forward without the log's lock. Only
+ * under overflow block, where room for waiting producers depends on it, is
+ * the lock taken, to delete what retention now may and to wake them.
  *
  * Context: process context; may take the log's lock.
  */
-void klf_log_ack(struct klf_log *log, atomic64_t *acked, u64 offset)
+void klf_log_ack(struct klf_log *log, struct klf_consumer *c, u64 offset)
 {
-	s64 old = atomic64_read(acked);
+	s64 old = atomic64_read(&c->acked);
 
 	do {
 		if ((u64)old >= offset)
 			return;
-	} while (!atomic64_try_cmpxchg(acked, &old, offset));
+	} while (!atomic64_try_cmpxchg(&c->acked, &old, offset));
 	/* fully ordered after the store: pairs with klf_log_full()'s barrier */
 	if (READ_ONCE(log->cfg.overflow) != KLOGFWD_OVERFLOW_BLOCK)
 		return;
@@ -545,7 +593,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	seqcount_mutex_init(&log->commit_seq, &log->lock);
 	init_waitqueue_head(&log->wait);
 	init_waitqueue_head(&log->space_wait);
-	INIT_LIST_HEAD(&log->targets);
+	INIT_LIST_HEAD(&log->consumers);
 	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
 	INIT_LIST_HEAD(&log->node);
 	strscpy(log->name, name, sizeof(log->name));
@@ -959,8 +1007,8 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 	size_t head = klf_log_append_headroom(), hlen, strip = 0;
 	bool nonblock = flags & KLF_APPEND_NONBLOCK;
 	char shdr[KLF_SYSLOG_HDR_MAX];
+	struct klf_consumer *c;
 	struct klf_segment *seg;
-	struct klf_target *t;
 	struct klf_frame frame;
 	u8 *start, *payload = (u8 *)buf + head;
 	u8 *trailer = NULL, saved = 0, pri[5];
@@ -1085,8 +1133,8 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 		schedule_delayed_work(&log->sync_work,
 				      msecs_to_jiffies(log->cfg.sync_interval_ms));
 	klf_log_retain(log);
-	list_for_each_entry(t, &log->targets, log_node)
-		klf_target_kick(t);
+	list_for_each_entry(c, &log->consumers, node)
+		c->kick(c);
 	mutex_unlock(&log->lock);
 	/* most appends have no reader waiting: a barrier, not the queue's lock */
 	if (wq_has_sleeper(&log->wait))

@@ -171,6 +171,27 @@ struct klf_commit {
 };
 
 /**
+ * struct klf_consumer - what the log knows of something that reads it and
+ * acknowledges what it read (a target embeds one)
+ * @node: entry in the log's consumers, under the log's lock
+ * @acked: the offset before which every record is acknowledged (or was
+ *	   deleted by retention); only moves forward, by cmpxchg
+ *	   (klf_log_ack(), retention), without the log's lock
+ * @dropped: records retention deleted before they were acknowledged, under
+ *	     the log's lock
+ * @kick: called after each append, under the log's lock: must not sleep
+ *
+ * Retention, overflow block and the drop counts see a log's readers only
+ * through this.
+ */
+struct klf_consumer {
+	struct list_head node;
+	atomic64_t acked;
+	u64 dropped;
+	void (*kick)(struct klf_consumer *c);
+};
+
+/**
  * struct klf_log - an append-only log
  * @ref: references: the registry (until deleted), open devices, requests
  * @node: entry in klf_logs, under klf_logs_lock
@@ -195,7 +216,7 @@ struct klf_commit {
  * @stats: counters
  * @dead: deleted; every operation fails with -ENODEV
  * @wait: readers waiting for records (poll)
- * @targets: targets forwarding this log (struct klf_target.log_node)
+ * @consumers: what reads the log and acknowledges it (struct klf_consumer)
  * @space_wait: producers waiting for room (overflow block)
  * @space_gen: bumped whenever room may have appeared, for @space_wait
  * @space_waiters: producers sleeping on @space_wait
@@ -230,7 +251,7 @@ struct klf_log {
 	struct klf_log_stats stats;
 	bool dead;
 	wait_queue_head_t wait;
-	struct list_head targets;
+	struct list_head consumers;
 	wait_queue_head_t space_wait;
 	u64 space_gen;
 	unsigned int space_waiters;
@@ -302,7 +323,10 @@ bool klf_log_writable(struct klf_log *log);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);
 void klf_log_space(struct klf_log *log);
-void klf_log_ack(struct klf_log *log, atomic64_t *acked, u64 offset);
+void klf_log_ack(struct klf_log *log, struct klf_consumer *c, u64 offset);
+void klf_log_attach(struct klf_log *log, struct klf_consumer *c, u64 offset, u64 lost);
+void klf_log_detach(struct klf_log *log, struct klf_consumer *c);
+u64 klf_log_dropped(struct klf_log *log, struct klf_consumer *c);
 u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur);
 bool klf_name_ok(const char *name);
 struct file *klf_dir_open(struct klf_log *log, const char *name, int flags);

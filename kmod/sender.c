@@ -183,7 +183,7 @@ static void klf_target_close(struct klf_target *t)
 /* Tell the log how far this target got: retention and blocked producers. */
 static void klf_target_publish(struct klf_target *t)
 {
-	klf_log_ack(t->log, &t->log_acked, t->acked.cur.offset);
+	klf_log_ack(t->log, &t->consumer, t->acked.cur.offset);
 }
 
 /* Read the receiver's acknowledgments (ack app): 8-byte LE offsets. */
@@ -574,7 +574,7 @@ void klf_target_persist(struct klf_target *t, bool force)
 	 * Retention may have moved the target past records it dropped. Most
 	 * runs have nothing new to write, or wrote less than a second ago.
 	 */
-	off = max_t(u64, off, atomic64_read(&t->log_acked));
+	off = max_t(u64, off, atomic64_read(&t->consumer.acked));
 	if (off == t->persisted)
 		return;
 	if (!force && time_before(jiffies, t->persisted_at + HZ)) {

@@ -12,7 +12,8 @@
  *                      target is torn down, so lookups under it may use
  *                      a target without a reference
  *   target->lock       one target: socket, state, cursors, counters
- *   log->lock          (log.c) the log, its targets list, dropped
+ *   log->lock          (log.c) the log, its consumers (the targets'
+ *                      struct klf_consumer)
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -99,8 +100,17 @@ struct klf_target *klf_target_find(struct net *net, const char *name)
 	return t && net_eq(t->net, net) ? t : NULL;
 }
 
-/* Where a new target starts, by its start setting. */
-static int klf_target_start(struct klf_target *t, u32 start, u64 from,
+/* An append happened (struct klf_consumer's kick). */
+static void klf_target_consumer_kick(struct klf_consumer *c)
+{
+	klf_target_kick(container_of(c, struct klf_target, consumer));
+}
+
+/*
+ * Where a new target starts, by its start setting; *@lost is set to the
+ * records it should have had that were deleted meanwhile (from resume).
+ */
+static int klf_target_start(struct klf_target *t, u32 start, u64 from, u64 *lost,
 			    struct netlink_ext_ack *extack)
 {
 	u64 first, next, off;
@@ -124,10 +134,7 @@ static int klf_target_start(struct klf_target *t, u32 start, u64 from,
 			off = first;
 		/* deleted meanwhile: those are lost to this target */
 		if (off < first) {
-			mutex_lock(&t->log->lock);
-			t->dropped += first - off;
-			t->log->stats.dropped_records += first - off;
-			mutex_unlock(&t->log->lock);
+			*lost = first - off;
 			off = first;
 		}
 		off = min(off, next);
@@ -139,7 +146,6 @@ static int klf_target_start(struct klf_target *t, u32 start, u64 from,
 	}
 	t->acked.cur = (struct klf_cursor){ .offset = off, .pos = -1 };
 	t->cur = t->acked.cur;
-	atomic64_set(&t->log_acked, off);
 	t->sent_hwm = off;
 	return 0;
 }
@@ -178,6 +184,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	char fname[KLOGFWD_NAME_LEN + 8];
 	struct klf_target *t;
 	struct file *f;
+	u64 lost = 0;
 	int ret;
 
 	if (!klf_name_ok(name)) {
@@ -197,7 +204,8 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	INIT_WORK(&t->work, klf_target_work);
 	timer_setup(&t->timer, klf_target_timer, 0);
 	INIT_LIST_HEAD(&t->node);
-	INIT_LIST_HEAD(&t->log_node);
+	INIT_LIST_HEAD(&t->consumer.node);
+	t->consumer.kick = klf_target_consumer_kick;
 	strscpy(t->name, name, sizeof(t->name));
 	t->net = net;
 	kref_get(&log->ref);
@@ -244,12 +252,10 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 		ret = -EEXIST;
 		goto err_unlock;
 	}
-	ret = klf_target_start(t, start, from, extack);
+	ret = klf_target_start(t, start, from, &lost, extack);
 	if (ret)
 		goto err_unlock;
-	mutex_lock(&log->lock);
-	list_add_tail(&t->log_node, &log->targets);
-	mutex_unlock(&log->lock);
+	klf_log_attach(log, &t->consumer, t->acked.cur.offset, lost);
 	list_add_tail(&t->node, &klf_targets);
 	klf_ntargets++;
 	WRITE_ONCE(klf_targets_gen, klf_targets_gen + 1);
@@ -301,10 +307,7 @@ static void klf_target_destroy(struct klf_target *t, bool unloading)
 	klf_debugfs_target_del(t);
 
 	/* no append kicks it any more, and it no longer holds producers */
-	mutex_lock(&log->lock);
-	list_del_init(&t->log_node);
-	klf_log_space(log);
-	mutex_unlock(&log->lock);
+	klf_log_detach(log, &t->consumer);
 
 	mutex_lock(&t->lock);
 	WRITE_ONCE(t->dead, true);
@@ -446,10 +449,8 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	mutex_unlock(&t->lock);
 
 	klf_log_bounds(log, &first, &next);
-	mutex_lock(&log->lock);
-	snap->dropped = t->dropped;
-	mutex_unlock(&log->lock);
-	acked.offset = max_t(u64, acked.offset, atomic64_read(&t->log_acked));
+	snap->dropped = klf_log_dropped(log, &t->consumer);
+	acked.offset = max_t(u64, acked.offset, atomic64_read(&t->consumer.acked));
 	snap->acked_offset = acked.offset;
 	snap->lag_records = next > acked.offset ? next - acked.offset : 0;
 	snap->lag_bytes = klf_log_bytes_after(log, &acked);

@@ -88,7 +88,6 @@ struct klf_ckpt {
 /**
  * struct klf_target - a TCP receiver fed from a log
  * @node: entry in klf_targets, under klf_targets_lock
- * @log_node: entry in the log's targets list, under the log's lock
  * @name: unique name
  * @net: network namespace it was created in and connects from (no
  *	 reference: the namespace's pre_exit deletes its targets)
@@ -140,14 +139,12 @@ struct klf_ckpt {
  * @persisted: offset last written to @cursor_file
  * @persisted_at: jiffies of that write
  * @stats: counters
- * @log_acked: the log's view of @acked.cur.offset: only moved forward,
- *	       by cmpxchg, by the worker (klf_log_ack()) and by retention,
- *	       which may move it past deleted records
- * @dropped: records deleted before acknowledged, under the log's lock
+ * @consumer: what the log knows of this target: the acknowledged offset
+ *	      (@acked.cur.offset, or past it if retention deleted records)
+ *	      and the records dropped
  */
 struct klf_target {
 	struct list_head node;
-	struct list_head log_node;
 	char name[KLOGFWD_NAME_LEN + 1];
 	struct net *net;
 	struct klf_log *log;
@@ -193,9 +190,7 @@ struct klf_target {
 	unsigned long persisted_at;
 	struct klf_target_stats stats;
 
-	atomic64_t log_acked;
-	/* under log->lock */
-	u64 dropped;
+	struct klf_consumer consumer;
 };
 
 /**
@@ -248,8 +243,6 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 struct klf_target *klf_target_find(struct net *net, const char *name);
 struct klf_target *klf_target_next(struct net *net, unsigned long *idx);
 void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap);
-void klf_targets_delete_log(struct klf_log *log);
-void klf_targets_delete_net(struct net *net);
 struct klf_totals;
 void klf_targets_for_each(struct net *net,
 			  void (*fn)(struct klf_target *, struct klf_totals *),
