@@ -115,18 +115,18 @@ zero() {
 }
 
 verify() {
-	local nk nd dropped got missing
-	nk=$(cat "$WORK/racek.count") && nd=$(cat "$WORK/raced.count") || return 1
-	wait_for $((60 * KLF_SLOW)) tstat_is keep acked_offset = "$nk" || {
-		echo "# keep: acked_offset $(tstat keep acked_offset), $nk appended"
+	local nkeep nslow dropped got missing
+	nkeep=$(cat "$WORK/racek.count") && nslow=$(cat "$WORK/raced.count") || return 1
+	wait_for $((60 * KLF_SLOW)) tstat_is keep acked_offset = "$nkeep" || {
+		echo "# keep: acked_offset $(tstat keep acked_offset), $nkeep appended"
 		return 1
 	}
-	wait_for $((120 * KLF_SLOW)) tstat_is slow acked_offset = "$nd" || {
-		echo "# slow: acked_offset $(tstat slow acked_offset), $nd appended"
+	wait_for $((120 * KLF_SLOW)) tstat_is slow acked_offset = "$nslow" || {
+		echo "# slow: acked_offset $(tstat slow acked_offset), $nslow appended"
 		return 1
 	}
-	wait_for $((10 * KLF_SLOW)) recv_has keep records "$nk" || {
-		echo "# keep's receiver: $(rstat keep records) records of $nk"
+	wait_for $((10 * KLF_SLOW)) recv_has keep records "$nkeep" || {
+		echo "# keep's receiver: $(rstat keep records) records of $nkeep"
 		return 1
 	}
 	zero keep gaps duplicates out_of_order corrupt bad_crc bad_frame offset_gaps || return 1
@@ -134,8 +134,8 @@ verify() {
 	zero slow corrupt bad_crc bad_frame || return 1
 	dropped=$(tstat slow dropped_records)
 	got=$(rstat slow records)
-	missing=$((nd - got))
-	echo "# live_race: slow's receiver has $got of $nd records of raced;" \
+	missing=$((nslow - got))
+	echo "# live_race: slow's receiver has $got of $nslow records of raced;" \
 		"target slow counted $dropped dropped" >> "$WORK/summary"
 	[ "$missing" -le "$dropped" ] || { echo "# $missing records missing, $dropped dropped"; return 1; }
 	# retention did delete records under the sender (what the case is for)
