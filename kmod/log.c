@@ -280,10 +280,10 @@ static bool klf_log_full(struct klf_log *log, size_t len)
 	if (log->cfg.overflow != KLOGFWD_OVERFLOW_BLOCK || !log->cfg.retain_bytes)
 		return false;
 	/*
-	 * Targets publish acknowledgments without the lock, then look at
+	 * Consumers publish acknowledgments without the lock, then look at
 	 * overflow to know whether to wake us (klf_log_ack()): with this
-	 * barrier, either we see their log_acked or they see overflow block,
-	 * even right after log set switched to it.
+	 * barrier, either we see their acknowledged offset or they see
+	 * overflow block, even right after log set switched to it.
 	 */
 	smp_mb();
 	for (i = 0; i + 1 < log->nsegs; i++) {
@@ -341,8 +341,13 @@ void klf_log_space(struct klf_log *log)
  */
 void klf_log_attach(struct klf_log *log, struct klf_consumer *c, u64 offset, u64 lost)
 {
-	atomic64_set(&c->acked, offset);
 	mutex_lock(&log->lock);
+	/* retention may have deleted records since @offset was chosen */
+	if (log->nsegs && offset < log->segs[0]->base) {
+		lost += log->segs[0]->base - offset;
+		offset = log->segs[0]->base;
+	}
+	atomic64_set(&c->acked, offset);
 	c->dropped = lost;
 	log->stats.dropped_records += lost;
 	list_add_tail(&c->node, &log->consumers);
@@ -1590,14 +1595,21 @@ int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *s
 			goto out;
 		}
 		ret = klf_cursor_resolve_alloc(log, cur);
+		if (cur->offset >= log->next_offset) {
+			/*
+			 * Caught up: hold the active segment for the next
+			 * call, if the cursor's position is known (else the
+			 * next call resolves it)
+			 */
+			seg = ret ? NULL : klf_log_seg_of(log, cur->offset);
+			ret = -ENODATA;
+			if (!seg)
+				goto out;
+			break;
+		}
 		if (ret)
 			goto out;
 		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->offset >= log->next_offset) {
-			/* caught up: hold the active segment for the next call */
-			ret = -ENODATA;
-			break;
-		}
 		if (cur->pos < seg->size)
 			break;
 		/* at the end of a sealed segment: the next one starts here */
