@@ -113,7 +113,7 @@ struct page;
 struct sock;
 struct socket;
 
-#define KLF_SEND_PAGES	16
+#define KLF_SEND_PAGES	64
 
 int klf_send_pages(struct socket *sock, struct page **pages, unsigned int npages,
 		   unsigned int off, size_t len, bool more, u64 *spliced, u64 *copied);

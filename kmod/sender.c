@@ -35,6 +35,7 @@
 #include <linux/fs.h>
 #include <linux/net.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/random.h>
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
@@ -467,6 +468,63 @@ static struct page *klf_span_page(struct klf_span *s, pgoff_t index)
 }
 
 /*
+ * Take references on pages @first to @first + @n - 1 of the span's file:
+ * those in the page cache and up to date in one walk of it, the rest (a
+ * page swapped out or evicted, a walk stopped inside a large folio) one by
+ * one, read in if need be. On error no reference is left.
+ */
+static int klf_span_pages(struct klf_span *s, pgoff_t first, unsigned int n,
+			  struct page **pages)
+{
+	struct folio_batch fbatch;
+	unsigned int i, j, nr;
+	pgoff_t start;
+	int ret;
+
+	/* fault knobs (fault.c): a failed page read, one chance per page */
+	for (i = 0; i < n; i++) {
+		ret = klf_fault_hit(KLF_FAULT_READ);
+		if (ret)
+			return ret;
+	}
+	/*
+	 * A batch holds 15 folios on 6.1, 31 on 6.12: walk again while it
+	 * helps. (Before 6.1.135 this walk could return a sibling entry:
+	 * Documentation/klogfwd.rst, Kernel compatibility.)
+	 */
+	i = 0;
+	for (start = first; i < n; start = first + i) {
+		folio_batch_init(&fbatch);
+		nr = filemap_get_folios_contig(s->file->f_mapping, &start, first + n - 1,
+					       &fbatch);
+		for (j = 0; j < nr; j++) {
+			struct folio *folio = fbatch.folios[j];
+
+			if (!folio_test_uptodate(folio) || folio->index > first + i)
+				break;
+			for (; i < n && first + i < folio_next_index(folio); i++) {
+				pages[i] = folio_page(folio, first + i - folio->index);
+				get_page(pages[i]);
+			}
+		}
+		folio_batch_release(&fbatch);
+		/* an empty batch, or one used only in part: the rest one by one */
+		if (!nr || j < nr)
+			break;
+	}
+	for (; i < n; i++) {
+		pages[i] = klf_span_page(s, first + i);
+		if (IS_ERR(pages[i])) {
+			ret = PTR_ERR(pages[i]);
+			while (i--)
+				put_page(pages[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
  * Queue committed records, many pages per call, until the log has no more,
  * the socket is full or the budget is spent.
  *
@@ -505,16 +563,9 @@ static int klf_target_send(struct klf_target *t)
 		len = min_t(size_t, s->end - s->pos, KLF_SEND_PAGES * PAGE_SIZE - off);
 		len = min(len, budget);
 		npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
-		for (i = 0; i < npages; i++) {
-			ret = klf_fault_hit(KLF_FAULT_READ);
-			pages[i] = ret ? ERR_PTR(ret) : klf_span_page(s, first + i);
-			if (IS_ERR(pages[i])) {
-				ret = PTR_ERR(pages[i]);
-				while (i--)
-					put_page(pages[i]);
-				return ret;
-			}
-		}
+		ret = klf_span_pages(s, first, npages, pages);
+		if (ret)
+			return ret;
 		/* fault knobs (fault.c): a failed send; a short one, as if full */
 		ret = klf_fault_hit(KLF_FAULT_SEND);
 		if (!ret) {
