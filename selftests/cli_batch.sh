@@ -23,7 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_plan 9
+ktap_plan
 
 good() {
 	cat > "$W/ok" <<'B'

@@ -8,7 +8,7 @@
 require_module
 [ -d /sys/kernel/debug/tracing ] || [ -d /sys/kernel/debug ] || skip_all "debugfs is not mounted"
 
-ktap_plan 5
+ktap_plan
 check "debugfs root exists" test -d "$KLF_DFS"
 kinds() { [ "$(awk '{print $1}' "$KLF_DFS/objects" | tr '\n' ' ')" = "logs segments targets sockets " ]; }
 check "objects lists logs, segments, targets and sockets" kinds

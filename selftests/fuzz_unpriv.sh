@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_plan 3
+ktap_plan
 
 setup() {
 	"$k" log add fz0 && "$k" log append fz0 keep &&

@@ -62,15 +62,6 @@ done_within() {
 	return 1
 }
 
-# dstat logs|targets NAME KEY: a value from debugfs
-dstat() {
-	local key val
-	while read -r key val; do
-		[ "$key" = "$3" ] && { echo "$val"; return 0; }
-	done < "$KLF_DFS/$1/$2/stats"
-	return 1
-}
-
 # is_ DESC GOT WANT: compare, saying what differs
 is_() {
 	[ "$2" = "$3" ] && return 0
@@ -277,7 +268,7 @@ else
 fi
 accepted() {
 	"$k" log add hd-s dir "$S/s" || return 1
-	is_ "records recovered" "$(dstat logs hd-s next_offset)" 3 &&
+	is_ "records recovered" "$(lstat hd-s next_offset)" 3 &&
 	"$k" log del hd-s
 }
 check "the same directory with nothing planted is recovered (3 records)" accepted
@@ -327,8 +318,8 @@ mkdir "$R"
 fill() {
 	"$k" log add hd-r dir "$R" framing klf segment-bytes 4096 max-record 512 &&
 	"$PRODUCE" -o /dev/klogfwd/hd-r -n 300 --min 16 --max 100 --seed 3 > /dev/null &&
-	is_ "next offset" "$(dstat logs hd-r next_offset)" 300 || return 1
-	[ "$(dstat logs hd-r segments)" -ge 4 ] || { echo "fewer than 4 segments"; return 1; }
+	is_ "next offset" "$(lstat hd-r next_offset)" 300 || return 1
+	[ "$(lstat hd-r segments)" -ge 4 ] || { echo "fewer than 4 segments"; return 1; }
 }
 check "a klf dir log with 300 records in several segments" fill
 "$k" log del hd-r
@@ -354,7 +345,7 @@ check "no framing file, added with the default framing (lf): refused, no segment
 add_again() {
 	local f=
 	"$k" log add hd-r dir "$R" framing klf segment-bytes 4096 max-record 512 || return 1
-	is_ "next offset" "$(dstat logs hd-r next_offset)" 300 || return 1
+	is_ "next offset" "$(lstat hd-r next_offset)" 300 || return 1
 	IFS= read -r f < "$R/framing"
 	is_ "the framing file" "$f" klf
 }
@@ -366,8 +357,8 @@ printf 'GARBAGE!' > "${segs[1]%.log}.index"
 truncate -s 3 "${segs[2]%.log}.index"
 index() {
 	"$k" log add hd-r dir "$R" framing klf segment-bytes 4096 max-record 512 || return 1
-	is_ "next offset" "$(dstat logs hd-r next_offset)" 300 &&
-	is_ "index rebuilds" "$(dstat logs hd-r index_rebuilds)" 2
+	is_ "next offset" "$(lstat hd-r next_offset)" 300 &&
+	is_ "index rebuilds" "$(lstat hd-r index_rebuilds)" 2
 }
 check "a garbage and a truncated .index: rebuilt (index_rebuilds 2), no segment changed" \
 	untouched "$R" index
@@ -382,7 +373,7 @@ printf 'garbage-garbage!' > "$R/hdg.cursor"
 truncate -s 1M "$R/hdo.cursor"
 from_first() {
 	"$k" target add "$1" log hd-r to 127.0.0.1:9 from resume paused || return 1
-	is_ "it starts at" "$(dstat targets "$1" next_offset)" 0 &&
+	is_ "it starts at" "$(tstat "$1" next_offset)" 0 &&
 	"$k" target del "$1"
 }
 check "a garbage cursor file: the target starts at the first record" from_first hdg
@@ -408,8 +399,8 @@ torn() {
 	half=$(( $(stat -c %s "$S/rec") / 2 ))
 	head -c "$half" "$S/rec" >> "$newest"
 	"$k" log add hd-r dir "$R" framing klf segment-bytes 4096 max-record 512 || return 1
-	is_ "truncated bytes" "$(dstat logs hd-r truncated_bytes)" "$half" &&
-	is_ "next offset" "$(dstat logs hd-r next_offset)" 300 || return 1
+	is_ "truncated bytes" "$(lstat hd-r truncated_bytes)" "$half" &&
+	is_ "next offset" "$(lstat hd-r next_offset)" 300 || return 1
 	after=$(sums "${segs1[@]}")
 	[ "$before" = "$after" ] && return 0
 	echo "segment files are not as before the tear:"
@@ -503,7 +494,7 @@ idmapped() {
 		{ echo "owners: $(stat -c '%n %u' "$m"/d/* "$im"/d/*)"; return 1; }
 	"$k" log del hd-idm && "$k" log add hd-idm dir "$im/d" framing klf segment-bytes 65536 max-record 4096 &&
 	cat /dev/klogfwd/hd-idm | cmp - "$S/idm.before" &&
-	[ "$(dstat logs hd-idm recovered_records)" = 300 ] && "$k" log del hd-idm
+	[ "$(lstat hd-idm recovered_records)" = 300 ] && "$k" log del hd-idm
 }
 desc="ext4 through an idmapped mount: owners as the mount shows them, recovered"
 if ! mountpoint -q "$S/ext4"; then

@@ -28,7 +28,6 @@ cleanup() {
 	stop_all
 	[ -e /sys/module/klogfwd ] || insmod "$ko"
 	cleanup_targets
-	ip netns del klflc 2>/dev/null
 	ip link del klflca 2>/dev/null
 	umount "$mnt" 2>/dev/null
 	[ -n "$loopdev" ] && losetup -d "$loopdev" 2>/dev/null
@@ -37,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 modprobe veth 2>/dev/null
+# the namespace of netns_unload, named uniquely (cleanup_targets deletes it)
+setup_ns NSLC || skip_all "cannot make network namespaces"
 
 # figures, printed at the end whether the cases pass or not
 note() {
@@ -112,9 +113,6 @@ unloads() {
 }
 busy=0
 
-lstat_is() {
-	test "$(sed -n "s/^$2 //p" "$KLF_DFS/logs/$1/stats")" "$3" "$4"
-}
 [ "$part" = unload ] &&
 check "$n_unload rounds of rmmod while producers write and two targets send" unloads
 
@@ -124,15 +122,16 @@ netns_unload() {
 	for i in 1 2; do
 		[ -e /sys/module/klogfwd ] || insmod "$ko" || return 1
 		port=$(free_port)
-		veth_ns klflc klflca klflcb 10.203.0 || return 1
+		setup_ns NSLC || return 1
+		veth_ns "$NSLC" klflca klflcb 10.203.0 || return 1
 		recv_start ns$i -l "10.203.0.1:$port" -f lf -d -r 5 -t 120 || return 1
-		ip netns exec klflc "$KLOGFWD" log add lcns segment-bytes 65536 max-record 16384 ||
+		ip netns exec "$NSLC" "$KLOGFWD" log add lcns segment-bytes 65536 max-record 16384 ||
 			return 1
-		ip netns exec klflc "$KLOGFWD" target add lcns log lcns to "10.203.0.1:$port" || return 1
+		ip netns exec "$NSLC" "$KLOGFWD" target add lcns log lcns to "10.203.0.1:$port" || return 1
 		producer lcns 0 &
 		prod=$!
-		wait_for $((10 * KLF_SLOW)) tstat_is lcns bytes_sent -gt 0 || return 1
-		ip netns del klflc
+		KLF_NS=$NSLC wait_for $((10 * KLF_SLOW)) tstat_is lcns bytes_sent -gt 0 || return 1
+		ip netns del "$NSLC"
 		rmmod_retry || return 1
 		wait $prod
 		kill "$(cat "$WORK/ns$i.pid")" 2>/dev/null

@@ -106,7 +106,7 @@ read -r fr_lazy < /tmp/disk/lazy/framing
 echo "FRAMING-LOG $fr_log"
 echo "FRAMING-LAZY $fr_lazy"
 cat /dev/klogfwd/lazy > "$out/lazy.bin" || exit 1
-ln=$(sed -n 's/^next_offset //p' "$KLF_DFS/logs/lazy/stats")
+ln=$(lstat lazy next_offset)
 echo "LAZY $ln sync $lazy_sync"
 "$KLOGFWD" -j log show crash > "$out/log.json"
 # checked on the host: the log as read back, the receivers' files as they
@@ -117,7 +117,7 @@ mkdir -p "$out/recv"
 if ls /tmp/disk/recv/*.klf > /dev/null 2>&1; then
 	cp /tmp/disk/recv/*.klf "$out/recv/" || exit 1
 fi
-n=$(sed -n 's/^next_offset //p' "$KLF_DFS/logs/crash/stats")
+n=$(lstat crash next_offset)
 echo "RECORDS $n"
 t checked
 
@@ -135,7 +135,7 @@ if [ "$final" = 0 ]; then
 fi
 
 # the last boot: forward the rest, then check the receivers' union
-wait_for 120 tstat_is fwd acked_offset = "$n" || { echo "# fwd: $(cat "$KLF_DFS/targets/fwd/stats")"; exit 1; }
+wait_for 120 tstat_is fwd acked_offset = "$n" || { echo "# fwd: $("$KLOGFWD" target show fwd)"; exit 1; }
 "$KLOGFWD" target del fwd
 kill "$PID_r"
 recv_wait r 20 || exit 1
@@ -350,7 +350,7 @@ else
 	echo "# stopped after a failure at crash ${failed_at:-final}; console: $out/console.log"
 	grep -a 'vm/run\|FINAL\|STRICT\|klf_recv' "$out/console.txt" | tail -n 8 | sed 's/^/# /'
 	lost=?
-	while [ "$_ktap_n" -lt $plan ]; do
+	while [ $((KTAP_TESTNO - 1)) -lt "$plan" ]; do
 		ktap_result 1 "not run: an earlier step failed"
 	done
 fi

@@ -49,9 +49,6 @@ step() {
 	ktap_result $? "$desc"
 }
 
-lstat() {
-	sed -n "s/^$1 //p" "$KLF_DFS/logs/nospc/stats"
-}
 
 # mount_fs tmpfs|ext4: a small filesystem at $mnt, mostly taken by $mnt/filler
 mount_fs() {
@@ -88,10 +85,10 @@ for fs in "${fss[@]}"; do
 			echo "# 100000 records went into a small filesystem"
 			return 1
 		fi
-		n=$(lstat next_offset)
+		n=$(lstat nospc next_offset)
 		echo "# $fs: $n records appended, then: $(cat "$WORK/nospc.err")"
 		grep -q '(errno 28)' "$WORK/nospc.err" && grep -q "record seq=$n " "$WORK/nospc.err" &&
-		[ "$(lstat rejected_io)" -ge 1 ]
+		[ "$(lstat nospc rejected_io)" -ge 1 ]
 	}
 	step "$fs: write(2) fails with ENOSPC at the first record that did not fit" fill
 
@@ -99,20 +96,20 @@ for fs in "${fss[@]}"; do
 		local out
 		out=$("$KLOGFWD" log append nospc "$(head -c 3000 /dev/zero | tr '\0' x)" 2>&1)
 		[ $? != 0 ] && echo "# $out" && [[ $out == *"No space left on device"* ]] &&
-		[ "$(lstat next_offset)" = "$n" ] && [ "$(lstat rejected_io)" -ge 2 ]
+		[ "$(lstat nospc next_offset)" = "$n" ] && [ "$(lstat nospc rejected_io)" -ge 2 ]
 	}
 	step "$fs: netlink appends fail with ENOSPC, nothing appended" nl_append
 
 	no_retention() {
-		[ "$(lstat segments_deleted)" = 0 ] && [ "$(lstat first_offset)" = 0 ] ||
-		{ echo "# $(grep 'segments\|offset' "$KLF_DFS/logs/nospc/stats" | tr '\n' ' ')"; false; }
+		[ "$(lstat nospc segments_deleted)" = 0 ] && [ "$(lstat nospc first_offset)" = 0 ] ||
+		{ echo "# $("$KLOGFWD" log show nospc | tail -n 1)"; false; }
 	}
 	step "$fs: a full disk does not make retention delete segments (overflow drop)" no_retention
 
 	readable() {
 		wait_for $((30 * KLF_SLOW)) tstat_is nospc acked_offset = "$n" &&
 		cat /dev/klogfwd/nospc > "$WORK/dev.bin" &&
-		[ "$(lstat bytes)" = "$(stat -c %s "$WORK/dev.bin")" ] &&
+		[ "$(lstat nospc bytes)" = "$(stat -c %s "$WORK/dev.bin")" ] &&
 		wait_for 10 test "$(stat -c %s "$WORK/recv.bin")" -ge "$(stat -c %s "$WORK/dev.bin")" &&
 		cmp "$WORK/dev.bin" "$WORK/recv.bin"
 	}
@@ -122,15 +119,15 @@ for fs in "${fss[@]}"; do
 		"$KLOGFWD" target del nospc && "$KLOGFWD" log del nospc &&
 		"$KLOGFWD" log add nospc dir "$mnt/log" framing klf segment-bytes 65536 \
 			max-record 4000 &&
-		[ "$(lstat recovered_records)" = "$n" ] && [ "$(lstat truncated_bytes)" = 0 ] &&
+		[ "$(lstat nospc recovered_records)" = "$n" ] && [ "$(lstat nospc truncated_bytes)" = 0 ] &&
 		"$KLOGFWD" target add nospc log nospc to "127.0.0.1:$port" from resume
 	}
 	step "$fs: recovered on the full disk: $n records, no torn record to cut" recovered
 
 	retention() {
 		"$KLOGFWD" log set nospc retain-bytes 131072 &&
-		[ "$(lstat segments_deleted)" -ge 1 ] &&
-		echo "# $fs: $(lstat segments_deleted) segments deleted, the log starts at $(lstat first_offset)" &&
+		[ "$(lstat nospc segments_deleted)" -ge 1 ] &&
+		echo "# $fs: $(lstat nospc segments_deleted) segments deleted, the log starts at $(lstat nospc first_offset)" &&
 		"$PRODUCE" -o /dev/klogfwd/nospc -n 10 --seq-start "$n" --min 100 --max 3000 > /dev/null
 	}
 	step "$fs: lowering retain-bytes deletes old segments and appends work again" retention
@@ -146,7 +143,7 @@ for fs in "${fss[@]}"; do
 		wait_for $((20 * KLF_SLOW)) recv_has r records $((n + 310)) &&
 		kill "$PID_r" && recv_wait r 10 &&
 		[ "$(rstat r records)" = $((n + 310)) ] && [ "$(rstat r last_offset)" = $((n + 309)) ] &&
-		[ "$(lstat dropped_records)" = 0 ] || {
+		[ "$(lstat nospc dropped_records)" = 0 ] || {
 			echo "# acked_offset $(tstat nospc acked_offset) state $(tstat nospc state) receiver: $(tr '\n' ' ' < "$WORK/r.stats" 2>/dev/null)"
 			false
 		}
@@ -177,17 +174,17 @@ for fs in "${fss[@]}"; do
 		fi
 		held=$(cat "$mnt"/log/*.log | wc -c)
 		echo "# cut failed: $(cat "$f") (count errno injected), $held bytes in the" \
-			"segment, $(lstat bytes) committed"
+			"segment, $(lstat nospc bytes) committed"
 		[ "$(awk '{ print $1 " " $3 }' "$f")" = "0 $((inj + 1))" ] &&
-		[ "$held" -gt "$(lstat bytes)" ] || return 1
+		[ "$held" -gt "$(lstat nospc bytes)" ] || return 1
 		rm "$mnt/filler" && "$KLOGFWD" log append nospc x &&
 		held=$(cat "$mnt"/log/*.log | wc -c) &&
-		echo "# after the next append: $held bytes in the segment, $(lstat bytes) committed" &&
-		[ "$held" = "$(lstat bytes)" ] &&
-		n=$(lstat records) && "$KLOGFWD" log del nospc &&
+		echo "# after the next append: $held bytes in the segment, $(lstat nospc bytes) committed" &&
+		[ "$held" = "$(lstat nospc bytes)" ] &&
+		n=$(lstat nospc records) && "$KLOGFWD" log del nospc &&
 		"$KLOGFWD" log add nospc dir "$mnt/log" framing klf segment-bytes 1048576 \
 			max-record 4000 &&
-		[ "$(lstat recovered_records)" = "$n" ] && [ "$(lstat truncated_bytes)" = 0 ]
+		[ "$(lstat nospc recovered_records)" = "$n" ] && [ "$(lstat nospc truncated_bytes)" = 0 ]
 	}
 	if [ "$fs" = tmpfs ]; then
 		step "$fs: a failed cut is redone by the next append, before it writes" cut_retry

@@ -16,12 +16,9 @@ KLF_TEST_LOGS="ll llo llr lld"
 trap 'cleanup_targets; [ -s "$WORK/rsyslog.pid" ] && kill "$(cat "$WORK/rsyslog.pid")"
       [ -n "${tailpid:-}" ] && kill "$tailpid" 2> /dev/null' EXIT
 
-ktap_plan 15
+ktap_plan
 dev=/dev/klogfwd/ll
 
-lstat() { # lstat LOG KEY
-	sed -n "s/^$2 //p" "$KLF_DFS/logs/$1/stats"
-}
 
 # records LOG: the log's records, one per line (lf framing: as stored)
 records() {

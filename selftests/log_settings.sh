@@ -16,7 +16,7 @@ D=/tmp/klf-settings	# tmpfs: a dir log must be on a page-cache filesystem
 trap 'cleanup_targets; rm -rf "$D"' EXIT
 rm -rf "$D" && mkdir -p "$D"
 
-ktap_plan 9
+ktap_plan
 
 add_again() { # add_again [SETTING...]: delete the log and add it again on $D
 	"$KLOGFWD" log del ps 2> /dev/null

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 require_module
 k=$KLOGFWD
 
-ktap_plan 10
+ktap_plan
 
 cleanup() {
 	"$k" target del pt 2>/dev/null

@@ -54,7 +54,8 @@ default=$(klf_long 30 60)
 dur=$(parse_duration "${KLF_SOAK_DURATION:-$default}" 2>/dev/null) && [ "$dur" -gt 0 ] ||
 	{ echo "soak.sh: bad KLF_SOAK_DURATION '${KLF_SOAK_DURATION}' (600, 10m, 90s)" >&2; exit 2; }
 
-NS=klfsoak
+# the receivers' namespace, named uniquely
+setup_ns NS || skip_all "cannot make a network namespace"
 RX=10.203.0.2
 BIN=/tmp/soak.$$		# what the ack app receivers keep (tmpfs)
 DIR=$BIN/ext4		# the dir log: ext4 on a loop device (tmpfs without it)
@@ -76,7 +77,7 @@ cleanup() {
 	for l in $LOGS; do
 		"$KLOGFWD" log del "$l" 2>/dev/null
 	done
-	ip netns del $NS 2>/dev/null
+	cleanup_all_ns
 	ip link del soaka 2>/dev/null
 	umount "$DIR" 2>/dev/null
 	rm -rf "$WORK" "$BIN"
@@ -114,7 +115,7 @@ echo "# soak: ${dur}s, $RATE records/s into each of 3 logs, 6 targets"
 setup_net() {
 	modprobe veth 2>/dev/null
 	modprobe sch_netem 2>/dev/null
-	veth_ns $NS soaka soakb 10.203.0 || return 1
+	veth_ns "$NS" soaka soakb 10.203.0 || return 1
 	if tc qdisc add dev soaka root netem delay 5ms 2ms loss 0.5% 2>/dev/null; then
 		NETEM="loss 0.5%, delay 5 ms +-2 ms"
 	else
@@ -149,10 +150,6 @@ rstat_is() { # rstat_is NAME KEY OP VALUE (stats refreshed by SIGUSR1)
 	test "$KV" "$3" "$4"
 }
 
-lstat() { # lstat LOG KEY
-	kv "$KLF_DFS/logs/$1/stats" "$2" || return
-	[ -z "$KV" ] || echo "$KV"
-}
 
 # targets: name log ack framing
 TARGETS="mt:soakm:tcp:klf ma:soakm:app:klf dt:soakd:tcp:klf da:soakd:app:klf lt:soakl:tcp:lf lu:soakl:tcp:lf"
@@ -404,7 +401,7 @@ mem_back() {
 teardown() {
 	for t in $(ls "$KLF_DFS/targets"); do "$KLOGFWD" target del "$t" || return 1; done
 	for l in $LOGS; do "$KLOGFWD" log del "$l" || return 1; done
-	ip netns del $NS
+	ip netns del "$NS"
 	umount "$DIR" 2>/dev/null
 	rm -rf "$BIN"
 	wait_for 30 awk '$2 != 0 { exit 1 }' "$KLF_DFS/objects" ||

@@ -13,10 +13,11 @@ source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 KLF_TEST_LOGS="st-a st-b"
-trap 'cleanup_targets; ip netns del klf-st 2>/dev/null' EXIT
+trap cleanup_targets EXIT
+setup_ns NST || skip_all "cannot make a network namespace"
 command -v jq > /dev/null || skip_all "jq is not installed"
 
-ktap_plan 8
+ktap_plan
 
 S=$WORK/stats.json
 # snap: "klogfwd -j stats" into $S, and its top-level values into SV (one
@@ -158,18 +159,17 @@ monotonic() {
 check "counters of deleted logs and targets are kept (never go backwards)" monotonic
 
 netns() {
-	ip netns add klf-st && ip -n klf-st link set lo up || return 1
 	local out
-	out=$(ip netns exec klf-st "$KLOGFWD" -j stats) || return 1
+	out=$(ip netns exec "$NST" "$KLOGFWD" -j stats) || return 1
 	[ "$(jq .appends <<< "$out")" = 0 ] && [ "$(jq .connects <<< "$out")" = 0 ] &&
-	ip netns exec klf-st "$KLOGFWD" log add st-a &&
-	ip netns exec klf-st "$KLOGFWD" log append st-a x &&
-	out=$(ip netns exec klf-st "$KLOGFWD" -j stats) &&
+	ip netns exec "$NST" "$KLOGFWD" log add st-a &&
+	ip netns exec "$NST" "$KLOGFWD" log append st-a x &&
+	out=$(ip netns exec "$NST" "$KLOGFWD" -j stats) &&
 	[ "$(jq .logs <<< "$out")" = 1 ] && [ "$(jq .appends <<< "$out")" = 1 ] &&
-	snap && [ "$(sv logs)" = 0 ] || { echo "# in klf-st: $out; here: $(cat "$S")"; return 1; }
+	snap && [ "$(sv logs)" = 0 ] || { echo "# in $NST: $out; here: $(cat "$S")"; return 1; }
 	# its log and target go with it, their counters with its klf_net
-	ip netns exec klf-st "$KLOGFWD" target add st-n log st-a to 127.0.0.1:9 paused &&
-	ip netns del klf-st &&
+	ip netns exec "$NST" "$KLOGFWD" target add st-n log st-a to 127.0.0.1:9 paused &&
+	ip netns del "$NST" &&
 	wait_for 20 test ! -e "$KLF_DFS/logs/st-a"
 }
 check "another network namespace sees only its own totals" netns

@@ -25,34 +25,15 @@ require_tools() {
 	ip link set lo up
 }
 
-# veth_ns NS DEV PEER NET: a network namespace NS behind a veth pair, DEV
-# here with NET.1/24, PEER in NS with NET.2/24, both up, and NS's loopback
+# veth_ns NS DEV PEER NET: a veth pair to the namespace NS (made by
+# setup_ns, with its loopback up): DEV here with NET.1/24, PEER in NS with
+# NET.2/24, both up
 veth_ns() {
 	local ns=$1 dev=$2 peer=$3 net=$4
-	ip netns add "$ns" || return 1
-	ip link add "$dev" type veth peer name "$peer" || return 1
-	ip link set "$peer" netns "$ns" || return 1
+	ip link add "$dev" type veth peer name "$peer" netns "$ns" || return 1
 	ip addr add "$net.1/24" dev "$dev" && ip link set "$dev" up || return 1
-	ip netns exec "$ns" ip addr add "$net.2/24" dev "$peer" || return 1
-	ip netns exec "$ns" ip link set "$peer" up || return 1
-	ip netns exec "$ns" ip link set lo up
-}
-
-# The counters are read, and polls wait, without starting a process (kv,
-# nap in lib.sh): under TCG a sed costs 0.1 s on a stock kernel and 0.4 s
-# on the debug kernel, and these run in loops.
-
-# tstat TARGET KEY: a counter from debugfs
-tstat() {
-	kv "$KLF_DFS/targets/$1/stats" "$2" || return
-	[ -z "$KV" ] || echo "$KV"
-}
-
-# tstat_is TARGET KEY OP VALUE: compare a counter (read anew at each call,
-# for wait_for)
-tstat_is() {
-	kv "$KLF_DFS/targets/$1/stats" "$2"
-	test "$KV" "$3" "$4"
+	ip -n "$ns" addr add "$net.2/24" dev "$peer" || return 1
+	ip -n "$ns" link set "$peer" up
 }
 
 # wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds; CMD is run
@@ -277,6 +258,7 @@ cleanup_targets() {
 		"$KLOGFWD" target del "$t" 2>/dev/null
 	done
 	stop_all
+	cleanup_all_ns
 	for l in $KLF_TEST_LOGS; do
 		"$KLOGFWD" log del "$l" 2>/dev/null
 	done

@@ -14,7 +14,7 @@ require_tools
 T=/sys/kernel/tracing
 KLF_TEST_LOGS=zc
 
-ktap_plan 4
+ktap_plan
 
 cleanup() {
 	echo 0 > $T/events/kprobes/enable 2>/dev/null
