@@ -14,6 +14,9 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 KLOGFWD=${KLOGFWD:-$here/../build/tools/klogfwd}
+# KTAP output from the kernel's ktap_helpers.sh, as every test
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$here/lib.sh"
 COMPLETION=$here/../tools/completion/klogfwd.bash
 
 tmp=$(mktemp -d) || exit 1
@@ -139,11 +142,11 @@ skip()
 # 0 only if no test failed.
 run_tests()
 {
-	local name=$1 pass=0 failed=0 skipped=0 n=0 t fn desc w
+	local name=$1 t fn desc w
 
-	echo "TAP version 13"
+	ktap_print_header
 	# shellcheck disable=SC2154 # "tests" is set by the sourcing script
-	echo "1..${#tests[@]}"
+	ktap_set_plan "${#tests[@]}"
 
 	if [[ ! -x $KLOGFWD ]]; then
 		echo "Bail out! klogfwd binary not found: $KLOGFWD (build it with make -C tools)"
@@ -152,33 +155,29 @@ run_tests()
 	echo "# binary: $KLOGFWD"
 
 	for t in "${tests[@]}"; do
-		n=$((n + 1))
 		fn=${t%%:*}
 		desc=${t#*:}
 		why=()
 		skip_reason=
 		if "$fn" && ((${#why[@]} == 0)); then
 			if [[ -n $skip_reason ]]; then
-				echo "ok $n - $desc # SKIP $skip_reason"
-				skipped=$((skipped + 1))
+				ktap_result 4 "$desc" "$skip_reason"
 			else
-				echo "ok $n - $desc"
-				pass=$((pass + 1))
+				ktap_result 0 "$desc"
 			fi
 		else
-			echo "not ok $n - $desc"
+			ktap_result 1 "$desc"
 			for w in "${why[@]:0:20}"; do
 				echo "# $w"
 			done
 			((${#why[@]} <= 20)) || echo "# ... and $((${#why[@]} - 20)) more"
 			[[ ${#why[@]} -gt 0 ]] || echo "# (no reason recorded)"
-			failed=$((failed + 1))
 		fi
 	done
 
-	echo "# Totals: pass:$pass fail:$failed skip:$skipped"
-	echo "$name: $pass passed, $failed failed, $skipped skipped"
-	((failed == 0))
+	ktap_print_totals
+	echo "$name: $KTAP_CNT_PASS passed, $KTAP_CNT_FAIL failed, $KTAP_CNT_SKIP skipped"
+	((KTAP_CNT_FAIL == 0))
 }
 
 # bash completion: words offered after "klogfwd WORDS... CUR"

@@ -25,15 +25,21 @@ KLOGFWD=${KLOGFWD:-$KLF_TOP/build/tools/klogfwd}
 KLF_DFS=/sys/kernel/debug/klogfwd
 KLF_KSFT=${KLF_KSFT:-$KLF_TOP/build/selftests}
 
-if [ ! -r "$KLF_KSFT/ktap_helpers.sh" ] || [ ! -r "$KLF_KSFT/net_lib.sh" ]; then
+# installed by make selftests; else (make -C tools check) from the source
+_klf_ktap_sh=$KLF_KSFT/ktap_helpers.sh _klf_net_sh=$KLF_KSFT/net_lib.sh
+if [ ! -r "$_klf_ktap_sh" ]; then
+	_klf_ktap_sh=$KLF_TOP/build/ksrc/tools/testing/selftests/kselftest/ktap_helpers.sh
+	_klf_net_sh=$KLF_TOP/build/ksrc/tools/testing/selftests/net/lib.sh
+fi
+if [ ! -r "$_klf_ktap_sh" ] || [ ! -r "$_klf_net_sh" ]; then
 	echo "TAP version 13"
 	echo "Bail out! the kernel's ktap_helpers.sh and net/lib.sh are not in $KLF_KSFT (make selftests)"
 	exit 1
 fi
 # shellcheck source=/dev/null
-source "$KLF_KSFT/ktap_helpers.sh"
+source "$_klf_ktap_sh"
 # shellcheck source=/dev/null
-source "$KLF_KSFT/net_lib.sh"
+source "$_klf_net_sh"
 # the namespaces setup_ns made (NS_LIST) go with the test: tests that set
 # their own EXIT trap call cleanup_all_ns in it (klf_cleanup)
 trap cleanup_all_ns EXIT
