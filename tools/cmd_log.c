@@ -26,9 +26,9 @@
 #include <linux/netlink.h>
 
 #include "counters.h"
-#include "json.h"
 #include "kw.h"
 #include "nl.h"
+#include "print.h"
 #include "subcommands.h"
 
 /*
@@ -560,10 +560,6 @@ struct log_info {
 	struct counters stats;		/* the stats nest */
 };
 
-struct show_ctx {
-	struct json *j;		/* NULL: text */
-};
-
 static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 {
 	const struct nlattr *const *tb = reply->tb;
@@ -581,59 +577,52 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 }
 
 /*
+ * One log. Text:
  * log NAME memory|dir PATH framing lf segment-bytes 16M ...
  *     records N bytes N first-offset N next-offset N ...
- * The first line, but for "log NAME", is what "log add NAME" takes.
+ * The first line, but for "log NAME", is what "log add NAME" takes. JSON:
+ * an object of the name, the settings of log_attrs[] and the stats.
  */
-static int log_print_text(const struct nl_reply *reply, const struct log_info *li)
+static int log_print(struct pr *p, const struct nl_reply *reply,
+		     const struct log_info *li)
 {
 	int ret;
 
-	printf("log %s", li->name);
-	ret = log_conf_print(stdout, reply->tb, NULL);
-	if (ret && ret != -EINVAL)	/* a control character is shown as \xNN */
-		return ret;
-	putchar('\n');
-	if (!li->stats.have)
-		return 0;
-	fputs("   ", stdout);
-	counters_print_inline(&li->stats, NULL);
-	putchar('\n');
+	pr_obj_open(p, NULL);
+	pr_str(p, PRINT_ANY, "name", "log %s", li->name);
+	if (!pr_is_json(p)) {
+		ret = log_conf_print(p->fp, reply->tb, NULL);
+		if (ret && ret != -EINVAL)	/* a control character is shown as \xNN */
+			return ret;
+		pr_fp(p, "\n");
+	}
+	kw_attrs_print(p, &li->set, log_attrs, ARRAY_SIZE(log_attrs));
+	if (li->stats.have)
+		pr_fp(p, "   ");
+	counters_print(p, "stats", &li->stats, false, NULL);
+	if (li->stats.have)
+		pr_fp(p, "\n");
+	pr_obj_close(p);
 	return 0;
-}
-
-static void log_print_json(struct json *j, const struct log_info *li)
-{
-	json_obj_open(j);
-	json_kv_str(j, "name", li->name);
-	kw_attrs_json(j, &li->set, log_attrs, ARRAY_SIZE(log_attrs));
-	json_key(j, "stats");
-	counters_print_json(j, &li->stats);
-	json_obj_close(j);
 }
 
 static int show_cb(const struct nl_reply *reply, void *priv)
 {
-	struct show_ctx *sc = priv;
 	struct log_info li;
 	int ret;
 
 	ret = log_info_parse(reply, &li);
 	if (ret)
 		return ret;
-	if (!sc->j)
-		return log_print_text(reply, &li);
-	log_print_json(sc->j, &li);
-	return 0;
+	return log_print(priv, reply, &li);
 }
 
 static int log_show(struct cli *cli, int argc, char **argv)
 {
-	struct show_ctx sc = { 0 };
 	int ret = KF_EXIT_OK;
 	struct nl_req *req;
 	struct nl_ctx *nl;
-	struct json j;
+	struct pr p;
 
 	argc = cli_output_opts(cli, argc, argv);
 	if (argc > 2)
@@ -645,21 +634,16 @@ static int log_show(struct cli *cli, int argc, char **argv)
 	req = nl_req_start(nl, KLOGFWD_CMD_LOG_GET, argc > 1 ? 0 : NL_REQ_DUMP);
 	if (argc > 1)
 		nl_req_put_str(req, KLOGFWD_A_LOG_NAME, argv[1]);
-	if (cli->json) {
-		/* Always a whole array, of the logs received before any error. */
-		json_init(&j, stdout, cli->pretty);
-		json_arr_open(&j);
-		sc.j = &j;
-	}
-	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, show_cb, &sc) < 0) {
+	/* JSON: always a whole array, of the logs received before any error */
+	pr_init(&p, stdout, cli->json, cli->pretty);
+	pr_arr_open(&p, NULL);
+	if (nl_request(nl, req, KLOGFWD_A_LOG_MAX, show_cb, &p) < 0) {
 		cli_nl_error(cli, "log show");
 		ret = KF_EXIT_ERROR;
 	}
-	if (sc.j) {
-		json_arr_close(&j);
-		if (json_finish(&j) < 0)
-			ret = KF_EXIT_ERROR;
-	}
+	pr_arr_close(&p);
+	if (pr_finish(&p) < 0)
+		ret = KF_EXIT_ERROR;
 	return ret;
 }
 

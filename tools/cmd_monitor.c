@@ -21,9 +21,9 @@
 
 #include <linux/klogfwd.h>
 
-#include "json.h"
 #include "names-gen.h"
 #include "nl.h"
+#include "print.h"
 #include "subcommands.h"
 
 /* Attributes parsed from a notification: the larger of the two sets. */
@@ -97,8 +97,12 @@ void usage_monitor(FILE *fp)
 	      "Joining the \"" KLOGFWD_MCGRP_MONITOR "\" multicast group needs CAP_NET_ADMIN.\n", fp);
 }
 
-/* A log-event-ntf. Returns 0 or -EPROTO if it is malformed. */
-static int monitor_log_event(struct json *j, const struct nl_reply *reply,
+/*
+ * A log-event-ntf. Text: "[TIME ]log NAME EVENT[ count N]"; JSON: an
+ * object of type, time (if @time), name, event and count. Returns 0 or
+ * -EPROTO if it is malformed, of which nothing is printed.
+ */
+static int monitor_log_event(struct pr *p, const struct nl_reply *reply,
 			     const char *time)
 {
 	const struct nlattr *const *tb = reply->tb;
@@ -119,72 +123,60 @@ static int monitor_log_event(struct json *j, const struct nl_reply *reply,
 	if (have_event)
 		event = enum_name(&log_event_enum, ev);
 
-	if (j) {
-		json_obj_open(j);
-		json_kv_str(j, "type", "log");
-		if (time)
-			json_kv_str(j, "time", time);
-		json_kv_str(j, "name", name);
-		if (event || !have_event)
-			json_kv_str(j, "event", event);
-		else
-			json_kv_u64(j, "event", ev);
-		if (have_count)
-			json_kv_u64(j, "count", count);
-		else
-			json_kv_null(j, "count");
-		json_obj_close(j);
-		return 0;
-	}
+	pr_obj_open(p, NULL);
+	pr_str(p, PRINT_JSON, "type", NULL, "log");
 	if (time)
-		printf("%s ", time);
-	printf("log %s", name);
-	if (event)
-		printf(" %s", event);
-	else if (have_event)
-		printf(" event-%" PRIu32, ev);
+		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	pr_str(p, PRINT_ANY, "name", "log %s", name);
+	/* an event newer than this program: its number */
+	if (event || !have_event)
+		pr_str(p, PRINT_ANY, "event", " %s", event);
+	else
+		pr_u64(p, PRINT_ANY, "event", " event-%" PRIu64, ev);
 	if (have_count)
-		printf(" count %" PRIu64, count);
-	putchar('\n');
+		pr_u64(p, PRINT_ANY, "count", " count %" PRIu64, count);
+	else
+		pr_null(p, PRINT_JSON, "count", NULL);
+	pr_fp(p, "\n");
+	pr_obj_close(p);
 	return 0;
+}
+
+/* A notification newer than this program. */
+static void monitor_unknown(struct pr *p, const struct nl_reply *reply,
+			    const char *time)
+{
+	pr_obj_open(p, NULL);
+	pr_str(p, PRINT_JSON, "type", NULL, "unknown");
+	if (time)
+		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	pr_u64(p, PRINT_ANY, "cmd", "unknown event %" PRIu64 "\n", reply->cmd);
+	pr_obj_close(p);
 }
 
 static int monitor_cb(const struct nl_reply *reply, void *priv)
 {
 	struct monitor *m = priv;
-	struct json j, *jp = NULL;
 	char buf[48], *time = NULL;
+	struct pr p;
 	int ret;
 
 	if (m->count && m->seen >= m->count)
 		return 0;	/* more in the same datagram */
-	if (m->cli->json) {
-		json_init(&j, stdout, m->cli->pretty);
-		jp = &j;
-	}
+	pr_init(&p, stdout, m->cli->json, m->cli->pretty);
 	if (m->time) {
 		monitor_time(buf, sizeof(buf));
 		time = buf;
 	}
 	switch (reply->cmd) {
 	case KLOGFWD_CMD_LOG_EVENT_NTF:
-		ret = monitor_log_event(jp, reply, time);
+		ret = monitor_log_event(&p, reply, time);
 		break;
 	case KLOGFWD_CMD_TARGET_STATE_NTF:
-		ret = target_print_event(jp, reply, time);
+		ret = target_print_event(&p, reply, time);
 		break;
 	default:
-		if (jp) {
-			json_obj_open(jp);
-			json_kv_str(jp, "type", "unknown");
-			if (time)
-				json_kv_str(jp, "time", time);
-			json_kv_u64(jp, "cmd", reply->cmd);
-			json_obj_close(jp);
-		} else {
-			printf("%s%sunknown event %u\n", time ? time : "", time ? " " : "",
-			       reply->cmd);
-		}
+		monitor_unknown(&p, reply, time);
 		ret = 0;
 		break;
 	}
@@ -195,11 +187,10 @@ static int monitor_cb(const struct nl_reply *reply, void *priv)
 		return 0;
 	}
 	m->seen++;
-	if (jp)
-		ret = json_finish(jp);
-	else
-		ret = fflush(stdout) || ferror(stdout) ? -1 : 0;
-	return ret < 0 ? -EIO : 0;
+	/* each event as it comes */
+	if (pr_finish(&p) || fflush(stdout) || ferror(stdout))
+		return -EIO;
+	return 0;
 }
 
 /* "[time] [count N]". Returns 0 or the exit status. */

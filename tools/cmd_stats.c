@@ -11,8 +11,8 @@
 #include <linux/klogfwd.h>
 
 #include "counters.h"
-#include "json.h"
 #include "nl.h"
+#include "print.h"
 #include "subcommands.h"
 
 enum stats_format { FMT_TEXT, FMT_JSON, FMT_PROMETHEUS };
@@ -49,19 +49,11 @@ static int stats_cb(const struct nl_reply *reply, void *priv)
 	return counters_parse(priv, reply->tb);
 }
 
-static int stats_print_json(struct cli *cli, const struct counters *c)
-{
-	struct json j;
-
-	json_init(&j, stdout, cli->pretty);
-	counters_print_json(&j, c);
-	return json_finish(&j);
-}
-
 int cmd_stats(struct cli *cli, int argc, char **argv)
 {
 	enum stats_format fmt;
 	struct counters c;
+	struct pr p;
 	struct nl_ctx *nl;
 	struct nl_req *req;
 	char list[64];
@@ -95,8 +87,8 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 		cli_nl_error(cli, "stats");
 		return KF_EXIT_ERROR;
 	}
-	if (fmt == FMT_JSON)
-		return stats_print_json(cli, &c) < 0 ? KF_EXIT_ERROR : KF_EXIT_OK;
-	counters_print_lines(&c);
-	return KF_EXIT_OK;
+	/* text: a "NAME VALUE" line per counter; JSON: an object */
+	pr_init(&p, stdout, fmt == FMT_JSON, cli->pretty);
+	counters_print(&p, NULL, &c, true, NULL);
+	return pr_finish(&p) < 0 ? KF_EXIT_ERROR : KF_EXIT_OK;
 }

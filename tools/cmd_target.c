@@ -24,9 +24,9 @@
 #include <linux/klogfwd.h>
 
 #include "counters.h"
-#include "json.h"
 #include "kw.h"
 #include "nl.h"
+#include "print.h"
 #include "subcommands.h"
 
 #define TARGET_HOST_MAX		253	/* a DNS name, without the final dot */
@@ -553,10 +553,6 @@ struct target_info {
 	struct counters stats;		/* the stats nest */
 };
 
-struct show_ctx {
-	struct json *j;		/* NULL: text */
-};
-
 static int target_info_parse(const struct nl_reply *reply,
 			     struct target_info *ti)
 {
@@ -596,8 +592,9 @@ static bool have(const struct target_info *ti, uint16_t type)
 	return kw_has(&ti->set, type);
 }
 
-static void print_enum(const struct target_info *ti, const char *kw,
-		       uint16_t type, const struct enum_names *e)
+/* text: " KW NAME", or " KW N" for a value without a name */
+static void print_enum(struct pr *p, const struct target_info *ti,
+		       const char *kw, uint16_t type, const struct enum_names *e)
 {
 	const char *name;
 
@@ -605,9 +602,9 @@ static void print_enum(const struct target_info *ti, const char *kw,
 		return;
 	name = enum_name(e, ti->set.val[type]);
 	if (name)
-		printf(" %s %s", kw, name);
+		pr_fp(p, " %s %s", kw, name);
 	else
-		printf(" %s %" PRIu64, kw, ti->set.val[type]);
+		pr_fp(p, " %s %" PRIu64, kw, ti->set.val[type]);
 }
 
 /**
@@ -626,180 +623,172 @@ const char *errno_name(uint64_t err)
 	return NULL;
 }
 
-/* " KW N (ENAME: message)", the message if N is not 0 */
-static void print_errno(const char *kw, uint64_t err)
+/* " KW N (ENAME: message)", the message if N is not 0; JSON: KW N */
+static void print_errno(struct pr *p, const char *kw, uint64_t err)
 {
 	const char *name;
 
-	printf(" %s %" PRIu64, kw, err);
+	pr_fp(p, " %s ", kw);
+	pr_u64(p, PRINT_ANY, kw, "%" PRIu64, err);
 	if (!err || err > INT32_MAX)
 		return;
 	name = errno_name(err);
 	if (name)
-		printf(" (%s: %s)", name, strerror(err));
+		pr_fp(p, " (%s: %s)", name, strerror(err));
 	else
-		printf(" (%s)", strerror(err));
+		pr_fp(p, " (%s)", strerror(err));
 }
 
-/* " KW T (AGE ago)": a Unix time and its age, as 1h02m or 3m12s */
-static void print_time(const char *kw, uint64_t t)
+/* " KW T (AGE ago)": a Unix time and its age, as 1h02m or 3m12s; JSON: KW T */
+static void print_time(struct pr *p, const char *kw, uint64_t t)
 {
 	time_t now = time(NULL);
 	char age[32];
 
-	printf(" %s %" PRIu64, kw, t);
+	pr_fp(p, " %s ", kw);
+	pr_u64(p, PRINT_ANY, kw, "%" PRIu64, t);
 	if (!t || now < 0)
 		return;
 	if (t > (uint64_t)now)
-		fputs(" (in the future)", stdout);
+		pr_fp(p, " (in the future)");
 	else
-		printf(" (%s ago)", fmt_age((uint64_t)now - t, age, sizeof(age)));
+		pr_fp(p, " (%s ago)", fmt_age((uint64_t)now - t, age, sizeof(age)));
 }
 
-/* The counters text shows with more than a number (counters_print_inline) */
-static bool print_stat(unsigned int type, uint64_t v)
+/* The counters text shows with more than a number (counters_print()) */
+static bool print_stat(struct pr *p, unsigned int type, uint64_t v)
 {
 	switch (type) {
 	case KLOGFWD_A_TARGET_STATS_LAST_ERROR:
-		print_errno("last-error", v);
+		print_errno(p, "last-error", v);
 		return true;
 	case KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT:
-		print_errno("last-disconnect", v);
+		print_errno(p, "last-disconnect", v);
 		return true;
 	case KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME:
-		print_time("last-error-time", v);
+		print_time(p, "last-error-time", v);
 		return true;
 	case KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME:
-		print_time("last-disconnect-time", v);
+		print_time(p, "last-disconnect-time", v);
 		return true;
 	case KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME:
-		print_time("last-connect-time", v);
+		print_time(p, "last-connect-time", v);
 		return true;
 	}
 	return false;
 }
 
-/* "target NAME log LOG to ADDR:PORT", of what the reply had */
-static void print_head(const struct target_info *ti)
+/* text: " log LOG to ADDR:PORT", of what the reply had */
+static void print_head(struct pr *p, const struct target_info *ti)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *a = target_addr(ti, addr, sizeof(addr));
 	bool port = have(ti, KLOGFWD_A_TARGET_PORT);
 
-	printf("target %s", ti->name);
 	if (ti->log)
-		printf(" log %s", ti->log);
+		pr_fp(p, " log %s", ti->log);
 	if (a || port) {
-		fputs(" to ", stdout);
+		pr_fp(p, " to ");
 		if (a)
-			printf(ti->family == AF_INET6 ? "[%s]" : "%s", a);
+			pr_fp(p, ti->family == AF_INET6 ? "[%s]" : "%s", a);
 		if (port)
-			printf(":%" PRIu64, ti->set.val[KLOGFWD_A_TARGET_PORT]);
+			pr_fp(p, ":%" PRIu64, ti->set.val[KLOGFWD_A_TARGET_PORT]);
 	}
 }
 
 /*
+ * One target, the members of its object in JSON: name, log, address, the
+ * settings and state of target_attrs[] and the stats; for target show and
+ * for an event alike. Text, for target show:
  * target NAME log LOG to ADDR:PORT ack tcp backoff 100-30s keepalive 0 ...
  *     state STATE next-offset N acked-offset N ... last-error N (ENAME: message) ...
- * The first line, but for "target NAME", is what "target add NAME" takes.
+ * the first line, but for "target NAME", what "target add NAME" takes; for
+ * an event (monitor): "target NAME log LOG to ADDR:PORT state STATE", with
+ * " last-error N (ENAME: message)" if the last error is not 0. Returns 0 or
+ * -EPROTO.
  */
-static int target_print_text(const struct nl_reply *reply,
-			     const struct target_info *ti)
+static int target_print(struct pr *p, const struct nl_reply *reply,
+			const struct target_info *ti, bool event)
 {
+	const unsigned int last_error = KLOGFWD_A_TARGET_STATS_LAST_ERROR;
+	char addr[INET6_ADDRSTRLEN];
 	int ret;
 
-	printf("target %s", ti->name);
-	ret = target_conf_print(stdout, reply->tb, NULL);
-	if (ret)
-		return ret;
-	putchar('\n');
-	fputs("   ", stdout);
-	print_enum(ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
-	if (ti->stats.have)
-		counters_print_inline(&ti->stats, print_stat);
-	putchar('\n');
+	pr_str(p, PRINT_ANY, "name", "target %s", ti->name);
+	pr_str(p, PRINT_JSON, "log", NULL, ti->log);
+	pr_str(p, PRINT_JSON, "address", NULL, target_addr(ti, addr, sizeof(addr)));
+	if (event) {
+		print_head(p, ti);
+	} else if (!pr_is_json(p)) {
+		ret = target_conf_print(p->fp, reply->tb, NULL);
+		if (ret)
+			return ret;
+		pr_fp(p, "\n   ");
+	}
+	kw_attrs_print(p, &ti->set, target_attrs, ARRAY_SIZE(target_attrs));
+	print_enum(p, ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
+	if (pr_is_json(p) || (!event && ti->stats.have))
+		counters_print(p, "stats", &ti->stats, false, print_stat);
+	else if (event && counter_has(&ti->stats, last_error) &&
+		 ti->stats.val[last_error])
+		print_errno(p, "last-error", ti->stats.val[last_error]);
+	pr_fp(p, "\n");
 	return 0;
 }
 
-/* The members of the object of a target, in an open object. */
-static void target_json_members(struct json *j, const struct target_info *ti)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	json_kv_str(j, "name", ti->name);
-	json_kv_str(j, "log", ti->log);
-	json_kv_str(j, "address", target_addr(ti, addr, sizeof(addr)));
-	kw_attrs_json(j, &ti->set, target_attrs, ARRAY_SIZE(target_attrs));
-	json_key(j, "stats");
-	counters_print_json(j, &ti->stats);
-}
-
-static void target_print_json(struct json *j, const struct target_info *ti)
-{
-	json_obj_open(j);
-	target_json_members(j, ti);
-	json_obj_close(j);
-}
-
-/*
- * A target-state-ntf, laid out as a target-get reply, for klogfwd monitor.
- * Text: "target NAME log LOG to ADDR:PORT state STATE", with
- * " last-error N (ENAME: message)" if the last error is not 0. JSON (j):
- * an object with "type": "target" and the members of one target of
- * target show -j. Returns 0 or -EPROTO for a malformed message, of which
- * nothing is printed.
+/**
+ * target_print_event() - a target-state-ntf, for klogfwd monitor
+ * @p: the printer
+ * @reply: the notification, laid out as a target-get reply
+ * @time: the time it came, or NULL
+ *
+ * Text: "[TIME ]target NAME log LOG to ADDR:PORT state STATE", with
+ * " last-error N (ENAME: message)" if the last error is not 0. JSON: an
+ * object with "type": "target", "time" if @time, and the members of one
+ * target of target show -j.
+ *
+ * Return: 0, or -EPROTO for a malformed message, of which nothing is
+ * printed.
  */
-int target_print_event(struct json *j, const struct nl_reply *reply,
+int target_print_event(struct pr *p, const struct nl_reply *reply,
 		       const char *time)
 {
-	const unsigned int last_error = KLOGFWD_A_TARGET_STATS_LAST_ERROR;
 	struct target_info ti;
 	int ret;
 
 	ret = target_info_parse(reply, &ti);
 	if (ret)
 		return ret;
-	if (j) {
-		json_obj_open(j);
-		json_kv_str(j, "type", "target");
-		if (time)
-			json_kv_str(j, "time", time);
-		target_json_members(j, &ti);
-		json_obj_close(j);
-		return 0;
-	}
+	pr_obj_open(p, NULL);
+	pr_str(p, PRINT_JSON, "type", NULL, "target");
 	if (time)
-		printf("%s ", time);
-	print_head(&ti);
-	print_enum(&ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
-	if (counter_has(&ti.stats, last_error) && ti.stats.val[last_error])
-		print_errno("last-error", ti.stats.val[last_error]);
-	putchar('\n');
-	return 0;
+		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	ret = target_print(p, reply, &ti, true);
+	pr_obj_close(p);
+	return ret;
 }
 
 static int show_cb(const struct nl_reply *reply, void *priv)
 {
-	struct show_ctx *sc = priv;
 	struct target_info ti;
+	struct pr *p = priv;
 	int ret;
 
 	ret = target_info_parse(reply, &ti);
 	if (ret)
 		return ret;
-	if (!sc->j)
-		return target_print_text(reply, &ti);
-	target_print_json(sc->j, &ti);
-	return 0;
+	pr_obj_open(p, NULL);
+	ret = target_print(p, reply, &ti, false);
+	pr_obj_close(p);
+	return ret;
 }
 
 static int target_show(struct cli *cli, int argc, char **argv)
 {
-	struct show_ctx sc = { 0 };
 	int ret = KF_EXIT_OK;
 	struct nl_req *req;
 	struct nl_ctx *nl;
-	struct json j;
+	struct pr p;
 
 	argc = cli_output_opts(cli, argc, argv);
 	if (argc > 2)
@@ -812,21 +801,16 @@ static int target_show(struct cli *cli, int argc, char **argv)
 			   argc > 1 ? 0 : NL_REQ_DUMP);
 	if (argc > 1)
 		nl_req_put_str(req, KLOGFWD_A_TARGET_NAME, argv[1]);
-	if (cli->json) {
-		/* Always a whole array, of the targets received before any error. */
-		json_init(&j, stdout, cli->pretty);
-		json_arr_open(&j);
-		sc.j = &j;
-	}
-	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, show_cb, &sc) < 0) {
+	/* JSON: always a whole array, of the targets received before any error */
+	pr_init(&p, stdout, cli->json, cli->pretty);
+	pr_arr_open(&p, NULL);
+	if (nl_request(nl, req, KLOGFWD_A_TARGET_MAX, show_cb, &p) < 0) {
 		cli_nl_error(cli, "target show");
 		ret = KF_EXIT_ERROR;
 	}
-	if (sc.j) {
-		json_arr_close(&j);
-		if (json_finish(&j) < 0)
-			ret = KF_EXIT_ERROR;
-	}
+	pr_arr_close(&p);
+	if (pr_finish(&p) < 0)
+		ret = KF_EXIT_ERROR;
 	return ret;
 }
 

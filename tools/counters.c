@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Counters of a reply: parsing, names and the text and JSON printers
- * shared by "stats", "log show" and "target show" (see counters.h).
+ * Counters of a reply: parsing, names and the one printer, of text and
+ * JSON, shared by "stats", "log show" and "target show" (see counters.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "counters.h"
-#include "json.h"
 #include "nl.h"
+#include "print.h"
 
 /**
  * counters_init() - empty counters of one attribute set
@@ -121,68 +121,46 @@ const char *counter_name(const struct counters *c, unsigned int type,
 }
 
 /**
- * counters_print_lines() - one "NAME VALUE" line per counter present
+ * counters_print() - the counters, as text or as a JSON object
+ * @p: the printer
+ * @key: JSON: the member the object is, or NULL for a value
  * @c: the counters
- */
-void counters_print_lines(const struct counters *c)
-{
-	unsigned int type;
-	char buf[32];
-
-	for (type = 1; type < COUNTER_SLOTS; type++)
-		if (counter_has(c, type))
-			printf("%-20s %" PRIu64 "\n",
-			       counter_name(c, type, buf, sizeof(buf)), c->val[type]);
-}
-
-/**
- * counters_print_inline() - " NAME VALUE" per counter present, on one line
- * @c: the counters
- * @own_fn: a printer tried first for each counter (NULL: none); it returns
- *	    true if it printed the counter, false to leave it to this one
- */
-void counters_print_inline(const struct counters *c,
-			   bool (*own_fn)(unsigned int type, uint64_t v))
-{
-	unsigned int type;
-	char buf[32];
-
-	for (type = 1; type < COUNTER_SLOTS; type++) {
-		if (!counter_has(c, type))
-			continue;
-		if (own_fn && type <= c->max && own_fn(type, c->val[type]))
-			continue;
-		printf(" %s %" PRIu64, counter_name(c, type, buf, sizeof(buf)),
-		       c->val[type]);
-	}
-}
-
-/**
- * counters_print_json() - the counters as a JSON object
- * @j: the JSON writer, where a value goes
- * @c: the counters
+ * @lines: text: a "NAME VALUE" line per counter, the name padded to a
+ *	   column; else " NAME VALUE" each, on one line
+ * @own_fn: a printer tried first for each counter present (NULL: none); it
+ *	    returns true if it printed the counter, false to leave it to this
+ *	    one
  *
- * Every counter this program knows is a member (null if the reply lacked
- * it), followed by any newer one present; null if the set was absent.
+ * Text: the counters present. JSON: every counter this program knows is a
+ * member (null if the reply lacked it), followed by any newer one present;
+ * null if the set was absent.
  */
-void counters_print_json(struct json *j, const struct counters *c)
+void counters_print(struct pr *p, const char *key, const struct counters *c,
+		    bool lines,
+		    bool (*own_fn)(struct pr *p, unsigned int type, uint64_t v))
 {
+	const char *name;
 	unsigned int type;
 	char buf[32];
 
 	if (!c->present) {
-		json_null(j);
+		pr_null(p, PRINT_JSON, key, NULL);
 		return;
 	}
-	json_obj_open(j);
+	pr_obj_open(p, key);
 	for (type = 1; type < COUNTER_SLOTS; type++) {
 		if (type > c->max && !counter_has(c, type))
 			continue;
-		json_key_attr(j, counter_name(c, type, buf, sizeof(buf)));
-		if (counter_has(c, type))
-			json_u64(j, c->val[type]);
-		else
-			json_null(j);
+		name = counter_name(c, type, buf, sizeof(buf));
+		if (!counter_has(c, type)) {
+			pr_null(p, PRINT_JSON, name, NULL);
+			continue;
+		}
+		if (own_fn && type <= c->max && own_fn(p, type, c->val[type]))
+			continue;
+		pr_fp(p, lines ? "%-20s " : " %s ", name);
+		pr_u64(p, PRINT_ANY, name, lines ? "%" PRIu64 "\n" : "%" PRIu64,
+		       c->val[type]);
 	}
-	json_obj_close(j);
+	pr_obj_close(p);
 }

@@ -10,7 +10,7 @@
  *	counters_init(&c, klf_log_stats_metrics, KLOGFWD_A_LOG_STATS_MAX);
  *	if (counters_parse_nest(&c, tb[KLOGFWD_A_LOG_STATS]) < 0)
  *		return -EPROTO;
- *	counters_print_inline(&c, 0, NULL);
+ *	counters_print(p, "stats", &c, false, NULL);
  */
 #ifndef KLOGFWD_COUNTERS_H
 #define KLOGFWD_COUNTERS_H
@@ -24,8 +24,8 @@
 /* attribute types read: room for counters a newer kernel may add */
 #define COUNTER_SLOTS	64
 
-struct json;
 struct nlattr;
+struct pr;
 
 struct counters {
 	const struct klf_metric *tbl;	/* generated table, indexed by type */
@@ -45,14 +45,9 @@ const struct klf_metric *counter_metric(const struct counters *c,
 const char *counter_name(const struct counters *c, unsigned int type,
 			 char *buf, size_t size);
 
-/* "NAME VALUE" lines, the name padded to a column */
-void counters_print_lines(const struct counters *c);
-/* " NAME VALUE" each, unless @own_fn (NULL: none) printed it: true */
-void counters_print_inline(const struct counters *c,
-			   bool (*own_fn)(unsigned int type, uint64_t v));
-/* an object of every known counter (null if absent) and any newer one;
- * null if the set was absent
- */
-void counters_print_json(struct json *j, const struct counters *c);
+/* text: the counters present, in lines or inline; JSON: an object */
+void counters_print(struct pr *p, const char *key, const struct counters *c,
+		    bool lines,
+		    bool (*own_fn)(struct pr *p, unsigned int type, uint64_t v));
 
 #endif /* KLOGFWD_COUNTERS_H */

@@ -30,11 +30,11 @@
 
 struct cli;
 struct enum_names;
-struct json;
 struct nlattr;
 struct nl_ctx;
 struct nl_reply;
 struct nl_req;
+struct pr;
 
 #define BIT(n)			(1U << (n))
 #define container_of(p, type, member) \
@@ -167,7 +167,7 @@ void kw_put(struct nl_req *req, const struct kw_conf *c);
 /* An attribute of a reply that show prints, in spec order. */
 struct kw_attr {
 	uint16_t type;
-	const char *name;		/* the JSON member, as json_key_attr() */
+	const char *name;		/* the JSON member, '-' printed as '_' */
 	uint8_t wire;			/* enum kw_wire; KW_W_U8: a boolean */
 	const struct enum_names *e;	/* NULL: a number */
 };
@@ -176,8 +176,8 @@ int kw_read(struct kw_conf *c, const struct nlattr *const *tb, uint16_t type,
 	    uint8_t wire);
 int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
 		  const struct kw_attr *a, size_t n);
-void kw_attrs_json(struct json *j, const struct kw_conf *c,
-		   const struct kw_attr *a, size_t n);
+void kw_attrs_print(struct pr *p, const struct kw_conf *c,
+		    const struct kw_attr *a, size_t n);
 
 /*
  * The settings of a reply as the add command takes them (kw_print()), and

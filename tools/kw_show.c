@@ -15,9 +15,9 @@
 
 #include <linux/klogfwd.h>
 
-#include "json.h"
 #include "kw.h"
 #include "nl.h"
+#include "print.h"
 #include "subcommands.h"
 
 /**
@@ -95,43 +95,43 @@ int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
 }
 
 /**
- * kw_attrs_json() - the attributes of a table as members of a JSON object
- * @j: the JSON output, in an open object
+ * kw_attrs_print() - JSON: the attributes of a table as members of an object
+ * @p: the printer, in an open object
  * @c: the values, from kw_attrs_read()
  * @a: the table
  * @n: its number of rows
  *
  * Every row is a member: null if the reply did not have it, a boolean for
  * a KW_W_U8, a string for a KW_W_STR and a value of the row's enum, else a
- * number.
+ * number. Text: nothing (kw_print() prints the settings).
  */
-void kw_attrs_json(struct json *j, const struct kw_conf *c,
-		   const struct kw_attr *a, size_t n)
+void kw_attrs_print(struct pr *p, const struct kw_conf *c,
+		    const struct kw_attr *a, size_t n)
 {
-	const char *name;
+	const char *name, *key;
 	uint16_t type;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		type = a[i].type;
-		json_key_attr(j, a[i].name);
+		key = a[i].name;
 		if (!kw_has(c, type)) {
-			json_null(j);
+			pr_null(p, PRINT_JSON, key, NULL);
 			continue;
 		}
 		if (a[i].wire == KW_W_STR) {
-			json_str(j, c->ptr[type]);
+			pr_str(p, PRINT_JSON, key, NULL, c->ptr[type]);
 			continue;
 		}
 		if (a[i].wire == KW_W_U8) {
-			json_bool(j, c->val[type]);
+			pr_bool(p, PRINT_JSON, key, NULL, c->val[type]);
 			continue;
 		}
 		name = a[i].e ? enum_name(a[i].e, c->val[type]) : NULL;
 		if (name)
-			json_str(j, name);
+			pr_str(p, PRINT_JSON, key, NULL, name);
 		else
-			json_u64(j, c->val[type]);
+			pr_u64(p, PRINT_JSON, key, NULL, c->val[type]);
 	}
 }
 

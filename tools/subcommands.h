@@ -29,9 +29,9 @@ enum {
 	KF_EXIT_USAGE	= 2,	/* bad command line */
 };
 
-struct json;
 struct nl_ctx;
 struct nl_reply;
+struct pr;
 
 /* State of one invocation: output options and the netlink context. */
 struct cli {
@@ -133,7 +133,7 @@ void usage_log(FILE *fp);
 /* cmd_target.c */
 int cmd_target(struct cli *cli, int argc, char **argv);
 void usage_target(FILE *fp);
-int target_print_event(struct json *j, const struct nl_reply *reply,
+int target_print_event(struct pr *p, const struct nl_reply *reply,
 		       const char *time);
 const char *errno_name(uint64_t err);
 
