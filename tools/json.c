@@ -238,33 +238,6 @@ void json_null(struct json *j)
 	fputs("null", j->fp);
 }
 
-void json_kv_str(struct json *j, const char *key, const char *s)
-{
-	json_key(j, key);
-	if (s)
-		json_str(j, s);
-	else
-		json_null(j);
-}
-
-void json_kv_u64(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	json_u64(j, v);
-}
-
-void json_kv_bool(struct json *j, const char *key, bool v)
-{
-	json_key(j, key);
-	json_bool(j, v);
-}
-
-void json_kv_null(struct json *j, const char *key)
-{
-	json_key(j, key);
-	json_null(j);
-}
-
 /*
  * End the top-level value with a newline and flush. Returns 0, or -1 if the
  * document was not well nested or could not be written.

@@ -4,10 +4,11 @@
  *
  * Values are written as they are produced; the writer only tracks where it
  * is in the nesting so that it can place separators and indentation. In an
- * object every value must be preceded by json_key(); the json_kv_*() helpers
- * do both. Strings are escaped so that the output is always valid JSON:
- * quotes, backslashes and control characters are escaped and bytes that are
- * not part of valid UTF-8 are written as \u00XX.
+ * object every value must be preceded by json_key(). Strings are escaped so
+ * that the output is always valid JSON: quotes, backslashes and control
+ * characters are escaped and bytes that are not part of valid UTF-8 are
+ * written as \u00XX. The CLI prints through print.h, which writes text or
+ * JSON from the same calls.
  */
 #ifndef KLOGFWD_JSON_H
 #define KLOGFWD_JSON_H
@@ -44,11 +45,5 @@ void json_u64(struct json *j, uint64_t v);
 void json_s64(struct json *j, int64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
-
-/* Object members; a NULL string is written as null. */
-void json_kv_str(struct json *j, const char *key, const char *s);
-void json_kv_u64(struct json *j, const char *key, uint64_t v);
-void json_kv_bool(struct json *j, const char *key, bool v);
-void json_kv_null(struct json *j, const char *key);
 
 #endif /* KLOGFWD_JSON_H */
