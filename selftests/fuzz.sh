@@ -47,12 +47,8 @@ done
 fuzz "devices, seed 1, $dev_count operations" "$FUZZ" --dev --seed 1 --count "$dev_count" --dir "$work"
 
 # sockets and segments go asynchronously: wait (at most 30 s) for them
-n=0
-while [ "$(objects)" != "$before" ] && [ $n -lt 150 ]; do
-	sleep 0.2
-	n=$((n + 1))
-done
-if [ "$(objects)" != "$before" ]; then
+objects_are() { [ "$(objects)" = "$1" ]; }
+if ! wait_for 30 objects_are "$before"; then
 	echo "# objects before:"; echo "$before" | sed 's/^/#   /'
 	echo "# objects after:"; objects | sed 's/^/#   /'
 	false

@@ -192,6 +192,25 @@ kv() {
 	return 0
 }
 
+# the debug kernel (KASAN, lockdep, kmemleak under TCG) is several times
+# slower: tests divide their record counts by this
+KLF_SLOW=1
+case $(uname -r) in *klfdebug*) KLF_SLOW=4 ;; esac
+
+# wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds; CMD is run
+# again each time, so it must read what it tests itself (tstat_is, not
+# test "$(tstat ...)", whose value the shell expands once)
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		nap 0.2
+	done
+	# (a loop's status is its body's last: a test's own nap may not be 0)
+	return 0
+}
+
 # fails CMD...: succeeds when CMD fails (for "must be refused" checks)
 fails() {
 	! "$@"

@@ -11,8 +11,6 @@
 # at once, not when rsyslogd stops.
 source "$(dirname "$0")/lib.sh"
 require_module
-SLOW=1
-case $(uname -r) in *klfdebug*) SLOW=4 ;; esac
 # on tmpfs: the run directory is 9p, no place for a FIFO
 W=/tmp/klf-append.$$
 mkdir -p "$W"
@@ -26,15 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds
-wait_for() {
-	local end=$(($(date +%s) + $1 * SLOW))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -ge $end ] && return 1
-		sleep 0.1
-	done
-}
 
 # has LOG N: the lf log LOG holds N records (read through its device)
 has() {
@@ -52,8 +41,8 @@ stream() {
 	exec 3> "$W/fifo1"
 	for i in 1 2 3 4 5; do
 		echo "line $i" >&3
-		if ! wait_for 10 has ap1 "$i"; then
-			echo "line $i is not in the log $((10 * SLOW)) s after it was written (the pipe is open)"
+		if ! wait_for $((10 * KLF_SLOW)) has ap1 "$i"; then
+			echo "line $i is not in the log $((10 * KLF_SLOW)) s after it was written (the pipe is open)"
 			exec 3>&-
 			wait "$pid"
 			return 1
@@ -89,7 +78,7 @@ sigflush() {
 	pid=$!
 	exec 3> "$W/fifo$sig"
 	printf 'one\n\ntwo\nthree, no newline yet' >&3
-	wait_for 10 has "$log" 2 || { echo "lines 1-3 not appended"; return 1; }
+	wait_for $((10 * KLF_SLOW)) has "$log" 2 || { echo "lines 1-3 not appended"; return 1; }
 	kill -"$sig" "$pid"
 	wait "$pid"
 	rc=$?
@@ -167,7 +156,7 @@ deleted() {
 	pid=$!
 	exec 3> "$W/fifo7"
 	printf 'kept\n\n' >&3
-	wait_for 10 has ap7 1 || { echo "line 1 not appended"; return 1; }
+	wait_for $((10 * KLF_SLOW)) has ap7 1 || { echo "line 1 not appended"; return 1; }
 	"$KLOGFWD" log del ap7 || return 1
 	printf 'lost\nlost too\n' >&3
 	wait "$pid"
@@ -199,19 +188,19 @@ omprog() {
 	input(type="imtcp" address="127.0.0.1" port="$port" ruleset="app")
 	CONF
 	rsyslogd -f "$W/rsyslog.conf" -i "$W/rsyslog.pid" > "$W/rsyslogd.log" 2>&1 &&
-	wait_for 10 eval "ss -Hltn 'sport = :$port' | grep -q ." ||
+	wait_for $((10 * KLF_SLOW)) eval "ss -Hltn 'sport = :$port' | grep -q ." ||
 		{ cat "$W/rsyslogd.log"; return 1; }
 	for i in 1 2 3 4 5; do
 		printf '<13>Dec  4 12:00:00 host app: message %s\n' $i > "/dev/tcp/127.0.0.1/$port" ||
 			return 1
-		if ! wait_for 10 has ap6 "$i"; then
-			echo "message $i is not in the log $((10 * SLOW)) s after rsyslogd got it"
+		if ! wait_for $((10 * KLF_SLOW)) has ap6 "$i"; then
+			echo "message $i is not in the log $((10 * KLF_SLOW)) s after rsyslogd got it"
 			cat /dev/klogfwd/ap6 "$W/omprog.out" 2> /dev/null
 			return 1
 		fi
 	done
 	pid=$(cat "$W/rsyslog.pid")
-	kill "$pid" && wait_for 10 fails kill -0 "$pid" || return 1
+	kill "$pid" && wait_for $((10 * KLF_SLOW)) fails kill -0 "$pid" || return 1
 	printf 'message %s\n' 1 2 3 4 5 | cmp - /dev/klogfwd/ap6
 }
 check "rsyslogd's omprog: each message is in the log at once" omprog

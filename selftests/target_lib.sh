@@ -15,11 +15,6 @@ mkdir -p "$WORK"
 DIRW=/tmp/klf-dirs.$$
 mkdir -p "$DIRW"
 
-# the debug kernel (KASAN, lockdep, kmemleak under TCG) is several times
-# slower: tests divide their record counts by this
-KLF_SLOW=1
-case $(uname -r) in *klfdebug*) KLF_SLOW=4 ;; esac
-
 require_tools() {
 	[ -x "$RECV" ] && [ -x "$PRODUCE" ] || skip_all "klf_recv/klf_produce not built (make selftests)"
 	ip link set lo up
@@ -36,19 +31,6 @@ veth_ns() {
 	ip -n "$ns" link set "$peer" up
 }
 
-# wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds; CMD is run
-# again each time, so it must read what it tests itself (tstat_is, not
-# test "$(tstat ...)", whose value the shell expands once)
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	while ! "$@"; do
-		[ $SECONDS -ge $end ] && return 1
-		nap 0.2
-	done
-	# (a loop's status is its body's last: a test's own nap may not be 0)
-	return 0
-}
 
 # has_line FILE TEXT: a line of FILE contains TEXT (grep -qF, no process)
 has_line() {
