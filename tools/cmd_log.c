@@ -74,12 +74,14 @@ static int parse_dir(struct kw_conf *kc, const struct kw *kw, const char *val);
 static int log_cmp_storage(struct kw_cmp *d);
 static int print_dir(struct kw_print *p, const struct kw *kw);
 static int print_hostname(struct kw_print *p, const struct kw *kw);
+static void json_storage(struct pr *p, const struct kw_conf *c,
+			 const struct kw *kw);
 
 #define SIZE_EXPECT	"expected a size such as 4096, 64k or 16M"
 
 static const struct kw log_kws[] = {
 	{ KW_KEY("memory", KW_FLAG, KW_ADD, KLOGFWD_A_LOG_STORAGE, KW_W_U32),
-	  .val = KLOGFWD_STORAGE_MEMORY, .excl = 1,
+	  .val = KLOGFWD_STORAGE_MEMORY, .excl = 1, .json = json_storage,
 	  .help = "keep the segments in memory only (the default)" },
 	{ KW_KEY("dir", KW_CUSTOM, KW_ADD, KLOGFWD_A_LOG_DIR, KW_W_STR),
 	  .excl = 1, .expect = "expected a directory path", .parse = parse_dir,
@@ -173,6 +175,7 @@ static const struct kw_table log_kw_table = {
 	.cmd_get = KLOGFWD_CMD_LOG_GET,
 	.name_attr = KLOGFWD_A_LOG_NAME,
 	.attr_max = KLOGFWD_A_LOG_MAX,
+	.names = klf_log_attr_names,
 	.fixed = "storage, dir and framing",
 	.cmp = log_cmp_storage,
 };
@@ -282,6 +285,14 @@ static int print_dir(struct kw_print *p, const struct kw *kw)
 		return -EPROTO;
 	kw_print_str(p, kw->name, c->ptr[kw->attr]);
 	return 0;
+}
+
+/* JSON: the storage of the memory row, memory or dir, by name */
+static void json_storage(struct pr *p, const struct kw_conf *c,
+			 const struct kw *kw)
+{
+	kw_json_attr(p, klf_log_attr_names[kw->attr], c, kw->attr,
+		     &klf_storage_enum);
 }
 
 /* the hostname, unless it is the node name that save leaves out */
@@ -527,36 +538,13 @@ static int log_del(struct cli *cli, int argc, char **argv)
 
 /* log show */
 
-/* The settings of a log in a reply, in spec order. */
-static const struct kw_attr log_attrs[] = {
-	{ KLOGFWD_A_LOG_STORAGE,	  "storage",	      KW_W_U32,  &klf_storage_enum },
-	{ KLOGFWD_A_LOG_DIR,		  "dir",	      KW_W_STR,  NULL },
-	{ KLOGFWD_A_LOG_FRAMING,	  "framing",	      KW_W_U32,  &klf_framing_enum },
-	{ KLOGFWD_A_LOG_SEGMENT_BYTES,	  "segment-bytes",    KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_RETAIN_BYTES,	  "retain-bytes",     KW_W_UINT, NULL },
-	{ KLOGFWD_A_LOG_RETAIN_MS,	  "retain-ms",	      KW_W_UINT, NULL },
-	{ KLOGFWD_A_LOG_MAX_RECORD,	  "max-record",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_OVERFLOW,	  "overflow",	      KW_W_U32,  &klf_overflow_enum },
-	{ KLOGFWD_A_LOG_SYNC,		  "sync",	      KW_W_U32,  &klf_sync_enum },
-	{ KLOGFWD_A_LOG_SYNC_INTERVAL_MS, "sync-interval-ms", KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_MODE,		  "mode",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_OWNER,		  "owner",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_GROUP,		  "group",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_INPUT,		  "input",	      KW_W_U32,  &klf_input_enum },
-	{ KLOGFWD_A_LOG_FORMAT,		  "format",	      KW_W_U32,  &klf_format_enum },
-	{ KLOGFWD_A_LOG_HOSTNAME,	  "hostname",	      KW_W_STR,  NULL },
-	{ KLOGFWD_A_LOG_APP_NAME,	  "app-name",	      KW_W_STR,  NULL },
-	{ KLOGFWD_A_LOG_FACILITY,	  "facility",	      KW_W_U32,  NULL },
-	{ KLOGFWD_A_LOG_SEVERITY,	  "severity",	      KW_W_U32,  NULL },
-};
-
 /*
  * One log of a reply. Absent attributes are left out of the text and null
  * in JSON, where every known member is always present.
  */
 struct log_info {
 	const char *name;
-	struct kw_conf set;		/* the settings of log_attrs[] */
+	struct kw_conf set;		/* the settings, of kw_json_read() */
 	struct counters stats;		/* the stats nest */
 };
 
@@ -569,7 +557,7 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
 	li->name = nl_attr_str(tb[KLOGFWD_A_LOG_NAME]);
 	if (!li->name)
 		return -EPROTO;
-	ret = kw_attrs_read(&li->set, tb, log_attrs, ARRAY_SIZE(log_attrs));
+	ret = kw_json_read(&li->set, &log_kw_table, tb);
 	if (ret)
 		return ret;
 	counters_init(&li->stats, klf_log_stats_metrics, KLOGFWD_A_LOG_STATS_MAX);
@@ -581,7 +569,8 @@ static int log_info_parse(const struct nl_reply *reply, struct log_info *li)
  * log NAME memory|dir PATH framing lf segment-bytes 16M ...
  *     records N bytes N first-offset N next-offset N ...
  * The first line, but for "log NAME", is what "log add NAME" takes. JSON:
- * an object of the name, the settings of log_attrs[] and the stats.
+ * an object of the name, the settings of log_kws[] (kw_json()) and the
+ * stats.
  */
 static int log_print(struct pr *p, const struct nl_reply *reply,
 		     const struct log_info *li)
@@ -596,7 +585,7 @@ static int log_print(struct pr *p, const struct nl_reply *reply,
 			return ret;
 		pr_fp(p, "\n");
 	}
-	kw_attrs_print(p, &li->set, log_attrs, ARRAY_SIZE(log_attrs));
+	kw_json(p, &log_kw_table, &li->set);
 	if (li->stats.have)
 		pr_fp(p, "   ");
 	counters_print(p, "stats", &li->stats, false, NULL);

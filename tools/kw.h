@@ -7,9 +7,11 @@
  * comparison of a batch add with what exists (kw_cmp.c). The same rows
  * print the help of the settings (kw_usage()) and the settings of a reply
  * as add takes them, the first line of "log show" and "target show" and
- * the lines of "save" (kw_print()); "log show -j" and "target show -j"
- * print the reply's attributes from a table of struct kw_attr (kw_show.c).
- * A new setting is a row: its parse, help and text come from it.
+ * the lines of "save" (kw_print()), and the members of the settings in
+ * "log show -j" (kw_json()): of a setting a reply lacks, the text fails,
+ * the JSON is null; "target show -j" prints the reply's attributes from a
+ * table of struct kw_attr (kw_show.c). A new setting is a row: its parse,
+ * help and text come from it.
  *
  *	struct kw_conf c = { .op = "log add" };
  *
@@ -122,6 +124,8 @@ struct kw {
 	int (*cmp)(struct kw_cmp *d, const struct kw *kw);
 	/* show: prints " NAME VALUE" from p->tb; NULL: by type (kw_print()) */
 	int (*print)(struct kw_print *p, const struct kw *kw);
+	/* show -j: prints the members of the row from c; NULL: kw_json() */
+	void (*json)(struct pr *p, const struct kw_conf *c, const struct kw *kw);
 };
 
 /* The first fields of a row: { KW_KEY(...), .max = ..., ... } */
@@ -136,6 +140,7 @@ struct kw_table {
 	uint8_t cmd_get;		/* KLOGFWD_CMD_*_GET */
 	uint16_t name_attr;		/* KLOGFWD_A_*_NAME */
 	uint16_t attr_max;		/* KLOGFWD_A_*_MAX */
+	const char *const *names;	/* of the attributes: the JSON members */
 	const char *fixed;		/* "log, to and ack", of kw_exists() */
 	/* kw_exists(): compare first what no row does */
 	int (*cmp)(struct kw_cmp *d);
@@ -164,6 +169,8 @@ int kw_bad_value_why(const struct kw_conf *c, const struct kw *kw,
 		     const char *val, const char *why);
 void kw_put(struct nl_req *req, const struct kw_conf *c);
 
+int kw_read(struct kw_conf *c, const struct nlattr *const *tb, uint16_t type,
+	    uint8_t wire);
 /* An attribute of a reply that show prints, in spec order. */
 struct kw_attr {
 	uint16_t type;
@@ -172,12 +179,15 @@ struct kw_attr {
 	const struct enum_names *e;	/* NULL: a number */
 };
 
-int kw_read(struct kw_conf *c, const struct nlattr *const *tb, uint16_t type,
-	    uint8_t wire);
 int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
 		  const struct kw_attr *a, size_t n);
 void kw_attrs_print(struct pr *p, const struct kw_conf *c,
 		    const struct kw_attr *a, size_t n);
+int kw_json_read(struct kw_conf *c, const struct kw_table *t,
+		 const struct nlattr *const *tb);
+void kw_json_attr(struct pr *p, const char *key, const struct kw_conf *c,
+		  uint16_t type, const struct enum_names *e);
+void kw_json(struct pr *p, const struct kw_table *t, const struct kw_conf *c);
 
 /*
  * The settings of a reply as the add command takes them (kw_print()), and

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the keyword tables print. The settings of a reply, read with the
- * width of each attribute: for the comparison of a batch add (kw_cmp.c),
- * for the JSON of "log show" and "target show" (one table of attributes
- * each), and as the words "log add" and "target add" take them, printed
- * from the keyword table itself (the first line of show, and save). And
- * the help of the keywords, from the same rows.
+ * width of each attribute: for the comparison of a batch add (kw_cmp.c);
+ * for the JSON of "target show" (a table of attributes); as the members
+ * of the JSON of "log show" (kw_json()); and as the words "log add" and
+ * "target add" take them (kw_print(): the first line of show, and save).
+ * The last two from the rows of the keyword table, as is the help of the
+ * keywords.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -132,6 +133,112 @@ void kw_attrs_print(struct pr *p, const struct kw_conf *c,
 			pr_str(p, PRINT_JSON, key, NULL, name);
 		else
 			pr_u64(p, PRINT_JSON, key, NULL, c->val[type]);
+	}
+}
+
+/* a row of the JSON of show: a setting, as in kw_print() */
+static bool kw_json_row(const struct kw *kw)
+{
+	return (kw->ops & KW_ADD) && !(kw->ops & KW_NOSHOW);
+}
+
+/**
+ * kw_json_read() - read the settings the JSON of show prints from a reply
+ * @c: the settings to fill
+ * @t: the keyword table
+ * @tb: the attributes of the reply, by type
+ *
+ * Reads kw->attr, and kw->attr2 if it has one, of each row kw_json()
+ * prints. A setting the reply lacks is left out of @c.
+ *
+ * Return: 0 or -EPROTO.
+ */
+int kw_json_read(struct kw_conf *c, const struct kw_table *t,
+		 const struct nlattr *const *tb)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < t->n; i++) {
+		const struct kw *kw = &t->kws[i];
+
+		if (!kw_json_row(kw))
+			continue;
+		ret = kw_read(c, tb, kw->attr, kw->wire);
+		if (!ret)
+			ret = kw_read(c, tb, kw->attr2, kw->wire2);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * kw_json_attr() - JSON: an attribute of settings as a member
+ * @p: the printer, in an open object
+ * @key: the member, '-' printed as '_'
+ * @c: the settings
+ * @type: the attribute
+ * @e: the names of its values, or NULL for a number
+ *
+ * Prints null if @c does not have it, a boolean for a KW_W_U8, a string
+ * for a KW_W_STR and for a value with a name in @e, else a number. Text:
+ * nothing.
+ */
+void kw_json_attr(struct pr *p, const char *key, const struct kw_conf *c,
+		  uint16_t type, const struct enum_names *e)
+{
+	const char *name;
+
+	if (!kw_has(c, type)) {
+		pr_null(p, PRINT_JSON, key, NULL);
+		return;
+	}
+	if (c->wire[type] == KW_W_STR) {
+		pr_str(p, PRINT_JSON, key, NULL, c->ptr[type]);
+		return;
+	}
+	if (c->wire[type] == KW_W_U8) {
+		pr_bool(p, PRINT_JSON, key, NULL, c->val[type]);
+		return;
+	}
+	name = e ? enum_name(e, c->val[type]) : NULL;
+	if (name)
+		pr_str(p, PRINT_JSON, key, NULL, name);
+	else
+		pr_u64(p, PRINT_JSON, key, NULL, c->val[type]);
+}
+
+/**
+ * kw_json() - JSON: the settings of a reply as members of an object
+ * @p: the printer, in an open object
+ * @t: the keyword table
+ * @c: the settings, from kw_json_read()
+ *
+ * For each row that kw_print() prints, in the order of the table: the
+ * row's json function if it has one, else kw->attr (kw_json_attr()), by
+ * the name of its value for a row with names but KW_NUM, then kw->attr2,
+ * if the row has one, as a number. The members are the names of the
+ * attributes in @t. A setting the reply lacked is null, where kw_print()
+ * fails. Text: nothing.
+ */
+void kw_json(struct pr *p, const struct kw_table *t, const struct kw_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct kw *kw = &t->kws[i];
+
+		if (!kw_json_row(kw))
+			continue;
+		if (kw->json) {
+			kw->json(p, c, kw);
+			continue;
+		}
+		kw_json_attr(p, t->names[kw->attr], c, kw->attr,
+			     kw->type == KW_NUM ? NULL : kw->e);
+		if (kw->attr2)
+			kw_json_attr(p, t->names[kw->attr2], c, kw->attr2, NULL);
 	}
 }
 
