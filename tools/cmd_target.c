@@ -75,6 +75,7 @@ static int parse_to(struct kw_conf *kc, const struct kw *kw, const char *val);
 static int cmp_to(struct kw_cmp *d, const struct kw *kw);
 static int print_to(struct kw_print *p, const struct kw *kw);
 static int print_from(struct kw_print *p, const struct kw *kw);
+static void json_to(struct pr *p, const struct kw_conf *c, const struct kw *kw);
 
 static const struct kw target_kws[] = {
 	{ KW_KEY("log", KW_NAME, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_LOG, KW_W_STR),
@@ -82,14 +83,14 @@ static const struct kw target_kws[] = {
 	  .help = "the log to forward" },
 	{ KW_KEY("to", KW_CUSTOM, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_PORT, KW_W_U16),
 	  .max = UINT16_MAX, .metavar = "HOST:PORT", .parse = parse_to,
-	  .cmp = cmp_to, .print = print_to, .arg = "HOST:PORT",
+	  .cmp = cmp_to, .print = print_to, .json = json_to, .arg = "HOST:PORT",
 	  .help = "the receiver: a numeric IPv4 address such as\n"
 		  "127.0.0.1:9000, an IPv6 one in brackets such\n"
 		  "as [::1]:9000, or a host name such as\n"
 		  "logs.example.com:514. A name is resolved once,\n"
 		  "here: the first address getaddrinfo() returns\n"
 		  "is used and named on stderr" },
-	{ KW_KEY("from", KW_NUM, KW_ADD | KW_NOCMP, KLOGFWD_A_TARGET_START, KW_W_U32),
+	{ KW_KEY("from", KW_NUM, KW_ADD | KW_NOCMP | KW_NOJSON, KLOGFWD_A_TARGET_START, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_FROM_OFFSET, .wire2 = KW_W_UINT,
 	  .max = UINT64_MAX, .val = KLOGFWD_START_OFFSET, .e = &from_enum,
 	  .expect = "expected earliest, latest, resume or a record offset",
@@ -155,6 +156,7 @@ static const struct kw_table target_kw_table = {
 	.cmd_get = KLOGFWD_CMD_TARGET_GET,
 	.name_attr = KLOGFWD_A_TARGET_NAME,
 	.attr_max = KLOGFWD_A_TARGET_MAX,
+	.names = klf_target_attr_names,
 	.fixed = "log, to and ack",
 };
 
@@ -498,20 +500,6 @@ static int target_del(struct cli *cli, int argc, char **argv)
 
 /* target show */
 
-/* The numeric settings and state of a target in a reply, in spec order. */
-static const struct kw_attr target_attrs[] = {
-	{ KLOGFWD_A_TARGET_PORT,	    "port",	       KW_W_U16, NULL },
-	{ KLOGFWD_A_TARGET_ACK,		    "ack",	       KW_W_U32, &klf_ack_enum },
-	{ KLOGFWD_A_TARGET_BACKOFF_MIN_MS,  "backoff-min-ms",  KW_W_U32, NULL },
-	{ KLOGFWD_A_TARGET_BACKOFF_MAX_MS,  "backoff-max-ms",  KW_W_U32, NULL },
-	{ KLOGFWD_A_TARGET_KEEPALIVE_S,	    "keepalive-s",     KW_W_U32, NULL },
-	{ KLOGFWD_A_TARGET_USER_TIMEOUT_MS, "user-timeout-ms", KW_W_U32, NULL },
-	{ KLOGFWD_A_TARGET_NODELAY,	    "nodelay",	       KW_W_U8,  NULL },
-	{ KLOGFWD_A_TARGET_SNDBUF,	    "sndbuf",	       KW_W_U32, NULL },
-	{ KLOGFWD_A_TARGET_PAUSED,	    "paused",	       KW_W_U8,  NULL },
-	{ KLOGFWD_A_TARGET_STATE,	    "state",	       KW_W_U32, &klf_target_state_enum },
-};
-
 /* Names of the errno values a connection may end with. */
 struct errno_name {
 	int err;
@@ -546,10 +534,9 @@ static const struct errno_name errno_names[] = {
  */
 struct target_info {
 	const char *name;
-	const char *log;
 	int family;			/* AF_INET, AF_INET6 or 0: no address */
 	unsigned char addr[16];
-	struct kw_conf set;		/* the settings of target_attrs[] */
+	struct kw_conf set;		/* the settings (kw_json_read()), state */
 	struct counters stats;		/* the stats nest */
 };
 
@@ -563,14 +550,11 @@ static int target_info_parse(const struct nl_reply *reply,
 	ti->name = nl_attr_str(tb[KLOGFWD_A_TARGET_NAME]);
 	if (!ti->name)
 		return -EPROTO;
-	if (tb[KLOGFWD_A_TARGET_LOG]) {
-		ti->log = nl_attr_str(tb[KLOGFWD_A_TARGET_LOG]);
-		if (!ti->log)
-			return -EPROTO;
-	}
 	ret = reply_addr(tb, &ti->family, ti->addr);
 	if (!ret)
-		ret = kw_attrs_read(&ti->set, tb, target_attrs, ARRAY_SIZE(target_attrs));
+		ret = kw_json_read(&ti->set, &target_kw_table, tb);
+	if (!ret)
+		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_STATE, KW_W_U32);
 	if (ret)
 		return ret;
 	/* last-error is a u32, the others uint: both 4 or 8 bytes */
@@ -585,6 +569,16 @@ static const char *target_addr(const struct target_info *ti, char *buf,
 	if (!ti->family)
 		return NULL;
 	return inet_ntop(ti->family, ti->addr, buf, size);
+}
+
+/* "to", JSON: the address, without brackets, and the port */
+static void json_to(struct pr *p, const struct kw_conf *c, const struct kw *kw)
+{
+	const struct target_info *ti = container_of(c, struct target_info, set);
+	char addr[INET6_ADDRSTRLEN];
+
+	pr_str(p, PRINT_JSON, "address", NULL, target_addr(ti, addr, sizeof(addr)));
+	kw_json_attr(p, klf_target_attr_names[kw->attr], c, kw->attr, NULL);
 }
 
 static bool have(const struct target_info *ti, uint16_t type)
@@ -685,8 +679,8 @@ static void print_head(struct pr *p, const struct target_info *ti)
 	const char *a = target_addr(ti, addr, sizeof(addr));
 	bool port = have(ti, KLOGFWD_A_TARGET_PORT);
 
-	if (ti->log)
-		pr_fp(p, " log %s", ti->log);
+	if (have(ti, KLOGFWD_A_TARGET_LOG))
+		pr_fp(p, " log %s", (const char *)ti->set.ptr[KLOGFWD_A_TARGET_LOG]);
 	if (a || port) {
 		pr_fp(p, " to ");
 		if (a)
@@ -697,9 +691,9 @@ static void print_head(struct pr *p, const struct target_info *ti)
 }
 
 /*
- * One target, the members of its object in JSON: name, log, address, the
- * settings and state of target_attrs[] and the stats; for target show and
- * for an event alike. Text, for target show:
+ * One target, the members of its object in JSON: name, the settings of
+ * target_kws[] (kw_json(): log, address, port, ack, ...), state and the
+ * stats; for target show and for an event alike. Text, for target show:
  * target NAME log LOG to ADDR:PORT ack tcp backoff 100-30s keepalive 0 ...
  *     state STATE next-offset N acked-offset N ... last-error N (ENAME: message) ...
  * the first line, but for "target NAME", what "target add NAME" takes; for
@@ -711,12 +705,9 @@ static int target_print(struct pr *p, const struct nl_reply *reply,
 			const struct target_info *ti, bool event)
 {
 	const unsigned int last_error = KLOGFWD_A_TARGET_STATS_LAST_ERROR;
-	char addr[INET6_ADDRSTRLEN];
 	int ret;
 
 	pr_str(p, PRINT_ANY, "name", "target %s", ti->name);
-	pr_str(p, PRINT_JSON, "log", NULL, ti->log);
-	pr_str(p, PRINT_JSON, "address", NULL, target_addr(ti, addr, sizeof(addr)));
 	if (event) {
 		print_head(p, ti);
 	} else if (!pr_is_json(p)) {
@@ -725,7 +716,9 @@ static int target_print(struct pr *p, const struct nl_reply *reply,
 			return ret;
 		pr_fp(p, "\n   ");
 	}
-	kw_attrs_print(p, &ti->set, target_attrs, ARRAY_SIZE(target_attrs));
+	kw_json(p, &target_kw_table, &ti->set);
+	kw_json_attr(p, "state", &ti->set, KLOGFWD_A_TARGET_STATE,
+		     &klf_target_state_enum);
 	print_enum(p, ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
 	if (pr_is_json(p) || (!event && ti->stats.have))
 		counters_print(p, "stats", &ti->stats, false, print_stat);

@@ -8,10 +8,9 @@
  * print the help of the settings (kw_usage()) and the settings of a reply
  * as add takes them, the first line of "log show" and "target show" and
  * the lines of "save" (kw_print()), and the members of the settings in
- * "log show -j" (kw_json()): of a setting a reply lacks, the text fails,
- * the JSON is null; "target show -j" prints the reply's attributes from a
- * table of struct kw_attr (kw_show.c). A new setting is a row: its parse,
- * help and text come from it.
+ * "log show -j" and "target show -j" (kw_json()): of a setting a reply
+ * lacks, the text fails, the JSON is null. A new setting is a row: its
+ * parse, help, text and JSON come from it.
  *
  *	struct kw_conf c = { .op = "log add" };
  *
@@ -81,6 +80,7 @@ enum {
 	KW_REQUIRED	= 1 << 2,	/* add needs it: "missing NAME METAVAR" */
 	KW_NOCMP	= 1 << 3,	/* not compared by a batch add */
 	KW_NOSHOW	= 1 << 4,	/* not a setting show and save print */
+	KW_NOJSON	= 1 << 5,	/* a setting show prints in text only */
 };
 
 struct kw;
@@ -171,18 +171,6 @@ void kw_put(struct nl_req *req, const struct kw_conf *c);
 
 int kw_read(struct kw_conf *c, const struct nlattr *const *tb, uint16_t type,
 	    uint8_t wire);
-/* An attribute of a reply that show prints, in spec order. */
-struct kw_attr {
-	uint16_t type;
-	const char *name;		/* the JSON member, '-' printed as '_' */
-	uint8_t wire;			/* enum kw_wire; KW_W_U8: a boolean */
-	const struct enum_names *e;	/* NULL: a number */
-};
-
-int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
-		  const struct kw_attr *a, size_t n);
-void kw_attrs_print(struct pr *p, const struct kw_conf *c,
-		    const struct kw_attr *a, size_t n);
 int kw_json_read(struct kw_conf *c, const struct kw_table *t,
 		 const struct nlattr *const *tb);
 void kw_json_attr(struct pr *p, const char *key, const struct kw_conf *c,

@@ -2,11 +2,10 @@
 /*
  * What the keyword tables print. The settings of a reply, read with the
  * width of each attribute: for the comparison of a batch add (kw_cmp.c);
- * for the JSON of "target show" (a table of attributes); as the members
- * of the JSON of "log show" (kw_json()); and as the words "log add" and
- * "target add" take them (kw_print(): the first line of show, and save).
- * The last two from the rows of the keyword table, as is the help of the
- * keywords.
+ * as the members of the JSON of "log show" and "target show" (kw_json());
+ * and as the words "log add" and "target add" take them (kw_print(): the
+ * first line of show, and save). Both from the rows of the keyword table,
+ * as is the help of the keywords.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -72,74 +71,10 @@ int kw_read(struct kw_conf *c, const struct nlattr *const *tb, uint16_t type,
 	return 0;
 }
 
-/**
- * kw_attrs_read() - read the attributes of a table from a reply
- * @c: the settings to fill
- * @tb: the attributes of the reply, by type
- * @a: the table
- * @n: its number of rows
- *
- * Return: 0 or -EPROTO.
- */
-int kw_attrs_read(struct kw_conf *c, const struct nlattr *const *tb,
-		  const struct kw_attr *a, size_t n)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		ret = kw_read(c, tb, a[i].type, a[i].wire);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/**
- * kw_attrs_print() - JSON: the attributes of a table as members of an object
- * @p: the printer, in an open object
- * @c: the values, from kw_attrs_read()
- * @a: the table
- * @n: its number of rows
- *
- * Every row is a member: null if the reply did not have it, a boolean for
- * a KW_W_U8, a string for a KW_W_STR and a value of the row's enum, else a
- * number. Text: nothing (kw_print() prints the settings).
- */
-void kw_attrs_print(struct pr *p, const struct kw_conf *c,
-		    const struct kw_attr *a, size_t n)
-{
-	const char *name, *key;
-	uint16_t type;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		type = a[i].type;
-		key = a[i].name;
-		if (!kw_has(c, type)) {
-			pr_null(p, PRINT_JSON, key, NULL);
-			continue;
-		}
-		if (a[i].wire == KW_W_STR) {
-			pr_str(p, PRINT_JSON, key, NULL, c->ptr[type]);
-			continue;
-		}
-		if (a[i].wire == KW_W_U8) {
-			pr_bool(p, PRINT_JSON, key, NULL, c->val[type]);
-			continue;
-		}
-		name = a[i].e ? enum_name(a[i].e, c->val[type]) : NULL;
-		if (name)
-			pr_str(p, PRINT_JSON, key, NULL, name);
-		else
-			pr_u64(p, PRINT_JSON, key, NULL, c->val[type]);
-	}
-}
-
-/* a row of the JSON of show: a setting, as in kw_print() */
+/* a row of the JSON of show: one kw_print() prints, but KW_NOJSON */
 static bool kw_json_row(const struct kw *kw)
 {
-	return (kw->ops & KW_ADD) && !(kw->ops & KW_NOSHOW);
+	return (kw->ops & KW_ADD) && !(kw->ops & (KW_NOSHOW | KW_NOJSON));
 }
 
 /**
@@ -215,12 +150,12 @@ void kw_json_attr(struct pr *p, const char *key, const struct kw_conf *c,
  * @t: the keyword table
  * @c: the settings, from kw_json_read()
  *
- * For each row that kw_print() prints, in the order of the table: the
- * row's json function if it has one, else kw->attr (kw_json_attr()), by
- * the name of its value for a row with names but KW_NUM, then kw->attr2,
- * if the row has one, as a number. The members are the names of the
- * attributes in @t. A setting the reply lacked is null, where kw_print()
- * fails. Text: nothing.
+ * For each row that kw_print() prints, in the order of the table, but
+ * those of the text only (KW_NOJSON): the row's json function if it has
+ * one, else kw->attr (kw_json_attr()), by the name of its value for a
+ * row with names but KW_NUM, and then kw->attr2, if the row has one, as a
+ * number. The members are the names of the attributes in @t. A setting
+ * the reply lacked is null, where kw_print() fails. Text: nothing.
  */
 void kw_json(struct pr *p, const struct kw_table *t, const struct kw_conf *c)
 {
