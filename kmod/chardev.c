@@ -251,6 +251,9 @@ static ssize_t klf_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	if (!len)
 		return 0;
+	/* fixed at creation: only the kernel appends to it */
+	if (r->log->cfg.source == KLOGFWD_SOURCE_KMSG)
+		return -EPERM;
 	mutex_lock(&r->wlock);
 	if (READ_ONCE(r->log->cfg.input) == KLOGFWD_INPUT_LINES) {
 		n = klf_dev_write_lines(r, from, flags | KLF_APPEND_CUT);

@@ -95,6 +95,8 @@ struct net;
 void klf_nl_notify(struct net *net, struct sk_buff *msg);
 void klf_nl_log_event(struct klf_log *log, u32 event, u64 count);
 void klf_nl_target_notify(struct klf_target *t);
+struct genl_info;
+int klf_nl_kmsg_perm(struct sk_buff *skb, struct genl_info *info, struct klf_log *log);
 /* a log's or a namespace's targets go before it does */
 void klf_targets_delete_log(struct klf_log *log);
 void klf_targets_delete_net(struct net *net);

@@ -128,6 +128,10 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 		NL_SET_ERR_MSG(extack, "sync applies to dir logs only; memory logs have no disk");
 		return -EINVAL;
 	}
+	if (cfg->source == KLOGFWD_SOURCE_KMSG && cfg->storage != KLOGFWD_STORAGE_MEMORY) {
+		NL_SET_ERR_MSG(extack, "source kmsg is for memory logs (no resume from a dir yet)");
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
@@ -141,6 +145,7 @@ static void klf_log_free(struct kref *ref)
 	if (log->dir.mnt)
 		path_put(&log->dir);
 	put_cred(log->cred);
+	klf_kmsg_free(log);
 	mutex_destroy(&log->lock);
 	kfree(log);
 	klf_obj_dec(KLF_OBJ_LOG);
@@ -606,6 +611,13 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	log->cfg = *cfg;
 	log->cred = get_current_cred();
 	log->minor = -1;
+	if (cfg->source == KLOGFWD_SOURCE_KMSG) {
+		ret = klf_kmsg_init(log, cfg->kmsg_from);
+		if (ret) {
+			klf_log_put(log);
+			return ERR_PTR(ret);
+		}
+	}
 
 	mutex_lock(&klf_logs_lock);
 	if (klf_nlogs >= KLF_MAX_LOGS) {
@@ -695,6 +707,8 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
 	klf_debugfs_log_add(log);
 	kref_get(&log->ref);	/* the registry's */
+	/* under the lock: a log-del that finds the log cancels its reader */
+	klf_kmsg_start(log);
 	mutex_unlock(&klf_logs_lock);
 	return log;
 
@@ -720,6 +734,8 @@ err_unlock:
 static void klf_log_unregister(struct klf_log *log)
 {
 	lockdep_assert_held(&klf_logs_lock);
+	/* the kernel's log stops appending before anything goes */
+	klf_kmsg_stop(log);
 	klf_targets_delete_log(log);
 	list_del_init(&log->node);
 	klf_nlogs--;
@@ -1009,6 +1025,23 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  */
 int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags)
 {
+	return klf_log_append_at(log, buf, len, flags, 0);
+}
+
+/**
+ * klf_log_append_at() - append one record, stamped with a given time
+ * @log: the log
+ * @buf: as for klf_log_append()
+ * @len: payload length
+ * @flags: as for klf_log_append()
+ * @time: the record's time for its syslog header and klf framing,
+ *	  nanoseconds since the epoch; 0: now
+ *
+ * Return: as klf_log_append().
+ */
+int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
+		      u64 time)
+{
 	size_t head = klf_log_append_headroom(), hlen, strip = 0;
 	bool nonblock = flags & KLF_APPEND_NONBLOCK;
 	char shdr[KLF_SYSLOG_HDR_MAX];
@@ -1029,7 +1062,7 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 		goto out;
 	}
 	/* the syslog header, if any, replaces a leading "<N>" (max-record counts it) */
-	now = ktime_get_real_ns();
+	now = time ?: ktime_get_real_ns();
 	hlen = klf_syslog_header(&log->cfg, log->cfg.app_name[0] ? log->cfg.app_name : log->name,
 				 payload, len, now, shdr, &strip);
 	/* the header covers the "<N>": put it back on failure */

@@ -18,6 +18,7 @@ struct cdev;
 struct cred;
 struct device;
 struct dentry;
+struct klf_kmsg;
 struct file;
 struct net;
 struct netlink_ext_ack;
@@ -51,6 +52,8 @@ struct netlink_ext_ack;
  * @severity: default syslog severity
  * @hostname: syslog HOSTNAME
  * @app_name: syslog APP-NAME; empty: the log's name
+ * @source: KLOGFWD_SOURCE_*; fixed at creation
+ * @kmsg_from: KLOGFWD_KMSG_FROM_*, with source kmsg; fixed at creation
  */
 struct klf_log_config {
 	u32 storage;
@@ -71,6 +74,8 @@ struct klf_log_config {
 	u32 severity;
 	char hostname[KLOGFWD_HOSTNAME_LEN + 1];
 	char app_name[KLOGFWD_APP_NAME_LEN + 1];
+	u32 source;
+	u32 kmsg_from;
 };
 
 /**
@@ -204,6 +209,8 @@ struct klf_consumer {
  * @cdev: its character device
  * @dev: its device (/dev/klogfwd/<name>)
  * @dfs: its debugfs directory
+ * @kmsg: the reader of the printk ring buffer (source kmsg), or NULL; set
+ *	  before the log is visible, freed with it
  * @lock: protects everything below, and serialises appends
  * @cfg: settings
  * @segs: segments, oldest first
@@ -239,6 +246,7 @@ struct klf_log {
 	struct cdev *cdev;
 	struct device *dev;
 	struct dentry *dfs;
+	struct klf_kmsg *kmsg;
 
 	struct mutex lock; /* protects the members below */
 	struct klf_log_config cfg;
@@ -312,6 +320,15 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 #define KLF_APPEND_NONBLOCK	BIT(0)	/* overflow block: -EAGAIN, do not wait */
 #define KLF_APPEND_CUT		BIT(1)	/* over max-record: cut and count, not -EMSGSIZE */
 int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags);
+int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
+		      u64 time);
+
+/* source kmsg: the kernel's log read into a log (kmsg.c) */
+int klf_kmsg_init(struct klf_log *log, u32 from);
+void klf_kmsg_start(struct klf_log *log);
+void klf_kmsg_stop(struct klf_log *log);
+void klf_kmsg_free(struct klf_log *log);
+void klf_kmsg_stats(struct klf_log *log, u64 *records, u64 *lost, u64 *next_seq);
 
 /* the longest syslog header, "<191>1 " + timestamp + names + " - - - " */
 #define KLF_SYSLOG_HDR_MAX	(7 + 27 + 1 + KLOGFWD_HOSTNAME_LEN + 1 + KLOGFWD_APP_NAME_LEN + 8)

@@ -45,7 +45,7 @@ static const struct netlink_range_validation klogfwd_a_target_sndbuf_range = {
 };
 
 /* KLOGFWD_CMD_LOG_NEW - do */
-static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_OVERRIDE + 1] = {
+static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_FROM + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -67,6 +67,8 @@ static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_OVERRIDE 
 	[KLOGFWD_A_LOG_FACILITY] = NLA_POLICY_MAX(NLA_U32, 23),
 	[KLOGFWD_A_LOG_SEVERITY] = NLA_POLICY_MAX(NLA_U32, 7),
 	[KLOGFWD_A_LOG_OVERRIDE] = { .type = NLA_FLAG, },
+	[KLOGFWD_A_LOG_SOURCE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_KMSG_FROM] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 /* KLOGFWD_CMD_LOG_DEL - do */
@@ -80,7 +82,7 @@ static const struct nla_policy klogfwd_log_get_nl_policy[KLOGFWD_A_LOG_NAME + 1]
 };
 
 /* KLOGFWD_CMD_LOG_SET - do */
-static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_OVERRIDE + 1] = {
+static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_KMSG_FROM + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -102,6 +104,8 @@ static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_OVERRIDE 
 	[KLOGFWD_A_LOG_FACILITY] = NLA_POLICY_MAX(NLA_U32, 23),
 	[KLOGFWD_A_LOG_SEVERITY] = NLA_POLICY_MAX(NLA_U32, 7),
 	[KLOGFWD_A_LOG_OVERRIDE] = { .type = NLA_FLAG, },
+	[KLOGFWD_A_LOG_SOURCE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_KMSG_FROM] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 /* KLOGFWD_CMD_LOG_APPEND - do */
@@ -162,7 +166,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_NEW,
 		.doit		= klogfwd_nl_log_new_doit,
 		.policy		= klogfwd_log_new_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_OVERRIDE,
+		.maxattr	= KLOGFWD_A_LOG_KMSG_FROM,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -188,7 +192,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_SET,
 		.doit		= klogfwd_nl_log_set_doit,
 		.policy		= klogfwd_log_set_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_OVERRIDE,
+		.maxattr	= KLOGFWD_A_LOG_KMSG_FROM,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -136,6 +136,11 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_LOG], "no such log");
 		return -ENOENT;
 	}
+	ret = klf_nl_kmsg_perm(skb, info, log);
+	if (ret) {
+		klf_log_put(log);
+		return ret;
+	}
 	t = klf_target_create(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_NAME]), log,
 			      &ss, len, ack, start, from, &cfg,
 			      tb[KLOGFWD_A_TARGET_PAUSED] &&

@@ -166,7 +166,8 @@ int klf_nla_put_uint(struct sk_buff *skb, int type, u64 v)
 
 /*
  * Fill @cfg from the request's attributes; absent ones keep the value
- * @cfg holds. @fixed: storage, dir and framing may not be given (log-set).
+ * @cfg holds. @fixed: storage, dir, framing, source and kmsg-from may not
+ * be given (log-set).
  */
 static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cfg,
 			       bool fixed)
@@ -175,6 +176,7 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 	struct user_namespace *ns = current_user_ns();
 	static const int immutable[] = {
 		KLOGFWD_A_LOG_STORAGE, KLOGFWD_A_LOG_DIR, KLOGFWD_A_LOG_FRAMING,
+		KLOGFWD_A_LOG_SOURCE, KLOGFWD_A_LOG_KMSG_FROM,
 	};
 	int i;
 
@@ -187,7 +189,7 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		for (i = 0; i < ARRAY_SIZE(immutable); i++) {
 			if (tb[immutable[i]]) {
 				NL_SET_ERR_MSG_ATTR(info->extack, tb[immutable[i]],
-						    "storage, dir and framing are fixed when a log is created");
+						    "storage, dir, framing, source and from are fixed at creation");
 				return -EINVAL;
 			}
 		}
@@ -196,6 +198,23 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		cfg->storage = nla_get_u32(tb[KLOGFWD_A_LOG_STORAGE]);
 	if (tb[KLOGFWD_A_LOG_FRAMING])
 		cfg->framing = nla_get_u32(tb[KLOGFWD_A_LOG_FRAMING]);
+	if (tb[KLOGFWD_A_LOG_SOURCE])
+		cfg->source = nla_get_u32(tb[KLOGFWD_A_LOG_SOURCE]);
+	if (tb[KLOGFWD_A_LOG_KMSG_FROM]) {
+		if (cfg->source != KLOGFWD_SOURCE_KMSG) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_KMSG_FROM],
+					    "kmsg-from is for logs with source kmsg");
+			return -EINVAL;
+		}
+		cfg->kmsg_from = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_FROM]);
+	}
+	if (!fixed && cfg->source == KLOGFWD_SOURCE_KMSG) {
+		/* the kernel's messages: facility kern, APP-NAME "kernel" */
+		if (!tb[KLOGFWD_A_LOG_FACILITY])
+			cfg->facility = 0;
+		if (!tb[KLOGFWD_A_LOG_APP_NAME])
+			strscpy(cfg->app_name, "kernel", sizeof(cfg->app_name));
+	}
 	if (tb[KLOGFWD_A_LOG_SEGMENT_BYTES])
 		cfg->segment_bytes = nla_get_u32(tb[KLOGFWD_A_LOG_SEGMENT_BYTES]);
 	if (tb[KLOGFWD_A_LOG_RETAIN_BYTES])
@@ -265,6 +284,26 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 	return 0;
 }
 
+/**
+ * klf_nl_kmsg_perm() - may the requester change or forward a log?
+ * @skb: the request
+ * @info: its attributes, for the extack
+ * @log: the log
+ *
+ * A log with source kmsg holds the kernel's log: changing it (its device's
+ * permissions, deleting it) or adding a target to it takes CAP_SYSLOG, as
+ * creating it did.
+ *
+ * Return: 0 or -EPERM.
+ */
+int klf_nl_kmsg_perm(struct sk_buff *skb, struct genl_info *info, struct klf_log *log)
+{
+	if (log->cfg.source != KLOGFWD_SOURCE_KMSG || netlink_capable(skb, CAP_SYSLOG))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "source kmsg: changing or forwarding this log needs CAP_SYSLOG");
+	return -EPERM;
+}
+
 /* The log named in the request, in the requester's namespace. */
 static struct klf_log *klf_nl_log(struct genl_info *info)
 {
@@ -302,6 +341,19 @@ int klogfwd_nl_log_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = klf_nl_parse_config(info, &cfg, false);
 	if (ret)
 		return ret;
+	if (cfg.source == KLOGFWD_SOURCE_KMSG) {
+		/* the kernel's log is the machine's: as dmesg_restrict has it */
+		if (!net_eq(genl_info_net(info), &init_net)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_LOG_SOURCE],
+					    "source kmsg only in the initial network namespace");
+			return -EPERM;
+		}
+		if (!netlink_capable(skb, CAP_SYSLOG)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_LOG_SOURCE],
+					    "source kmsg needs CAP_SYSLOG");
+			return -EPERM;
+		}
+	}
 	ret = klf_log_config_check(&cfg, info->extack);
 	if (ret)
 		return ret;
@@ -333,7 +385,9 @@ int klogfwd_nl_log_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(log))
 		return PTR_ERR(log);
-	ret = klf_log_delete(log);
+	ret = klf_nl_kmsg_perm(skb, info, log);
+	if (!ret)
+		ret = klf_log_delete(log);
 	klf_log_put(log);
 	return ret;
 }
@@ -356,6 +410,11 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(log))
 		return PTR_ERR(log);
+	ret = klf_nl_kmsg_perm(skb, info, log);
+	if (ret) {
+		klf_log_put(log);
+		return ret;
+	}
 	/* read, change, write: two log-set requests must not interleave */
 	mutex_lock(&klf_nl_set_lock);
 	mutex_lock(&log->lock);
@@ -370,6 +429,19 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&klf_nl_set_lock);
 	klf_log_put(log);
 	return ret;
+}
+
+/* the counters of a log with source kmsg */
+static int klf_nl_put_kmsg_stats(struct sk_buff *msg, struct klf_log *log)
+{
+	u64 records, lost, next_seq;
+
+	klf_kmsg_stats(log, &records, &lost, &next_seq);
+	if (klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_RECORDS, records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_LOST, lost) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ, next_seq))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid, u32 seq,
@@ -412,7 +484,9 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    nla_put_string(msg, KLOGFWD_A_LOG_APP_NAME,
 			   log->cfg.app_name[0] ? log->cfg.app_name : log->name) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_FACILITY, log->cfg.facility) ||
-	    nla_put_u32(msg, KLOGFWD_A_LOG_SEVERITY, log->cfg.severity))
+	    nla_put_u32(msg, KLOGFWD_A_LOG_SEVERITY, log->cfg.severity) ||
+	    nla_put_u32(msg, KLOGFWD_A_LOG_SOURCE, log->cfg.source) ||
+	    (log->kmsg && nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_FROM, log->cfg.kmsg_from)))
 		goto err;
 
 	nest = nla_nest_start(msg, KLOGFWD_A_LOG_STATS);
@@ -436,7 +510,8 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES, st->truncated_bytes) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_INDEX_REBUILDS, st->index_rebuilds) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_LINES_CUT, st->lines_cut) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BLOCKED, st->blocked))
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BLOCKED, st->blocked) ||
+	    (log->kmsg && klf_nl_put_kmsg_stats(msg, log)))
 		goto err;
 	nla_nest_end(msg, nest);
 	mutex_unlock(&log->lock);
@@ -537,6 +612,12 @@ int klogfwd_nl_log_append_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (IS_ERR(log))
 		return PTR_ERR(log);
+	if (log->cfg.source == KLOGFWD_SOURCE_KMSG) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_LOG_NAME],
+				    "only the kernel appends to a log with source kmsg");
+		klf_log_put(log);
+		return -EPERM;
+	}
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
 		size_t len = nla_len(nla);
 

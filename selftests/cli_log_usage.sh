@@ -329,7 +329,10 @@ test_completion()
 	                          |        | +log
 	log                       |        | add append del help set show
 	l                         | a      | add append
-	log add t                 | f      | facility format framing
+	log add t                 | f      | facility format framing from
+	log add t source          |        | kmsg local
+	log add t source kmsg from |       | boot now
+	log set t                 | s      | segment-bytes severity sync
 	log add t input           |        | lines record
 	log set t format          |        | raw rfc3164 rfc5424
 	log set t severity        | w      | warning

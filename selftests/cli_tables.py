@@ -74,10 +74,15 @@ def comp_var(name):
     return set(m.group(1).split())
 
 
-def comp_values(kw):
-    """The words the completion offers after keyword KW (its case branch)."""
+def comp_values(kw, func):
+    """The words the completion offers after keyword KW (its case branch in
+    the function FUNC: log and target keywords may share a name)."""
+    body = re.search(r"^" + func + r"\(\)\n\{\n(.*?)^\}", comp, re.M | re.S)
+    if not body:
+        problems.append(f"completion: {func} not found")
+        return None
     m = re.search(r"^\s*(?:[\w|-]+\|)?" + re.escape(kw) +
-                  r'(?:\|[\w|-]+)?\)\s*\n\s*mapfile[^\n]*compgen -W "([^"]*)"', comp, re.M)
+                  r'(?:\|[\w|-]+)?\)\s*\n\s*mapfile[^\n]*compgen -W "([^"]*)"', body.group(1), re.M)
     return set(m.group(1).split()) if m else None
 
 
@@ -122,7 +127,8 @@ compare("completion of target set", set_only, set(m.group(1).split()) if m else 
 
 # every keyword in the man page; the values of its enum in the completion
 # and the man page
-for src, rows in ((cmd_log, log_rows), (cmd_target, tgt_rows)):
+for src, rows, func in ((cmd_log, log_rows, "_klogfwd_log_value"),
+                        (cmd_target, tgt_rows, "_klogfwd_target_value")):
     for name, rest in rows:
         if not man_names(name):
             problems.append(f"man page: keyword {name} is not described")
@@ -130,7 +136,7 @@ for src, rows in ((cmd_log, log_rows), (cmd_target, tgt_rows)):
         if not e:
             continue
         values = set(enum_values(src, e.group(1)))
-        got = comp_values(name)
+        got = comp_values(name, func)
         if got is None:
             problems.append(f"completion: no values offered after {name}")
         else:

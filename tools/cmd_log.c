@@ -74,6 +74,7 @@ static int parse_dir(struct kw_conf *kc, const struct kw *kw, const char *val);
 static int log_cmp_storage(struct kw_cmp *d);
 static int print_dir(struct kw_print *p, const struct kw *kw);
 static int print_hostname(struct kw_print *p, const struct kw *kw);
+static int print_kmsg(struct kw_print *p, const struct kw *kw);
 static void json_storage(struct pr *p, const struct kw_conf *c,
 			 const struct kw *kw);
 
@@ -159,6 +160,16 @@ static const struct kw log_kws[] = {
 	  .help = "default severity, a name (emerg, alert, crit, err,\n"
 		  "warning, notice, info, debug) or 0 to 7 (default\n"
 		  "notice)" },
+	{ KW_KEY("source", KW_ENUM, KW_ADD, KLOGFWD_A_LOG_SOURCE, KW_W_U32),
+	  .e = &klf_source_enum, .arg = "local|kmsg", .print = print_kmsg,
+	  .help = "what appends: local producers (the default), or\n"
+		  "kmsg: the kernel's own log, every printk record\n"
+		  "(memory logs, initial network namespace,\n"
+		  "CAP_SYSLOG); facility kern, app-name kernel" },
+	{ KW_KEY("from", KW_ENUM, KW_ADD, KLOGFWD_A_LOG_KMSG_FROM, KW_W_U32),
+	  .e = &klf_kmsg_from_enum, .arg = "boot|now", .print = print_kmsg,
+	  .help = "source kmsg: read from the first record of the\n"
+		  "boot (default) or from the next one printed" },
 	{ KW_KEY("override", KW_FLAG, KW_ADD | KW_NOSHOW, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG),
 	  .help = "let the settings given lower the durability a dir\n"
 		  "log's saved settings ask for (sync, retain-bytes,\n"
@@ -176,7 +187,7 @@ static const struct kw_table log_kw_table = {
 	.name_attr = KLOGFWD_A_LOG_NAME,
 	.attr_max = KLOGFWD_A_LOG_MAX,
 	.names = klf_log_attr_names,
-	.fixed = "storage, dir and framing",
+	.fixed = "storage, dir, framing, source and from",
 	.cmp = log_cmp_storage,
 };
 
@@ -293,6 +304,28 @@ static void json_storage(struct pr *p, const struct kw_conf *c,
 {
 	kw_json_attr(p, klf_log_attr_names[kw->attr], c, kw->attr,
 		     &klf_storage_enum);
+}
+
+/*
+ * source and from: only for a log with source kmsg (" source kmsg from
+ * boot"); nothing for the default source, or from a kernel without them
+ */
+static int print_kmsg(struct kw_print *p, const struct kw *kw)
+{
+	const char *name;
+
+	if (kw_read(&p->c, p->tb, KLOGFWD_A_LOG_SOURCE, KW_W_U32) ||
+	    kw_read(&p->c, p->tb, kw->attr, kw->wire))
+		return -EPROTO;
+	if (!kw_has(&p->c, KLOGFWD_A_LOG_SOURCE) || !kw_has(&p->c, kw->attr) ||
+	    p->c.val[KLOGFWD_A_LOG_SOURCE] != KLOGFWD_SOURCE_KMSG)
+		return 0;
+	name = enum_name(kw->e, p->c.val[kw->attr]);
+	if (name)
+		fprintf(p->out, " %s %s", kw->name, name);
+	else
+		fprintf(p->out, " %s %" PRIu64, kw->name, p->c.val[kw->attr]);
+	return 0;
 }
 
 /* the hostname, unless it is the node name that save leaves out */
@@ -1064,8 +1097,11 @@ static void usage_log_show(FILE *fp)
 	      "With -j, an array with one object per log, with the members name,\n"
 	      "storage, dir, framing, segment_bytes, retain_bytes, retain_ms,\n"
 	      "max_record, overflow, sync, sync_interval_ms, mode, owner, group,\n"
-	      "input, format, hostname, app_name, facility, severity and stats (an object: records, bytes, first_offset, next_offset, ...),\n"
-	      "null where the kernel reported nothing (dir of a memory log).\n"
+	      "input, format, hostname, app_name, facility, severity, source,\n"
+	      "kmsg_from and stats (an object: records, bytes, first_offset,\n"
+	      "next_offset, ...), null where the kernel reported nothing (dir of a\n"
+	      "memory log, kmsg_from and the kmsg counters of a log of another\n"
+	      "source).\n"
 	      "Enumerations are strings, the rest numbers.\n", fp);
 }
 

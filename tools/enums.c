@@ -16,6 +16,8 @@ const struct enum_names klf_overflow_enum = ENUM_NAMES(klf_overflow_names);
 const struct enum_names klf_sync_enum = ENUM_NAMES(klf_sync_names);
 const struct enum_names klf_input_enum = ENUM_NAMES(klf_input_names);
 const struct enum_names klf_format_enum = ENUM_NAMES(klf_format_names);
+const struct enum_names klf_source_enum = ENUM_NAMES(klf_source_names);
+const struct enum_names klf_kmsg_from_enum = ENUM_NAMES(klf_kmsg_from_names);
 const struct enum_names klf_ack_enum = ENUM_NAMES(klf_ack_names);
 const struct enum_names klf_target_state_enum = ENUM_NAMES(klf_target_state_names);
 

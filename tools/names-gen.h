@@ -43,6 +43,16 @@ static const char *const klf_input_names[] = {
 	[KLOGFWD_INPUT_LINES] = "lines",
 };
 
+static const char *const klf_source_names[] = {
+	[KLOGFWD_SOURCE_LOCAL] = "local",
+	[KLOGFWD_SOURCE_KMSG] = "kmsg",
+};
+
+static const char *const klf_kmsg_from_names[] = {
+	[KLOGFWD_KMSG_FROM_BOOT] = "boot",
+	[KLOGFWD_KMSG_FROM_NOW] = "now",
+};
+
 static const char *const klf_format_names[] = {
 	[KLOGFWD_FORMAT_RAW] = "raw",
 	[KLOGFWD_FORMAT_RFC3164] = "rfc3164",
@@ -108,6 +118,8 @@ static const char *const klf_log_attr_names[KLOGFWD_A_LOG_MAX + 1] = {
 	[KLOGFWD_A_LOG_FACILITY] = "facility",
 	[KLOGFWD_A_LOG_SEVERITY] = "severity",
 	[KLOGFWD_A_LOG_OVERRIDE] = "override",
+	[KLOGFWD_A_LOG_SOURCE] = "source",
+	[KLOGFWD_A_LOG_KMSG_FROM] = "kmsg-from",
 };
 
 static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] = {
@@ -131,6 +143,9 @@ static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] =
 	[KLOGFWD_A_LOG_STATS_INDEX_REBUILDS] = "index-rebuilds",
 	[KLOGFWD_A_LOG_STATS_LINES_CUT] = "lines-cut",
 	[KLOGFWD_A_LOG_STATS_BLOCKED] = "blocked",
+	[KLOGFWD_A_LOG_STATS_KMSG_RECORDS] = "kmsg-records",
+	[KLOGFWD_A_LOG_STATS_KMSG_LOST] = "kmsg-lost",
+	[KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ] = "kmsg-next-seq",
 };
 
 static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
@@ -415,6 +430,21 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 		"blocked",
 		"Appends that had to wait for room under overflow block (each counted once, however long it waited); rejected-full counts those refused instead (non-blocking writers).",
 		false,
+	},
+	[KLOGFWD_A_LOG_STATS_KMSG_RECORDS] = {
+		"kmsg-records",
+		"Source kmsg: records read from the printk ring buffer and appended. Absent from logs of another source.",
+		false,
+	},
+	[KLOGFWD_A_LOG_STATS_KMSG_LOST] = {
+		"kmsg-lost",
+		"Source kmsg: records the ring buffer no longer held when the worker came to them (overwritten, or cleared by dmesg -C), counted exactly from the gaps in their sequence numbers, and records it read but could not append (under overflow block, a record is left in the ring until there is room). Absent from logs of another source.",
+		false,
+	},
+	[KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ] = {
+		"kmsg-next-seq",
+		"Source kmsg: the printk sequence number of the next record to read. Absent from logs of another source.",
+		true,
 	},
 };
 

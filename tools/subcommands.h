@@ -118,6 +118,8 @@ extern const struct enum_names klf_framing_enum;
 extern const struct enum_names klf_overflow_enum;
 extern const struct enum_names klf_sync_enum;
 extern const struct enum_names klf_input_enum;
+extern const struct enum_names klf_source_enum;
+extern const struct enum_names klf_kmsg_from_enum;
 extern const struct enum_names klf_format_enum;
 extern const struct enum_names klf_ack_enum;
 extern const struct enum_names klf_target_state_enum;

@@ -9,7 +9,7 @@
 _klogfwd_commands="help log monitor save stats status target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -v --verbose -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
-_klogfwd_log_fixed="memory dir framing override"
+_klogfwd_log_fixed="memory dir framing source from override"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
 _klogfwd_target_verbs="add set del show"
 _klogfwd_target_fixed="log to from ack paused"
@@ -54,6 +54,12 @@ _klogfwd_log_value()
 		;;
 	format)
 		mapfile -t COMPREPLY < <(compgen -W "raw rfc5424 rfc3164" -- "$cur")
+		;;
+	source)
+		mapfile -t COMPREPLY < <(compgen -W "local kmsg" -- "$cur")
+		;;
+	from)
+		mapfile -t COMPREPLY < <(compgen -W "boot now" -- "$cur")
 		;;
 	facility)
 		mapfile -t COMPREPLY < <(compgen -W "kern user mail daemon auth syslog lpr news uucp cron authpriv ftp ntp security console solaris-cron local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")

@@ -92,6 +92,33 @@ enum klogfwd_input {
 };
 
 /**
+ * enum klogfwd_source - What appends a log's records.
+ * @KLOGFWD_SOURCE_LOCAL: Producers on the machine: writes to the log's
+ *   character device and log-append over netlink (the default).
+ * @KLOGFWD_SOURCE_KMSG: The kernel's own log: a kernel worker reads every
+ *   record of the printk ring buffer, with its own iterator, and appends it;
+ *   nothing else may append. Only in the initial network namespace, with
+ *   CAP_SYSLOG in the initial user namespace; memory logs only.
+ */
+enum klogfwd_source {
+	KLOGFWD_SOURCE_LOCAL,
+	KLOGFWD_SOURCE_KMSG,
+};
+
+/**
+ * enum klogfwd_kmsg_from - Where a log with source kmsg starts reading the
+ *   printk ring buffer.
+ * @KLOGFWD_KMSG_FROM_BOOT: The first record of the boot (sequence number 0):
+ *   what the ring no longer holds, or dmesg -C cleared, is counted in
+ *   kmsg-lost.
+ * @KLOGFWD_KMSG_FROM_NOW: The first record printed after the log was created.
+ */
+enum klogfwd_kmsg_from {
+	KLOGFWD_KMSG_FROM_BOOT,
+	KLOGFWD_KMSG_FROM_NOW,
+};
+
+/**
  * enum klogfwd_format - The header an append puts before each record's payload
  *   (stored = sent). A payload starting with "<N>" (N from 0 to 191, as
  *   written to /dev/kmsg) sets the record's priority, and the prefix is
@@ -220,6 +247,8 @@ enum {
 	KLOGFWD_A_LOG_FACILITY,
 	KLOGFWD_A_LOG_SEVERITY,
 	KLOGFWD_A_LOG_OVERRIDE,
+	KLOGFWD_A_LOG_SOURCE,
+	KLOGFWD_A_LOG_KMSG_FROM,
 
 	__KLOGFWD_A_LOG_MAX,
 	KLOGFWD_A_LOG_MAX = (__KLOGFWD_A_LOG_MAX - 1)
@@ -246,6 +275,9 @@ enum {
 	KLOGFWD_A_LOG_STATS_INDEX_REBUILDS,
 	KLOGFWD_A_LOG_STATS_LINES_CUT,
 	KLOGFWD_A_LOG_STATS_BLOCKED,
+	KLOGFWD_A_LOG_STATS_KMSG_RECORDS,
+	KLOGFWD_A_LOG_STATS_KMSG_LOST,
+	KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ,
 
 	__KLOGFWD_A_LOG_STATS_MAX,
 	KLOGFWD_A_LOG_STATS_MAX = (__KLOGFWD_A_LOG_STATS_MAX - 1)
