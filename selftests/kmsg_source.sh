@@ -1,0 +1,465 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# source kmsg: a log whose records are the kernel's printk records, each
+# once and in order, as /dev/kmsg gives them (format raw: "PRI,SEQ,TS,-;"
+# and the escaped text; rfc5424: the syslog header with the record's time),
+# whatever the level, a record of several lines or one built with pr_cont;
+# forwarded byte for byte; from boot counts what the ring no longer holds
+# (dmesg -C) in kmsg-lost, exactly; nobody else may append, and only root
+# of the initial network namespace with CAP_SYSLOG may create one; its own
+# target's messages do not feed it; deleted while the kernel floods it.
+# The records come from selftests/kmod/klf_printk.ko, "TAG i" at level i % 8.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
+[ -r "$PKO" ] || skip_all "$PKO is not built (make module)"
+command -v python3 > /dev/null || skip_all "python3 is not installed"
+KLF_TEST_LOGS="km kb k5 kx kns kcap kcap-local kloop kflood kcount ku"
+KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
+PTIME=/sys/module/printk/parameters/time
+read -r ptime0 < "$PTIME"
+trap 'cleanup_targets; [ -e /sys/module/klf_printk ] && rmmod klf_printk
+      echo "$ptime0" > "$PTIME"; rm -rf "$DIRW"
+      [ -e /sys/module/klogfwd ] || insmod "$KO"' EXIT
+
+# made here, not in a case: a case runs in a subshell, and the namespaces
+# go with the test (NS_LIST)
+setup_ns NSK > /dev/null 2>&1 || NSK=
+
+ktap_plan
+n=$((300 / KLF_SLOW))
+tag=klfkm$$
+CHK=$WORK/kmsg_check.py
+
+# the checks of the records, in one python per case: a process costs
+# seconds under TCG on the debug kernel
+cat > "$CHK" <<'PY'
+import datetime, os, re, sys, time
+
+RAW = re.compile(r"(\d+),(\d+),(\d+),-;(.*)")
+H5 = re.compile(r"<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})Z (\S+) kernel - - - (.*)")
+
+
+def records(log):
+    """a log of lf framing, one record a line"""
+    # a read must have room for the next record (else EMSGSIZE)
+    fd = os.open("/dev/klogfwd/" + log, os.O_RDONLY)
+    chunks = []
+    while True:
+        b = os.read(fd, 4 << 20)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(fd)
+    data = b"".join(chunks)
+    text = data.decode("ascii")  # the text is escaped: ASCII only
+    assert text == "" or text.endswith("\n"), "a record without its newline"
+    return text.split("\n")[:-1]
+
+
+def raw(log):
+    out = []
+    for line in records(log):
+        m = RAW.fullmatch(line)
+        assert m, "not a raw kmsg record: %r" % line[:300]
+        out.append((int(m[1]), int(m[2]), int(m[3]), m[4]))
+    return out
+
+
+def devkmsg():
+    """what /dev/kmsg holds: {seq: (pri, seq, ts_usec, text)}"""
+    fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+    recs = {}
+    while True:
+        try:
+            b = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        except BrokenPipeError:
+            continue  # overwritten since the last read
+        head, _, rest = b.decode("ascii", "replace").partition(";")
+        f = head.split(",")
+        recs[int(f[1])] = (int(f[0]), int(f[1]), int(f[2]), rest.split("\n")[0])
+    os.close(fd)
+    return recs
+
+
+def contiguous(recs):
+    for a, b in zip(recs, recs[1:]):
+        assert b[1] == a[1] + 1, "sequence gap: %d then %d" % (a[1], b[1])
+
+
+def short(r):
+    """a record for a message: a long text by its length and its end"""
+    if len(r[3]) <= 200:
+        return repr(r)
+    return "%r: %d bytes of text, ending %r" % (r[:3], len(r[3]), r[3][-60:])
+
+
+def as_devkmsg(recs, need):
+    """each record equals /dev/kmsg's; those of need are all there"""
+    k = devkmsg()
+    for r in recs:
+        if r[1] in k:
+            assert r == k[r[1]], "log %s\n/dev/kmsg %s" % (short(r), short(k[r[1]]))
+    missing = [r for r in need if r[1] not in k]
+    assert not missing, "not in /dev/kmsg: %r" % missing[:3]
+
+
+def want(tag, n, lvl=None):
+    return [(i % 8 if lvl is None else lvl, "%s %d" % (tag, i)) for i in range(1, n + 1)] + \
+           [(6, "%s multi first\\x0a%s multi second" % (tag, tag)), (6, "%s cont a b c" % tag)]
+
+
+def same(got, exp):
+    if got == exp:
+        return
+    for i, (g, e) in enumerate(zip(got, exp)):
+        assert g == e, "record %d of the tag: %r, expected %r" % (i, g, e)
+    assert False, "%d records of the tag, expected %d" % (len(got), len(exp))
+
+
+def tagged(recs, tag):
+    return [r for r in recs if r[3].startswith(tag + " ")]
+
+
+cmd, log = sys.argv[1], sys.argv[2]
+if cmd == "lines":
+    # lines LOG TAG N: TAG 1..N at level i % 8, the two-line record, the
+    # pr_cont one; every record of the log contiguous and as /dev/kmsg has it
+    tag, n = sys.argv[3], int(sys.argv[4])
+    recs = raw(log)
+    contiguous(recs)
+    mine = tagged(recs, tag)
+    as_devkmsg(recs, [])
+    same([(r[0], r[3]) for r in mine], want(tag, n))
+    as_devkmsg(mine, mine)
+    print(len(recs), recs[-1][1] + 1)
+elif cmd == "notime":
+    # notime LOG TAG N: as lines, but the records have no time (TS_USEC 0):
+    # with printk.time off, kmsg_dump_get_line() gives none
+    tag, n = sys.argv[3], int(sys.argv[4])
+    mine = tagged(raw(log), tag)
+    same([(r[0], r[3]) for r in mine], want(tag, n))
+    assert all(r[2] == 0 for r in mine), "a time: %r" % [r for r in mine if r[2]][:1]
+    k = devkmsg()
+    for r in mine:
+        if r[1] in k:
+            d = k[r[1]]
+            assert (r[0], r[1], r[3]) == (d[0], d[1], d[3]), "log %r\n/dev/kmsg %r" % (r, d)
+elif cmd == "long":
+    # long LOG COUNT: the record of COUNT lines, "x", empty ones, "x", whole
+    count = int(sys.argv[3])
+    exp = "x" + "\\x0a" * (count - 1) + "x"
+    recs = raw(log)
+    mine = [r for r in recs if r[3].startswith("x\\x0a\\x0a")]
+    assert len(mine) == 1, "%d records of empty lines" % len(mine)
+    as_devkmsg(mine, mine)
+    assert mine[0][3] == exp, "%s, expected %d bytes" % (short(mine[0]), len(exp))
+elif cmd == "user":
+    # user LOG TAG: the record written to /dev/kmsg, escaped, facility user
+    tag = sys.argv[3]
+    recs = raw(log)
+    mine = [r for r in recs if r[3].startswith(tag + " ")]
+    assert len(mine) == 1, "%d records of the tag" % len(mine)
+    as_devkmsg(mine, mine)
+    exp = (14, tag + " tab\\x09here back\\x5cslash \\xc3\\xa9 end")
+    assert (mine[0][0], mine[0][3]) == exp, "%r, expected %r" % (mine[0], exp)
+elif cmd == "boot":
+    # boot LOG LOST TAG: the first record is the LOST-th, then no gap
+    lost, tag = int(sys.argv[3]), sys.argv[4]
+    recs = raw(log)
+    assert recs, "no record"
+    assert recs[0][1] == lost, "first sequence number %d, kmsg_lost %d" % (recs[0][1], lost)
+    contiguous(recs)
+    same([(r[0], r[3]) for r in tagged(recs, tag)], want(tag, 8))
+    print(recs[0][1])
+elif cmd == "rfc5424":
+    # rfc5424 LOG TAG N HOST: the header, the record's time within 60 s
+    tag, n, host = sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    now = time.time()
+    got = []
+    for line in records(log):
+        m = H5.fullmatch(line)
+        assert m, "not an RFC 5424 kmsg record: %r" % line[:300]
+        assert m[3] == host, "hostname %r" % m[3]
+        t = datetime.datetime.strptime(m[2], "%Y-%m-%dT%H:%M:%S.%f")
+        t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+        assert abs(t - now) < 60, "time %s, now %s" % (m[2], now)
+        if m[4].startswith(tag + " "):
+            got.append((int(m[1]), m[4]))
+    same(got, want(tag, n))
+elif cmd == "count":
+    # count LOG TAG N: the flood's lines kept are in order (their text only)
+    tag, n = sys.argv[3], int(sys.argv[4])
+    recs = raw(log)
+    contiguous_or_lost = [r[1] for r in recs]
+    assert contiguous_or_lost == sorted(set(contiguous_or_lost)), "sequence numbers not increasing"
+    nums = [int(r[3].split()[1]) for r in tagged(recs, tag) if r[3].split()[1].isdigit()]
+    assert nums == sorted(set(nums)) and all(1 <= i <= n for i in nums), "lines out of order"
+    print(len(recs), len(nums))
+PY
+
+# log_json NAME PYEXPR: "klogfwd -j log show NAME" as d, PYEXPR true of it
+log_json() {
+	"$KLOGFWD" -j log show "$1" > "$WORK/$1.json" || return 1
+	python3 -c "import json, sys; d = json.load(open(sys.argv[1]))[0]; sys.exit(not ($2))" \
+		"$WORK/$1.json" || { echo "# not $2:"; sed 's/^/#   /' "$WORK/$1.json"; return 1; }
+}
+
+# printed TAG ARGS...: klf_printk loaded with tag=TAG and ARGS, then unloaded
+printed() {
+	local t=$1
+	shift
+	insmod "$PKO" "tag=$t" "$@" && rmmod klf_printk
+}
+
+# holds LOG TEXT: a record of LOG has TEXT (the device reads to its end)
+holds() {
+	grep -qF -- "$2" "/dev/klogfwd/$1"
+}
+
+add() {
+	"$KLOGFWD" log add km source kmsg from now framing lf || return 1
+	"$KLOGFWD" log show km | grep -q " source kmsg from now" || { "$KLOGFWD" log show km; return 1; }
+	"$KLOGFWD" log show km | grep -q " app-name kernel facility kern" || { "$KLOGFWD" log show km; return 1; }
+	log_json km 'd["source"] == "kmsg" and d.get("kmsg_from", d.get("from")) == "now" and
+		     d["stats"]["kmsg_lost"] == 0 and "kmsg_records" in d["stats"] and
+		     d["stats"]["kmsg_next_seq"] > 0'
+}
+check "log add source kmsg from now: shown with source and from, counters, nothing lost" add
+
+lines() {
+	local out records lost
+	printed "$tag" "n=$n" || return 1
+	wait_for $((20 * KLF_SLOW)) holds km "$tag cont a b c" || { echo "# the last record never came"; return 1; }
+	out=$(python3 "$CHK" lines km "$tag" $n) || { echo "$out"; return 1; }
+	records=$(lstat km kmsg_records) lost=$(lstat km kmsg_lost)
+	echo "# records, next: $out; kmsg_records $records, kmsg_lost $lost"
+	[ "$lost" = 0 ] && [ "$records" -ge "${out% *}" ] && [ "$(lstat km kmsg_next_seq)" -ge "${out#* }" ]
+}
+check "$n lines at levels 0 to 7, a two-line record, a pr_cont record: each once, in order, as /dev/kmsg has it" lines
+
+# 462 lines: 1846 bytes in /dev/kmsg (6.12 gives up to 2048), but 8780
+# with the prefix kmsg_dump_get_line() puts on each
+long() {
+	printed "${tag}L" n=0 lines=462 &&
+	wait_for $((20 * KLF_SLOW)) holds km "${tag}L cont a b c" &&
+	wait_for 5 holds km 'x\x0a\x0a\x0a' &&
+	python3 "$CHK" long km 462
+}
+check "a record of 462 lines, most of them empty, is one whole record, as /dev/kmsg has it" long
+
+user() {
+	printf '<14>%s tab\there back\\slash \xc3\xa9 end\n' "${tag}U" > /dev/kmsg &&
+	wait_for $((20 * KLF_SLOW)) holds km "${tag}U tab" &&
+	python3 "$CHK" user km "${tag}U"
+}
+check "a record written to /dev/kmsg (facility user, a tab, a backslash, UTF-8) escaped as /dev/kmsg does" user
+
+forward() {
+	local port
+	port=$(free_port)
+	recv_start rkm -l "127.0.0.1:$port" -f lf -o "$WORK/km.bin" -t 300 &&
+	"$KLOGFWD" target add km log km to "127.0.0.1:$port" || return 1
+	# its "connected" message is a record of the log, sent too
+	wait_for $((30 * KLF_SLOW)) has_line "$WORK/km.bin" "target km (log km): connected to" &&
+	wait_for $((30 * KLF_SLOW)) same_bytes km &&
+	grep -qF "$tag multi first\\x0a$tag multi second" "$WORK/km.bin"
+}
+same_bytes() {
+	dd if="/dev/klogfwd/$1" of="$WORK/$1.dev" bs=4M status=none 2> /dev/null &&
+	cmp -s "$WORK/$1.dev" "$WORK/$1.bin"
+}
+check "a target sends the log to klf_recv: the bytes received are the log's" forward
+
+# printk.time=0: no "[time]" in the text kmsg_dump_get_line() gives, but
+# the record still has its time, and its text may start with "["
+notime() {
+	echo N > "$PTIME" || { skip_case "cannot set $PTIME"; return; }
+	printed "[$tag]" n=8
+	echo "$ptime0" > "$PTIME"
+	if ! wait_for $((20 * KLF_SLOW)) holds km "[$tag] cont a b c"; then
+		echo "# no record \"[$tag] cont a b c\"; the last records of km:"
+		dd if=/dev/klogfwd/km bs=4M status=none | tail -4 | cut -c1-200 | sed 's/^/# /'
+		return 1
+	fi
+	python3 "$CHK" notime km "[$tag]" 8
+}
+check "with printk.time off: a text starting with \"[\" as /dev/kmsg has it, no time (TS_USEC 0)" notime
+
+# what tools/vm/run looks for in the VM's dmesg at the end of the run
+reports='WARNING:|BUG:|Oops|Call Trace:|KASAN:|UBSAN:|kfence:|KFENCE:|general protection fault'
+reports+='|possible circular locking|possible recursive locking|inconsistent lock state'
+reports+='|suspicious RCU usage|blocked for more than|soft lockup|hard LOCKUP|refcount_t:'
+boot() {
+	local lost first before
+	# dmesg -C hides what came before from the VM's final dmesg scan
+	# (tools/vm/run): look for kernel reports here first
+	if dmesg | grep -aE "$reports"; then
+		echo "# kernel reports in dmesg before dmesg -C"
+		return 1
+	fi
+	before=$(lstat km kmsg_next_seq)
+	dmesg -C && "$KLOGFWD" log add kb source kmsg framing lf || return 1
+	"$KLOGFWD" log show kb | grep -q " source kmsg from boot" || { "$KLOGFWD" log show kb; return 1; }
+	printed "${tag}B" n=8 &&
+	wait_for $((20 * KLF_SLOW)) holds kb "${tag}B cont a b c" || return 1
+	lost=$(lstat kb kmsg_lost)
+	first=$(python3 "$CHK" boot kb "$lost" "${tag}B") || { echo "$first"; return 1; }
+	echo "# first record $first, kmsg_lost $lost; km had read up to $before before dmesg -C"
+	# everything before dmesg -C is lost: at least what km had read
+	[ "$first" -ge "$before" ]
+}
+check "from boot after dmesg -C: the first record's sequence number is kmsg_lost, then no gap" boot
+
+rfc5424() {
+	"$KLOGFWD" log add k5 source kmsg from now format rfc5424 framing lf &&
+	printed "${tag}R" n=16 &&
+	wait_for $((20 * KLF_SLOW)) holds k5 "${tag}R cont a b c" &&
+	python3 "$CHK" rfc5424 k5 "${tag}R" 16 "$(uname -n)"
+}
+check "format rfc5424: <PRI>1, the record's time (UTC, microseconds), host, app-name kernel" rfc5424
+
+write_dev() {
+	local out
+	out=$(bash -c 'printf "x\n" > /dev/klogfwd/km' 2>&1) && { echo "# write succeeded"; return 1; }
+	echo "# $out"
+	[[ $out == *"Operation not permitted"* ]]
+}
+check "a write to /dev/klogfwd/km fails with EPERM" write_dev
+refused "log append to it is refused" "only the kernel appends" "$KLOGFWD" log append km x
+
+# log set SETTING: the CLI's usage error (2) or the kernel's refusal (1)
+fixed() {
+	local out rc
+	out=$("$KLOGFWD" log set km "$@" 2>&1)
+	rc=$?
+	echo "# exit $rc: $out"
+	[ $rc = 1 ] || [ $rc = 2 ] || return 1
+	[[ $out == *fixed* ]] && "$KLOGFWD" log show km | grep -q " source kmsg from now"
+}
+check "log set km source local is refused: fixed at creation" fixed source local
+check "log set km from boot is refused: fixed at creation" fixed from boot
+refused "source kmsg with a dir is refused" "memory logs" \
+	"$KLOGFWD" log add kx source kmsg dir "$DIRW/kx"
+
+in_ns() {
+	local out
+	[ -n "$NSK" ] || { skip_case "cannot make a network namespace"; return; }
+	out=$(ip netns exec "$NSK" "$KLOGFWD" log add kns source kmsg 2>&1) && return 1
+	echo "# $out"
+	[[ $out == *"initial network namespace"* ]] &&
+	! ip netns exec "$NSK" "$KLOGFWD" log show kns > /dev/null 2>&1
+}
+check "source kmsg in another network namespace is refused" in_ns
+
+# root with CAP_NET_ADMIN alone (the bounding set): may add a log, not one
+# of source kmsg
+netadmin() {
+	setpriv --bounding-set=-all,+net_admin --inh-caps=-all -- "$@"
+}
+nosyslog() {
+	local out
+	netadmin grep -q '^CapEff:.*00001000$' /proc/self/status ||
+		{ netadmin grep Cap /proc/self/status; return 1; }
+	netadmin "$KLOGFWD" log add kcap-local && "$KLOGFWD" log del kcap-local || return 1
+	out=$(netadmin "$KLOGFWD" log add kcap source kmsg 2>&1) && return 1
+	echo "# $out"
+	[[ $out == *CAP_SYSLOG* ]]
+}
+check "source kmsg with CAP_NET_ADMIN but without CAP_SYSLOG is refused" nosyslog
+
+# a kmsg log cannot be changed, deleted or forwarded without CAP_SYSLOG
+# either: its device's mode would open the kernel's log to anybody
+kmsg_perm() {
+	local out what
+	for what in "log set km mode 0644" "target add kp log km to 127.0.0.1:9" "log del km force"; do
+		# shellcheck disable=SC2086 # the words of the command
+		out=$(netadmin "$KLOGFWD" $what 2>&1) && { echo "# $what: accepted"; return 1; }
+		[[ $out == *CAP_SYSLOG* ]] || { echo "# $what: $out"; return 1; }
+	done
+	"$KLOGFWD" log show km | head -n 1 | grep -q " mode 0600 " &&
+	! "$KLOGFWD" target show kp > /dev/null 2>&1
+}
+check "without CAP_SYSLOG, a kmsg log's mode, deletion and targets are refused" kmsg_perm
+
+none() {
+	local l
+	for l in kx kns kcap; do
+		! "$KLOGFWD" log show $l > /dev/null 2>&1 && [ ! -e "/dev/klogfwd/$l" ] || return 1
+	done
+	[ ! -e "$DIRW/kx" ] || [ -z "$(ls -A "$DIRW/kx")" ]
+}
+check "the refused commands created nothing" none
+
+# a target that cannot connect says so once ("retrying quietly"): its own
+# log must not grow from it
+loop() {
+	local r0 r1
+	"$KLOGFWD" log add kloop source kmsg from now framing lf &&
+	"$KLOGFWD" target add kloop log kloop to 127.0.0.1:9 || return 1
+	wait_for $((20 * KLF_SLOW)) holds kloop "target kloop (log kloop): cannot connect" || return 1
+	nap 1
+	r0=$(lstat kloop kmsg_records)
+	nap 3
+	r1=$(lstat kloop kmsg_records)
+	echo "# kmsg_records $r0, 3 s later $r1; target: $(tstat kloop state)"
+	[ -n "$r0" ] && [ $((r1 - r0)) -le 3 ]
+}
+check "no feedback: a target of the log to a closed port adds at most 3 records in 3 s" loop
+
+# the flood: level 7 (not on the serial console), more than the ring holds,
+# for a few seconds (a 1 ms sleep each 100 lines)
+fn=$((100000 / KLF_SLOW))
+flood() {
+	local s0 out
+	"$KLOGFWD" log add kflood source kmsg from now framing lf &&
+	"$KLOGFWD" log add kcount source kmsg from now framing lf || return 1
+	s0=$(lstat kcount kmsg_next_seq)
+	spawn flood insmod "$PKO" "tag=${tag}F" n=$fn level=7 rate=100
+	wait_for $((20 * KLF_SLOW)) lstat_is kflood kmsg_records -gt 100 &&
+	"$KLOGFWD" log del kflood || return 1
+	wait_for $((120 * KLF_SLOW)) _pid_file_gone "$WORK/flood.bg" &&
+	rmmod klf_printk &&
+	wait_for $((20 * KLF_SLOW)) holds kcount "${tag}F cont a b c" || return 1
+	! "$KLOGFWD" log show kflood > /dev/null 2>&1 && [ ! -e /dev/klogfwd/kflood ] || return 1
+	out=$(python3 "$CHK" count kcount "${tag}F" $fn) || { echo "$out"; return 1; }
+	echo "# kcount: records in the log, lines of the flood in it: $out"
+	# exactly: every sequence number read or lost (one read of the three)
+	log_json kcount 'print("# from %s: %s" % ('"$s0"', d["stats"])) or
+		d["stats"]["kmsg_records"] + d["stats"]["kmsg_lost"] == d["stats"]["kmsg_next_seq"] - '"$s0"
+}
+check "log del while $fn lines flood the ring; another log counts records + lost exactly" flood
+
+cleanup() {
+	local l
+	for l in km kloop; do
+		if "$KLOGFWD" target show $l > /dev/null 2>&1; then
+			"$KLOGFWD" target del $l || return 1
+		fi
+	done
+	for l in km kb k5 kloop kcount; do
+		"$KLOGFWD" log del $l || return 1
+	done
+	for l in $KLF_TEST_LOGS; do
+		! "$KLOGFWD" log show "$l" > /dev/null 2>&1 || return 1
+	done
+}
+check "all test logs and targets deleted" cleanup
+
+# rmmod while a kmsg log is fed: its reader stops before the module goes
+unload() {
+	"$KLOGFWD" log add ku source kmsg from now || return 1
+	printed "$tag-u" n=$((200 / KLF_SLOW)) &&
+	wait_for $((20 * KLF_SLOW)) holds ku "$tag-u cont a b c" || return 1
+	printed "$tag-v" n=$((200 / KLF_SLOW)) &&
+	rmmod klogfwd && insmod "$KO" &&
+	! "$KLOGFWD" log show ku > /dev/null 2>&1
+}
+check "rmmod while a kmsg log is fed, then insmod" unload
+
+ktap_finish
