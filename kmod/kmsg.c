@@ -55,6 +55,7 @@
  * @next_seq: sequence number of the next record to read
  * @records: records read and appended
  * @lost: records the ring no longer held, or that could not be appended
+ * @stopping: klf_kmsg_stop() waits: end the run at the next record
  * @line: what kmsg_dump_get_line() gives (@work only)
  * @buf: klf_log_append_headroom() bytes, then the record (@work only)
  */
@@ -65,6 +66,7 @@ struct klf_kmsg {
 	atomic64_t next_seq;
 	atomic64_t records;
 	atomic64_t lost;
+	bool stopping;
 	char *line;
 	u8 *buf;
 };
@@ -92,8 +94,8 @@ static u64 klf_kmsg_wall(u64 ts_nsec)
  * the space: with printk.time off, only a text that itself starts with
  * such a time and a space would be taken for one.
  */
-static size_t klf_kmsg_prefix(const char *p, size_t len, unsigned int *pri, u64 *ts_usec,
-			      bool *have_ts)
+static size_t klf_kmsg_prefix(const char *p, size_t len, unsigned int *pri, size_t *pri_len,
+			      u64 *ts_usec, bool *have_ts)
 {
 	bool space = IS_ENABLED(CONFIG_PRINTK_CALLER);
 	unsigned long secs = 0, usecs = 0;
@@ -107,6 +109,7 @@ static size_t klf_kmsg_prefix(const char *p, size_t len, unsigned int *pri, u64 
 		if (i < len && p[i] == '>')
 			i++;
 	}
+	*pri_len = i;
 	if (i < len && p[i] == '[') {
 		for (j = i + 1; j < len && p[j] == ' '; j++)
 			;
@@ -158,10 +161,10 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 	const char *p = k->line, *end = p + len, *nl;
 	unsigned int pri;
 	u64 ts_usec = 0;
+	size_t plen, pri_len, skip;
 	bool have_ts;
-	size_t plen;
 
-	plen = klf_kmsg_prefix(p, len, &pri, &ts_usec, &have_ts);
+	plen = klf_kmsg_prefix(p, len, &pri, &pri_len, &ts_usec, &have_ts);
 	*wall = have_ts ? klf_kmsg_wall(ts_usec * NSEC_PER_USEC) : ktime_get_real_ns();
 	if (READ_ONCE(k->log->cfg.format) == KLOGFWD_FORMAT_RAW)
 		o += sprintf((char *)o, "%u,%llu,%llu,-;", pri, seq, ts_usec);
@@ -173,8 +176,16 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 			nl = end;
 		if (p != k->line && o <= lim)
 			o = klf_kmsg_put(o, '\n');
-		/* every line carries the record's prefix */
-		for (p += min_t(size_t, plen, nl - p); p < nl && o <= lim; p++)
+		/*
+		 * Every line carries the record's prefix. A later line that
+		 * does not start with the first line's has its "<PRI>" only:
+		 * the first line's text merely looked like a time (printk.time
+		 * off), and its lost bytes are not cut from the others.
+		 */
+		skip = plen;
+		if (p != k->line && ((size_t)(nl - p) < plen || memcmp(p, k->line, plen)))
+			skip = pri_len;
+		for (p += min_t(size_t, skip, nl - p); p < nl && o <= lim; p++)
 			o = klf_kmsg_put(o, *p);
 		p = nl + 1;
 	}
@@ -189,7 +200,7 @@ static void klf_kmsg_work(struct work_struct *work)
 	size_t len, n;
 	int i, ret;
 
-	for (i = 0; i < KLF_KMSG_BATCH; i++) {
+	for (i = 0; i < KLF_KMSG_BATCH && !READ_ONCE(k->stopping); i++) {
 		if (!kmsg_dump_get_line(&k->iter, true, k->line, KLF_KMSG_LINE_MAX, &len))
 			break;
 		/* the record read is the one before the iterator's position */
@@ -211,6 +222,8 @@ static void klf_kmsg_work(struct work_struct *work)
 		atomic64_inc(ret ? &k->lost : &k->records);
 	}
 	atomic64_set(&k->next_seq, want);
+	if (READ_ONCE(k->stopping))
+		return;
 	if (i == KLF_KMSG_BATCH)
 		delay = 0;
 	queue_delayed_work(system_unbound_wq, &k->work, delay);
@@ -269,8 +282,11 @@ void klf_kmsg_start(struct klf_log *log)
  */
 void klf_kmsg_stop(struct klf_log *log)
 {
-	if (log->kmsg)
-		cancel_delayed_work_sync(&log->kmsg->work);
+	if (!log->kmsg)
+		return;
+	/* a run in progress ends at its next record, not after its batch */
+	WRITE_ONCE(log->kmsg->stopping, true);
+	cancel_delayed_work_sync(&log->kmsg->work);
 }
 
 /**

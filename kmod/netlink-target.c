@@ -163,10 +163,14 @@ int klogfwd_nl_target_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_NAME))
 		return -EINVAL;
-	ret = klf_target_delete(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_TARGET_NAME]));
+	ret = klf_target_delete(genl_info_net(info), nla_data(info->attrs[KLOGFWD_A_TARGET_NAME]),
+				netlink_capable(skb, CAP_SYSLOG));
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_TARGET_NAME],
 				    "no such target");
+	if (ret == -EPERM)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KLOGFWD_A_TARGET_NAME],
+				    "source kmsg: changing or forwarding this log needs CAP_SYSLOG");
 	return ret;
 }
 
@@ -195,6 +199,9 @@ int klogfwd_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 		goto out;
 	}
+	ret = klf_nl_kmsg_perm(skb, info, t->log);
+	if (ret)
+		goto out;
 	mutex_lock(&t->lock);
 	cfg = t->cfg;
 	mutex_unlock(&t->lock);

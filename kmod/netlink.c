@@ -300,7 +300,8 @@ int klf_nl_kmsg_perm(struct sk_buff *skb, struct genl_info *info, struct klf_log
 {
 	if (log->cfg.source != KLOGFWD_SOURCE_KMSG || netlink_capable(skb, CAP_SYSLOG))
 		return 0;
-	NL_SET_ERR_MSG(info->extack, "source kmsg: changing or forwarding this log needs CAP_SYSLOG");
+	NL_SET_ERR_MSG(info->extack,
+		       "source kmsg: changing or forwarding this log needs CAP_SYSLOG");
 	return -EPERM;
 }
 

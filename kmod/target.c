@@ -347,17 +347,21 @@ void klf_targets_for_each(struct net *net,
  * klf_target_delete() - delete a target by name
  * @net: the caller's network namespace
  * @name: the name
+ * @syslog: the caller has CAP_SYSLOG, which a target of a log with source
+ *	    kmsg needs
  *
- * Return: 0 or -ENOENT.
+ * Return: 0, -ENOENT or -EPERM.
  */
-int klf_target_delete(struct net *net, const char *name)
+int klf_target_delete(struct net *net, const char *name, bool syslog)
 {
 	struct klf_target *t;
 	int ret = -ENOENT;
 
 	mutex_lock(&klf_targets_lock);
 	t = klf_target_find(net, name);
-	if (t) {
+	if (t && !syslog && t->log->cfg.source == KLOGFWD_SOURCE_KMSG) {
+		ret = -EPERM;
+	} else if (t) {
 		klf_target_destroy(t, false);
 		ret = 0;
 	}

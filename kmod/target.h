@@ -238,7 +238,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
 				     u32 start, u64 from, const struct klf_target_config *cfg,
 				     bool paused, struct netlink_ext_ack *extack);
-int klf_target_delete(struct net *net, const char *name);
+int klf_target_delete(struct net *net, const char *name, bool syslog);
 void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused);
 struct klf_target *klf_target_find(struct net *net, const char *name);
 struct klf_target *klf_target_next(struct net *net, unsigned long *idx);

@@ -377,15 +377,19 @@ check "source kmsg with CAP_NET_ADMIN but without CAP_SYSLOG is refused" nosyslo
 # either: its device's mode would open the kernel's log to anybody
 kmsg_perm() {
 	local out what
-	for what in "log set km mode 0644" "target add kp log km to 127.0.0.1:9" "log del km force"; do
+	"$KLOGFWD" target add kperm log km to 127.0.0.1:9 paused || return 1
+	for what in "log set km mode 0644" "target add kp log km to 127.0.0.1:9" \
+		    "target set kperm resume" "target del kperm" "log del km force"; do
 		# shellcheck disable=SC2086 # the words of the command
 		out=$(netadmin "$KLOGFWD" $what 2>&1) && { echo "# $what: accepted"; return 1; }
 		[[ $out == *CAP_SYSLOG* ]] || { echo "# $what: $out"; return 1; }
 	done
 	"$KLOGFWD" log show km | head -n 1 | grep -q " mode 0600 " &&
-	! "$KLOGFWD" target show kp > /dev/null 2>&1
+	! "$KLOGFWD" target show kp > /dev/null 2>&1 &&
+	"$KLOGFWD" target show kperm | head -n 1 | grep -q " paused" &&
+	"$KLOGFWD" target del kperm
 }
-check "without CAP_SYSLOG, a kmsg log's mode, deletion and targets are refused" kmsg_perm
+check "without CAP_SYSLOG, a kmsg log's mode, deletion and targets (add, set, del) are refused" kmsg_perm
 
 none() {
 	local l
