@@ -19,21 +19,51 @@
  * record the log has no room for stays in the ring, and is read again at
  * the next poll if it is still there, counted as lost if not. The worker
  * never prints per record, so its own work cannot feed the ring it reads.
+ *
+ * The reader polls every kmsg-poll-ms, and new records wake it at once:
+ * a probe on the console tracepoint, which printk calls for every record
+ * as it stores it (with interrupts off, in any context, NMI included),
+ * queues an irq_work, which runs once they are back on and the record is
+ * committed, and queues the readers. The tracepoint is found by name
+ * (for_each_kernel_tracepoint(): its symbol is exported on 6.12 only);
+ * without it the poll alone reads the ring.
+ *
+ * A dir log resumes (from resume): when it is deleted or the module
+ * unloaded, the file kmsg-resume of its directory gets the boot id, the
+ * sequence number of the next record to read and the log's next offset
+ * (which the recovered log must have again); added again in the same
+ * boot, it reads from there: no record twice, none skipped (what the ring
+ * lost meanwhile is counted). In another boot the sequence numbers start
+ * again at 0: it reads from the first record of the boot.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/ctype.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/kmsg_dump.h>
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/netlink.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
 #include <linux/workqueue.h>
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
 
-#define KLF_KMSG_POLL_MS	100	/* between two reads of the ring */
+/* the boot id, as /proc/sys/kernel/random/boot_id gives it (a UUID) */
+#define KLF_KMSG_BOOT_ID	"/proc/sys/kernel/random/boot_id"
+#define KLF_KMSG_BOOT_ID_LEN	36
+#define KLF_KMSG_RESUME_FILE	"kmsg-resume"
+#define KLF_KMSG_RESUME_TMP	".kmsg-resume.tmp"
+#define KLF_KMSG_RESUME_MAX	128
 #define KLF_KMSG_BATCH		256	/* records per run before yielding */
 /*
  * A record's text is at most 1024 bytes in the ring (6.1 and 6.12);
@@ -48,28 +78,67 @@
 /**
  * struct klf_kmsg - the reader of a log with source kmsg
  * @log: the log; klf_kmsg_stop() runs before it is torn down
- * @work: the reader, every KLF_KMSG_POLL_MS, at once while records remain;
- *	  on system_unbound_wq, not klf_wq, which goes before the logs at
- *	  unload (klf_kmsg_stop() cancels it when its log goes)
+ * @node: in klf_kmsg_readers while the reader runs
+ * @work: the reader, every kmsg-poll-ms, at once while records remain or
+ *	  when new ones wake it; on system_unbound_wq, not klf_wq, which goes
+ *	  before the logs at unload (klf_kmsg_stop() cancels it when its log
+ *	  goes)
  * @iter: its own iterator over the printk ring buffer (@work only)
  * @next_seq: sequence number of the next record to read
  * @records: records read and appended
  * @lost: records the ring no longer held, or that could not be appended
+ * @filtered: records read and left out by kmsg-level
  * @stopping: klf_kmsg_stop() waits: end the run at the next record
+ * @boot_id: this boot's id, for the file kmsg-resume of a dir log, or
+ *	     empty (a memory log, or the id could not be read)
  * @line: what kmsg_dump_get_line() gives (@work only)
  * @buf: klf_log_append_headroom() bytes, then the record (@work only)
  */
 struct klf_kmsg {
 	struct klf_log *log;
+	struct list_head node;
 	struct delayed_work work;
 	struct kmsg_dump_iter iter;
 	atomic64_t next_seq;
 	atomic64_t records;
 	atomic64_t lost;
+	atomic64_t filtered;
 	bool stopping;
+	char boot_id[KLF_KMSG_BOOT_ID_LEN + 1];
 	char *line;
 	u8 *buf;
 };
+
+/* protects klf_kmsg_readers; taken in the irq_work, so with IRQs off */
+static DEFINE_SPINLOCK(klf_kmsg_lock);
+/* the running readers (struct klf_kmsg.node), which new records wake */
+static LIST_HEAD(klf_kmsg_readers);
+/* the console tracepoint our probe is on, or NULL: the poll alone reads */
+static struct tracepoint *klf_kmsg_tp;
+
+/* Queue every running reader now: new records are in the ring. */
+static void klf_kmsg_wake(struct irq_work *w)
+{
+	struct klf_kmsg *k;
+	unsigned long flags;
+
+	spin_lock_irqsave(&klf_kmsg_lock, flags);
+	list_for_each_entry(k, &klf_kmsg_readers, node)
+		mod_delayed_work(system_unbound_wq, &k->work, 0);
+	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
+}
+
+static DEFINE_IRQ_WORK(klf_kmsg_irq_work, klf_kmsg_wake);
+
+/*
+ * The console tracepoint's probe: printk is storing a record. Any context,
+ * interrupts off: only queue the irq_work (a no-op while it is pending).
+ */
+static void klf_kmsg_probe(void *data, const char *text, size_t len)
+{
+	if (!list_empty(&klf_kmsg_readers))
+		irq_work_queue(&klf_kmsg_irq_work);
+}
 
 /*
  * The record's time as wall time: the printk clock (local_clock(), which
@@ -152,9 +221,11 @@ static u8 *klf_kmsg_put(u8 *o, u8 c)
  * bytes in k->line: each line with the same prefix, each ending with a
  * newline), after klf_log_append_headroom() bytes of k->buf.
  *
- * Return: its length; *@wall: its time, nanoseconds since the epoch.
+ * Return: its length; *@wall: its time, nanoseconds since the epoch;
+ * *@level: its level (0 to 7).
  */
-static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall)
+static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall,
+			      unsigned int *level)
 {
 	u8 *out = k->buf + klf_log_append_headroom(), *o = out;
 	const u8 *lim = out + KLF_KMSG_REC_MAX - 4;	/* room for one \xNN */
@@ -165,6 +236,7 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 	bool have_ts;
 
 	plen = klf_kmsg_prefix(p, len, &pri, &pri_len, &ts_usec, &have_ts);
+	*level = pri & 7;
 	*wall = have_ts ? klf_kmsg_wall(ts_usec * NSEC_PER_USEC) : ktime_get_real_ns();
 	if (READ_ONCE(k->log->cfg.format) == KLOGFWD_FORMAT_RAW)
 		o += sprintf((char *)o, "%u,%llu,%llu,-;", pri, seq, ts_usec);
@@ -196,7 +268,8 @@ static void klf_kmsg_work(struct work_struct *work)
 {
 	struct klf_kmsg *k = container_of(to_delayed_work(work), struct klf_kmsg, work);
 	u64 want = atomic64_read(&k->next_seq), seq, wall;
-	unsigned long delay = msecs_to_jiffies(KLF_KMSG_POLL_MS);
+	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms));
+	unsigned int level;
 	size_t len, n;
 	int i, ret;
 
@@ -207,7 +280,12 @@ static void klf_kmsg_work(struct work_struct *work)
 		seq = k->iter.cur_seq - 1;
 		if (seq > want)
 			atomic64_add(seq - want, &k->lost);
-		n = klf_kmsg_record(k, seq, len, &wall);
+		n = klf_kmsg_record(k, seq, len, &wall, &level);
+		if (level > READ_ONCE(k->log->cfg.kmsg_level)) {
+			want = seq + 1;
+			atomic64_inc(&k->filtered);
+			continue;
+		}
 		ret = klf_log_append_at(k->log, k->buf, n,
 					KLF_APPEND_NONBLOCK | KLF_APPEND_CUT, wall);
 		if (ret == -EAGAIN) {
@@ -229,16 +307,58 @@ static void klf_kmsg_work(struct work_struct *work)
 	queue_delayed_work(system_unbound_wq, &k->work, delay);
 }
 
+/* s is a boot id: 36 characters, lowercase hex digits and '-' */
+static bool klf_kmsg_boot_id_ok(const char *s)
+{
+	int i;
+
+	for (i = 0; i < KLF_KMSG_BOOT_ID_LEN; i++)
+		if (!isdigit(s[i]) && !(s[i] >= 'a' && s[i] <= 'f') && s[i] != '-')
+			return false;
+	return true;
+}
+
+/*
+ * This boot's id, from procfs as the requester sees it (the kernel keeps
+ * it to itself): a dir log's resume point is only good in its boot.
+ */
+static int klf_kmsg_boot_id(char *id)
+{
+	char buf[KLF_KMSG_BOOT_ID_LEN + 2];
+	loff_t pos = 0;
+	struct file *f;
+	ssize_t n;
+
+	f = filp_open(KLF_KMSG_BOOT_ID, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, sizeof(buf), &pos);
+	fput(f);
+	if (n < 0)
+		return n;
+	if (n != KLF_KMSG_BOOT_ID_LEN + 1 || buf[KLF_KMSG_BOOT_ID_LEN] != '\n' ||
+	    !klf_kmsg_boot_id_ok(buf))
+		return -EINVAL;
+	memcpy(id, buf, KLF_KMSG_BOOT_ID_LEN);
+	id[KLF_KMSG_BOOT_ID_LEN] = 0;
+	return 0;
+}
+
 /**
  * klf_kmsg_init() - give a log with source kmsg its reader, not started
  * @log: the log, not yet visible
  * @from: KLOGFWD_KMSG_FROM_*
+ * @extack: for errors
  *
- * Return: 0 or -ENOMEM.
+ * A dir log reads the boot id now, in the requester's context; from
+ * resume then needs it.
+ *
+ * Return: 0, -ENOMEM, or the error reading the boot id (from resume).
  */
-int klf_kmsg_init(struct klf_log *log, u32 from)
+int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack)
 {
 	struct klf_kmsg *k;
+	int ret;
 
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	if (!k)
@@ -252,16 +372,117 @@ int klf_kmsg_init(struct klf_log *log, u32 from)
 		return -ENOMEM;
 	}
 	k->log = log;
+	INIT_LIST_HEAD(&k->node);
 	INIT_DELAYED_WORK(&k->work, klf_kmsg_work);
-	/* next_seq: the first record of the ring (boot) or the next one (now) */
+	log->kmsg = k;
+	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
+		ret = klf_kmsg_boot_id(k->boot_id);
+		if (ret && from == KLOGFWD_KMSG_FROM_RESUME) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "from resume: cannot read the boot id from %s (%d)",
+					   KLF_KMSG_BOOT_ID, ret);
+			return ret;
+		}
+		if (ret) {
+			pr_warn("log %s: cannot read the boot id (%d): it will not resume\n",
+				log->name, ret);
+			k->boot_id[0] = 0;
+		}
+	}
+	/*
+	 * next_seq: the first record of the ring (boot; resume until
+	 * klf_kmsg_resume_load() says more) or the next one (now)
+	 */
 	kmsg_dump_rewind(&k->iter);
 	if (from == KLOGFWD_KMSG_FROM_NOW)
 		k->iter.cur_seq = k->iter.next_seq;
 	else
 		k->iter.cur_seq = 0;
 	atomic64_set(&k->next_seq, k->iter.cur_seq);
-	log->kmsg = k;
 	return 0;
+}
+
+/**
+ * klf_kmsg_resume_load() - start a dir log where it stopped in this boot
+ * @log: a dir log with source kmsg and from resume, locked, recovered,
+ *	 not started
+ *
+ * The file kmsg-resume is untrusted input like the rest of the directory:
+ * anything but "BOOT_ID SEQ OFFSET\n" with this boot's id, a SEQ the
+ * kernel's log has reached and the log's next OFFSET is said and ignored,
+ * and the log reads from the first record of the boot (records may come
+ * twice; none is skipped).
+ */
+void klf_kmsg_resume_load(struct klf_log *log)
+{
+	struct klf_kmsg *k = log->kmsg;
+	char buf[KLF_KMSG_RESUME_MAX + 1];
+	const char *why = NULL;
+	loff_t pos = 0;
+	struct file *f;
+	char *p;
+	ssize_t n;
+	u64 seq, off;
+
+	lockdep_assert_held(&log->lock);
+	if (!k->boot_id[0])
+		return;
+	f = klf_dir_open_ext(log, KLF_KMSG_RESUME_FILE, 0, NULL);
+	if (IS_ERR(f)) {
+		if (PTR_ERR(f) != -ENOENT)
+			pr_warn("log %s: dir %s: %s cannot be opened (%ld): reading from the boot's first record\n",
+				log->name, log->dir_path, KLF_KMSG_RESUME_FILE, PTR_ERR(f));
+		return;
+	}
+	n = kernel_read(f, buf, KLF_KMSG_RESUME_MAX, &pos);
+	fput(f);
+	if (n < KLF_KMSG_BOOT_ID_LEN + 3 || buf[KLF_KMSG_BOOT_ID_LEN] != ' ' ||
+	    buf[n - 1] != '\n' || !klf_kmsg_boot_id_ok(buf)) {
+		why = n < 0 ? "cannot be read" : "is not what klogfwd writes";
+	} else {
+		buf[n - 1] = 0;
+		p = strchr(buf + KLF_KMSG_BOOT_ID_LEN + 1, ' ');
+		if (p)
+			*p++ = 0;
+		if (!p || kstrtou64(buf + KLF_KMSG_BOOT_ID_LEN + 1, 10, &seq) ||
+		    kstrtou64(p, 10, &off))
+			why = "is not what klogfwd writes";
+		else if (memcmp(buf, k->boot_id, KLF_KMSG_BOOT_ID_LEN))
+			return;	/* another boot: from its first record */
+		else if (seq > k->iter.next_seq)
+			why = "is ahead of the kernel's log";
+		else if (off != log->next_offset)
+			why = "does not match the log's records";
+	}
+	if (why) {
+		pr_warn("log %s: dir %s: %s %s: reading from the boot's first record\n",
+			log->name, log->dir_path, KLF_KMSG_RESUME_FILE, why);
+		return;
+	}
+	k->iter.cur_seq = seq;
+	atomic64_set(&k->next_seq, seq);
+}
+
+/*
+ * Write the resume point of a dir log: this boot's id and the next record
+ * to read. The reader has stopped.
+ */
+static void klf_kmsg_resume_save(struct klf_log *log)
+{
+	struct klf_kmsg *k = log->kmsg;
+	char buf[KLF_KMSG_RESUME_MAX];
+	int len, ret;
+
+	if (log->cfg.storage != KLOGFWD_STORAGE_DIR || !k->boot_id[0])
+		return;
+	mutex_lock(&log->lock);
+	len = scnprintf(buf, sizeof(buf), "%s %llu %llu\n", k->boot_id,
+			(u64)atomic64_read(&k->next_seq), log->next_offset);
+	ret = klf_dir_write_file(log, KLF_KMSG_RESUME_FILE, KLF_KMSG_RESUME_TMP, buf, len, NULL);
+	mutex_unlock(&log->lock);
+	if (ret)
+		pr_warn("log %s: dir %s: cannot write %s (%d): added again, it will read from the boot's first record or an older point\n",
+			log->name, log->dir_path, KLF_KMSG_RESUME_FILE, ret);
 }
 
 /**
@@ -270,23 +491,48 @@ int klf_kmsg_init(struct klf_log *log, u32 from)
  */
 void klf_kmsg_start(struct klf_log *log)
 {
-	if (log->kmsg)
-		queue_delayed_work(system_unbound_wq, &log->kmsg->work, 0);
+	unsigned long flags;
+
+	if (!log->kmsg)
+		return;
+	spin_lock_irqsave(&klf_kmsg_lock, flags);
+	list_add_tail(&log->kmsg->node, &klf_kmsg_readers);
+	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
+	queue_delayed_work(system_unbound_wq, &log->kmsg->work, 0);
+}
+
+/**
+ * klf_kmsg_kick() - read the ring now, with the log's new settings
+ * @log: a log, not deleted (the caller holds klf_logs_lock)
+ */
+void klf_kmsg_kick(struct klf_log *log)
+{
+	lockdep_assert_held(&klf_logs_lock);
+	if (log->kmsg && !READ_ONCE(log->kmsg->stopping))
+		mod_delayed_work(system_unbound_wq, &log->kmsg->work, 0);
 }
 
 /**
  * klf_kmsg_stop() - stop the reader for good
  * @log: the log, being deleted
  *
- * Waits for a read in progress; the reader does not run again.
+ * Waits for a read in progress; the reader does not run again. A dir log
+ * then writes where it stopped (klf_kmsg_resume_save()).
  */
 void klf_kmsg_stop(struct klf_log *log)
 {
+	unsigned long flags;
+
 	if (!log->kmsg)
 		return;
 	/* a run in progress ends at its next record, not after its batch */
 	WRITE_ONCE(log->kmsg->stopping, true);
+	/* then no wake-up queues it again: only one queued before goes */
+	spin_lock_irqsave(&klf_kmsg_lock, flags);
+	list_del_init(&log->kmsg->node);
+	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
 	cancel_delayed_work_sync(&log->kmsg->work);
+	klf_kmsg_resume_save(log);
 }
 
 /**
@@ -310,13 +556,60 @@ void klf_kmsg_free(struct klf_log *log)
  * @log: a log with source kmsg
  * @records: records appended
  * @lost: records lost
+ * @filtered: records left out by kmsg-level
  * @next_seq: sequence number of the next record to read
  */
-void klf_kmsg_stats(struct klf_log *log, u64 *records, u64 *lost, u64 *next_seq)
+void klf_kmsg_stats(struct klf_log *log, u64 *records, u64 *lost, u64 *filtered,
+		    u64 *next_seq)
 {
 	struct klf_kmsg *k = log->kmsg;
 
 	*records = atomic64_read(&k->records);
 	*lost = atomic64_read(&k->lost);
+	*filtered = atomic64_read(&k->filtered);
 	*next_seq = atomic64_read(&k->next_seq);
+}
+
+static void klf_kmsg_tp_find(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "console"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/**
+ * klf_kmsg_module_init() - put the wake-up probe on the console tracepoint
+ *
+ * Without the tracepoint, or if the probe cannot be registered, the
+ * readers poll only; that is said once.
+ *
+ * Return: 0.
+ */
+int klf_kmsg_module_init(void)
+{
+	struct tracepoint *tp = NULL;
+	int ret;
+
+	for_each_kernel_tracepoint(klf_kmsg_tp_find, &tp);
+	ret = tp ? tracepoint_probe_register(tp, (void *)klf_kmsg_probe, NULL) : -ENOENT;
+	if (ret) {
+		pr_info("source kmsg: no console tracepoint (%d): the ring is read at each poll only\n",
+			ret);
+		return 0;
+	}
+	klf_kmsg_tp = tp;
+	return 0;
+}
+
+/**
+ * klf_kmsg_module_exit() - take the probe off, once every log is gone
+ */
+void klf_kmsg_module_exit(void)
+{
+	if (!klf_kmsg_tp)
+		return;
+	tracepoint_probe_unregister(klf_kmsg_tp, (void *)klf_kmsg_probe, NULL);
+	/* no probe runs any more; then no irq_work is pending or running */
+	tracepoint_synchronize_unregister();
+	irq_work_sync(&klf_kmsg_irq_work);
+	klf_kmsg_tp = NULL;
 }

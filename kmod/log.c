@@ -82,6 +82,8 @@ void klf_log_config_default(struct klf_log_config *cfg)
 		.format = KLOGFWD_FORMAT_RAW,
 		.facility = 1,	/* user */
 		.severity = 5,	/* notice */
+		.kmsg_level = 7,	/* debug: every record */
+		.kmsg_poll_ms = 100,
 	};
 	klf_syslog_default_host(cfg->hostname);
 }
@@ -128,9 +130,11 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 		NL_SET_ERR_MSG(extack, "sync applies to dir logs only; memory logs have no disk");
 		return -EINVAL;
 	}
-	if (cfg->source == KLOGFWD_SOURCE_KMSG && cfg->storage != KLOGFWD_STORAGE_MEMORY) {
-		NL_SET_ERR_MSG(extack, "source kmsg is for memory logs (no resume from a dir yet)");
-		return -EOPNOTSUPP;
+	if (cfg->source == KLOGFWD_SOURCE_KMSG && cfg->kmsg_from == KLOGFWD_KMSG_FROM_RESUME &&
+	    cfg->storage != KLOGFWD_STORAGE_DIR) {
+		NL_SET_ERR_MSG(extack,
+			       "from resume is for dir logs: a memory log has no resume point");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -612,7 +616,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	log->cred = get_current_cred();
 	log->minor = -1;
 	if (cfg->source == KLOGFWD_SOURCE_KMSG) {
-		ret = klf_kmsg_init(log, cfg->kmsg_from);
+		ret = klf_kmsg_init(log, cfg->kmsg_from, extack);
 		if (ret) {
 			klf_log_put(log);
 			return ERR_PTR(ret);
@@ -690,6 +694,9 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 		if (ret)
 			pr_warn("log %s: cannot save its settings (%d)\n", log->name, ret);
 	}
+	if (log->kmsg && cfg->storage == KLOGFWD_STORAGE_DIR &&
+	    cfg->kmsg_from == KLOGFWD_KMSG_FROM_RESUME)
+		klf_kmsg_resume_load(log);
 	klf_log_publish(log);
 	mutex_unlock(&log->lock);
 
@@ -898,6 +905,8 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 	klf_log_retain(log);
 	WRITE_ONCE(log->space_gen, log->space_gen + 1);
 	mutex_unlock(&log->lock);
+	/* a new poll period or level applies now (not dead: klf_logs_lock) */
+	klf_kmsg_kick(log);
 	wake_up_interruptible_all(&log->space_wait);
 	if (node_changed) {
 		/* devtmpfs sets a node's owner and mode when it is created */

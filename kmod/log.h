@@ -54,6 +54,8 @@ struct netlink_ext_ack;
  * @app_name: syslog APP-NAME; empty: the log's name
  * @source: KLOGFWD_SOURCE_*; fixed at creation
  * @kmsg_from: KLOGFWD_KMSG_FROM_*, with source kmsg; fixed at creation
+ * @kmsg_level: with source kmsg, the least severe level forwarded (0 to 7)
+ * @kmsg_poll_ms: with source kmsg, the reader's poll period
  */
 struct klf_log_config {
 	u32 storage;
@@ -76,6 +78,8 @@ struct klf_log_config {
 	char app_name[KLOGFWD_APP_NAME_LEN + 1];
 	u32 source;
 	u32 kmsg_from;
+	u32 kmsg_level;
+	u32 kmsg_poll_ms;
 };
 
 /**
@@ -324,11 +328,16 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		      u64 time);
 
 /* source kmsg: the kernel's log read into a log (kmsg.c) */
-int klf_kmsg_init(struct klf_log *log, u32 from);
+int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack);
+void klf_kmsg_resume_load(struct klf_log *log);
 void klf_kmsg_start(struct klf_log *log);
 void klf_kmsg_stop(struct klf_log *log);
 void klf_kmsg_free(struct klf_log *log);
-void klf_kmsg_stats(struct klf_log *log, u64 *records, u64 *lost, u64 *next_seq);
+void klf_kmsg_kick(struct klf_log *log);
+void klf_kmsg_stats(struct klf_log *log, u64 *records, u64 *lost, u64 *filtered,
+		    u64 *next_seq);
+int klf_kmsg_module_init(void);
+void klf_kmsg_module_exit(void);
 
 /* the longest syslog header, "<191>1 " + timestamp + names + " - - - " */
 #define KLF_SYSLOG_HDR_MAX	(7 + 27 + 1 + KLOGFWD_HOSTNAME_LEN + 1 + KLOGFWD_APP_NAME_LEN + 8)

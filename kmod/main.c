@@ -25,9 +25,12 @@ static int __init klf_init(void)
 	ret = klf_chardev_init();
 	if (ret)
 		goto err_debugfs;
-	ret = klf_log_init();
+	ret = klf_kmsg_module_init();
 	if (ret)
 		goto err_chardev;
+	ret = klf_log_init();
+	if (ret)
+		goto err_kmsg;
 	ret = klf_target_init();
 	if (ret)
 		goto err_log;
@@ -44,6 +47,8 @@ err_target:
 	klf_target_exit();
 err_log:
 	klf_log_exit();
+err_kmsg:
+	klf_kmsg_module_exit();
 err_chardev:
 	klf_chardev_exit();
 err_debugfs:
@@ -58,6 +63,7 @@ static void __exit klf_exit(void)
 	klf_netlink_exit();
 	klf_target_exit();
 	klf_log_exit();
+	klf_kmsg_module_exit();
 	klf_chardev_exit();
 	klf_debugfs_exit();
 	pr_info("unloaded\n");

@@ -26,6 +26,11 @@ static const struct netlink_range_validation klogfwd_a_log_sync_interval_ms_rang
 	.max	= 3600000ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_log_kmsg_poll_ms_range = {
+	.min	= 10ULL,
+	.max	= 60000ULL,
+};
+
 static const struct netlink_range_validation klogfwd_a_target_backoff_min_ms_range = {
 	.min	= 10ULL,
 	.max	= 3600000ULL,
@@ -45,7 +50,7 @@ static const struct netlink_range_validation klogfwd_a_target_sndbuf_range = {
 };
 
 /* KLOGFWD_CMD_LOG_NEW - do */
-static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_FROM + 1] = {
+static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -68,7 +73,9 @@ static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_FROM
 	[KLOGFWD_A_LOG_SEVERITY] = NLA_POLICY_MAX(NLA_U32, 7),
 	[KLOGFWD_A_LOG_OVERRIDE] = { .type = NLA_FLAG, },
 	[KLOGFWD_A_LOG_SOURCE] = NLA_POLICY_MAX(NLA_U32, 1),
-	[KLOGFWD_A_LOG_KMSG_FROM] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_KMSG_FROM] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_KMSG_LEVEL] = NLA_POLICY_MAX(NLA_U32, 7),
+	[KLOGFWD_A_LOG_KMSG_POLL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_kmsg_poll_ms_range),
 };
 
 /* KLOGFWD_CMD_LOG_DEL - do */
@@ -82,7 +89,7 @@ static const struct nla_policy klogfwd_log_get_nl_policy[KLOGFWD_A_LOG_NAME + 1]
 };
 
 /* KLOGFWD_CMD_LOG_SET - do */
-static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_KMSG_FROM + 1] = {
+static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_LOG_STORAGE] = NLA_POLICY_MAX(NLA_U32, 1),
 	[KLOGFWD_A_LOG_DIR] = { .type = NLA_NUL_STRING, .len = KLOGFWD_PATH_LEN, },
@@ -105,7 +112,9 @@ static const struct nla_policy klogfwd_log_set_nl_policy[KLOGFWD_A_LOG_KMSG_FROM
 	[KLOGFWD_A_LOG_SEVERITY] = NLA_POLICY_MAX(NLA_U32, 7),
 	[KLOGFWD_A_LOG_OVERRIDE] = { .type = NLA_FLAG, },
 	[KLOGFWD_A_LOG_SOURCE] = NLA_POLICY_MAX(NLA_U32, 1),
-	[KLOGFWD_A_LOG_KMSG_FROM] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_LOG_KMSG_FROM] = NLA_POLICY_MAX(NLA_U32, 2),
+	[KLOGFWD_A_LOG_KMSG_LEVEL] = NLA_POLICY_MAX(NLA_U32, 7),
+	[KLOGFWD_A_LOG_KMSG_POLL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_log_kmsg_poll_ms_range),
 };
 
 /* KLOGFWD_CMD_LOG_APPEND - do */
@@ -166,7 +175,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_NEW,
 		.doit		= klogfwd_nl_log_new_doit,
 		.policy		= klogfwd_log_new_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_KMSG_FROM,
+		.maxattr	= KLOGFWD_A_LOG_KMSG_POLL_MS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -192,7 +201,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_LOG_SET,
 		.doit		= klogfwd_nl_log_set_doit,
 		.policy		= klogfwd_log_set_nl_policy,
-		.maxattr	= KLOGFWD_A_LOG_KMSG_FROM,
+		.maxattr	= KLOGFWD_A_LOG_KMSG_POLL_MS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

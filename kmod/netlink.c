@@ -178,6 +178,7 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		KLOGFWD_A_LOG_STORAGE, KLOGFWD_A_LOG_DIR, KLOGFWD_A_LOG_FRAMING,
 		KLOGFWD_A_LOG_SOURCE, KLOGFWD_A_LOG_KMSG_FROM,
 	};
+	static const int kmsg_only[] = { KLOGFWD_A_LOG_KMSG_LEVEL, KLOGFWD_A_LOG_KMSG_POLL_MS };
 	int i;
 
 	if (fixed && tb[KLOGFWD_A_LOG_OVERRIDE]) {
@@ -208,6 +209,17 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		}
 		cfg->kmsg_from = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_FROM]);
 	}
+	for (i = 0; i < ARRAY_SIZE(kmsg_only); i++) {
+		if (tb[kmsg_only[i]] && cfg->source != KLOGFWD_SOURCE_KMSG) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[kmsg_only[i]],
+					    "level and poll are for logs with source kmsg");
+			return -EINVAL;
+		}
+	}
+	if (tb[KLOGFWD_A_LOG_KMSG_LEVEL])
+		cfg->kmsg_level = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_LEVEL]);
+	if (tb[KLOGFWD_A_LOG_KMSG_POLL_MS])
+		cfg->kmsg_poll_ms = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_POLL_MS]);
 	if (!fixed && cfg->source == KLOGFWD_SOURCE_KMSG) {
 		/* the kernel's messages: facility kern, APP-NAME "kernel" */
 		if (!tb[KLOGFWD_A_LOG_FACILITY])
@@ -435,11 +447,12 @@ int klogfwd_nl_log_set_doit(struct sk_buff *skb, struct genl_info *info)
 /* the counters of a log with source kmsg */
 static int klf_nl_put_kmsg_stats(struct sk_buff *msg, struct klf_log *log)
 {
-	u64 records, lost, next_seq;
+	u64 records, lost, filtered, next_seq;
 
-	klf_kmsg_stats(log, &records, &lost, &next_seq);
+	klf_kmsg_stats(log, &records, &lost, &filtered, &next_seq);
 	if (klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_RECORDS, records) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_LOST, lost) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_FILTERED, filtered) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ, next_seq))
 		return -EMSGSIZE;
 	return 0;
@@ -487,7 +500,9 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    nla_put_u32(msg, KLOGFWD_A_LOG_FACILITY, log->cfg.facility) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_SEVERITY, log->cfg.severity) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_SOURCE, log->cfg.source) ||
-	    (log->kmsg && nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_FROM, log->cfg.kmsg_from)))
+	    (log->kmsg && (nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_FROM, log->cfg.kmsg_from) ||
+			   nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_LEVEL, log->cfg.kmsg_level) ||
+			   nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_POLL_MS, log->cfg.kmsg_poll_ms))))
 		goto err;
 
 	nest = nla_nest_start(msg, KLOGFWD_A_LOG_STATS);

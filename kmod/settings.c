@@ -78,6 +78,9 @@ static const struct klf_setting klf_settings[] = {
 	{ "app-name", KLOGFWD_A_LOG_APP_NAME, KLF_SET_STR, 1, KLOGFWD_APP_NAME_LEN + 1 },
 	{ "facility", KLOGFWD_A_LOG_FACILITY, KLF_SET_U32, 0, 23 },
 	{ "severity", KLOGFWD_A_LOG_SEVERITY, KLF_SET_U32, 0, 7 },
+	/* source kmsg only: written for such a log only */
+	{ "level", KLOGFWD_A_LOG_KMSG_LEVEL, KLF_SET_U32, 0, 7 },
+	{ "poll", KLOGFWD_A_LOG_KMSG_POLL_MS, KLF_SET_U32, 10, 60000 },
 };
 
 /* The field of @cfg a numeric setting is kept in. */
@@ -100,6 +103,8 @@ static u64 klf_setting_get(const struct klf_log_config *cfg, int attr)
 	case KLOGFWD_A_LOG_FORMAT: return cfg->format;
 	case KLOGFWD_A_LOG_FACILITY: return cfg->facility;
 	case KLOGFWD_A_LOG_SEVERITY: return cfg->severity;
+	case KLOGFWD_A_LOG_KMSG_LEVEL: return cfg->kmsg_level;
+	case KLOGFWD_A_LOG_KMSG_POLL_MS: return cfg->kmsg_poll_ms;
 	}
 	return 0;
 }
@@ -151,6 +156,12 @@ static bool klf_setting_put(struct klf_log_config *cfg, int attr, u64 v)
 		break;
 	case KLOGFWD_A_LOG_SEVERITY:
 		cfg->severity = v;
+		break;
+	case KLOGFWD_A_LOG_KMSG_LEVEL:
+		cfg->kmsg_level = v;
+		break;
+	case KLOGFWD_A_LOG_KMSG_POLL_MS:
+		cfg->kmsg_poll_ms = v;
 		break;
 	}
 	return true;
@@ -352,6 +363,9 @@ int klf_settings_save(struct klf_log *log, const struct klf_log_config *cfg)
 			 log->name);
 	for (i = 0; i < ARRAY_SIZE(klf_settings); i++) {
 		s = &klf_settings[i];
+		if (cfg->source != KLOGFWD_SOURCE_KMSG &&
+		    (s->attr == KLOGFWD_A_LOG_KMSG_LEVEL || s->attr == KLOGFWD_A_LOG_KMSG_POLL_MS))
+			continue;
 		if (s->kind == KLF_SET_STR) {
 			const char *str = klf_setting_cstr(cfg, s->attr);
 

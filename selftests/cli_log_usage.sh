@@ -331,7 +331,7 @@ test_completion()
 	l                         | a      | add append
 	log add t                 | f      | facility format framing from
 	log add t source          |        | kmsg local
-	log add t source kmsg from |       | boot now
+	log add t source kmsg from |       | boot now resume
 	log set t                 | s      | segment-bytes severity sync
 	log add t input           |        | lines record
 	log set t format          |        | raw rfc3164 rfc5424

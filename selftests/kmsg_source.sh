@@ -17,7 +17,7 @@ require_tools
 PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
 [ -r "$PKO" ] || skip_all "$PKO is not built (make module)"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
-KLF_TEST_LOGS="km kb k5 kx kns kcap kcap-local kloop kflood kcount ku"
+KLF_TEST_LOGS="km kb k5 kl kp kloc kr kx kns kcap kcap-local kloop kflood kcount ku"
 KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 PTIME=/sys/module/printk/parameters/time
 read -r ptime0 < "$PTIME"
@@ -192,6 +192,39 @@ elif cmd == "rfc5424":
         if m[4].startswith(tag + " "):
             got.append((int(m[1]), m[4]))
     same(got, want(tag, n))
+elif cmd == "level":
+    # level LOG TAG N MAX: the tag's records of level MAX or below, in order
+    tag, n, top = sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    recs = raw(log)
+    mine = [(r[0] & 7, r[3]) for r in tagged(recs, tag)]
+    same(mine, [w for w in want(tag, n) if w[0] <= top])
+    assert all(r[0] & 7 <= top for r in recs), "a record above level %d" % top
+elif cmd == "resume":
+    # resume LOG TAG1 TAG2: every sequence number once, in order; both
+    # tags' records whole
+    recs = raw(log)
+    contiguous(recs)
+    for tag in sys.argv[3:]:
+        same([(r[0], r[3]) for r in tagged(recs, tag)], want(tag, 8))
+    print("%d records, sequence numbers %d to %d" % (len(recs), recs[0][1], recs[-1][1]))
+elif cmd == "after":
+    # after LOG FILE: LOG starts with FILE's bytes; print the sequence
+    # number of the first record after them
+    old = open(sys.argv[3], "rb").read()
+    fd = os.open("/dev/klogfwd/" + log, os.O_RDONLY)
+    data = b""
+    while True:
+        b = os.read(fd, 4 << 20)
+        if not b:
+            break
+        data += b
+    os.close(fd)
+    assert data.startswith(old), "the old records changed"
+    rest = data[len(old):].decode("ascii").split("\n")[:-1]
+    assert rest, "nothing after the old records"
+    m = RAW.fullmatch(rest[0])
+    assert m, rest[0][:200]
+    print(int(m[2]))
 elif cmd == "count":
     # count LOG TAG N: the flood's lines kept are in order (their text only)
     tag, n = sys.argv[3], int(sys.argv[4])
@@ -215,6 +248,12 @@ printed() {
 	local t=$1
 	shift
 	insmod "$PKO" "tag=$t" "$@" && rmmod klf_printk
+}
+
+# printk_mark TEXT LEVEL: a record of the kernel's log, through /dev/kmsg
+# (facility user)
+printk_mark() {
+	printf '<%d>%s\n' "$((8 + $2))" "$1" > /dev/kmsg
 }
 
 # holds LOG TEXT: a record of LOG has TEXT (the device reads to its end)
@@ -324,6 +363,46 @@ rfc5424() {
 }
 check "format rfc5424: <PRI>1, the record's time (UTC, microseconds), host, app-name kernel" rfc5424
 
+# level warning: the records of levels 0 to 4 only, the others read and
+# counted in kmsg_filtered (every sequence number is read, lost or
+# filtered); level debug again lets all through, from the next record
+level() {
+	local s0 out
+	"$KLOGFWD" log add kl source kmsg from now level warning framing lf || return 1
+	"$KLOGFWD" log show kl | grep -q " source kmsg from now level warning poll 100" ||
+		{ "$KLOGFWD" log show kl; return 1; }
+	s0=$(lstat kl kmsg_next_seq)
+	printed "${tag}V" n=16 && printk_mark "${tag}Vz end" 4 &&
+	wait_for $((20 * KLF_SLOW)) holds kl "${tag}Vz end" || return 1
+	out=$(python3 "$CHK" level kl "${tag}V" 16 4) || { echo "$out"; return 1; }
+	log_json kl 'd["kmsg_level"] == 4 and d["stats"]["kmsg_filtered"] >= 8 and
+		d["stats"]["kmsg_records"] + d["stats"]["kmsg_lost"] + d["stats"]["kmsg_filtered"] ==
+		d["stats"]["kmsg_next_seq"] - '"$s0" || return 1
+	"$KLOGFWD" log set kl level debug &&
+	printed "${tag}W" n=16 &&
+	wait_for $((20 * KLF_SLOW)) holds kl "${tag}W cont a b c" &&
+	python3 "$CHK" level kl "${tag}W" 16 7
+}
+check "level warning: levels 0 to 4 kept, the others counted in kmsg_filtered; level debug: all again" level
+
+# poll 60s: only the console tracepoint's probe can bring a record in the
+# seconds it is given; set back to 100 ms, shown
+poll() {
+	"$KLOGFWD" log add kp source kmsg from now poll 60s framing lf &&
+	"$KLOGFWD" log show kp | grep -q " poll 60000" || { "$KLOGFWD" log show kp; return 1; }
+	nap 1
+	printk_mark "${tag}P one" 6 &&
+	wait_for $((10 * KLF_SLOW)) holds kp "${tag}P one" ||
+		{ echo "# not read within $((10 * KLF_SLOW)) s: no wake-up by the tracepoint"; return 1; }
+	"$KLOGFWD" log set kp poll 100ms &&
+	"$KLOGFWD" log show kp | grep -qE " poll 100( |$)" &&
+	log_json kp 'd["kmsg_poll_ms"] == 100'
+}
+check "poll 60s: a new record is read within seconds all the same (the tracepoint wakes the reader)" poll
+refused "poll 5 (below 10 ms) is refused, naming the setting and its range" \
+	"value 5 for kmsg-poll-ms is out of range \(10 to 60000\)" "$KLOGFWD" log set kp poll 5
+refused "level on a log of source local is refused" "source kmsg" "$KLOGFWD" log add kloc level err
+
 write_dev() {
 	local out
 	out=$(bash -c 'printf "x\n" > /dev/klogfwd/km' 2>&1) && { echo "# write succeeded"; return 1; }
@@ -344,8 +423,71 @@ fixed() {
 }
 check "log set km source local is refused: fixed at creation" fixed source local
 check "log set km from boot is refused: fixed at creation" fixed from boot
-refused "source kmsg with a dir is refused" "memory logs" \
-	"$KLOGFWD" log add kx source kmsg dir "$DIRW/kx"
+refused "from resume on a memory log is refused" "from resume is for dir logs" \
+	"$KLOGFWD" log add kx source kmsg from resume
+
+# from resume: a dir log, deleted (its directory's kmsg-resume written),
+# records printed meanwhile, added again: its records, the old and the new,
+# have every sequence number once, in order (none twice, none skipped)
+KR=$DIRW/kr
+resume_add() {
+	mkdir -p "$KR" && "$KLOGFWD" log add kr dir "$KR" source kmsg from resume framing lf
+}
+resume_del() {
+	local out off
+	resume_add && printed "${tag}D" n=8 &&
+	wait_for $((20 * KLF_SLOW)) holds kr "${tag}D cont a b c" || return 1
+	"$KLOGFWD" log show kr | grep -q " source kmsg from resume" || { "$KLOGFWD" log show kr; return 1; }
+	off=$(lstat kr next_offset)
+	"$KLOGFWD" log del kr && printed "${tag}E" n=8 || return 1
+	echo "# $KR/kmsg-resume: $(cat "$KR/kmsg-resume"); next_offset was $off"
+	grep -qxE "$(cat /proc/sys/kernel/random/boot_id) [0-9]+ $off" "$KR/kmsg-resume" || return 1
+	resume_add && wait_for $((20 * KLF_SLOW)) holds kr "${tag}E cont a b c" || return 1
+	out=$(python3 "$CHK" resume kr "${tag}D" "${tag}E") || { echo "$out"; return 1; }
+	echo "# $out"
+	lstat_is kr kmsg_lost = 0
+}
+check "from resume: deleted, 8 lines printed, added again: every sequence number once" resume_del
+
+# resume_other HOW: kmsg-resume replaced by one of another boot, garbage,
+# one ahead of the kernel's log or of another offset than the log's next:
+# the log reads from the boot's first record; what it held before stays
+resume_other() {
+	local first lost id seq off
+	dd if=/dev/klogfwd/kr of="$WORK/kr.before" bs=4M status=none &&
+	"$KLOGFWD" log del kr || return 1
+	read -r id seq off < "$KR/kmsg-resume" || return 1
+	case $1 in
+	other) id=00000000-1111-2222-3333-444444444444 ;;
+	garbage) id="not a resume point" seq= off= ;;
+	ahead) seq=99999999999 ;;
+	offset) off=$((off + 1)) ;;
+	esac
+	echo "$id${seq:+ $seq}${off:+ $off}" > "$KR/kmsg-resume"
+	resume_add && printed "${tag}O" n=8 &&
+	wait_for $((20 * KLF_SLOW)) holds kr "${tag}O cont a b c" || return 1
+	first=$(python3 "$CHK" after kr "$WORK/kr.before") || { echo "$first"; return 1; }
+	lost=$(lstat kr kmsg_lost)
+	echo "# the first record read has sequence number $first; kmsg_lost $lost"
+	[ "$first" = "$lost" ]
+}
+check "from resume, another boot's id in kmsg-resume: the old records kept, then the boot's first" \
+	resume_other other
+check "from resume, garbage in kmsg-resume: said, read from the boot's first record" \
+	resume_other garbage
+check "from resume, a sequence number ahead of the kernel's log: said, read from the boot's first" \
+	resume_other ahead
+check "from resume, another offset than the log's next: said, read from the boot's first" \
+	resume_other offset
+warned() {
+	local why
+	for why in "is not what klogfwd writes" "is ahead of the kernel's log" \
+		   "does not match the log's records"; do
+		dmesg | grep -qF "log kr: dir $KR: kmsg-resume $why: reading from the boot's first record" ||
+			{ echo "# not in the kernel log: kmsg-resume $why"; return 1; }
+	done
+}
+check "the kernel log says why kmsg-resume was not used" warned
 
 in_ns() {
 	local out
@@ -435,7 +577,8 @@ flood() {
 	echo "# kcount: records in the log, lines of the flood in it: $out"
 	# exactly: every sequence number read or lost (one read of the three)
 	log_json kcount 'print("# from %s: %s" % ('"$s0"', d["stats"])) or
-		d["stats"]["kmsg_records"] + d["stats"]["kmsg_lost"] == d["stats"]["kmsg_next_seq"] - '"$s0"
+		d["stats"]["kmsg_records"] + d["stats"]["kmsg_lost"] + d["stats"]["kmsg_filtered"] ==
+		d["stats"]["kmsg_next_seq"] - '"$s0"
 }
 check "log del while $fn lines flood the ring; another log counts records + lost exactly" flood
 
@@ -446,7 +589,7 @@ cleanup() {
 			"$KLOGFWD" target del $l || return 1
 		fi
 	done
-	for l in km kb k5 kloop kcount; do
+	for l in km kb k5 kl kp kr kloop kcount; do
 		"$KLOGFWD" log del $l || return 1
 	done
 	for l in $KLF_TEST_LOGS; do
@@ -465,5 +608,21 @@ unload() {
 	! "$KLOGFWD" log show ku > /dev/null 2>&1
 }
 check "rmmod while a kmsg log is fed, then insmod" unload
+
+# rmmod writes kmsg-resume too: lines printed while no module is loaded
+# are read when the log is added again
+resume_unload() {
+	local out
+	rm -rf "$KR" && resume_add && "$KLOGFWD" log set kr poll 250 && printed "${tag}X" n=8 &&
+	wait_for $((20 * KLF_SLOW)) holds kr "${tag}X cont a b c" &&
+	rmmod klogfwd && printed "${tag}Y" n=8 && insmod "$KO" &&
+	resume_add && wait_for $((20 * KLF_SLOW)) holds kr "${tag}Y cont a b c" || return 1
+	out=$(python3 "$CHK" resume kr "${tag}X" "${tag}Y") || { echo "$out"; return 1; }
+	echo "# $out"
+	# poll, a saved setting of a kmsg dir log, restored from DIR/settings
+	"$KLOGFWD" log show kr | grep -qE " poll 250( |$)" || { "$KLOGFWD" log show kr; return 1; }
+	lstat_is kr kmsg_lost = 0 && "$KLOGFWD" log del kr
+}
+check "from resume across rmmod and insmod: every sequence number once, poll restored" resume_unload
 
 ktap_finish

@@ -27,6 +27,12 @@
 # payload, and still holding every record the previous check saw (that was
 # on the disk).
 #
+# Each boot also adds a dir log of the kernel's log (source kmsg, from
+# resume, sync always) on the same disk and reads it back once its marker
+# ("klf-crash-boot N", written to /dev/kmsg) is in: the records of the
+# earlier boots must be as an earlier boot read them, and this boot's start
+# from its first record (its sequence number is kmsg_lost).
+#
 # On odd boots both logs' framing files are removed before the logs are
 # added again (a framing file lost to a power failure): recovery must use
 # the framing given, recover the same records and write the files again.
@@ -57,13 +63,13 @@ mkdir -p "$work"
 img=$work/disk.img
 t_start=$(date +%s)
 
-# 4 results per power failure, 1 for an early one (its boot's checks were
+# 5 results per power failure, 1 for an early one (its boot's checks were
 # cut short), 2 at the end
 early_n=0
 for boot in $(seq 0 $((crashes - 1))); do
 	[ $((boot % 4)) = 2 ] && early_n=$((early_n + 1))
 done
-plan=$((crashes * 4 + 2 - early_n * 3))
+plan=$((crashes * 5 + 2 - early_n * 4))
 ktap_plan $plan
 echo "# seed $seed (KLF_CRASH_SEED=$seed $0 $kernel $crashes replays it)"
 truncate -s 64M "$img"
@@ -120,6 +126,15 @@ fi
 n=$(lstat crash next_offset)
 echo "RECORDS $n"
 t checked
+# the kernel's log, resumed: this boot's records after the old boots'
+mkdir -p /tmp/disk/kern
+"$KLOGFWD" log add kern dir /tmp/disk/kern source kmsg from resume framing lf sync always ||
+	exit 1
+printf '<14>klf-crash-boot %s\n' "$boot" > /dev/kmsg
+wait_for 30 grep -qF "klf-crash-boot $boot" /dev/klogfwd/kern || exit 1
+cat /dev/klogfwd/kern > "$out/kern.bin" || exit 1
+echo "KMSG-LOST $(lstat kern kmsg_lost)"
+t kmsg
 
 recv_start r -l 127.0.0.1:7000 -f klf -a -d --fsync -o "/tmp/disk/recv/$boot.klf" || exit 1
 "$KLOGFWD" target add fwd log crash to 127.0.0.1:7000 from resume ack app paused || exit 1
@@ -150,6 +165,7 @@ echo "STRICT rc $rc records $(rstat all records) bytes $(rstat all bytes)"
 "$KLOGFWD" target del all
 "$KLOGFWD" log del crash
 "$KLOGFWD" log del lazy
+"$KLOGFWD" log del kern
 umount /tmp/disk
 exit $rc
 EOS
@@ -184,7 +200,7 @@ boot_failed() {
 }
 
 acked=-1 n=-1 torn=0 torn_bytes=0 r=0 failed_at= lost=0 dups= early=0 framing_lost=0
-lazy_prev= lazy_mode=none lazy_n=0 lazy_holes=0 lazy_start=
+lazy_prev= lazy_mode=none lazy_n=0 lazy_holes=0 lazy_start= kern_prev= kern_boots=0
 for boot in $(seq 0 "$crashes"); do
 	final=0 mode=append
 	[ "$boot" = "$crashes" ] && final=1 mode=final
@@ -280,7 +296,20 @@ for boot in $(seq 0 "$crashes"); do
 			ktap_result 1 "crash $r: receivers kept a prefix with no hole (records ${covered:-?} of ${unique:-?}) and the target resumed at or before it (${resume:-?})"
 			failed_at=${failed_at:-$r}
 		fi
+		# the kernel's log: the old boots' records, then this boot's
+		klost=$(field "$out/console.txt" KMSG-LOST)
+		if [ -r "$out/kern.bin" ] && [ -n "$klost" ] &&
+		   /usr/bin/python3 "$KLF_TOP/selftests/log_crash_check.py" --kmsg "$out/kern.bin" \
+			"$boot" "$klost" $kern_prev > "$out/kern.txt" 2>&1; then
+			kern_boots=$(field "$out/kern.txt" boots)
+			ktap_result 0 "crash $r: the kernel's log (from resume) kept the $((kern_boots - 1)) earlier boots' records and read this boot's from its first ($(cut -d' ' -f2- "$out/kern.txt"), kmsg_lost $klost)"
+		else
+			sed -n 's/^# /#   /p' "$out/kern.txt" 2> /dev/null
+			ktap_result 1 "crash $r: the kernel's log kept the earlier boots' records and read this boot's from its first (kmsg_lost ${klost:-?})"
+			failed_at=${failed_at:-$r}
+		fi
 	fi
+	[ -r "$out/kern.bin" ] && kern_prev=$out/kern.bin
 	[ -n "$failed_at" ] && break
 
 	if [ $mode = early ]; then
@@ -292,7 +321,8 @@ for boot in $(seq 0 "$crashes"); do
 		mounted) phase="adding the log (its recovery)" ;;
 		added) phase="adding the lazy log (its recovery)" ;;
 		lazy) phase="reading the logs back" ;;
-		checked) phase="starting the receiver and target" ;;
+		checked) phase="adding the kernel's log" ;;
+		kmsg) phase="starting the receiver and target" ;;
 		resumed) phase="appending" ;;
 		*) phase="booting" ;;
 		esac
@@ -358,5 +388,6 @@ echo "# summary: $r power failures ($early of them early: recovery, checks;" \
 	"$framing_lost recovered with the framing files removed)," \
 	"$((acked + 1)) records acknowledged, $n recovered; lazy log (sync none/200 ms): $lazy_n records, $lazy_holes lost;" \
 	"$torn torn tails ($torn_bytes bytes cut), ${dups:-?} duplicates at the receivers," \
+	"kernel's log over $kern_boots boots," \
 	"$lost lost; $(( $(date +%s) - t_start ))s on $kernel, seed $seed"
 ktap_finish

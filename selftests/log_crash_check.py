@@ -8,6 +8,7 @@
 #
 # usage: log_crash_check.py LOGFILE [RECVFILE...]
 #        log_crash_check.py --lazy LOGFILE [PREVFILE] [--from S]
+#        log_crash_check.py --kmsg LOGFILE BOOT LOST [PREVFILE]
 #
 # The log must hold records 0..n-1, whole, in order, each with the payload
 # klf_produce wrote for that sequence number ("seq=N ts=..."); the kernel's
@@ -34,6 +35,7 @@
 # record may be missing (a log synced at an interval loses its end only).
 # Prints "LAZY records R holes H end E".
 
+import re
 import struct
 import sys
 
@@ -90,9 +92,66 @@ def lazy():
     return 0
 
 
+def kmsg():
+    """--kmsg: a log of source kmsg, from resume, format raw, framing lf,
+    as boot BOOT read it back: it starts with PREVFILE (what an earlier boot
+    read back: the old boots' records stay), its last boot's records (the
+    sequence numbers start again at each boot) hold the marker
+    "klf-crash-boot BOOT" once, and their first sequence number plus their
+    gaps is LOST (kmsg_lost: from the boot's first record, nothing lost
+    silently); no marker twice"""
+    name, boot, lost = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    with open(name, "rb") as f:
+        data = f.read()
+    if len(sys.argv) > 5:
+        with open(sys.argv[5], "rb") as f:
+            prev = f.read()
+        if not data.startswith(prev):
+            print("# the records of the earlier boots changed (%d bytes before, %d now)"
+                  % (len(prev), len(data)))
+            return 1
+    else:
+        prev = b""
+    if not data.endswith(b"\n"):
+        print("# the log does not end with a whole record")
+        return 1
+    runs, pos, last = [], 0, None
+    for line in data.split(b"\n")[:-1]:
+        m = re.fullmatch(rb"(\d+),(\d+),(\d+),-;(.*)", line)
+        if not m:
+            print("# not a raw kmsg record: %r" % line[:200])
+            return 1
+        seq = int(m[2])
+        if last is None or seq <= last:
+            runs.append((pos, []))     # a new boot: its sequence numbers again
+        runs[-1][1].append((seq, m[4]))
+        last = seq
+        pos += len(line) + 1
+    marks = [t for _, run in runs for _, t in run if t.startswith(b"klf-crash-boot ")]
+    nums = [int(t.split()[1]) for t in marks]
+    if nums != sorted(set(nums)):
+        print("# boot markers out of order or twice: %r" % nums)
+        return 1
+    start, run = runs[-1]
+    mine = b"klf-crash-boot %d" % boot
+    if [t for _, t in run].count(mine) != 1 or start < len(prev):
+        print("# the last boot's records (from byte %d, %d before) lack its marker once"
+              % (start, len(prev)))
+        return 1
+    gaps = sum(b[0] - a[0] - 1 for a, b in zip(run, run[1:]))
+    if run[0][0] + gaps != lost:
+        print("# this boot's first record has sequence number %d and %d more were skipped,"
+              " kmsg_lost is %d" % (run[0][0], gaps, lost))
+        return 1
+    print("KMSG boots %d records %d first %d" % (len(runs), len(run), run[0][0]))
+    return 0
+
+
 def main():
     if sys.argv[1] == "--lazy":
         return lazy()
+    if sys.argv[1] == "--kmsg":
+        return kmsg()
     bad = 0
     with open(sys.argv[1], "rb") as f:
         log, rest = records(f.read())

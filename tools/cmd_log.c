@@ -164,12 +164,28 @@ static const struct kw log_kws[] = {
 	  .e = &klf_source_enum, .arg = "local|kmsg", .print = print_kmsg,
 	  .help = "what appends: local producers (the default), or\n"
 		  "kmsg: the kernel's own log, every printk record\n"
-		  "(memory logs, initial network namespace,\n"
-		  "CAP_SYSLOG); facility kern, app-name kernel" },
+		  "(initial network namespace, CAP_SYSLOG);\n"
+		  "facility kern, app-name kernel" },
 	{ KW_KEY("from", KW_ENUM, KW_ADD, KLOGFWD_A_LOG_KMSG_FROM, KW_W_U32),
-	  .e = &klf_kmsg_from_enum, .arg = "boot|now", .print = print_kmsg,
+	  .e = &klf_kmsg_from_enum, .arg = "boot|now|resume", .print = print_kmsg,
 	  .help = "source kmsg: read from the first record of the\n"
-		  "boot (default) or from the next one printed" },
+		  "boot (default), from the next one printed, or\n"
+		  "(dir logs) from where the log stopped in this\n"
+		  "boot, else from the boot's first" },
+	{ KW_KEY("level", KW_NUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_KMSG_LEVEL, KW_W_U32),
+	  .max = 7, .e = &syslog_severity_enum, .print = print_kmsg,
+	  .expect = "expected 0 to 7, or emerg, alert, crit, err, warning, notice, info or debug",
+	  .arg = "S",
+	  .help = "source kmsg: forward the records of this level\n"
+		  "and the more severe ones (default debug: all);\n"
+		  "the others are counted in kmsg_filtered" },
+	{ KW_KEY("poll", KW_MS, KW_ADD | KW_SET, KLOGFWD_A_LOG_KMSG_POLL_MS, KW_W_U32),
+	  .max = 60000, .print = print_kmsg,
+	  .expect = "expected 10 to 60000 milliseconds, or a time such as 500ms or 5s",
+	  .arg = "TIME",
+	  .help = "source kmsg: read the kernel's log at least this\n"
+		  "often (default 100ms); new records wake the\n"
+		  "reader at once" },
 	{ KW_KEY("override", KW_FLAG, KW_ADD | KW_NOSHOW, KLOGFWD_A_LOG_OVERRIDE, KW_W_FLAG),
 	  .help = "let the settings given lower the durability a dir\n"
 		  "log's saved settings ask for (sync, retain-bytes,\n"
@@ -307,7 +323,7 @@ static void json_storage(struct pr *p, const struct kw_conf *c,
 }
 
 /*
- * source and from: only for a log with source kmsg (" source kmsg from
+ * source, from, level and poll: only for a log with source kmsg (" source kmsg from
  * boot"); nothing for the default source, or from a kernel without them
  */
 static int print_kmsg(struct kw_print *p, const struct kw *kw)
@@ -320,7 +336,7 @@ static int print_kmsg(struct kw_print *p, const struct kw *kw)
 	if (!kw_has(&p->c, KLOGFWD_A_LOG_SOURCE) || !kw_has(&p->c, kw->attr) ||
 	    p->c.val[KLOGFWD_A_LOG_SOURCE] != KLOGFWD_SOURCE_KMSG)
 		return 0;
-	name = enum_name(kw->e, p->c.val[kw->attr]);
+	name = kw->e ? enum_name(kw->e, p->c.val[kw->attr]) : NULL;
 	if (name)
 		fprintf(p->out, " %s %s", kw->name, name);
 	else

@@ -51,6 +51,7 @@ static const char *const klf_source_names[] = {
 static const char *const klf_kmsg_from_names[] = {
 	[KLOGFWD_KMSG_FROM_BOOT] = "boot",
 	[KLOGFWD_KMSG_FROM_NOW] = "now",
+	[KLOGFWD_KMSG_FROM_RESUME] = "resume",
 };
 
 static const char *const klf_format_names[] = {
@@ -120,6 +121,8 @@ static const char *const klf_log_attr_names[KLOGFWD_A_LOG_MAX + 1] = {
 	[KLOGFWD_A_LOG_OVERRIDE] = "override",
 	[KLOGFWD_A_LOG_SOURCE] = "source",
 	[KLOGFWD_A_LOG_KMSG_FROM] = "kmsg-from",
+	[KLOGFWD_A_LOG_KMSG_LEVEL] = "kmsg-level",
+	[KLOGFWD_A_LOG_KMSG_POLL_MS] = "kmsg-poll-ms",
 };
 
 static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] = {
@@ -146,6 +149,7 @@ static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] =
 	[KLOGFWD_A_LOG_STATS_KMSG_RECORDS] = "kmsg-records",
 	[KLOGFWD_A_LOG_STATS_KMSG_LOST] = "kmsg-lost",
 	[KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ] = "kmsg-next-seq",
+	[KLOGFWD_A_LOG_STATS_KMSG_FILTERED] = "kmsg-filtered",
 };
 
 static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
@@ -445,6 +449,11 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 		"kmsg-next-seq",
 		"Source kmsg: the printk sequence number of the next record to read. Absent from logs of another source.",
 		true,
+	},
+	[KLOGFWD_A_LOG_STATS_KMSG_FILTERED] = {
+		"kmsg-filtered",
+		"Source kmsg: records read and left out because their level is less severe than kmsg-level. Absent from logs of another source.",
+		false,
 	},
 };
 

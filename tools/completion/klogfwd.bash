@@ -10,7 +10,7 @@ _klogfwd_commands="help log monitor save stats status target version"
 _klogfwd_global_opts="-j --json -p --pretty -b --batch -c --check -v --verbose -V --version -h --help"
 _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing source from override"
-_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity"
+_klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity level poll"
 _klogfwd_target_verbs="add set del show"
 _klogfwd_target_fixed="log to from ack paused"
 _klogfwd_target_settings="backoff keepalive user-timeout nodelay sndbuf"
@@ -59,12 +59,12 @@ _klogfwd_log_value()
 		mapfile -t COMPREPLY < <(compgen -W "local kmsg" -- "$cur")
 		;;
 	from)
-		mapfile -t COMPREPLY < <(compgen -W "boot now" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "boot now resume" -- "$cur")
 		;;
 	facility)
 		mapfile -t COMPREPLY < <(compgen -W "kern user mail daemon auth syslog lpr news uucp cron authpriv ftp ntp security console solaris-cron local0 local1 local2 local3 local4 local5 local6 local7" -- "$cur")
 		;;
-	severity)
+	severity|level)
 		mapfile -t COMPREPLY < <(compgen -W "emerg alert crit err warning notice info debug" -- "$cur")
 		;;
 	sync)

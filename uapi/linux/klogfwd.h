@@ -98,7 +98,7 @@ enum klogfwd_input {
  * @KLOGFWD_SOURCE_KMSG: The kernel's own log: a kernel worker reads every
  *   record of the printk ring buffer, with its own iterator, and appends it;
  *   nothing else may append. Only in the initial network namespace, with
- *   CAP_SYSLOG in the initial user namespace; memory logs only.
+ *   CAP_SYSLOG in the initial user namespace.
  */
 enum klogfwd_source {
 	KLOGFWD_SOURCE_LOCAL,
@@ -112,10 +112,15 @@ enum klogfwd_source {
  *   what the ring no longer holds, or dmesg -C cleared, is counted in
  *   kmsg-lost.
  * @KLOGFWD_KMSG_FROM_NOW: The first record printed after the log was created.
+ * @KLOGFWD_KMSG_FROM_RESUME: Dir logs: the record after the last one the log
+ *   read in this boot (its directory's file kmsg-resume, written when the log
+ *   is deleted or the module unloaded); after a reboot, or without the file,
+ *   the first record of the boot, as with boot.
  */
 enum klogfwd_kmsg_from {
 	KLOGFWD_KMSG_FROM_BOOT,
 	KLOGFWD_KMSG_FROM_NOW,
+	KLOGFWD_KMSG_FROM_RESUME,
 };
 
 /**
@@ -249,6 +254,8 @@ enum {
 	KLOGFWD_A_LOG_OVERRIDE,
 	KLOGFWD_A_LOG_SOURCE,
 	KLOGFWD_A_LOG_KMSG_FROM,
+	KLOGFWD_A_LOG_KMSG_LEVEL,
+	KLOGFWD_A_LOG_KMSG_POLL_MS,
 
 	__KLOGFWD_A_LOG_MAX,
 	KLOGFWD_A_LOG_MAX = (__KLOGFWD_A_LOG_MAX - 1)
@@ -278,6 +285,7 @@ enum {
 	KLOGFWD_A_LOG_STATS_KMSG_RECORDS,
 	KLOGFWD_A_LOG_STATS_KMSG_LOST,
 	KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ,
+	KLOGFWD_A_LOG_STATS_KMSG_FILTERED,
 
 	__KLOGFWD_A_LOG_STATS_MAX,
 	KLOGFWD_A_LOG_STATS_MAX = (__KLOGFWD_A_LOG_STATS_MAX - 1)
