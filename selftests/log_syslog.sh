@@ -7,13 +7,16 @@
 # hostname, app-name, facility, severity and timestamp, on lf and octet
 # framing: rsyslogd (imtcp) and syslog-ng (network() and syslog()); "<N>"
 # at the start of a payload sets the priority and is removed; names and
-# values are checked when the log is configured.
+# values are checked when the log is configured. The kernel's own log
+# (source kmsg, format rfc5424): both receivers read facility kern, each
+# record's level as its severity, hostname, app-name kernel, its time and
+# its text.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 command -v rsyslogd > /dev/null || skip_all "rsyslogd is not installed"
-KLF_TEST_LOGS="s5l s5o s3l s3o sraw"
+KLF_TEST_LOGS="s5l s5o s3l s3o sraw skm"
 trap 'cleanup_targets; [ -s "$WORK/rsyslog.pid" ] && kill "$(cat "$WORK/rsyslog.pid")"
       [ -s "$DIRW/syslog-ng/pid" ] && kill "$(cat "$DIRW/syslog-ng/pid")"; rm -rf "$DIRW"' EXIT
 
@@ -36,6 +39,9 @@ sng() {
 
 ktap_plan
 port=$(free_port)
+kport=$(free_port)
+while [ "$kport" = "$port" ]; do kport=$(free_port); done
+PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
 mkdir -p "$WORK/rsyslog"
 cat > "$WORK/rsyslog.conf" <<CONF
 global(workDirectory="$WORK/rsyslog")
@@ -46,11 +52,16 @@ ruleset(name="klf") {
 	action(type="omfile" file="$WORK/rsyslog.out" template="fields")
 }
 input(type="imtcp" address="127.0.0.1" port="$port" ruleset="klf")
+ruleset(name="kmsg") {
+	action(type="omfile" file="$WORK/rsyslog-kmsg.out" template="fields")
+}
+input(type="imtcp" address="127.0.0.1" port="$kport" ruleset="kmsg")
 CONF
 
 start() {
 	rsyslogd -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog.pid" > "$WORK/rsyslogd.log" 2>&1 &&
-	wait_for $((10 * KLF_SLOW)) eval "ss -Hltn 'sport = :$port' | grep -q ."
+	wait_for $((10 * KLF_SLOW)) eval "ss -Hltn 'sport = :$port' | grep -q ." &&
+	wait_for $((10 * KLF_SLOW)) eval "ss -Hltn 'sport = :$kport' | grep -q ."
 }
 check "rsyslogd listens with imtcp" start
 
@@ -146,13 +157,13 @@ check "rsyslogd parsed hostname, app-name, facility, severity, timestamp and mes
 # each of the four logs has the driver made for its framing and format.
 # time-zone("+00:00"): RFC 3164's time is the kernel's UTC, read exactly.
 sng_ports=()
-while [ -z "$sng_skip" ] && [ ${#sng_ports[@]} -lt 3 ]; do
+while [ -z "$sng_skip" ] && [ ${#sng_ports[@]} -lt 4 ]; do
 	p=$(free_port)
-	case " $port ${sng_ports[*]} " in *" $p "*) ;; *) sng_ports+=("$p") ;; esac
+	case " $port $kport ${sng_ports[*]} " in *" $p "*) ;; *) sng_ports+=("$p") ;; esac
 done
 sng_listens() {
-	[ "$(ss -Hltn "sport = :${sng_ports[0]} or sport = :${sng_ports[1]} or sport = :${sng_ports[2]}" |
-		wc -l)" = 3 ]
+	[ "$(ss -Hltn "sport = :${sng_ports[0]} or sport = :${sng_ports[1]} or sport = :${sng_ports[2]} or sport = :${sng_ports[3]}" |
+		wc -l)" = 4 ]
 }
 sng_start() {
 	mkdir -p "$DIRW/syslog-ng"
@@ -168,8 +179,12 @@ sng_start() {
 			  flags(syslog-protocol)); };
 	source s_octet { syslog(ip("127.0.0.1") port(${sng_ports[2]}) transport("tcp")
 			 time-zone("+00:00")); };
+	source s_kmsg { network(ip("127.0.0.1") port(${sng_ports[3]}) transport("tcp")
+			flags(syslog-protocol)); };
 	destination d_fields { file("$WORK/syslog-ng.out" template(t_fields)); };
+	destination d_kmsg { file("$WORK/syslog-ng-kmsg.out" template(t_fields)); };
 	log { source(s_lf3164); source(s_lf5424); source(s_octet); destination(d_fields); };
+	log { source(s_kmsg); destination(d_kmsg); };
 	CONF
 	# no system sources (no /dev/log, no /proc/kmsg); its persist file
 	# (mmapped), control socket and pid file on tmpfs, not on the 9p $WORK
@@ -209,5 +224,52 @@ refusals() {
 	"$KLOGFWD" log show sraw | grep -q "rejected-size 1"
 }
 check "bad names and values refused with the setting named; max-record counts the header" refusals
+
+# the kernel's log: klf_printk's "TAG i" at level i % 8 (i = 1 to 8), a
+# record of two lines and one built with pr_cont (level info), then a
+# record written to /dev/kmsg (facility user, level info)
+ktag=klfsys$$
+kt0=$(date +%s)
+kmsg_forward() {
+	[ -r "$PKO" ] || { skip_case "$PKO is not built (make module)"; return; }
+	"$KLOGFWD" log add skm source kmsg from now format rfc5424 hostname klf-host &&
+	"$KLOGFWD" target add skm log skm to "127.0.0.1:$kport" || return 1
+	if [ -z "$sng_skip" ]; then
+		"$KLOGFWD" target add skm-ng log skm to "127.0.0.1:${sng_ports[3]}" || return 1
+	fi
+	insmod "$PKO" "tag=$ktag" n=8 && rmmod klf_printk &&
+	printf '<14>%s user\n' "$ktag" > /dev/kmsg || return 1
+	wait_for $((60 * KLF_SLOW)) grep -qF "$ktag user" "$WORK/rsyslog-kmsg.out" 2> /dev/null ||
+		{ echo "# rsyslogd did not get the last record"; return 1; }
+	[ -n "$sng_skip" ] ||
+	wait_for $((60 * KLF_SLOW)) grep -qF "$ktag user" "$WORK/syslog-ng-kmsg.out" 2> /dev/null ||
+		{ echo "# syslog-ng did not get the last record"; return 1; }
+}
+check "source kmsg, format rfc5424: the kernel's records forwarded to rsyslogd and syslog-ng" kmsg_forward
+
+# kparsed FILE: every record host klf-host, app-name kernel, a time within
+# 60 s; the tag's: facility kern (user for the last), severity its level,
+# the text (escaped as /dev/kmsg escapes it)
+kparsed() {
+	[ -r "$PKO" ] || { skip_case "$PKO is not built (make module)"; return; }
+	python3 - "$1" "$ktag" "$kt0" "$(date +%s)" <<-'PY'
+	import sys
+	out, tag, t0, t1 = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+	rows = [l.rstrip("\n").split("|", 5) for l in open(out)]
+	assert rows, "no record"
+	for r in rows:
+	    assert len(r) == 6 and r[0] == "klf-host" and r[1] == "kernel", ("host/app", r)
+	    assert t0 - 60 <= int(r[4]) <= t1 + 60, ("timestamp", r, t0, t1)
+	mine = [(r[2], r[3], r[5].lstrip(" ")) for r in rows if r[5].lstrip(" ").startswith(tag + " ")]
+	want = [("0", str(i % 8), "%s %d" % (tag, i)) for i in range(1, 9)] + \
+	       [("0", "6", "%s multi first\\x0a%s multi second" % (tag, tag)),
+	        ("0", "6", "%s cont a b c" % tag), ("1", "6", "%s user" % tag)]
+	assert mine == want, "got %r\nwant %r" % (mine, want)
+	PY
+}
+check "rsyslogd parsed facility kern, each level as severity, host, app-name, time and text" \
+	kparsed "$WORK/rsyslog-kmsg.out"
+check "syslog-ng parsed facility kern, each level as severity, host, app-name, time and text" \
+	sng kparsed "$WORK/syslog-ng-kmsg.out"
 
 ktap_finish
