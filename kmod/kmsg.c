@@ -15,7 +15,8 @@
  *
  * The sequence numbers of the records read tell exactly what the ring lost
  * before the worker came to them (overwritten, or cleared by dmesg -C):
- * counted in kmsg-lost. The ring cannot wait: under overflow block a
+ * counted in kmsg-lost, and told to the monitor group (one event per read
+ * of the ring that lost some). The ring cannot wait: under overflow block a
  * record the log has no room for stays in the ring, and is read again at
  * the next poll if it is still there, counted as lost if not. The worker
  * never prints per record, so its own work cannot feed the ring it reads.
@@ -23,8 +24,10 @@
  * The reader polls every kmsg-poll-ms, and new records wake it at once:
  * a probe on the console tracepoint, which printk calls for every record
  * as it stores it (with interrupts off, in any context, NMI included),
- * queues an irq_work, which runs once they are back on and the record is
- * committed, and queues the readers. The tracepoint is found by name
+ * queues the CPU's irq_work, which runs once they are back on and the
+ * record is committed, and queues the readers. A record without its
+ * newline is not final until the next one (or a continuation) ends it:
+ * the poll reads it. The tracepoint is found by name
  * (for_each_kernel_tracepoint(): its symbol is exported on 6.12 only);
  * without it the poll alone reads the ring.
  *
@@ -48,6 +51,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/netlink.h>
+#include <linux/percpu.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -109,7 +113,10 @@ struct klf_kmsg {
 	u8 *buf;
 };
 
-/* protects klf_kmsg_readers; taken in the irq_work, so with IRQs off */
+/*
+ * protects klf_kmsg_readers; taken in the irq_work (hard interrupt
+ * context, or the irq_work thread on PREEMPT_RT)
+ */
 static DEFINE_SPINLOCK(klf_kmsg_lock);
 /* the running readers (struct klf_kmsg.node), which new records wake */
 static LIST_HEAD(klf_kmsg_readers);
@@ -128,16 +135,23 @@ static void klf_kmsg_wake(struct irq_work *w)
 	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
 }
 
-static DEFINE_IRQ_WORK(klf_kmsg_irq_work, klf_kmsg_wake);
+/*
+ * One irq_work per CPU: an irq_work is queued on the CPU that queues it,
+ * and runs there once interrupts are on again, so after that CPU's record
+ * is committed. A single one, pending for another CPU, would let this
+ * CPU's record wait for the poll.
+ */
+static DEFINE_PER_CPU(struct irq_work, klf_kmsg_irq_work);
 
 /*
  * The console tracepoint's probe: printk is storing a record. Any context,
- * interrupts off: only queue the irq_work (a no-op while it is pending).
+ * interrupts off: only queue this CPU's irq_work (a no-op while it is
+ * pending).
  */
 static void klf_kmsg_probe(void *data, const char *text, size_t len)
 {
 	if (!list_empty(&klf_kmsg_readers))
-		irq_work_queue(&klf_kmsg_irq_work);
+		irq_work_queue(this_cpu_ptr(&klf_kmsg_irq_work));
 }
 
 /*
@@ -267,7 +281,7 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 static void klf_kmsg_work(struct work_struct *work)
 {
 	struct klf_kmsg *k = container_of(to_delayed_work(work), struct klf_kmsg, work);
-	u64 want = atomic64_read(&k->next_seq), seq, wall;
+	u64 want = atomic64_read(&k->next_seq), seq, wall, lost = 0;
 	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms));
 	unsigned int level;
 	size_t len, n;
@@ -278,8 +292,10 @@ static void klf_kmsg_work(struct work_struct *work)
 			break;
 		/* the record read is the one before the iterator's position */
 		seq = k->iter.cur_seq - 1;
-		if (seq > want)
+		if (seq > want) {
 			atomic64_add(seq - want, &k->lost);
+			lost += seq - want;
+		}
 		n = klf_kmsg_record(k, seq, len, &wall, &level);
 		if (level > READ_ONCE(k->log->cfg.kmsg_level)) {
 			want = seq + 1;
@@ -298,8 +314,11 @@ static void klf_kmsg_work(struct work_struct *work)
 			return;		/* deleted: klf_kmsg_stop() follows */
 		want = seq + 1;
 		atomic64_inc(ret ? &k->lost : &k->records);
+		lost += !!ret;
 	}
 	atomic64_set(&k->next_seq, want);
+	if (lost)
+		klf_nl_log_event(k->log, KLOGFWD_LOG_EVENT_KMSG_LOST, lost);
 	if (READ_ONCE(k->stopping))
 		return;
 	if (i == KLF_KMSG_BATCH)
@@ -587,8 +606,16 @@ static void klf_kmsg_tp_find(struct tracepoint *tp, void *priv)
 int klf_kmsg_module_init(void)
 {
 	struct tracepoint *tp = NULL;
-	int ret;
+	int cpu, ret;
 
+	/*
+	 * At run time: the loader copies a module's per-CPU initial data
+	 * without relocating it (it skips the relocations of .data..percpu,
+	 * a section it does not allocate), so a function pointer set there
+	 * would be NULL (6.12: an oops in irq_work_single()).
+	 */
+	for_each_possible_cpu(cpu)
+		init_irq_work(per_cpu_ptr(&klf_kmsg_irq_work, cpu), klf_kmsg_wake);
 	for_each_kernel_tracepoint(klf_kmsg_tp_find, &tp);
 	ret = tp ? tracepoint_probe_register(tp, (void *)klf_kmsg_probe, NULL) : -ENOENT;
 	if (ret) {
@@ -605,11 +632,14 @@ int klf_kmsg_module_init(void)
  */
 void klf_kmsg_module_exit(void)
 {
+	int cpu;
+
 	if (!klf_kmsg_tp)
 		return;
 	tracepoint_probe_unregister(klf_kmsg_tp, (void *)klf_kmsg_probe, NULL);
 	/* no probe runs any more; then no irq_work is pending or running */
 	tracepoint_synchronize_unregister();
-	irq_work_sync(&klf_kmsg_irq_work);
+	for_each_possible_cpu(cpu)
+		irq_work_sync(per_cpu_ptr(&klf_kmsg_irq_work, cpu));
 	klf_kmsg_tp = NULL;
 }

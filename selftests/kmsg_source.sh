@@ -17,7 +17,7 @@ require_tools
 PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
 [ -r "$PKO" ] || skip_all "$PKO is not built (make module)"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
-KLF_TEST_LOGS="km kb k5 kl kp kloc kr kx kns kcap kcap-local kloop kflood kcount ku"
+KLF_TEST_LOGS="km kb k5 kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku"
 KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 PTIME=/sys/module/printk/parameters/time
 read -r ptime0 < "$PTIME"
@@ -334,6 +334,25 @@ check "with printk.time off: a text starting with \"[\" as /dev/kmsg has it, no 
 reports='WARNING:|BUG:|Oops|Call Trace:|KASAN:|UBSAN:|kfence:|KFENCE:|general protection fault'
 reports+='|possible circular locking|possible recursive locking|inconsistent lock state'
 reports+='|suspicious RCU usage|blocked for more than|soft lockup|hard LOCKUP|refcount_t:'
+# the monitor, for the kmsg-lost events: a paused target of a local log is
+# toggled until the monitor reports it (then it has joined the group)
+kprobe_seen() {
+	"$KLOGFWD" target set kprobe resume && "$KLOGFWD" target set kprobe pause &&
+	grep -q "^target kprobe " "$WORK/kmon.txt"
+}
+mon_start() {
+	"$KLOGFWD" log add kmon && "$KLOGFWD" target add kprobe log kmon to 127.0.0.1:9 paused || return 1
+	spawn kmon "$KLOGFWD" monitor > "$WORK/kmon.txt" 2> "$WORK/kmon.err"
+	wait_for $((10 * KLF_SLOW)) kprobe_seen && "$KLOGFWD" target del kprobe && "$KLOGFWD" log del kmon
+}
+check "klogfwd monitor joins the monitor group" mon_start
+
+# ev_is LOG N: the monitor's kmsg-lost events of LOG add up to N
+ev_is() {
+	[ "$(awk -v l="$1" '$1 == "log" && $2 == l && $3 == "kmsg-lost" { n += $5 } END { print n + 0 }' \
+		"$WORK/kmon.txt")" = "$2" ]
+}
+
 boot() {
 	local lost first before
 	# dmesg -C hides what came before from the VM's final dmesg scan
@@ -351,9 +370,11 @@ boot() {
 	first=$(python3 "$CHK" boot kb "$lost" "${tag}B") || { echo "$first"; return 1; }
 	echo "# first record $first, kmsg_lost $lost; km had read up to $before before dmesg -C"
 	# everything before dmesg -C is lost: at least what km had read
-	[ "$first" -ge "$before" ]
+	[ "$first" -ge "$before" ] && [ "$lost" -gt 0 ] || return 1
+	wait_for $((10 * KLF_SLOW)) ev_is kb "$lost" ||
+		{ echo "# monitor:"; grep " kb " "$WORK/kmon.txt" | sed 's/^/#   /'; return 1; }
 }
-check "from boot after dmesg -C: the first record's sequence number is kmsg_lost, then no gap" boot
+check "from boot after dmesg -C: the first record's sequence number is kmsg_lost, then no gap, kmsg-lost events as many" boot
 
 rfc5424() {
 	"$KLOGFWD" log add k5 source kmsg from now format rfc5424 framing lf &&
@@ -578,9 +599,14 @@ flood() {
 	# exactly: every sequence number read or lost (one read of the three)
 	log_json kcount 'print("# from %s: %s" % ('"$s0"', d["stats"])) or
 		d["stats"]["kmsg_records"] + d["stats"]["kmsg_lost"] + d["stats"]["kmsg_filtered"] ==
-		d["stats"]["kmsg_next_seq"] - '"$s0"
+		d["stats"]["kmsg_next_seq"] - '"$s0" || return 1
+	# the monitor was told every loss
+	wait_for $((10 * KLF_SLOW)) ev_is kcount "$(lstat kcount kmsg_lost)" ||
+		{ echo "# kmsg_lost $(lstat kcount kmsg_lost), monitor:"; grep " kcount " "$WORK/kmon.txt" |
+		  tail -n 5 | sed 's/^/#   /'; return 1; }
+	stop kmon
 }
-check "log del while $fn lines flood the ring; another log counts records + lost exactly" flood
+check "log del while $fn lines flood the ring; another log counts records + lost exactly, as the monitor was told" flood
 
 cleanup() {
 	local l

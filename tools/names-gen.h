@@ -66,6 +66,7 @@ static const char *const klf_log_event_names[] = {
 	[KLOGFWD_LOG_EVENT_RECORDS_DROPPED] = "records-dropped",
 	[KLOGFWD_LOG_EVENT_RECOVERED] = "recovered",
 	[KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED] = "producer-blocked",
+	[KLOGFWD_LOG_EVENT_KMSG_LOST] = "kmsg-lost",
 };
 
 static const char *const klf_start_names[] = {

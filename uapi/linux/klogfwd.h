@@ -159,6 +159,10 @@ enum klogfwd_format {
  *   retention would delete. Sent once per episode: again only after an append
  *   found room without waiting, or after room appeared while no producer
  *   waited. count is the log's stats blocked at that moment.
+ * @KLOGFWD_LOG_EVENT_KMSG_LOST: Source kmsg: a read of the printk ring buffer
+ *   lost records (the ring no longer held them, or they could not be
+ *   appended); count says how many, and adds to the log's stats kmsg-lost. At
+ *   most one per read of the ring.
  */
 enum klogfwd_log_event {
 	KLOGFWD_LOG_EVENT_SEGMENT_ROLLED,
@@ -166,6 +170,7 @@ enum klogfwd_log_event {
 	KLOGFWD_LOG_EVENT_RECORDS_DROPPED,
 	KLOGFWD_LOG_EVENT_RECOVERED,
 	KLOGFWD_LOG_EVENT_PRODUCER_BLOCKED,
+	KLOGFWD_LOG_EVENT_KMSG_LOST,
 };
 
 /**
