@@ -178,7 +178,9 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		KLOGFWD_A_LOG_STORAGE, KLOGFWD_A_LOG_DIR, KLOGFWD_A_LOG_FRAMING,
 		KLOGFWD_A_LOG_SOURCE, KLOGFWD_A_LOG_KMSG_FROM,
 	};
-	static const int kmsg_only[] = { KLOGFWD_A_LOG_KMSG_LEVEL, KLOGFWD_A_LOG_KMSG_POLL_MS };
+	static const int kmsg_only[] = {
+		KLOGFWD_A_LOG_KMSG_FROM, KLOGFWD_A_LOG_KMSG_LEVEL, KLOGFWD_A_LOG_KMSG_POLL_MS,
+	};
 	int i;
 
 	if (fixed && tb[KLOGFWD_A_LOG_OVERRIDE]) {
@@ -201,21 +203,15 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		cfg->framing = nla_get_u32(tb[KLOGFWD_A_LOG_FRAMING]);
 	if (tb[KLOGFWD_A_LOG_SOURCE])
 		cfg->source = nla_get_u32(tb[KLOGFWD_A_LOG_SOURCE]);
-	if (tb[KLOGFWD_A_LOG_KMSG_FROM]) {
-		if (cfg->source != KLOGFWD_SOURCE_KMSG) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_KMSG_FROM],
-					    "kmsg-from is for logs with source kmsg");
-			return -EINVAL;
-		}
-		cfg->kmsg_from = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_FROM]);
-	}
 	for (i = 0; i < ARRAY_SIZE(kmsg_only); i++) {
 		if (tb[kmsg_only[i]] && cfg->source != KLOGFWD_SOURCE_KMSG) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[kmsg_only[i]],
-					    "level and poll are for logs with source kmsg");
+					    "from, level and poll are for logs with source kmsg");
 			return -EINVAL;
 		}
 	}
+	if (tb[KLOGFWD_A_LOG_KMSG_FROM])
+		cfg->kmsg_from = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_FROM]);
 	if (tb[KLOGFWD_A_LOG_KMSG_LEVEL])
 		cfg->kmsg_level = nla_get_u32(tb[KLOGFWD_A_LOG_KMSG_LEVEL]);
 	if (tb[KLOGFWD_A_LOG_KMSG_POLL_MS])

@@ -422,7 +422,10 @@ poll() {
 check "poll 60s: a new record is read within seconds all the same (the tracepoint wakes the reader)" poll
 refused "poll 5 (below 10 ms) is refused, naming the setting and its range" \
 	"value 5 for kmsg-poll-ms is out of range \(10 to 60000\)" "$KLOGFWD" log set kp poll 5
-refused "level on a log of source local is refused" "source kmsg" "$KLOGFWD" log add kloc level err
+refused "level on a log of source local is refused" "from, level and poll are for logs with source kmsg" \
+	"$KLOGFWD" log add kloc level err
+refused "from on a log of source local is refused" "from, level and poll are for logs with source kmsg" \
+	"$KLOGFWD" log add kloc from now
 
 write_dev() {
 	local out
