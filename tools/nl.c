@@ -19,6 +19,7 @@
 
 /* Largest skb the kernel builds for a dump (SKB_WITH_OVERHEAD(32768)). */
 #define NL_RECV_SIZE	32768
+#define NL_MCAST_RCVBUF	(1 << 20)	/* bytes, for a multicast listener */
 #define NL_REQ_SIZE	65536
 #define NL_MAX_GROUPS	8
 #define NL_ERR_MSG_LEN	256
@@ -631,6 +632,21 @@ int nl_mcast_group_id(struct nl_ctx *ctx, const char *name)
 
 /* Notifications */
 
+/*
+ * A listener's receive buffer must hold a burst of events while it prints
+ * the ones before (1 MiB, as iproute2's monitors ask). SO_RCVBUFFORCE goes
+ * past net.core.rmem_max with CAP_NET_ADMIN, which the group needs anyway;
+ * without it, SO_RCVBUF gets what rmem_max allows. The default stays if
+ * both fail: ENOBUFS then says events were lost.
+ */
+static void nl_mcast_rcvbuf(struct nl_ctx *ctx)
+{
+	int fd = mnl_socket_get_fd(ctx->sock), size = NL_MCAST_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
 int nl_mcast_join(struct nl_ctx *ctx, const char *group)
 {
 	int id;
@@ -648,6 +664,7 @@ int nl_mcast_join(struct nl_ctx *ctx, const char *group)
 		errno = ctx->err;
 		return -1;
 	}
+	nl_mcast_rcvbuf(ctx);
 	if (mnl_socket_setsockopt(ctx->sock, NETLINK_ADD_MEMBERSHIP, &id,
 				  sizeof(id)) < 0) {
 		ctx->err = errno;
