@@ -15,8 +15,8 @@
  *
  * The sequence numbers of the records read tell exactly what the ring lost
  * before the worker came to them (overwritten, or cleared by dmesg -C):
- * counted in kmsg-lost, and told to the monitor group (one event per read
- * of the ring that lost some). The ring cannot wait: under overflow block a
+ * counted in kmsg-lost, and told to the monitor group (a kmsg-lost event
+ * at most every 100 ms per log, and one when the log goes). The ring cannot wait: under overflow block a
  * record the log has no room for stays in the ring, and is read again at
  * the next poll if it is still there, counted as lost if not. The worker
  * never prints per record, so its own work cannot feed the ring it reads.
@@ -69,6 +69,8 @@
 #define KLF_KMSG_RESUME_TMP	".kmsg-resume.tmp"
 #define KLF_KMSG_RESUME_MAX	128
 #define KLF_KMSG_BATCH		256	/* records per run before yielding */
+/* at most one kmsg-lost event per log per this period: a flood loses often */
+#define KLF_KMSG_EVENT_GAP	(HZ / 10)
 /*
  * A record's text is at most 1024 bytes in the ring (6.1 and 6.12);
  * kmsg_dump_get_line() puts a prefix of up to 48 bytes before each of its
@@ -92,6 +94,9 @@
  * @records: records read and appended
  * @lost: records the ring no longer held, or that could not be appended
  * @filtered: records read and left out by kmsg-level
+ * @ev_lost: records lost and not yet told in a kmsg-lost event (@work,
+ *	     then klf_kmsg_stop())
+ * @ev_next: jiffies before which no kmsg-lost event goes (@work only)
  * @stopping: klf_kmsg_stop() waits: end the run at the next record
  * @boot_id: this boot's id, for the file kmsg-resume of a dir log, or
  *	     empty (a memory log, or the id could not be read)
@@ -107,6 +112,8 @@ struct klf_kmsg {
 	atomic64_t records;
 	atomic64_t lost;
 	atomic64_t filtered;
+	u64 ev_lost;
+	unsigned long ev_next;
 	bool stopping;
 	char boot_id[KLF_KMSG_BOOT_ID_LEN + 1];
 	char *line;
@@ -278,11 +285,23 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 	return o - out;
 }
 
+/*
+ * Tell the monitor group the records lost since the last kmsg-lost event:
+ * one event per KLF_KMSG_EVENT_GAP at most, so that a flood, which loses
+ * at every read, does not flood the monitors' sockets too.
+ */
+static void klf_kmsg_event(struct klf_kmsg *k)
+{
+	klf_nl_log_event(k->log, KLOGFWD_LOG_EVENT_KMSG_LOST, k->ev_lost);
+	k->ev_lost = 0;
+	k->ev_next = jiffies + KLF_KMSG_EVENT_GAP;
+}
+
 static void klf_kmsg_work(struct work_struct *work)
 {
 	struct klf_kmsg *k = container_of(to_delayed_work(work), struct klf_kmsg, work);
 	u64 want = atomic64_read(&k->next_seq), seq, wall, lost = 0;
-	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms));
+	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms)), now;
 	unsigned int level;
 	size_t len, n;
 	int i, ret;
@@ -310,19 +329,25 @@ static void klf_kmsg_work(struct work_struct *work)
 			want = seq;
 			break;
 		}
-		if (ret == -ENODEV)
+		if (ret == -ENODEV) {
+			k->ev_lost += lost;	/* told by klf_kmsg_stop() */
 			return;		/* deleted: klf_kmsg_stop() follows */
+		}
 		want = seq + 1;
 		atomic64_inc(ret ? &k->lost : &k->records);
 		lost += !!ret;
 	}
 	atomic64_set(&k->next_seq, want);
-	if (lost)
-		klf_nl_log_event(k->log, KLOGFWD_LOG_EVENT_KMSG_LOST, lost);
+	k->ev_lost += lost;
+	now = jiffies;
+	if (k->ev_lost && time_after_eq(now, k->ev_next))
+		klf_kmsg_event(k);
 	if (READ_ONCE(k->stopping))
 		return;
 	if (i == KLF_KMSG_BATCH)
 		delay = 0;
+	else if (k->ev_lost)	/* the event held back goes at its time */
+		delay = min(delay, k->ev_next - now);
 	queue_delayed_work(system_unbound_wq, &k->work, delay);
 }
 
@@ -391,6 +416,7 @@ int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack)
 		return -ENOMEM;
 	}
 	k->log = log;
+	k->ev_next = jiffies;	/* jiffies start below zero, as a long */
 	INIT_LIST_HEAD(&k->node);
 	INIT_DELAYED_WORK(&k->work, klf_kmsg_work);
 	log->kmsg = k;
@@ -551,6 +577,8 @@ void klf_kmsg_stop(struct klf_log *log)
 	list_del_init(&log->kmsg->node);
 	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
 	cancel_delayed_work_sync(&log->kmsg->work);
+	if (log->kmsg->ev_lost)
+		klf_kmsg_event(log->kmsg);
 	klf_kmsg_resume_save(log);
 }
 

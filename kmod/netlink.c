@@ -711,7 +711,12 @@ void klf_nl_log_event(struct klf_log *log, u32 event, u64 count)
 
 	if (!genl_has_listeners(&klogfwd_nl_family, log->net, KLOGFWD_NLGRP_MONITOR))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/*
+	 * Its own size, not NLMSG_GOODSIZE: a listener's receive buffer is
+	 * charged an skb's true size, and holds ten times as many of these.
+	 */
+	msg = genlmsg_new(nla_total_size(strlen(log->name) + 1) + nla_total_size(sizeof(u32)) +
+			  nla_total_size(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &klogfwd_nl_family, 0, KLOGFWD_CMD_LOG_EVENT_NTF);

@@ -586,7 +586,8 @@ check "no feedback: a target of the log to a closed port adds at most 3 records 
 # for a few seconds (a 1 ms sleep each 100 lines)
 fn=$((100000 / KLF_SLOW))
 flood() {
-	local s0 out
+	local s0 out t0 t1 nev
+	t0=$(date +%s%N)
 	"$KLOGFWD" log add kflood source kmsg from now framing lf &&
 	"$KLOGFWD" log add kcount source kmsg from now framing lf || return 1
 	s0=$(lstat kcount kmsg_next_seq)
@@ -606,10 +607,17 @@ flood() {
 	# the monitor was told every loss
 	wait_for $((10 * KLF_SLOW)) ev_is kcount "$(lstat kcount kmsg_lost)" ||
 		{ echo "# kmsg_lost $(lstat kcount kmsg_lost), monitor:"; grep " kcount " "$WORK/kmon.txt" |
-		  tail -n 5 | sed 's/^/#   /'; return 1; }
+		  tail -n 5 | sed 's/^/#   /'; sed 's/^/#   /' "$WORK/kmon.err"; return 1; }
+	t1=$(date +%s%N)
+	# at most one event each 100 ms, and one when the log goes
+	nev=$(grep -c "^log kcount kmsg-lost " "$WORK/kmon.txt")
+	echo "# $nev kmsg-lost events of kcount in $(((t1 - t0) / 1000000)) ms"
+	[ "$nev" -le $(((t1 - t0) / 100000000 + 2)) ] || return 1
+	# and the monitor's receive buffer held them all
+	! grep . "$WORK/kmon.err" || return 1
 	stop kmon
 }
-check "log del while $fn lines flood the ring; another log counts records + lost exactly, as the monitor was told" flood
+check "log del while $fn lines flood the ring; another log counts records + lost exactly, as the monitor was told (one event per 100 ms at most)" flood
 
 cleanup() {
 	local l

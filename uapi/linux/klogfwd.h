@@ -159,10 +159,11 @@ enum klogfwd_format {
  *   retention would delete. Sent once per episode: again only after an append
  *   found room without waiting, or after room appeared while no producer
  *   waited. count is the log's stats blocked at that moment.
- * @KLOGFWD_LOG_EVENT_KMSG_LOST: Source kmsg: a read of the printk ring buffer
+ * @KLOGFWD_LOG_EVENT_KMSG_LOST: Source kmsg: reads of the printk ring buffer
  *   lost records (the ring no longer held them, or they could not be
- *   appended); count says how many, and adds to the log's stats kmsg-lost. At
- *   most one per read of the ring.
+ *   appended); count says how many since the last such event, and they are in
+ *   the log's stats kmsg-lost. At most one each 100 ms per log; a loss is told
+ *   within 100 ms, or when the log is deleted.
  */
 enum klogfwd_log_event {
 	KLOGFWD_LOG_EVENT_SEGMENT_ROLLED,
