@@ -21,7 +21,7 @@ KLF_TEST_LOGS="km kb k5 kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood k
 KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 PTIME=/sys/module/printk/parameters/time
 read -r ptime0 < "$PTIME"
-trap 'cleanup_targets; [ -e /sys/module/klf_printk ] && rmmod klf_printk
+trap 'thaw; cleanup_targets; [ -e /sys/module/klf_printk ] && rmmod klf_printk
       echo "$ptime0" > "$PTIME"; rm -rf "$DIRW"
       [ -e /sys/module/klogfwd ] || insmod "$KO"' EXIT
 
@@ -314,6 +314,68 @@ same_bytes() {
 	cmp -s "$WORK/$1.dev" "$WORK/$1.bin"
 }
 check "a target sends the log to klf_recv: the bytes received are the log's" forward
+
+# userspace stopped: every process but this test's own line (its
+# ancestors) and the receiver gets SIGSTOP, among them a reader of
+# /dev/kmsg standing for a userspace forwarder (imklog, journald). The
+# lines printed meanwhile reach the receiver; the reader has none of them.
+FROZEN=$WORK/frozen.pids
+freeze() {
+	local keep=" 1 " p stat rest pid
+	p=$BASHPID
+	while [ "$p" -gt 1 ]; do
+		keep+="$p "
+		read -r stat < "/proc/$p/stat" || return 1
+		rest=${stat##*) }
+		set -- $rest
+		p=$2
+	done
+	keep+="$(cat "$WORK/rkm.pid") "
+	: > "$FROZEN"
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		[[ $keep == *" $pid "* ]] && continue
+		read -r stat < "$d/stat" 2> /dev/null || continue
+		rest=${stat##*) }
+		set -- $rest
+		# kernel threads (PF_KTHREAD) do not stop; nor does a zombie
+		(($7 & 0x00200000)) || [ "$1" = Z ] && continue
+		kill -STOP "$pid" 2> /dev/null && echo "$pid" >> "$FROZEN"
+	done
+}
+thaw() {
+	[ -s "$FROZEN" ] && xargs kill -CONT < "$FROZEN" 2> /dev/null
+	rm -f "$FROZEN"
+}
+stopped_all() {
+	local pid stat rest
+	while read -r pid; do
+		read -r stat < "/proc/$pid/stat" 2> /dev/null || continue
+		rest=${stat##*) }
+		[ "${rest%% *}" = T ] || { echo "# process $pid not stopped: $stat"; return 1; }
+	done < "$FROZEN"
+}
+userspace_stopped() {
+	local rc=0 nfrozen
+	spawn kdev cat /dev/kmsg > "$WORK/kdev.txt"
+	printk_mark "${tag}R ready" 6 &&
+	wait_for $((20 * KLF_SLOW)) grep -q "${tag}R ready" "$WORK/kdev.txt" || return 1
+	freeze && stopped_all || { thaw; return 1; }
+	nfrozen=$(wc -l < "$FROZEN")
+	printed "${tag}S" n=$((200 / KLF_SLOW)) &&
+	wait_for $((30 * KLF_SLOW)) has_line "$WORK/km.bin" "${tag}S cont a b c" &&
+	wait_for $((30 * KLF_SLOW)) same_bytes km || rc=1
+	# still stopped, and the reader saw none of it
+	stopped_all && ! grep -q "${tag}S" "$WORK/kdev.txt" || rc=1
+	thaw
+	echo "# $nfrozen processes stopped, among them the /dev/kmsg reader"
+	[ "$nfrozen" -ge 2 ] || rc=1
+	# the reader, running again, gets them late
+	wait_for $((30 * KLF_SLOW)) grep -q "${tag}S cont a b c" "$WORK/kdev.txt" || rc=1
+	stop kdev
+	return $rc
+}
+check "userspace stopped (SIGSTOP to all but this test and the receiver): printk lines reach the receiver; a /dev/kmsg reader gets none" userspace_stopped
 
 # printk.time=0: no "[time]" in the text kmsg_dump_get_line() gives, but
 # the record still has its time, and its text may start with "["
