@@ -11,7 +11,9 @@
  * (timestamp: the record's time, see klf_kmsg_wall()) before "TEXT"; TEXT
  * escaped as /dev/kmsg escapes it (a control character, a byte above 126
  * and a backslash as \xNN), so that a record of several lines stays one
- * record whatever the framing.
+ * record whatever the framing. With format json the record is one JSON
+ * object (klf_json_head()), TEXT a JSON string: escaped as JSON escapes,
+ * UTF-8 kept.
  *
  * The sequence numbers of the records read tell exactly what the ring lost
  * before the worker came to them (overwritten, or cleared by dmesg -C):
@@ -78,8 +80,12 @@
  */
 #define KLF_KMSG_TEXT_MAX	2048
 #define KLF_KMSG_LINE_MAX	(KLF_KMSG_TEXT_MAX * 32)
-/* "PRI,SEQ,TS_USEC,-;" or "<PRI>", then the text, each byte at most \xNN */
-#define KLF_KMSG_REC_MAX	(64 + 4 * KLF_KMSG_TEXT_MAX)
+/*
+ * "PRI,SEQ,TS_USEC,-;" or "<PRI>", then the text, each byte at most \xNN;
+ * or the JSON object, each byte of the text at most \u00XX
+ */
+#define KLF_KMSG_REC_MAX	(KLF_JSON_HEAD_MAX + KLF_JSON_CHAR_MAX * KLF_KMSG_TEXT_MAX + \
+				 KLF_JSON_TAIL)
 
 /**
  * struct klf_kmsg - the reader of a log with source kmsg
@@ -243,32 +249,53 @@ static u8 *klf_kmsg_put(u8 *o, u8 c)
  * newline), after klf_log_append_headroom() bytes of k->buf.
  *
  * Return: its length; *@wall: its time, nanoseconds since the epoch;
- * *@level: its level (0 to 7).
+ * *@level: its level (0 to 7); *@json: it is a whole JSON object (format
+ * json), which no header goes before; *@cut: its text was cut to fit
+ * max-record (format json: the object is made to fit).
  */
 static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall,
-			      unsigned int *level)
+			      unsigned int *level, bool *json, bool *cut)
 {
+	u32 format = READ_ONCE(k->log->cfg.format);
 	u8 *out = k->buf + klf_log_append_headroom(), *o = out;
 	const u8 *lim = out + KLF_KMSG_REC_MAX - 4;	/* room for one \xNN */
 	const char *p = k->line, *end = p + len, *nl;
 	unsigned int pri;
 	u64 ts_usec = 0;
-	size_t plen, pri_len, skip;
-	bool have_ts;
+	size_t plen, pri_len, skip, cap;
+	bool have_ts, trunc = false;
+	const u8 *q;
 
 	plen = klf_kmsg_prefix(p, len, &pri, &pri_len, &ts_usec, &have_ts);
 	*level = pri & 7;
 	*wall = have_ts ? klf_kmsg_wall(ts_usec * NSEC_PER_USEC) : ktime_get_real_ns();
-	if (READ_ONCE(k->log->cfg.format) == KLOGFWD_FORMAT_RAW)
+	*json = format == KLOGFWD_FORMAT_JSON;
+	if (*json) {
+		/* the text is cut to fit max-record, and the object stays whole */
+		cap = clamp_t(size_t, READ_ONCE(k->log->cfg.max_record),
+			      KLF_JSON_TAIL + KLF_JSON_CHAR_MAX, KLF_KMSG_REC_MAX);
+		lim = out + cap - KLF_JSON_TAIL - KLF_JSON_CHAR_MAX;
+		/* the names, which log set changes under the lock */
+		mutex_lock(&k->log->lock);
+		o = klf_json_head(&k->log->cfg, pri, seq, *wall, o);
+		mutex_unlock(&k->log->lock);
+	} else if (format == KLOGFWD_FORMAT_RAW) {
 		o += sprintf((char *)o, "%u,%llu,%llu,-;", pri, seq, ts_usec);
-	else
+	} else {
 		o += sprintf((char *)o, "<%u>", pri);
+	}
 	while (p < end) {
 		nl = memchr(p, '\n', end - p);
 		if (!nl)
 			nl = end;
-		if (p != k->line && o <= lim)
+		if (p != k->line && o > lim) {
+			trunc = true;
+		} else if (p != k->line && *json) {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (p != k->line) {
 			o = klf_kmsg_put(o, '\n');
+		}
 		/*
 		 * Every line carries the record's prefix. A later line that
 		 * does not start with the first line's has its "<PRI>" only:
@@ -278,9 +305,23 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 		skip = plen;
 		if (p != k->line && ((size_t)(nl - p) < plen || memcmp(p, k->line, plen)))
 			skip = pri_len;
-		for (p += min_t(size_t, skip, nl - p); p < nl && o <= lim; p++)
-			o = klf_kmsg_put(o, *p);
+		p += min_t(size_t, skip, nl - p);
+		while (p < nl && o <= lim) {
+			if (*json) {
+				q = (const u8 *)p;
+				o = klf_json_put(o, &q, (const u8 *)nl);
+				p = (const char *)q;
+			} else {
+				o = klf_kmsg_put(o, *p++);
+			}
+		}
+		trunc |= p < nl;
 		p = nl + 1;
+	}
+	*cut = *json && trunc;
+	if (*json) {
+		*o++ = '"';
+		*o++ = '}';
 	}
 	return o - out;
 }
@@ -304,6 +345,7 @@ static void klf_kmsg_work(struct work_struct *work)
 	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms)), now;
 	unsigned int level;
 	size_t len, n;
+	bool json, cut;
 	int i, ret;
 
 	for (i = 0; i < KLF_KMSG_BATCH && !READ_ONCE(k->stopping); i++) {
@@ -315,14 +357,16 @@ static void klf_kmsg_work(struct work_struct *work)
 			atomic64_add(seq - want, &k->lost);
 			lost += seq - want;
 		}
-		n = klf_kmsg_record(k, seq, len, &wall, &level);
+		n = klf_kmsg_record(k, seq, len, &wall, &level, &json, &cut);
 		if (level > READ_ONCE(k->log->cfg.kmsg_level)) {
 			want = seq + 1;
 			atomic64_inc(&k->filtered);
 			continue;
 		}
-		ret = klf_log_append_at(k->log, k->buf, n,
-					KLF_APPEND_NONBLOCK | KLF_APPEND_CUT, wall);
+		/* a JSON object is never cut: made to fit, or refused and lost */
+		ret = klf_log_append_at(k->log, k->buf, n, KLF_APPEND_NONBLOCK |
+					(json ? KLF_APPEND_WHOLE : KLF_APPEND_CUT) |
+					(cut ? KLF_APPEND_WAS_CUT : 0), wall);
 		if (ret == -EAGAIN) {
 			/* overflow block and no room: leave it in the ring */
 			k->iter.cur_seq = seq;

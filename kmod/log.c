@@ -1019,7 +1019,9 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  * @len: payload length
  * @flags: KLF_APPEND_NONBLOCK: with overflow block, fail with -EAGAIN
  *	   instead of waiting; KLF_APPEND_CUT: cut a record over max-record
- *	   to max-record (counted in lines-cut) instead of failing
+ *	   to max-record (counted in lines-cut) instead of failing;
+ *	   KLF_APPEND_WHOLE: no syslog header (the caller made the record
+ *	   whole); KLF_APPEND_WAS_CUT: the caller cut it (counted in lines-cut)
  *
  * The record is written with one write at the end of the active segment,
  * under the log's lock, and only then published as committed (readers
@@ -1072,8 +1074,11 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	}
 	/* the syslog header, if any, replaces a leading "<N>" (max-record counts it) */
 	now = time ?: ktime_get_real_ns();
-	hlen = klf_syslog_header(&log->cfg, log->cfg.app_name[0] ? log->cfg.app_name : log->name,
-				 payload, len, now, shdr, &strip);
+	hlen = 0;
+	if (!(flags & KLF_APPEND_WHOLE))
+		hlen = klf_syslog_header(&log->cfg,
+					 log->cfg.app_name[0] ? log->cfg.app_name : log->name,
+					 payload, len, now, shdr, &strip);
 	/* the header covers the "<N>": put it back on failure */
 	memcpy(pri, payload, strip);
 	payload += strip;
@@ -1092,6 +1097,8 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		len = log->cfg.max_record;
 		log->stats.lines_cut++;
 	}
+	if (flags & KLF_APPEND_WAS_CUT)
+		log->stats.lines_cut++;
 	if (len > log->cfg.max_record) {
 		log->stats.rejected_size++;
 		ret = -EMSGSIZE;

@@ -323,6 +323,8 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 /* klf_log_append() flags */
 #define KLF_APPEND_NONBLOCK	BIT(0)	/* overflow block: -EAGAIN, do not wait */
 #define KLF_APPEND_CUT		BIT(1)	/* over max-record: cut and count, not -EMSGSIZE */
+#define KLF_APPEND_WHOLE	BIT(2)	/* made whole by the caller: no syslog header */
+#define KLF_APPEND_WAS_CUT	BIT(3)	/* the caller cut it to max-record: count it */
 int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags);
 int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
 		      u64 time);
@@ -345,6 +347,13 @@ bool klf_syslog_name_ok(const char *s);
 void klf_syslog_default_host(char *buf);
 size_t klf_syslog_header(const struct klf_log_config *cfg, const char *app,
 			 const u8 *payload, size_t len, u64 now, char *hdr, size_t *strip);
+/* a character of a JSON string: at most "\u00XX" */
+#define KLF_JSON_CHAR_MAX	6
+/* the JSON object up to its text: each byte of the names at most two ("\\") */
+#define KLF_JSON_HEAD_MAX	(160 + 2 * (KLOGFWD_HOSTNAME_LEN + KLOGFWD_APP_NAME_LEN))
+#define KLF_JSON_TAIL		2	/* "} */
+u8 *klf_json_put(u8 *o, const u8 **p, const u8 *end);
+u8 *klf_json_head(const struct klf_log_config *cfg, unsigned int pri, u64 seq, u64 now, u8 *o);
 bool klf_log_writable(struct klf_log *log);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);

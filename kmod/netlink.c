@@ -239,8 +239,14 @@ static int klf_nl_parse_config(struct genl_info *info, struct klf_log_config *cf
 		cfg->sync_interval_ms = nla_get_u32(tb[KLOGFWD_A_LOG_SYNC_INTERVAL_MS]);
 	if (tb[KLOGFWD_A_LOG_INPUT])
 		cfg->input = nla_get_u32(tb[KLOGFWD_A_LOG_INPUT]);
-	if (tb[KLOGFWD_A_LOG_FORMAT])
+	if (tb[KLOGFWD_A_LOG_FORMAT]) {
 		cfg->format = nla_get_u32(tb[KLOGFWD_A_LOG_FORMAT]);
+		if (cfg->format == KLOGFWD_FORMAT_JSON && cfg->source != KLOGFWD_SOURCE_KMSG) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_LOG_FORMAT],
+					    "format json is for logs with source kmsg");
+			return -EINVAL;
+		}
+	}
 	if (tb[KLOGFWD_A_LOG_FACILITY])
 		cfg->facility = nla_get_u32(tb[KLOGFWD_A_LOG_FACILITY]);
 	if (tb[KLOGFWD_A_LOG_SEVERITY])

@@ -35,7 +35,7 @@
 static const char *const klf_overflow_names[] = { "drop", "block" };
 static const char *const klf_sync_names[] = { "none", "interval", "always" };
 static const char *const klf_input_names[] = { "record", "lines" };
-static const char *const klf_format_names[] = { "raw", "rfc3164", "rfc5424" };
+static const char *const klf_format_names[] = { "raw", "rfc3164", "rfc5424", "json" };
 
 enum klf_set_kind { KLF_SET_U32, KLF_SET_U64, KLF_SET_ENUM, KLF_SET_MODE,
 		    KLF_SET_UID, KLF_SET_GID, KLF_SET_STR };
@@ -332,6 +332,12 @@ int klf_settings_load(struct klf_log *log, u64 given, bool override,
 				klf_setting_cstr(&log->cfg, s->attr), s->max);
 		else
 			klf_setting_put(&saved, s->attr, klf_setting_get(&log->cfg, s->attr));
+	}
+	if (saved.format == KLOGFWD_FORMAT_JSON && saved.source != KLOGFWD_SOURCE_KMSG) {
+		NL_SET_ERR_MSG(extack,
+			       "settings: format json is for logs with source kmsg (fix or remove DIR/settings)");
+		ret = -EINVAL;
+		goto out;
 	}
 	log->cfg = saved;
 out:

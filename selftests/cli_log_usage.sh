@@ -334,7 +334,7 @@ test_completion()
 	log add t source kmsg from |       | boot now resume
 	log set t                 | s      | segment-bytes severity sync
 	log add t input           |        | lines record
-	log set t format          |        | raw rfc3164 rfc5424
+	log set t format          |        | json raw rfc3164 rfc5424
 	log set t severity        | w      | warning
 	log add t facility        | local7 | local7
 	log ad t framing          |        | klf lf octet

@@ -17,7 +17,7 @@ require_tools
 PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
 [ -r "$PKO" ] || skip_all "$PKO is not built (make module)"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
-KLF_TEST_LOGS="km kb k5 kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku"
+KLF_TEST_LOGS="km kb k5 kj kjl kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku"
 KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 PTIME=/sys/module/printk/parameters/time
 read -r ptime0 < "$PTIME"
@@ -37,7 +37,7 @@ CHK=$WORK/kmsg_check.py
 # the checks of the records, in one python per case: a process costs
 # seconds under TCG on the debug kernel
 cat > "$CHK" <<'PY'
-import datetime, os, re, sys, time
+import datetime, json, os, re, sys, time
 
 RAW = re.compile(r"(\d+),(\d+),(\d+),-;(.*)")
 H5 = re.compile(r"<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})Z (\S+) kernel - - - (.*)")
@@ -192,6 +192,61 @@ elif cmd == "rfc5424":
         if m[4].startswith(tag + " "):
             got.append((int(m[1]), m[4]))
     same(got, want(tag, n))
+elif cmd == "json":
+    # json LOG RAWLOG TAG N HOST: each object as RAWLOG's record of its seq
+    raw_log, tag, n, host = sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+    fd = os.open("/dev/klogfwd/" + log, os.O_RDONLY)
+    data = b""
+    while True:
+        b = os.read(fd, 4 << 20)
+        if not b:
+            break
+        data += b
+    os.close(fd)
+    assert data.endswith(b"\n"), "a record without its newline"
+    byseq = {r[1]: r for r in raw(raw_log)}
+    keys = ["time", "host", "app", "facility", "severity", "seq", "msg"]
+    now = time.time()
+
+    def expect(text):
+        # /dev/kmsg's escapes undone, then our reading of the bytes:
+        # UTF-8 kept, a byte of no valid sequence as U+00XX
+        b = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode())
+        return b.decode("utf-8", "klf")
+
+    import codecs
+    codecs.register_error("klf", lambda e: ("".join(chr(c) for c in e.object[e.start:e.end]), e.end))
+    got = []
+    for line in data.split(b"\n")[:-1]:
+        o = json.loads(line.decode("utf-8"))  # strict: valid UTF-8 and JSON
+        assert list(o) == keys, "members %r" % list(o)
+        assert o["host"] == host and o["app"] == "kernel", "host %r app %r" % (o["host"], o["app"])
+        t = datetime.datetime.strptime(o["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
+        assert abs(t - now) < 60, "time %s, now %s" % (o["time"], now)
+        r = byseq.get(o["seq"])
+        if r is None:
+            continue  # older than the raw log's records
+        assert (o["facility"], o["severity"]) == (r[0] >> 3, r[0] & 7), "%r\nraw %r" % (o, r)
+        assert o["msg"] == expect(r[3]), "%r\nraw %r" % (o, r)
+        if o["msg"].startswith(tag):
+            got.append(o)
+    exp = [expect(t) for _, t in want(tag, n)] + \
+        [tag + 'U q"b\\s\tt \u00e9 \u00ff\u00e2\u0082A \u00ed\u00a0\u0080 end']
+    assert [o["msg"] for o in got] == exp, "%r\nexpected %r" % ([o["msg"] for o in got], exp)
+    assert [o["severity"] for o in got[:n]] == [i % 8 for i in range(1, n + 1)]
+    assert got[-1]["facility"] == 1 and got[-1]["severity"] == 6, got[-1]
+elif cmd == "jsoncut":
+    # jsoncut LOG TAG MAX: TAG's object valid, at most MAX bytes, its text
+    # a prefix of whole characters
+    tag, top = sys.argv[3], int(sys.argv[4])
+    data = open("/dev/klogfwd/" + log, "rb").read()
+    mine = [l for l in data.split(b"\n") if tag.encode() in l]
+    assert len(mine) == 1, "%d records of the tag" % len(mine)
+    o = json.loads(mine[0].decode("utf-8"))
+    full = tag + " " + "\u00e9" * 300
+    assert len(mine[0]) <= top and len(mine[0]) > top - 8, "%d bytes" % len(mine[0])
+    assert full.startswith(o["msg"]) and len(o["msg"]) < len(full), o["msg"]
 elif cmd == "level":
     # level LOG TAG N MAX: the tag's records of level MAX or below, in order
     tag, n, top = sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
@@ -446,6 +501,29 @@ rfc5424() {
 }
 check "format rfc5424: <PRI>1, the record's time (UTC, microseconds), host, app-name kernel" rfc5424
 
+# format json: one object a record, each checked against km's raw record
+# of the same sequence number; a /dev/kmsg record with a quote, a
+# backslash, a tab, UTF-8 and bytes of no valid UTF-8; the host name's
+# quote and backslash escaped
+json() {
+	"$KLOGFWD" log add kj source kmsg from now format json framing lf hostname 'h"q\z' &&
+	printed "${tag}J" n=16 &&
+	printf '<14>%s q"b\\s\tt \xc3\xa9 \xff\xe2\x82A \xed\xa0\x80 end\n' "${tag}JU" > /dev/kmsg &&
+	wait_for $((20 * KLF_SLOW)) holds kj "${tag}JU" &&
+	wait_for $((20 * KLF_SLOW)) holds km "${tag}JU" &&
+	python3 "$CHK" json kj km "${tag}J" 16 'h"q\z' || return 1
+	"$KLOGFWD" log show kj | grep -q " format json" || { "$KLOGFWD" log show kj; return 1; }
+	# max-record 300: a 600-byte text is cut, the object stays whole
+	"$KLOGFWD" log set kj max-record 300 &&
+	printk_mark "${tag}JL $(printf 'é%.0s' {1..300})" 6 &&
+	wait_for $((20 * KLF_SLOW)) holds kj "${tag}JL" &&
+	lstat_is kj lines_cut -ge 1 &&
+	python3 "$CHK" jsoncut kj "${tag}JL" 300
+}
+check "format json: one object a record, as km's raw record of its seq has it; UTF-8 kept, other bytes \\u00XX; cut to max-record whole" json
+refused "format json on a log of source local is refused" "format json is for logs with source kmsg" \
+	"$KLOGFWD" log add kjl format json
+
 # level warning: the records of levels 0 to 4 only, the others read and
 # counted in kmsg_filtered (every sequence number is read, lost or
 # filtered); level debug again lets all through, from the next record
@@ -688,7 +766,7 @@ cleanup() {
 			"$KLOGFWD" target del $l || return 1
 		fi
 	done
-	for l in km kb k5 kl kp kr kloop kcount; do
+	for l in km kb k5 kj kl kp kr kloop kcount; do
 		"$KLOGFWD" log del $l || return 1
 	done
 	for l in $KLF_TEST_LOGS; do

@@ -77,6 +77,9 @@ hostile() {
 	"$KLOGFWD" log add ps dir "$D" 2>&1 | grep -q "bad value for hostname" || return 1
 	printf 'sync\n' > "$D/settings"
 	"$KLOGFWD" log add ps dir "$D" 2>&1 | grep -q "bad value for sync" || return 1
+	printf 'format json\n' > "$D/settings"
+	"$KLOGFWD" log add ps dir "$D" 2>&1 | grep -q "format json is for logs with source kmsg" ||
+		return 1
 	head -c 5000 /dev/urandom > "$D/settings"
 	"$KLOGFWD" log add ps dir "$D" 2>&1 | grep -q "larger than 4096 bytes" || return 1
 	printf 'sync always\n\001\377\033[2J binary\n' > "$D/settings"
@@ -86,7 +89,7 @@ hostile() {
 	rm -f "$D/settings"
 	test "$(cat "$D"/*.log | md5sum)" = "$sum" && test "$(ls "$D"/*.log)" = "$seg"
 }
-check "bad values, no value, binary bytes, over 4096 bytes, a symlink: refused, segments untouched" hostile
+check "bad values, no value, format json on a local log, binary bytes, over 4096 bytes, a symlink: refused, segments untouched" hostile
 
 unknown() {
 	{ cat "$WORK/settings.good"; echo "future-setting 42"; } > "$D/settings"

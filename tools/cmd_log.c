@@ -137,11 +137,12 @@ static const struct kw log_kws[] = {
 		  "line kept until its newline or close(); use\n"
 		  "lines for cat, sed, tail -F, print()" },
 	{ KW_KEY("format", KW_ENUM, KW_ADD | KW_SET, KLOGFWD_A_LOG_FORMAT, KW_W_U32),
-	  .e = &klf_format_enum, .arg = "raw|rfc5424|rfc3164",
+	  .e = &klf_format_enum, .arg = "raw|rfc5424|rfc3164|json",
 	  .help = "the syslog header put before each record when it\n"
 		  "is appended: none (default), or RFC 5424 or RFC\n"
 		  "3164 with the append time; a leading <N> in a\n"
-		  "record sets its priority" },
+		  "record sets its priority; json (source kmsg): each\n"
+		  "record one JSON object" },
 	{ KW_KEY("hostname", KW_STR, KW_ADD | KW_SET, KLOGFWD_A_LOG_HOSTNAME, KW_W_STR),
 	  .print = print_hostname, .arg = "NAME",
 	  .help = "HOSTNAME of the header (default: the node name)" },

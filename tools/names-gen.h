@@ -58,6 +58,7 @@ static const char *const klf_format_names[] = {
 	[KLOGFWD_FORMAT_RAW] = "raw",
 	[KLOGFWD_FORMAT_RFC3164] = "rfc3164",
 	[KLOGFWD_FORMAT_RFC5424] = "rfc5424",
+	[KLOGFWD_FORMAT_JSON] = "json",
 };
 
 static const char *const klf_log_event_names[] = {
@@ -428,7 +429,7 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 	},
 	[KLOGFWD_A_LOG_STATS_LINES_CUT] = {
 		"lines-cut",
-		"Lines longer than max-record written to the device with input lines, each cut to max-record bytes (see the input enum).",
+		"Lines longer than max-record written to the device with input lines, each cut to max-record bytes (see the input enum); with source kmsg, records cut to max-record (format json: their text, the object kept whole).",
 		false,
 	},
 	[KLOGFWD_A_LOG_STATS_BLOCKED] = {

@@ -53,7 +53,7 @@ _klogfwd_log_value()
 		mapfile -t COMPREPLY < <(compgen -W "record lines" -- "$cur")
 		;;
 	format)
-		mapfile -t COMPREPLY < <(compgen -W "raw rfc5424 rfc3164" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "raw rfc5424 rfc3164 json" -- "$cur")
 		;;
 	source)
 		mapfile -t COMPREPLY < <(compgen -W "local kmsg" -- "$cur")

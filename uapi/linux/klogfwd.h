@@ -137,11 +137,19 @@ enum klogfwd_kmsg_from {
  * @KLOGFWD_FORMAT_RFC5424: "<PRI>1 YYYY-MM-DDThh:mm:ss.uuuuuuZ HOSTNAME
  *   APP-NAME - - - ", the syslog protocol header (RFC 5424), the timestamp in
  *   UTC with microseconds, no PROCID, MSGID or structured data.
+ * @KLOGFWD_FORMAT_JSON: Logs of source kmsg only: each record one JSON object,
+ *   {"time":"YYYY-MM-DDThh:mm:ss.uuuuuuZ","host":HOSTNAME,
+ *   "app":APP-NAME,"facility":N,"severity":N,"seq":N,"msg":TEXT}, seq the
+ *   record's sequence number in the kernel's log, TEXT its lines joined by
+ *   "\n", escaped as JSON escapes (UTF-8 kept, a byte of no valid UTF-8 as
+ *   \u00XX). A TEXT too long for max-record is cut, and the object stays
+ *   whole.
  */
 enum klogfwd_format {
 	KLOGFWD_FORMAT_RAW,
 	KLOGFWD_FORMAT_RFC3164,
 	KLOGFWD_FORMAT_RFC5424,
+	KLOGFWD_FORMAT_JSON,
 };
 
 /**
