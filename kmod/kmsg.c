@@ -28,8 +28,9 @@
  * as it stores it (with interrupts off, in any context, NMI included),
  * queues the CPU's irq_work, which runs once they are back on and the
  * record is committed, and queues the readers. A record without its
- * newline is not final until the next one (or a continuation) ends it:
- * the poll reads it. The tracepoint is found by name
+ * newline is not final, and no reader of the ring sees it (/dev/kmsg
+ * neither), until the next record or a continuation ends it: the next
+ * record's wake-up reads both. The tracepoint is found by name
  * (for_each_kernel_tracepoint(): its symbol is exported on 6.12 only);
  * without it the poll alone reads the ring.
  *
@@ -248,29 +249,32 @@ static u8 *klf_kmsg_put(u8 *o, u8 c)
  * bytes in k->line: each line with the same prefix, each ending with a
  * newline), after klf_log_append_headroom() bytes of k->buf.
  *
- * Return: its length; *@wall: its time, nanoseconds since the epoch;
- * *@level: its level (0 to 7); *@json: it is a whole JSON object (format
- * json), which no header goes before; *@cut: its text was cut to fit
- * max-record (format json: the object is made to fit).
+ * Return: its length (0, and nothing made, if kmsg-level leaves it out);
+ * *@wall: its time, nanoseconds since the epoch; *@format: the format it
+ * was made for; *@cut: its text was cut to fit max-record (format json,
+ * whose object is made to fit).
  */
 static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall,
-			      unsigned int *level, bool *json, bool *cut)
+			      u32 *format, bool *cut)
 {
-	u32 format = READ_ONCE(k->log->cfg.format);
 	u8 *out = k->buf + klf_log_append_headroom(), *o = out;
 	const u8 *lim = out + KLF_KMSG_REC_MAX - 4;	/* room for one \xNN */
 	const char *p = k->line, *end = p + len, *nl;
 	unsigned int pri;
 	u64 ts_usec = 0;
 	size_t plen, pri_len, skip, cap;
-	bool have_ts, trunc = false;
+	bool have_ts, json, trunc = false;
 	const u8 *q;
 
 	plen = klf_kmsg_prefix(p, len, &pri, &pri_len, &ts_usec, &have_ts);
-	*level = pri & 7;
+	*format = READ_ONCE(k->log->cfg.format);
+	json = *format == KLOGFWD_FORMAT_JSON;
+	*cut = false;
+	/* left out by kmsg-level: nothing to make */
+	if ((pri & 7) > READ_ONCE(k->log->cfg.kmsg_level))
+		return 0;
 	*wall = have_ts ? klf_kmsg_wall(ts_usec * NSEC_PER_USEC) : ktime_get_real_ns();
-	*json = format == KLOGFWD_FORMAT_JSON;
-	if (*json) {
+	if (json) {
 		/* the text is cut to fit max-record, and the object stays whole */
 		cap = clamp_t(size_t, READ_ONCE(k->log->cfg.max_record),
 			      KLF_JSON_TAIL + KLF_JSON_CHAR_MAX, KLF_KMSG_REC_MAX);
@@ -279,7 +283,7 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 		mutex_lock(&k->log->lock);
 		o = klf_json_head(&k->log->cfg, pri, seq, *wall, o);
 		mutex_unlock(&k->log->lock);
-	} else if (format == KLOGFWD_FORMAT_RAW) {
+	} else if (*format == KLOGFWD_FORMAT_RAW) {
 		o += sprintf((char *)o, "%u,%llu,%llu,-;", pri, seq, ts_usec);
 	} else {
 		o += sprintf((char *)o, "<%u>", pri);
@@ -290,7 +294,7 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 			nl = end;
 		if (p != k->line && o > lim) {
 			trunc = true;
-		} else if (p != k->line && *json) {
+		} else if (p != k->line && json) {
 			*o++ = '\\';
 			*o++ = 'n';
 		} else if (p != k->line) {
@@ -307,7 +311,7 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 			skip = pri_len;
 		p += min_t(size_t, skip, nl - p);
 		while (p < nl && o <= lim) {
-			if (*json) {
+			if (json) {
 				q = (const u8 *)p;
 				o = klf_json_put(o, &q, (const u8 *)nl);
 				p = (const char *)q;
@@ -318,8 +322,8 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 		trunc |= p < nl;
 		p = nl + 1;
 	}
-	*cut = *json && trunc;
-	if (*json) {
+	*cut = trunc;
+	if (json) {
 		*o++ = '"';
 		*o++ = '}';
 	}
@@ -343,9 +347,9 @@ static void klf_kmsg_work(struct work_struct *work)
 	struct klf_kmsg *k = container_of(to_delayed_work(work), struct klf_kmsg, work);
 	u64 want = atomic64_read(&k->next_seq), seq, wall, lost = 0;
 	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms)), now;
-	unsigned int level;
 	size_t len, n;
-	bool json, cut;
+	u32 format;
+	bool cut;
 	int i, ret;
 
 	for (i = 0; i < KLF_KMSG_BATCH && !READ_ONCE(k->stopping); i++) {
@@ -357,16 +361,23 @@ static void klf_kmsg_work(struct work_struct *work)
 			atomic64_add(seq - want, &k->lost);
 			lost += seq - want;
 		}
-		n = klf_kmsg_record(k, seq, len, &wall, &level, &json, &cut);
-		if (level > READ_ONCE(k->log->cfg.kmsg_level)) {
+		n = klf_kmsg_record(k, seq, len, &wall, &format, &cut);
+		if (!n) {
 			want = seq + 1;
 			atomic64_inc(&k->filtered);
 			continue;
 		}
 		/* a JSON object is never cut: made to fit, or refused and lost */
 		ret = klf_log_append_at(k->log, k->buf, n, KLF_APPEND_NONBLOCK |
-					(json ? KLF_APPEND_WHOLE : KLF_APPEND_CUT) |
-					(cut ? KLF_APPEND_WAS_CUT : 0), wall);
+					KLF_APPEND_FORMAT(format) | (cut ? KLF_APPEND_WAS_CUT : 0) |
+					(format == KLOGFWD_FORMAT_JSON ? KLF_APPEND_WHOLE :
+					 KLF_APPEND_CUT), wall);
+		if (ret == -ESTALE) {
+			/* log set changed the format meanwhile: make it again */
+			k->iter.cur_seq = seq;
+			want = seq;
+			continue;
+		}
 		if (ret == -EAGAIN) {
 			/* overflow block and no room: leave it in the ring */
 			k->iter.cur_seq = seq;
@@ -384,7 +395,9 @@ static void klf_kmsg_work(struct work_struct *work)
 	atomic64_set(&k->next_seq, want);
 	k->ev_lost += lost;
 	now = jiffies;
-	if (k->ev_lost && time_after_eq(now, k->ev_next))
+	/* ev_next far ahead: jiffies wrapped past it (32 bits) */
+	if (k->ev_lost && (time_after_eq(now, k->ev_next) ||
+			   k->ev_next - now > KLF_KMSG_EVENT_GAP))
 		klf_kmsg_event(k);
 	if (READ_ONCE(k->stopping))
 		return;
@@ -460,7 +473,7 @@ int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack)
 		return -ENOMEM;
 	}
 	k->log = log;
-	k->ev_next = jiffies;	/* jiffies start below zero, as a long */
+	k->ev_next = jiffies;	/* not 0: jiffies start at INITIAL_JIFFIES */
 	INIT_LIST_HEAD(&k->node);
 	INIT_DELAYED_WORK(&k->work, klf_kmsg_work);
 	log->kmsg = k;

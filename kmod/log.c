@@ -136,6 +136,16 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 			       "from resume is for dir logs: a memory log has no resume point");
 		return -EINVAL;
 	}
+	if (cfg->format == KLOGFWD_FORMAT_JSON && cfg->source != KLOGFWD_SOURCE_KMSG) {
+		NL_SET_ERR_MSG(extack, "format json is for logs with source kmsg");
+		return -EINVAL;
+	}
+	if (cfg->format == KLOGFWD_FORMAT_JSON && cfg->max_record < klf_json_min_record(cfg)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "max-record %u is too small for format json: its members take %zu bytes",
+				   cfg->max_record, klf_json_min_record(cfg));
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -1021,7 +1031,9 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  *	   instead of waiting; KLF_APPEND_CUT: cut a record over max-record
  *	   to max-record (counted in lines-cut) instead of failing;
  *	   KLF_APPEND_WHOLE: no syslog header (the caller made the record
- *	   whole); KLF_APPEND_WAS_CUT: the caller cut it (counted in lines-cut)
+ *	   whole); KLF_APPEND_WAS_CUT: the caller cut it (counted in lines-cut
+ *	   once appended); KLF_APPEND_FORMAT(f): the record was made for
+ *	   format f, and is refused with -ESTALE if log set changed it since
  *
  * The record is written with one write at the end of the active segment,
  * under the log's lock, and only then published as committed (readers
@@ -1031,6 +1043,7 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  *
  * Return: 0 or a negative errno: -EMSGSIZE (larger than max-record),
  * -EINVAL (cannot be framed), -EAGAIN (overflow block, @nonblock),
+ * -ESTALE (KLF_APPEND_FORMAT of another format),
  * -ERESTARTSYS (interrupted while waiting), -ENODEV (log deleted), I/O
  * errors.
  */
@@ -1054,7 +1067,7 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		      u64 time)
 {
 	size_t head = klf_log_append_headroom(), hlen, strip = 0;
-	bool nonblock = flags & KLF_APPEND_NONBLOCK;
+	bool nonblock = flags & KLF_APPEND_NONBLOCK, cut = flags & KLF_APPEND_WAS_CUT;
 	char shdr[KLF_SYSLOG_HDR_MAX];
 	struct klf_consumer *c;
 	struct klf_segment *seg;
@@ -1070,6 +1083,10 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	mutex_lock(&log->lock);
 	if (log->dead) {
 		ret = -ENODEV;
+		goto out;
+	}
+	if ((flags & KLF_APPEND_FOR_FORMAT) && flags >> 8 != log->cfg.format) {
+		ret = -ESTALE;
 		goto out;
 	}
 	/* the syslog header, if any, replaces a leading "<N>" (max-record counts it) */
@@ -1095,10 +1112,8 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	if (len > log->cfg.max_record && (flags & KLF_APPEND_CUT) &&
 	    hlen < log->cfg.max_record) {
 		len = log->cfg.max_record;
-		log->stats.lines_cut++;
+		cut = true;
 	}
-	if (flags & KLF_APPEND_WAS_CUT)
-		log->stats.lines_cut++;
 	if (len > log->cfg.max_record) {
 		log->stats.rejected_size++;
 		ret = -EMSGSIZE;
@@ -1182,6 +1197,8 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	log->bytes += total;
 	log->stats.appends++;
 	log->stats.append_bytes += total;
+	/* counted once appended: a record refused, or retried, is not cut */
+	log->stats.lines_cut += cut;
 	klf_log_publish(log);
 	if (log->cfg.sync == KLOGFWD_SYNC_INTERVAL)
 		schedule_delayed_work(&log->sync_work,

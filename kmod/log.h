@@ -325,6 +325,8 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 #define KLF_APPEND_CUT		BIT(1)	/* over max-record: cut and count, not -EMSGSIZE */
 #define KLF_APPEND_WHOLE	BIT(2)	/* made whole by the caller: no syslog header */
 #define KLF_APPEND_WAS_CUT	BIT(3)	/* the caller cut it to max-record: count it */
+#define KLF_APPEND_FOR_FORMAT	BIT(4)	/* made for a format: -ESTALE if the log's differs */
+#define KLF_APPEND_FORMAT(f)	(KLF_APPEND_FOR_FORMAT | (f) << 8)
 int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags);
 int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
 		      u64 time);
@@ -354,6 +356,7 @@ size_t klf_syslog_header(const struct klf_log_config *cfg, const char *app,
 #define KLF_JSON_TAIL		2	/* "} */
 u8 *klf_json_put(u8 *o, const u8 **p, const u8 *end);
 u8 *klf_json_head(const struct klf_log_config *cfg, unsigned int pri, u64 seq, u64 now, u8 *o);
+size_t klf_json_min_record(const struct klf_log_config *cfg);
 bool klf_log_writable(struct klf_log *log);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);

@@ -333,12 +333,6 @@ int klf_settings_load(struct klf_log *log, u64 given, bool override,
 		else
 			klf_setting_put(&saved, s->attr, klf_setting_get(&log->cfg, s->attr));
 	}
-	if (saved.format == KLOGFWD_FORMAT_JSON && saved.source != KLOGFWD_SOURCE_KMSG) {
-		NL_SET_ERR_MSG(extack,
-			       "settings: format json is for logs with source kmsg (fix or remove DIR/settings)");
-		ret = -EINVAL;
-		goto out;
-	}
 	log->cfg = saved;
 out:
 	kfree(buf);

@@ -233,3 +233,31 @@ u8 *klf_json_head(const struct klf_log_config *cfg, unsigned int pri, u64 seq, u
 		     pri >> 3, pri & 7, seq);
 	return o;
 }
+
+/* the length of @s as klf_json_name() writes it */
+static size_t klf_json_name_len(const char *s)
+{
+	size_t n = 2 + strlen(s);
+
+	for (; *s; s++)
+		n += *s == '"' || *s == '\\';
+	return n;
+}
+
+/**
+ * klf_json_min_record() - the smallest max-record for format json
+ * @cfg: the log's settings (hostname, app-name)
+ *
+ * The longest object klf_json_head() and its end make without any text:
+ * every record of a json log fits, its text cut if need be.
+ *
+ * Return: its length in bytes.
+ */
+size_t klf_json_min_record(const struct klf_log_config *cfg)
+{
+	return sizeof("{\"time\":\"0000-00-00T00:00:00.000000Z\",\"host\":") - 1 +
+	       klf_json_name_len(cfg->hostname) + sizeof(",\"app\":") - 1 +
+	       klf_json_name_len(cfg->app_name[0] ? cfg->app_name : "kernel") +
+	       sizeof(",\"facility\":127,\"severity\":7,\"seq\":18446744073709551615,\"msg\":\"") - 1 +
+	       KLF_JSON_TAIL;
+}

@@ -143,7 +143,7 @@ enum klogfwd_kmsg_from {
  *   record's sequence number in the kernel's log, TEXT its lines joined by
  *   "\n", escaped as JSON escapes (UTF-8 kept, a byte of no valid UTF-8 as
  *   \u00XX). A TEXT too long for max-record is cut, and the object stays
- *   whole.
+ *   whole; a max-record below what the members take is refused.
  */
 enum klogfwd_format {
 	KLOGFWD_FORMAT_RAW,
