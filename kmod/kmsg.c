@@ -18,10 +18,11 @@
  * The sequence numbers of the records read tell exactly what the ring lost
  * before the worker came to them (overwritten, or cleared by dmesg -C):
  * counted in kmsg-lost, and told to the monitor group (a kmsg-lost event
- * at most every 100 ms per log, and one when the log goes). The ring cannot wait: under overflow block a
- * record the log has no room for stays in the ring, and is read again at
- * the next poll if it is still there, counted as lost if not. The worker
- * never prints per record, so its own work cannot feed the ring it reads.
+ * at most every 100 ms per log, and one when the log goes). The ring
+ * cannot wait: under overflow block a record the log has no room for
+ * stays in the ring, and is read again at the next poll if it is still
+ * there, counted as lost if not. The worker never prints per record, so
+ * its own work cannot feed the ring it reads.
  *
  * The reader polls every kmsg-poll-ms, and new records wake it at once:
  * a probe on the console tracepoint, which printk calls for every record

@@ -258,6 +258,6 @@ size_t klf_json_min_record(const struct klf_log_config *cfg)
 	return sizeof("{\"time\":\"0000-00-00T00:00:00.000000Z\",\"host\":") - 1 +
 	       klf_json_name_len(cfg->hostname) + sizeof(",\"app\":") - 1 +
 	       klf_json_name_len(cfg->app_name[0] ? cfg->app_name : "kernel") +
-	       sizeof(",\"facility\":127,\"severity\":7,\"seq\":18446744073709551615,\"msg\":\"") - 1 +
-	       KLF_JSON_TAIL;
+	       sizeof(",\"facility\":127,\"severity\":7,\"seq\":") - 1 +
+	       sizeof("18446744073709551615,\"msg\":\"") - 1 + KLF_JSON_TAIL;
 }
