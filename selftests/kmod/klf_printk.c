@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 static unsigned int n = 10;
 module_param(n, uint, 0400);
@@ -72,33 +73,41 @@ static __printf(1, 2) void klf_printk_continue(const char *fmt, ...)
 	va_end(args);
 }
 
-/* "TAG i" at level @lvl */
+static bool stamp;
+module_param(stamp, bool, 0400);
+MODULE_PARM_DESC(stamp, "end each numbered line with the wall clock in ns at the printk (make bench)");
+
+/* "TAG i" at level @lvl; with stamp, "TAG i NS" */
 static void klf_printk_line(int lvl, unsigned int i)
 {
+	char sfx[24] = "";
+
+	if (stamp)
+		snprintf(sfx, sizeof(sfx), " %llu", ktime_get_real_ns());
 	switch (lvl) {
 	case 0:
-		pr_emerg("%s %u\n", tag, i);
+		pr_emerg("%s %u%s\n", tag, i, sfx);
 		break;
 	case 1:
-		pr_alert("%s %u\n", tag, i);
+		pr_alert("%s %u%s\n", tag, i, sfx);
 		break;
 	case 2:
-		pr_crit("%s %u\n", tag, i);
+		pr_crit("%s %u%s\n", tag, i, sfx);
 		break;
 	case 3:
-		pr_err("%s %u\n", tag, i);
+		pr_err("%s %u%s\n", tag, i, sfx);
 		break;
 	case 4:
-		pr_warn("%s %u\n", tag, i);
+		pr_warn("%s %u%s\n", tag, i, sfx);
 		break;
 	case 5:
-		pr_notice("%s %u\n", tag, i);
+		pr_notice("%s %u%s\n", tag, i, sfx);
 		break;
 	case 6:
-		pr_info("%s %u\n", tag, i);
+		pr_info("%s %u%s\n", tag, i, sfx);
 		break;
 	default:
-		pr_debug("%s %u\n", tag, i);
+		pr_debug("%s %u%s\n", tag, i, sfx);
 		break;
 	}
 }
