@@ -505,18 +505,99 @@ int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/**
- * klf_kmsg_resume_load() - start a dir log where it stopped in this boot
- * @log: a dir log with source kmsg and from resume, locked, recovered,
- *	 not started
- *
- * The file kmsg-resume is untrusted input like the rest of the directory:
- * anything but "BOOT_ID SEQ OFFSET\n" with this boot's id, a SEQ the
- * kernel's log has reached and the log's next OFFSET is said and ignored,
- * and the log reads from the first record of the boot (records may come
- * twice; none is skipped).
+/*
+ * The sequence number in a record's payload, as format raw
+ * ("PRI,SEQ,TS_USEC,-;") or json ("{"time":..., "seq":N,"msg":...) put
+ * it; false if the payload is not such a record (another format).
  */
-void klf_kmsg_resume_load(struct klf_log *log)
+static bool klf_kmsg_seq_of(u32 format, const u8 *p, size_t len, u64 *seq)
+{
+	const char *s = (const char *)p, *e = s + len, *d;
+	char num[21];
+	int field;
+
+	if (format == KLOGFWD_FORMAT_RAW) {
+		/* three numbers, then ",-;" */
+		for (field = 0; field < 3; field++) {
+			for (d = s; d < e && isdigit(*d); d++)
+				;
+			if (d == s || d == e || *d != ',' || d - s >= sizeof(num))
+				return false;
+			if (field == 1) {
+				memcpy(num, s, d - s);
+				num[d - s] = 0;
+			}
+			s = d + 1;
+		}
+		return e - s >= 2 && s[0] == '-' && s[1] == ';' && !kstrtou64(num, 10, seq);
+	}
+	if (format != KLOGFWD_FORMAT_JSON || len < 9 || memcmp(s, "{\"time\":\"", 9))
+		return false;
+	/* a name's quote is escaped: the first unescaped ,"seq": is the member */
+	s = strnstr(s, ",\"seq\":", len);
+	if (!s)
+		return false;
+	s += 7;
+	for (d = s; d < e && isdigit(*d); d++)
+		;
+	if (d == s || d - s >= sizeof(num) || e - d < 8 || memcmp(d, ",\"msg\":\"", 8))
+		return false;
+	memcpy(num, s, d - s);
+	num[d - s] = 0;
+	return !kstrtou64(num, 10, seq);
+}
+
+/*
+ * kmsg-resume of this boot is older than the log's records: a later write
+ * failed. Every record after it was read in this boot, by this log: the
+ * newest one's sequence number (formats raw and json carry it) says where
+ * to go on. Return: the sequence number to read from.
+ */
+static u64 klf_kmsg_after_newest(struct klf_log *log, u64 seq, u64 off)
+{
+	struct klf_kmsg *k = log->kmsg;
+	size_t poff;
+	ssize_t len;
+	u64 last;
+	u8 *buf;
+
+	lockdep_assert_held(&log->lock);
+	len = klf_log_last_payload(log, &buf, &poff);
+	if (len > 0 && klf_kmsg_seq_of(log->cfg.format, buf + poff, len, &last) &&
+	    last >= seq && last < k->iter.next_seq) {
+		kvfree(buf);
+		pr_info("log %s: dir %s: %s is older than the log's records: going on after the newest record's, %llu\n",
+			log->name, log->dir_path, KLF_KMSG_RESUME_FILE, last);
+		return last + 1;
+	}
+	kvfree(buf);
+	pr_warn("log %s: dir %s: %s is older than the log's records, and the newest record gives no sequence number: reading from the file's point (up to %llu records twice)\n",
+		log->name, log->dir_path, KLF_KMSG_RESUME_FILE, log->next_offset - off);
+	return seq;
+}
+
+/* Write where the reader is, this boot's id and the log's next offset. */
+static int klf_kmsg_resume_write(struct klf_log *log)
+{
+	struct klf_kmsg *k = log->kmsg;
+	char buf[KLF_KMSG_RESUME_MAX];
+	int len;
+
+	lockdep_assert_held(&log->lock);
+	len = scnprintf(buf, sizeof(buf), "%s %llu %llu\n", k->boot_id,
+			(u64)atomic64_read(&k->next_seq), log->next_offset);
+	return klf_dir_write_file(log, KLF_KMSG_RESUME_FILE, KLF_KMSG_RESUME_TMP, buf, len, NULL);
+}
+
+/*
+ * From resume: start where kmsg-resume says. The file is untrusted input
+ * like the rest of the directory: anything but "BOOT_ID SEQ OFFSET\n"
+ * with this boot's id, a SEQ the kernel's log has reached and an OFFSET
+ * the log has is said and ignored, and the log reads from the first record
+ * of the boot (records may come twice; none is skipped). An OFFSET below
+ * the log's next: klf_kmsg_after_newest().
+ */
+static void klf_kmsg_resume_read(struct klf_log *log)
 {
 	struct klf_kmsg *k = log->kmsg;
 	char buf[KLF_KMSG_RESUME_MAX + 1];
@@ -528,8 +609,6 @@ void klf_kmsg_resume_load(struct klf_log *log)
 	u64 seq, off;
 
 	lockdep_assert_held(&log->lock);
-	if (!k->boot_id[0])
-		return;
 	f = klf_dir_open_ext(log, KLF_KMSG_RESUME_FILE, 0, NULL);
 	if (IS_ERR(f)) {
 		if (PTR_ERR(f) != -ENOENT)
@@ -554,7 +633,7 @@ void klf_kmsg_resume_load(struct klf_log *log)
 			return;	/* another boot: from its first record */
 		else if (seq > k->iter.next_seq)
 			why = "is ahead of the kernel's log";
-		else if (off != log->next_offset)
+		else if (off > log->next_offset)
 			why = "does not match the log's records";
 	}
 	if (why) {
@@ -562,29 +641,53 @@ void klf_kmsg_resume_load(struct klf_log *log)
 			log->name, log->dir_path, KLF_KMSG_RESUME_FILE, why);
 		return;
 	}
+	if (off < log->next_offset)
+		seq = klf_kmsg_after_newest(log, seq, off);
 	k->iter.cur_seq = seq;
 	atomic64_set(&k->next_seq, seq);
 }
 
+/**
+ * klf_kmsg_resume_load() - where a dir log starts; its first resume point
+ * @log: a dir log with source kmsg, locked, recovered, not started
+ *
+ * With from resume, the log starts where kmsg-resume says
+ * (klf_kmsg_resume_read()). Then the file gets where it starts, so that
+ * even if no later write succeeds it names a point of this boot before
+ * the log's next records.
+ */
+void klf_kmsg_resume_load(struct klf_log *log)
+{
+	int ret;
+
+	lockdep_assert_held(&log->lock);
+	if (!log->kmsg->boot_id[0])
+		return;
+	if (log->cfg.kmsg_from == KLOGFWD_KMSG_FROM_RESUME)
+		klf_kmsg_resume_read(log);
+	ret = klf_kmsg_resume_write(log);
+	if (ret)
+		pr_warn("log %s: dir %s: cannot write %s (%d)\n",
+			log->name, log->dir_path, KLF_KMSG_RESUME_FILE, ret);
+}
+
 /*
- * Write the resume point of a dir log: this boot's id and the next record
- * to read. The reader has stopped.
+ * Write the resume point of a dir log when its reader has stopped. If that
+ * fails, the file still holds an earlier point of this boot (the one
+ * written at the start at least): klf_kmsg_after_newest() then finds where
+ * to go on.
  */
 static void klf_kmsg_resume_save(struct klf_log *log)
 {
-	struct klf_kmsg *k = log->kmsg;
-	char buf[KLF_KMSG_RESUME_MAX];
-	int len, ret;
+	int ret;
 
-	if (log->cfg.storage != KLOGFWD_STORAGE_DIR || !k->boot_id[0])
+	if (log->cfg.storage != KLOGFWD_STORAGE_DIR || !log->kmsg->boot_id[0])
 		return;
 	mutex_lock(&log->lock);
-	len = scnprintf(buf, sizeof(buf), "%s %llu %llu\n", k->boot_id,
-			(u64)atomic64_read(&k->next_seq), log->next_offset);
-	ret = klf_dir_write_file(log, KLF_KMSG_RESUME_FILE, KLF_KMSG_RESUME_TMP, buf, len, NULL);
+	ret = klf_kmsg_resume_write(log);
 	mutex_unlock(&log->lock);
 	if (ret)
-		pr_warn("log %s: dir %s: cannot write %s (%d): added again, it will read from the boot's first record or an older point\n",
+		pr_warn("log %s: dir %s: cannot write %s (%d): added again, it goes on from an earlier point of this boot\n",
 			log->name, log->dir_path, KLF_KMSG_RESUME_FILE, ret);
 }
 

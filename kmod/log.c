@@ -704,8 +704,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 		if (ret)
 			pr_warn("log %s: cannot save its settings (%d)\n", log->name, ret);
 	}
-	if (log->kmsg && cfg->storage == KLOGFWD_STORAGE_DIR &&
-	    cfg->kmsg_from == KLOGFWD_KMSG_FROM_RESUME)
+	if (log->kmsg && cfg->storage == KLOGFWD_STORAGE_DIR)
 		klf_kmsg_resume_load(log);
 	klf_log_publish(log);
 	mutex_unlock(&log->lock);
@@ -1324,6 +1323,44 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 	cur->base = seg->base;
 	cur->pos = pos;
 	return 0;
+}
+
+/**
+ * klf_log_last_payload() - the payload of the log's newest record
+ * @log: the log, locked
+ * @buf: set to a buffer holding the record (kvfree() it), or NULL
+ * @poff: set to where the payload starts in *@buf
+ *
+ * Return: the payload's length, -ENOENT if the log holds no record, or
+ * another negative errno.
+ */
+ssize_t klf_log_last_payload(struct klf_log *log, u8 **buf, size_t *poff)
+{
+	struct klf_cursor cur;
+	struct klf_segment *seg;
+	size_t bufsize, plen;
+	ssize_t len;
+	int ret;
+
+	lockdep_assert_held(&log->lock);
+	*buf = NULL;
+	if (!log->nsegs || log->next_offset == log->segs[0]->base)
+		return -ENOENT;
+	bufsize = klf_log_bufsize(log);
+	*buf = kvmalloc(bufsize, GFP_KERNEL);
+	if (!*buf)
+		return -ENOMEM;
+	cur = (struct klf_cursor){ .offset = log->next_offset - 1, .pos = -1 };
+	ret = klf_cursor_resolve(log, &cur, *buf, bufsize);
+	if (ret)
+		return ret;
+	seg = klf_log_seg_of(log, cur.offset);
+	len = klf_seg_record_len(log, seg, cur.pos, cur.offset, *buf, bufsize);
+	if (len < 0)
+		return len;
+	len = klf_frame_parse(log->cfg.framing, *buf, len, cur.offset,
+			      KLOGFWD_MAX_RECORD_LIMIT, poff, &plen);
+	return len < 0 ? len : plen;
 }
 
 /**

@@ -358,6 +358,7 @@ u8 *klf_json_put(u8 *o, const u8 **p, const u8 *end);
 u8 *klf_json_head(const struct klf_log_config *cfg, unsigned int pri, u64 seq, u64 now, u8 *o);
 size_t klf_json_min_record(const struct klf_log_config *cfg);
 bool klf_log_writable(struct klf_log *log);
+ssize_t klf_log_last_payload(struct klf_log *log, u8 **buf, size_t *poff);
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span);
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes);
 void klf_log_space(struct klf_log *log);

@@ -17,7 +17,7 @@ require_tools
 PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
 [ -r "$PKO" ] || skip_all "$PKO is not built (make module)"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
-KLF_TEST_LOGS="km kb k5 kj kjl kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku"
+KLF_TEST_LOGS="km kb k5 kj kjl kjr kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku"
 KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 PTIME=/sys/module/printk/parameters/time
 read -r ptime0 < "$PTIME"
@@ -43,8 +43,8 @@ RAW = re.compile(r"(\d+),(\d+),(\d+),-;(.*)")
 H5 = re.compile(r"<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6})Z (\S+) kernel - - - (.*)")
 
 
-def records(log):
-    """a log of lf framing, one record a line"""
+def dev_bytes(log):
+    """every byte of the log, read from its device"""
     # a read must have room for the next record (else EMSGSIZE)
     fd = os.open("/dev/klogfwd/" + log, os.O_RDONLY)
     chunks = []
@@ -54,8 +54,12 @@ def records(log):
             break
         chunks.append(b)
     os.close(fd)
-    data = b"".join(chunks)
-    text = data.decode("ascii")  # the text is escaped: ASCII only
+    return b"".join(chunks)
+
+
+def records(log):
+    """a log of lf framing, one record a line"""
+    text = dev_bytes(log).decode("ascii")  # the text is escaped: ASCII only
     assert text == "" or text.endswith("\n"), "a record without its newline"
     return text.split("\n")[:-1]
 
@@ -195,14 +199,7 @@ elif cmd == "rfc5424":
 elif cmd == "json":
     # json LOG RAWLOG TAG N HOST: each object as RAWLOG's record of its seq
     raw_log, tag, n, host = sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
-    fd = os.open("/dev/klogfwd/" + log, os.O_RDONLY)
-    data = b""
-    while True:
-        b = os.read(fd, 4 << 20)
-        if not b:
-            break
-        data += b
-    os.close(fd)
+    data = dev_bytes(log)
     assert data.endswith(b"\n"), "a record without its newline"
     byseq = {r[1]: r for r in raw(raw_log)}
     keys = ["time", "host", "app", "facility", "severity", "seq", "msg"]
@@ -241,8 +238,7 @@ elif cmd == "jsoncut":
     # jsoncut LOG TAG MAX: TAG's object valid, at most MAX bytes, its text
     # a prefix of whole characters
     tag, top = sys.argv[3], int(sys.argv[4])
-    data = open("/dev/klogfwd/" + log, "rb").read()
-    mine = [l for l in data.split(b"\n") if tag.encode() in l]
+    mine = [l for l in dev_bytes(log).split(b"\n") if tag.encode() in l]
     assert len(mine) == 1, "%d records of the tag" % len(mine)
     o = json.loads(mine[0].decode("utf-8"))
     full = tag + " " + "\u00e9" * 300
@@ -263,18 +259,29 @@ elif cmd == "resume":
     for tag in sys.argv[3:]:
         same([(r[0], r[3]) for r in tagged(recs, tag)], want(tag, 8))
     print("%d records, sequence numbers %d to %d" % (len(recs), recs[0][1], recs[-1][1]))
+elif cmd == "seqs":
+    # seqs LOG TAG...: a raw or json log's sequence numbers contiguous;
+    # each tag's records whole, once, in order
+    got = []
+    for line in dev_bytes(log).decode("utf-8").split("\n")[:-1]:
+        if line.startswith("{"):
+            o = json.loads(line)
+            got.append((o["seq"], o["msg"].replace("\n", "\\x0a")))
+        else:
+            m = RAW.fullmatch(line)
+            assert m, line[:200]
+            got.append((int(m[2]), m[4]))
+    for a, b in zip(got, got[1:]):
+        assert b[0] == a[0] + 1, "sequence numbers %d then %d" % (a[0], b[0])
+    for tag in sys.argv[3:]:
+        mine = [t for _, t in got if t.startswith(tag + " ")]
+        same(mine, [t for _, t in want(tag, 8)])
+    print("%d records, sequence numbers %d to %d" % (len(got), got[0][0], got[-1][0]))
 elif cmd == "after":
     # after LOG FILE: LOG starts with FILE's bytes; print the sequence
     # number of the first record after them
     old = open(sys.argv[3], "rb").read()
-    fd = os.open("/dev/klogfwd/" + log, os.O_RDONLY)
-    data = b""
-    while True:
-        b = os.read(fd, 4 << 20)
-        if not b:
-            break
-        data += b
-    os.close(fd)
+    data = dev_bytes(log)
     assert data.startswith(old), "the old records changed"
     rest = data[len(old):].decode("ascii").split("\n")[:-1]
     assert rest, "nothing after the old records"
@@ -626,6 +633,34 @@ resume_del() {
 }
 check "from resume: deleted, 8 lines printed, added again: every sequence number once" resume_del
 
+# a write of kmsg-resume that failed at log del: the file still holds the
+# point written when the log was added, older than its records; the newest
+# record's sequence number (raw, json) says where to go on
+KJR=$DIRW/kjr
+resume_stale() {
+	local log=$1 dir=$2 out id seq off
+	shift 2
+	"$KLOGFWD" log show "$log" > /dev/null 2>&1 && { "$KLOGFWD" log del "$log" || return 1; }
+	mkdir -p "$dir" && "$KLOGFWD" log add "$log" dir "$dir" source kmsg from resume framing lf "$@" &&
+	cp "$dir/kmsg-resume" "$WORK/$log.start" && read -r id seq off < "$WORK/$log.start" || return 1
+	# this boot's, at most where the log is now (it reads meanwhile)
+	echo "# written at log add: $id $seq $off"
+	[ "$id" = "$(cat /proc/sys/kernel/random/boot_id)" ] && [ "$off" -le "$(lstat "$log" next_offset)" ] &&
+	printed "${tag}${log}P" n=8 &&
+	wait_for $((20 * KLF_SLOW)) holds "$log" "${tag}${log}P cont a b c" &&
+	"$KLOGFWD" log del "$log" && cp "$WORK/$log.start" "$dir/kmsg-resume" &&
+	printed "${tag}${log}Q" n=8 &&
+	"$KLOGFWD" log add "$log" dir "$dir" source kmsg from resume framing lf "$@" &&
+	wait_for $((20 * KLF_SLOW)) holds "$log" "${tag}${log}Q cont a b c" || return 1
+	dmesg | grep -qF "log $log: dir $dir: kmsg-resume is older than the log's records: going on after the newest record's" ||
+		{ echo "# not in the kernel log"; return 1; }
+	out=$(python3 "$CHK" seqs "$log" "${tag}${log}P" "${tag}${log}Q") || { echo "$out"; return 1; }
+	echo "# $out"
+}
+check "from resume, kmsg-resume older than the records (a failed write at log del): none twice, none skipped" \
+	resume_stale kr "$KR"
+check "the same with format json" resume_stale kjr "$KJR" format json
+
 # resume_other HOW: kmsg-resume replaced by one of another boot, garbage,
 # one ahead of the kernel's log or of another offset than the log's next:
 # the log reads from the boot's first record; what it held before stays
@@ -779,7 +814,7 @@ cleanup() {
 			"$KLOGFWD" target del $l || return 1
 		fi
 	done
-	for l in km kb k5 kj kl kp kr kloop kcount; do
+	for l in km kb k5 kj kjr kl kp kr kloop kcount; do
 		"$KLOGFWD" log del $l || return 1
 	done
 	for l in $KLF_TEST_LOGS; do
