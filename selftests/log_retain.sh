@@ -18,7 +18,8 @@
 #   - a read() of 16 MiB from a memory log does not hold up a 1-byte append
 #     for the length of the read (read_latency: the largest append latency
 #     during the read within 20 x the median alone + 25 ms, 100 ms on the
-#     debug kernel, in one of three runs; the log's lock held across the
+#     debug kernel, or an eighth of the read's time if more (a loaded host
+#     stretches both), in one of three runs; the log's lock held across the
 #     read made it the whole read, 83 to 113 ms on 6.12 under TCG).
 
 # shellcheck disable=SC2317 # the cases are called through step()
@@ -258,5 +259,5 @@ if [ "$rc" = 1 ]; then
 	"$KLF_BIN/read_latency" -c /dev/klogfwd/ret-ctl /dev/klogfwd/ret-lat 16 20 $slack 2>&1 |
 		sed 's/^/# /'
 fi
-ktap_result "$rc" "an append during a read of 16 MiB waits within 20 x its latency alone + $slack ms"
+ktap_result "$rc" "an append during a read of 16 MiB waits within 20 x its latency alone + $slack ms (or 1/8 of the read)"
 ktap_finish

@@ -8,8 +8,11 @@
  * appends alone (SOLO of them: their median) and while a thread does one
  * read() of MIB MiB from the start of the log: the largest of the appends
  * made during that read must be within FACTOR times the solo median plus
- * SLACK milliseconds. A log whose read holds its lock throughout makes
- * one append wait for the whole read (under TCG about 0.9 s for 16 MiB).
+ * SLACK milliseconds, or an eighth of the read's own time if that is more.
+ * A log whose read holds its lock throughout makes one append wait for the
+ * whole read (under TCG about 0.1 s for 16 MiB on a quiet host, and up to
+ * 1.3 s seen on a loaded one, where TCG's vCPUs also stall appends now and
+ * then for tens of milliseconds: the eighth scales the bound with that).
  *
  * -c DEV2 (control): the thread reads DEV2, another log filled the same
  * way, instead: the same load without sharing a lock with the appends,
@@ -184,6 +187,8 @@ int main(int argc, char **argv)
 	kept = n < MAXS ? n : MAXS;
 	qsort(during, kept, sizeof(*during), cmp);
 	bound = factor * median + slack / 1e3;
+	if ((r1 - r0) / 8 > bound)
+		bound = (r1 - r0) / 8;
 	printf("%s: read of %zu bytes took %.1f ms; 1-byte appends alone: median %.3f ms, max %.3f ms\n",
 	       ctl ? "control (reading another log)" : "reading the same log",
 	       (size_t)nread, (r1 - r0) * 1e3, median * 1e3, solo[SOLO - 1] * 1e3);
@@ -191,7 +196,7 @@ int main(int argc, char **argv)
 		printf("no append during the read\n");
 		return 2;
 	}
-	printf("%d appends during the read: median %.3f ms, p99 %.3f ms, max %.3f ms (bound %.0f x %.3f + %.0f = %.3f ms)\n",
+	printf("%d appends during the read: median %.3f ms, p99 %.3f ms, max %.3f ms (bound: the larger of %.0f x %.3f + %.0f and an eighth of the read, %.3f ms)\n",
 	       n, during[kept / 2] * 1e3, during[kept * 99 / 100] * 1e3, max * 1e3,
 	       factor, median * 1e3, slack, bound * 1e3);
 	if ((size_t)nread < rsize - REC) {
