@@ -149,6 +149,13 @@ static int target_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "last_disconnect %d\n", s.last_disconnect);
 	seq_printf(m, "last_disconnect_time %lld\n", s.last_disconnect_time);
 	seq_printf(m, "last_connect_time %lld\n", s.last_connect_time);
+	if (t->ack == KLOGFWD_ACK_RELP) {
+		seq_printf(m, "relp_sessions %llu\n", s.stats.relp_sessions);
+		seq_printf(m, "relp_window_full %llu\n", s.stats.relp_window_full);
+		seq_printf(m, "relp_resent %llu\n", s.stats.relp_resent);
+		seq_printf(m, "relp_skipped %llu\n", s.stats.relp_skipped);
+		seq_printf(m, "relp_last_code %u\n", s.stats.relp_last_code);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(target_stats);

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/seqlock.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/klogfwd.h>
@@ -308,6 +309,7 @@ struct klf_cursor {
 extern struct mutex klf_logs_lock;
 extern unsigned int klf_logs_gen;
 
+const char *klf_framing_name(u32 framing);
 void klf_log_config_default(struct klf_log_config *cfg);
 int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ack *extack);
 struct klf_log *klf_log_create(struct net *net, const char *name, const char *dir,

@@ -49,6 +49,11 @@ static const struct netlink_range_validation klogfwd_a_target_sndbuf_range = {
 	.max	= 268435456ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_relp_max_frame_range = {
+	.min	= 16ULL,
+	.max	= 1048576ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -124,7 +129,7 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 };
 
 /* KLOGFWD_CMD_TARGET_NEW - do */
-static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_PAUSED + 1] = {
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_RELP_MAX_FRAME + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
@@ -132,13 +137,15 @@ static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_PAU
 	[KLOGFWD_A_TARGET_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[KLOGFWD_A_TARGET_START] = NLA_POLICY_MAX(NLA_U32, 3),
 	[KLOGFWD_A_TARGET_FROM_OFFSET] = { .type = NLA_UINT, },
-	[KLOGFWD_A_TARGET_ACK] = NLA_POLICY_MAX(NLA_U32, 1),
+	[KLOGFWD_A_TARGET_ACK] = NLA_POLICY_MAX(NLA_U32, 2),
 	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_min_ms_range),
 	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_max_ms_range),
 	[KLOGFWD_A_TARGET_KEEPALIVE_S] = NLA_POLICY_MAX(NLA_U32, 32767),
 	[KLOGFWD_A_TARGET_USER_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_user_timeout_ms_range),
 	[KLOGFWD_A_TARGET_NODELAY] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KLOGFWD_A_TARGET_SNDBUF] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_sndbuf_range),
+	[KLOGFWD_A_TARGET_RELP_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_max_frame_range),
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -153,7 +160,7 @@ static const struct nla_policy klogfwd_target_get_nl_policy[KLOGFWD_A_TARGET_NAM
 };
 
 /* KLOGFWD_CMD_TARGET_SET - do */
-static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_PAUSED + 1] = {
+static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_RELP_MAX_FRAME + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_min_ms_range),
 	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_max_ms_range),
@@ -161,6 +168,8 @@ static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_PAU
 	[KLOGFWD_A_TARGET_USER_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_user_timeout_ms_range),
 	[KLOGFWD_A_TARGET_NODELAY] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KLOGFWD_A_TARGET_SNDBUF] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_sndbuf_range),
+	[KLOGFWD_A_TARGET_RELP_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_max_frame_range),
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -215,7 +224,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_NEW,
 		.doit		= klogfwd_nl_target_new_doit,
 		.policy		= klogfwd_target_new_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_PAUSED,
+		.maxattr	= KLOGFWD_A_TARGET_RELP_MAX_FRAME,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -241,7 +250,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_SET,
 		.doit		= klogfwd_nl_target_set_doit,
 		.policy		= klogfwd_target_set_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_PAUSED,
+		.maxattr	= KLOGFWD_A_TARGET_RELP_MAX_FRAME,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

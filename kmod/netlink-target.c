@@ -16,10 +16,28 @@
 #include "kmod/netlink-gen.h"
 #include "kmod/target.h"
 
-/* Settings present in the request; absent ones keep their value in @cfg. */
-static int klf_nl_target_config(struct genl_info *info, struct klf_target_config *cfg)
+/*
+ * Settings present in the request; absent ones keep their value in @cfg.
+ * The RELP ones are refused on a target whose @ack is not relp.
+ */
+static int klf_nl_target_config(struct genl_info *info, struct klf_target_config *cfg,
+				u32 ack)
 {
 	struct nlattr **tb = info->attrs;
+	struct nlattr *relp = tb[KLOGFWD_A_TARGET_RELP_WINDOW] ?:
+			      tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME];
+
+	if (relp && ack != KLOGFWD_ACK_RELP) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, relp,
+					"%s applies to ack relp targets only",
+					relp == tb[KLOGFWD_A_TARGET_RELP_WINDOW] ?
+					"window" : "max-frame");
+		return -EINVAL;
+	}
+	if (tb[KLOGFWD_A_TARGET_RELP_WINDOW])
+		cfg->relp_window = nla_get_u32(tb[KLOGFWD_A_TARGET_RELP_WINDOW]);
+	if (tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME])
+		cfg->relp_max_frame = nla_get_u32(tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME]);
 
 	if (tb[KLOGFWD_A_TARGET_BACKOFF_MIN_MS])
 		cfg->backoff_min_ms = nla_get_u32(tb[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]);
@@ -110,8 +128,10 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = klf_nl_target_addr(info, &ss, &len);
 	if (ret)
 		return ret;
+	if (tb[KLOGFWD_A_TARGET_ACK])
+		ack = nla_get_u32(tb[KLOGFWD_A_TARGET_ACK]);
 	klf_target_config_default(&cfg);
-	ret = klf_nl_target_config(info, &cfg);
+	ret = klf_nl_target_config(info, &cfg, ack);
 	if (ret)
 		return ret;
 	if (tb[KLOGFWD_A_TARGET_START])
@@ -128,8 +148,6 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 				    "start offset needs from-offset");
 		return -EINVAL;
 	}
-	if (tb[KLOGFWD_A_TARGET_ACK])
-		ack = nla_get_u32(tb[KLOGFWD_A_TARGET_ACK]);
 
 	log = klf_log_find(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_LOG]));
 	if (!log) {
@@ -205,7 +223,7 @@ int klogfwd_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&t->lock);
 	cfg = t->cfg;
 	mutex_unlock(&t->lock);
-	ret = klf_nl_target_config(info, &cfg);
+	ret = klf_nl_target_config(info, &cfg, t->ack);
 	if (!ret)
 		klf_target_set(t, &cfg, paused);
 out:
@@ -252,6 +270,10 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    nla_put_u8(msg, KLOGFWD_A_TARGET_PAUSED, s.paused) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATE, s.state))
 		goto err;
+	if (t->ack == KLOGFWD_ACK_RELP &&
+	    (nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_WINDOW, s.cfg.relp_window) ||
+	     nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_MAX_FRAME, s.cfg.relp_max_frame)))
+		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)
 		goto err;
@@ -278,6 +300,15 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 			     s.last_disconnect_time) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME,
 			     s.last_connect_time))
+		goto err;
+	if (t->ack == KLOGFWD_ACK_RELP &&
+	    (klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_SESSIONS,
+			      s.stats.relp_sessions) ||
+	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_WINDOW_FULL,
+			      s.stats.relp_window_full) ||
+	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_RESENT, s.stats.relp_resent) ||
+	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_SKIPPED, s.stats.relp_skipped) ||
+	     nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE, s.stats.relp_last_code)))
 		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

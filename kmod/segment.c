@@ -791,7 +791,13 @@ static const char *const klf_framing_names[] = {
 	[KLOGFWD_FRAMING_KLF]	= "klf",
 };
 
-static const char *klf_framing_name(u32 framing)
+/**
+ * klf_framing_name() - a framing's name, as the CLI and <dir>/framing give it
+ * @framing: KLOGFWD_FRAMING_*
+ *
+ * Return: "lf", "octet", "klf", or "?" for another value.
+ */
+const char *klf_framing_name(u32 framing)
 {
 	return framing < ARRAY_SIZE(klf_framing_names) ? klf_framing_names[framing] : "?";
 }

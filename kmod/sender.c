@@ -33,6 +33,7 @@
 #include <linux/crc32.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/net.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
@@ -142,7 +143,7 @@ static void klf_sock_install(struct klf_target *t, struct sock *sk)
 	sk->sk_user_data = t;
 	WRITE_ONCE(sk->sk_state_change, klf_sk_kick);
 	WRITE_ONCE(sk->sk_write_space, klf_sk_write_space);
-	if (t->ack == KLOGFWD_ACK_APP)
+	if (t->ack == KLOGFWD_ACK_APP || t->ack == KLOGFWD_ACK_RELP)
 		WRITE_ONCE(sk->sk_data_ready, klf_sk_kick);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
@@ -221,12 +222,19 @@ static void klf_target_app_acks(struct klf_target *t)
 	}
 }
 
-/* Follow what the peer acknowledged on the current connection. */
-static void klf_target_acks(struct klf_target *t)
+static int klf_target_relp_recv(struct klf_target *t);
+
+/*
+ * Follow what the peer acknowledged on the current connection.
+ *
+ * Return: 0, or a negative errno when the receiver broke the RELP session.
+ */
+static int klf_target_acks(struct klf_target *t)
 {
 	struct sock *sk = t->sock->sk;
 	u64 acked, prev = t->acked.cur.offset;
 	bool slow;
+	int ret = 0;
 
 	slow = lock_sock_fast(sk);
 	acked = tcp_sk(sk)->bytes_acked - t->acked_base;
@@ -236,8 +244,9 @@ static void klf_target_acks(struct klf_target *t)
 	if (acked > t->conn_acked) {
 		t->stats.bytes_acked += acked - t->conn_acked;
 		t->conn_acked = acked;
-		/* a receiver that takes data resets the backoff */
-		t->backoff_ms = t->cfg.backoff_min_ms;
+		/* a receiver that takes data resets the backoff (RELP: its 200s) */
+		if (t->ack != KLOGFWD_ACK_RELP)
+			t->backoff_ms = t->cfg.backoff_min_ms;
 	}
 	if (t->ack == KLOGFWD_ACK_TCP) {
 		while (t->ring_len && t->ring[t->ring_head].stream <= acked) {
@@ -245,6 +254,8 @@ static void klf_target_acks(struct klf_target *t)
 			t->ring_head = (t->ring_head + 1) % KLF_CKPT_RING;
 			t->ring_len--;
 		}
+	} else if (t->ack == KLOGFWD_ACK_RELP) {
+		ret = klf_target_relp_recv(t);
 	} else {
 		klf_target_app_acks(t);
 	}
@@ -252,6 +263,7 @@ static void klf_target_acks(struct klf_target *t)
 		t->stats.records_acked += t->acked.cur.offset - prev;
 		klf_target_publish(t);
 	}
+	return ret;
 }
 
 /*
@@ -304,6 +316,112 @@ static bool klf_target_say_ok(struct klf_target *t)
 		t->say_rs.missed = 0;
 	}
 	return true;
+}
+
+/*
+ * The RELP session broke (@err): tell why, once per failure as the other
+ * connection lines, and parse nothing more on it.
+ */
+static int klf_relp_broken(struct klf_target *t, int err, const char *why, u32 txnr,
+			   const char *text)
+{
+	t->relp.broken = true;
+	if (klf_target_say_ok(t))
+		pr_info("target %s (log %s): RELP session with %pISpc broken: %s (txnr %u%s%.*s)\n",
+			t->name, t->log->name, &t->addr, why, txnr, text ? ": " : "",
+			text ? (int)strcspn(text, "\n") : 0, text ? text : "");
+	return err;
+}
+
+/*
+ * The oldest frames were skipped records (too long to send): they are
+ * done once everything before them is.
+ */
+static void klf_relp_pop_skipped(struct klf_target *t)
+{
+	struct klf_relp_slot *slot;
+
+	while ((slot = klf_relp_oldest(&t->relp)) && !slot->txnr) {
+		t->acked.cur = slot->cur;
+		klf_relp_pop(&t->relp);
+	}
+}
+
+/* A response: to open, or to the oldest frame not answered. */
+static int klf_target_relp_rsp(struct klf_target *t, const struct klf_relp_rsp *rsp)
+{
+	struct klf_relp *r = &t->relp;
+	struct klf_relp_slot *slot;
+
+	t->stats.relp_last_code = rsp->code;
+	if (!r->opened) {
+		if (rsp->code != 200)
+			return klf_relp_broken(t, -EREMOTEIO, "open refused", rsp->txnr,
+					       rsp->text);
+		if (klf_relp_check_open(rsp))
+			return klf_relp_broken(t, -EPROTO,
+					       "open accepted without the syslog command of RELP version 0",
+					       rsp->txnr, NULL);
+		r->opened = true;
+		t->stats.relp_sessions++;
+		return 0;
+	}
+	slot = klf_relp_oldest(r);
+	if (!slot || slot->txnr != rsp->txnr)
+		return klf_relp_broken(t, -EPROTO, "response out of order", rsp->txnr, NULL);
+	if (rsp->code != 200)
+		return klf_relp_broken(t, -EREMOTEIO, "receiver refused a message", rsp->txnr,
+				       rsp->text);
+	t->acked.cur = slot->cur;
+	klf_relp_pop(r);
+	klf_relp_pop_skipped(t);
+	/* a receiver that takes messages resets the backoff */
+	t->backoff_ms = t->cfg.backoff_min_ms;
+	return 0;
+}
+
+/*
+ * Read the receiver's RELP responses (ack relp).
+ *
+ * Return: 0, or a negative errno that ends the connection: the receiver
+ * closed it, refused a frame, said serverclose or sent what is not RELP.
+ */
+static int klf_target_relp_recv(struct klf_target *t)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct klf_relp *r = &t->relp;
+	struct klf_relp_rsp rsp;
+	size_t off, used;
+	struct kvec iov;
+	u8 buf[256];
+	int n, ret;
+
+	if (r->broken)
+		return -EPROTO;
+	for (;;) {
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		n = kernel_recvmsg(t->sock, &msg, &iov, 1, sizeof(buf), MSG_DONTWAIT);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0)
+			return n;
+		if (!n)
+			return -EPIPE;
+		for (off = 0; off < n; off += used) {
+			ret = klf_relp_parse(r, buf + off, n - off, &used, &rsp);
+			if (ret == -ECONNRESET)
+				return klf_relp_broken(t, ret, "serverclose", 0, NULL);
+			if (ret < 0)
+				return klf_relp_broken(t, ret, "not a RELP response", r->p_txnr,
+						       NULL);
+			if (!ret)
+				break;
+			ret = klf_target_relp_rsp(t, &rsp);
+			if (ret)
+				return ret;
+		}
+	}
 }
 
 /* Record a failure: last-error and its time. */
@@ -423,6 +541,8 @@ static void klf_target_established(struct klf_target *t)
 	t->acked.stream = 0;
 	t->cur = t->acked.cur;
 	klf_target_put_span(t);
+	if (t->ack == KLOGFWD_ACK_RELP)
+		klf_relp_reset(&t->relp);
 	t->stats.connects++;
 	t->last_connect_time = ktime_get_real_seconds();
 	t->fail_said = false;
@@ -602,6 +722,253 @@ static int klf_target_send(struct klf_target *t)
 	}
 }
 
+/*
+ * The length of the record at the span's position, its newline included
+ * (an lf record holds no other).
+ *
+ * Return: the length, or a negative errno.
+ */
+static ssize_t klf_relp_reclen(struct klf_span *s)
+{
+	loff_t pos = s->pos;
+	struct page *page;
+	size_t n, off;
+	const u8 *p;
+	u8 *nl;
+	int ret;
+
+	while (pos < s->end) {
+		off = offset_in_page(pos);
+		n = min_t(size_t, PAGE_SIZE - off, s->end - pos);
+		ret = klf_span_pages(s, pos >> PAGE_SHIFT, 1, &page);
+		if (ret)
+			return ret;
+		p = kmap_local_page(page);
+		nl = memchr(p + off, '\n', n);
+		if (nl)
+			pos += nl - (p + off) + 1;
+		else
+			pos += n;
+		kunmap_local(p);
+		put_page(page);
+		if (nl)
+			return pos - s->pos;
+	}
+	/* committed lf records all end with a newline */
+	return -EIO;
+}
+
+/*
+ * Queue the rest of the RELP header (or open frame), copied: a few bytes.
+ *
+ * Return: 0 when it is all queued, 1 when the socket is full, or a
+ * negative errno.
+ */
+static int klf_relp_send_hdr(struct klf_target *t)
+{
+	struct klf_relp *r = &t->relp;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov;
+	int ret;
+
+	/* a syslog header: its record follows at once; open waits for an answer */
+	if (r->opened)
+		msg.msg_flags |= MSG_MORE;
+	while (r->hdr_off < r->hdr_len) {
+		iov.iov_base = r->hdr + r->hdr_off;
+		iov.iov_len = r->hdr_len - r->hdr_off;
+		ret = kernel_sendmsg(t->sock, &msg, &iov, 1, iov.iov_len);
+		if (ret == -EAGAIN) {
+			t->stats.eagain++;
+			return 1;
+		}
+		if (ret < 0)
+			return ret;
+		r->hdr_off += ret;
+		t->queued += ret;
+		t->stats.bytes_sent += ret;
+		t->stats.bytes_copied += ret;
+	}
+	return 0;
+}
+
+/*
+ * Queue the rest of the record whose header went out, by reference.
+ *
+ * Return: 0 when it is all queued (the frame is then in the window), 1
+ * when the socket is full, or a negative errno.
+ */
+static int klf_relp_send_record(struct klf_target *t, size_t *budget)
+{
+	struct page *pages[KLF_SEND_PAGES];
+	struct klf_relp *r = &t->relp;
+	struct klf_span *s = &t->span;
+	struct sock *sk = t->sock->sk;
+	unsigned int off, npages, i;
+	size_t len, slen;
+	bool more;
+	int ret;
+
+	while (s->pos < r->rec_end) {
+		off = offset_in_page(s->pos);
+		len = min_t(size_t, r->rec_end - s->pos, KLF_SEND_PAGES * PAGE_SIZE - off);
+		npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
+		ret = klf_span_pages(s, s->pos >> PAGE_SHIFT, npages, pages);
+		if (ret)
+			return ret;
+		/* the frame ends the data queued so far: push it unless more follows */
+		more = s->pos + len < r->rec_end || r->rec_end < s->end;
+		ret = klf_fault_hit(KLF_FAULT_SEND);
+		if (!ret) {
+			slen = klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len;
+			ret = klf_send_pages(t->sock, pages, npages, off, slen, more,
+					     &t->stats.pages_spliced, &t->stats.bytes_copied);
+		}
+		for (i = 0; i < npages; i++)
+			put_page(pages[i]);
+		if (ret == -EAGAIN) {
+			t->stats.eagain++;
+			if (sk_stream_memory_free(sk))
+				timer_reduce(&t->timer, jiffies + KLF_NOMEM_RETRY);
+			return 1;
+		}
+		if (ret < 0)
+			return ret;
+		r->unpushed = more;
+		t->stats.send_calls++;
+		t->stats.bytes_sent += ret;
+		if (t->cur.offset < t->sent_hwm)
+			t->stats.resent_bytes += ret;
+		t->queued += ret;
+		s->pos += ret;
+		*budget -= min_t(size_t, ret, *budget);
+		if (ret < len) {
+			t->stats.eagain++;
+			return 1;
+		}
+	}
+	t->cur = (struct klf_cursor){ .offset = t->cur.offset + 1, .base = s->base, .pos = s->pos };
+	t->stats.records_sent++;
+	t->sent_hwm = max(t->sent_hwm, t->cur.offset);
+	klf_relp_push(r, r->txnr++, &t->cur);
+	r->rec_end = -1;
+	return 0;
+}
+
+/*
+ * A record longer than relp-max-frame: imrelp would end the session on
+ * it, every time it was sent again. It is skipped, counted and told, and
+ * is done once the frames before it are answered.
+ */
+static void klf_relp_skip(struct klf_target *t, size_t len)
+{
+	struct klf_span *s = &t->span;
+	u64 offset = t->cur.offset;
+
+	s->pos += len;
+	t->cur = (struct klf_cursor){ .offset = offset + 1, .base = s->base, .pos = s->pos };
+	t->sent_hwm = max(t->sent_hwm, t->cur.offset);
+	t->stats.relp_skipped++;
+	if (klf_target_say_ok(t))
+		pr_warn("target %s (log %s): record %llu not sent: its %zu bytes are over max-frame %u\n",
+			t->name, t->log->name, offset, len - 1, t->cfg.relp_max_frame);
+	if (klf_relp_oldest(&t->relp)) {
+		klf_relp_push(&t->relp, 0, &t->cur);
+		return;
+	}
+	t->acked.cur = t->cur;
+	t->stats.records_acked++;
+	klf_target_publish(t);
+}
+
+/*
+ * ack relp: open the session, then queue each committed record as a RELP
+ * syslog frame (its header copied, its bytes by reference), while the
+ * window has room, until the log has no more, the socket is full or the
+ * budget is spent.
+ *
+ * Return: 0 or a negative errno that ends the connection.
+ */
+static int __klf_target_send_relp(struct klf_target *t)
+{
+	size_t budget = KLF_SEND_BUDGET;
+	struct klf_relp *r = &t->relp;
+	struct klf_span *s = &t->span;
+	ssize_t len;
+	int ret;
+
+	if (!r->open_sent)
+		klf_relp_open_frame(r);
+	for (;;) {
+		ret = klf_relp_send_hdr(t);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+		/* nothing but open until the receiver accepts it */
+		if (!r->opened)
+			return 0;
+		if (r->rec_end >= 0) {
+			ret = klf_relp_send_record(t, &budget);
+			if (ret)
+				return ret > 0 ? 0 : ret;
+			continue;
+		}
+		if (!s->file || s->pos == s->end) {
+			ret = klf_log_span(t->log, &t->cur, s);
+			if (ret == -ENODATA)
+				return 0;
+			if (ret)
+				return ret;
+			/* retention deleted records this target never had */
+			if (!klf_relp_oldest(r) && s->offset > t->acked.cur.offset) {
+				t->acked.cur = t->cur;
+				klf_target_publish(t);
+			}
+		}
+		if (!budget) {
+			queue_work(klf_wq, &t->work);
+			return 0;
+		}
+		if (r->frames >= t->cfg.relp_window || r->len == KLF_RELP_WINDOW_MAX) {
+			/* the answers bring the worker back (data_ready) */
+			if (!r->blocked)
+				t->stats.relp_window_full++;
+			r->blocked = true;
+			return 0;
+		}
+		r->blocked = false;
+		/* a session ends before its txnr needs a tenth digit */
+		if (r->txnr > KLF_RELP_TXNR_MAX)
+			return klf_relp_oldest(r) ? 0 : -ECONNRESET;
+		len = klf_relp_reclen(s);
+		if (len < 0)
+			return len;
+		if (len - 1 > t->cfg.relp_max_frame) {
+			klf_relp_skip(t, len);
+			continue;
+		}
+		if (t->cur.offset < t->sent_hwm)
+			t->stats.relp_resent++;
+		klf_relp_syslog_frame(r, len - 1);
+		r->rec_end = s->pos + len;
+	}
+}
+
+static int klf_target_send_relp(struct klf_target *t)
+{
+	int ret = __klf_target_send_relp(t);
+
+	/*
+	 * A frame queued with MSG_MORE, for a next one that did not follow
+	 * (a full window, no record yet): push it, or the receiver may never
+	 * see it whole and never answer.
+	 */
+	if (t->relp.unpushed && !ret) {
+		tcp_sock_set_cork(t->sock->sk, false);
+		t->relp.unpushed = false;
+	}
+	return ret;
+}
+
 /**
  * klf_target_persist() - write the acknowledged offset beside a dir log
  * @t: the target, locked
@@ -721,8 +1088,9 @@ void klf_target_work(struct work_struct *work)
 	}
 	/* ask TCP for a write_space call on each ACK that frees room */
 	set_bit(SOCK_NOSPACE, &t->sock->flags);
-	klf_target_acks(t);
-	ret = klf_target_send(t);
+	ret = klf_target_acks(t);
+	if (!ret)
+		ret = t->ack == KLOGFWD_ACK_RELP ? klf_target_send_relp(t) : klf_target_send(t);
 	if (ret) {
 		klf_target_fail(t, ret);
 		goto out;

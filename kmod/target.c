@@ -52,6 +52,8 @@ void klf_target_config_default(struct klf_target_config *cfg)
 		.keepalive_s = 30,
 		.user_timeout_ms = 30000,
 		.sndbuf = 0,
+		.relp_window = KLF_RELP_WINDOW_DEFAULT,
+		.relp_max_frame = KLF_RELP_MAX_FRAME_DEFAULT,
 		.nodelay = true,
 	};
 }
@@ -152,6 +154,7 @@ static int klf_target_start(struct klf_target *t, u32 start, u64 from, u64 *lost
 
 static void klf_target_free(struct klf_target *t)
 {
+	klf_relp_free(&t->relp);
 	if (t->cursor_file)
 		fput(t->cursor_file);
 	klf_log_put(t->log);
@@ -196,6 +199,11 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 		NL_SET_ERR_MSG(extack, "ack app needs a log with klf framing (offsets in records)");
 		return ERR_PTR(-EINVAL);
 	}
+	if (ack == KLOGFWD_ACK_RELP && log->cfg.framing != KLOGFWD_FRAMING_LF) {
+		NL_SET_ERR_MSG_FMT(extack, "ack relp needs a log with lf framing, not %s",
+				   klf_framing_name(log->cfg.framing));
+		return ERR_PTR(-EINVAL);
+	}
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
@@ -218,6 +226,11 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	t->backoff_ms = cfg->backoff_min_ms;
 	t->retry_at = jiffies;
 	t->state = paused ? KLOGFWD_TARGET_STATE_PAUSED : KLOGFWD_TARGET_STATE_BACKOFF;
+	if (ack == KLOGFWD_ACK_RELP) {
+		ret = klf_relp_alloc(&t->relp);
+		if (ret)
+			goto err_free;
+	}
 	/* its own "N lines suppressed" names the target (klf_target_say_ok()) */
 	ratelimit_state_init(&t->say_rs, KLF_SAY_INTERVAL, KLF_SAY_BURST);
 	ratelimit_set_flags(&t->say_rs, RATELIMIT_MSG_ON_RELEASE);

@@ -13,6 +13,7 @@
 #include <uapi/linux/klogfwd.h>
 
 #include "kmod/log.h"
+#include "kmod/relp.h"
 
 struct dentry;
 struct net;
@@ -37,6 +38,8 @@ struct sock;
  * @user_timeout_ms: TCP_USER_TIMEOUT, 0 for the kernel's default
  * @sndbuf: SO_SNDBUF, 0 for autotuning
  * @nodelay: TCP_NODELAY
+ * @relp_window: ack relp: frames sent and not answered, at most
+ * @relp_max_frame: ack relp: longest payload sent
  */
 struct klf_target_config {
 	u32 backoff_min_ms;
@@ -44,6 +47,8 @@ struct klf_target_config {
 	u32 keepalive_s;
 	u32 user_timeout_ms;
 	u32 sndbuf;
+	u32 relp_window;
+	u32 relp_max_frame;
 	bool nodelay;
 };
 
@@ -60,6 +65,11 @@ struct klf_target_config {
  * @connects: connections established
  * @reconnects: connections lost or failed
  * @resent_bytes: bytes queued again after a reconnect
+ * @relp_sessions: RELP sessions opened
+ * @relp_window_full: times sending stopped on a full RELP window
+ * @relp_resent: records sent again in a new RELP session
+ * @relp_skipped: records longer than relp_max_frame, not sent
+ * @relp_last_code: code of the last RELP response, 0 if none
  */
 struct klf_target_stats {
 	u64 bytes_sent;
@@ -73,6 +83,11 @@ struct klf_target_stats {
 	u64 connects;
 	u64 reconnects;
 	u64 resent_bytes;
+	u64 relp_sessions;
+	u64 relp_window_full;
+	u64 relp_resent;
+	u64 relp_skipped;
+	u32 relp_last_code;
 };
 
 /**
@@ -96,7 +111,7 @@ struct klf_ckpt {
  * @addrlen: its length
  * @ack: KLOGFWD_ACK_*
  * @dfs: its debugfs directory
- * @lock: protects the members below, up to @stats
+ * @lock: protects the members below, up to @relp
  * @cfg: settings
  * @sock: the socket of the current connection attempt, or NULL
  * @saved_state_change: @sock's callback before klogfwd's
@@ -139,6 +154,7 @@ struct klf_ckpt {
  * @persisted: offset last written to @cursor_file
  * @persisted_at: jiffies of that write
  * @stats: counters
+ * @relp: the RELP session (ack relp)
  * @consumer: what the log knows of this target: the acknowledged offset
  *	      (@acked.cur.offset, or past it if retention deleted records)
  *	      and the records dropped
@@ -153,7 +169,7 @@ struct klf_target {
 	u32 ack;
 	struct dentry *dfs;
 
-	struct mutex lock; /* protects the members below, up to @stats */
+	struct mutex lock; /* protects the members below, up to @relp */
 	struct klf_target_config cfg;
 	struct socket *sock;
 	void (*saved_state_change)(struct sock *sk);
@@ -189,6 +205,7 @@ struct klf_target {
 	u64 persisted;
 	unsigned long persisted_at;
 	struct klf_target_stats stats;
+	struct klf_relp relp;
 
 	struct klf_consumer consumer;
 };

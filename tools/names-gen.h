@@ -80,6 +80,7 @@ static const char *const klf_start_names[] = {
 static const char *const klf_ack_names[] = {
 	[KLOGFWD_ACK_TCP] = "tcp",
 	[KLOGFWD_ACK_APP] = "app",
+	[KLOGFWD_ACK_RELP] = "relp",
 };
 
 static const char *const klf_target_state_names[] = {
@@ -172,6 +173,8 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_PAUSED] = "paused",
 	[KLOGFWD_A_TARGET_STATE] = "state",
 	[KLOGFWD_A_TARGET_STATS] = "stats",
+	[KLOGFWD_A_TARGET_RELP_WINDOW] = "relp-window",
+	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = "relp-max-frame",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
@@ -196,6 +199,11 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT] = "last-disconnect",
 	[KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME] = "last-disconnect-time",
 	[KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME] = "last-connect-time",
+	[KLOGFWD_A_TARGET_STATS_RELP_SESSIONS] = "relp-sessions",
+	[KLOGFWD_A_TARGET_STATS_RELP_WINDOW_FULL] = "relp-window-full",
+	[KLOGFWD_A_TARGET_STATS_RELP_RESENT] = "relp-resent",
+	[KLOGFWD_A_TARGET_STATS_RELP_SKIPPED] = "relp-skipped",
+	[KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE] = "relp-last-code",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -563,6 +571,31 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 	[KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME] = {
 		"last-connect-time",
 		"When the last connection was established: Unix time in seconds (CLOCK_REALTIME), 0 if never. With state established, the connection's age.",
+		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_RELP_SESSIONS] = {
+		"relp-sessions",
+		"ack relp: RELP sessions opened (the receiver answered open with 200).",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_RELP_WINDOW_FULL] = {
+		"relp-window-full",
+		"ack relp: times sending stopped because relp-window frames were not answered yet.",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_RELP_RESENT] = {
+		"relp-resent",
+		"ack relp: records sent again in a new session because the session they were sent in broke before the receiver answered them.",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_RELP_SKIPPED] = {
+		"relp-skipped",
+		"ack relp: records not sent because their payload is longer than relp-max-frame.",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE] = {
+		"relp-last-code",
+		"ack relp: the code of the receiver's last RELP response (200 for OK), 0 if none yet.",
 		true,
 	},
 };

@@ -209,10 +209,16 @@ enum klogfwd_start {
  *   connection: after handling records it writes the offset of the next record
  *   it wants as 8 bytes, little endian (klf framing only). At-least-once even
  *   when the receiver is killed.
+ * @KLOGFWD_ACK_RELP: RELP (the Reliable Event Logging Protocol of rsyslog's
+ *   imrelp): each record goes as one RELP syslog frame, and counts as
+ *   delivered when the receiver answers it with 200 OK (lf framing only).
+ *   At-least-once even when the receiver is killed; after a broken session the
+ *   records not answered are sent again.
  */
 enum klogfwd_ack {
 	KLOGFWD_ACK_TCP,
 	KLOGFWD_ACK_APP,
+	KLOGFWD_ACK_RELP,
 };
 
 /**
@@ -323,6 +329,8 @@ enum {
 	KLOGFWD_A_TARGET_PAUSED,
 	KLOGFWD_A_TARGET_STATE,
 	KLOGFWD_A_TARGET_STATS,
+	KLOGFWD_A_TARGET_RELP_WINDOW,
+	KLOGFWD_A_TARGET_RELP_MAX_FRAME,
 
 	__KLOGFWD_A_TARGET_MAX,
 	KLOGFWD_A_TARGET_MAX = (__KLOGFWD_A_TARGET_MAX - 1)
@@ -350,6 +358,11 @@ enum {
 	KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT,
 	KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME,
 	KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME,
+	KLOGFWD_A_TARGET_STATS_RELP_SESSIONS,
+	KLOGFWD_A_TARGET_STATS_RELP_WINDOW_FULL,
+	KLOGFWD_A_TARGET_STATS_RELP_RESENT,
+	KLOGFWD_A_TARGET_STATS_RELP_SKIPPED,
+	KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE,
 
 	__KLOGFWD_A_TARGET_STATS_MAX,
 	KLOGFWD_A_TARGET_STATS_MAX = (__KLOGFWD_A_TARGET_STATS_MAX - 1)
