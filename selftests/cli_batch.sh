@@ -7,9 +7,10 @@
 # the batch with its line number and the kernel's message, naming the lines
 # applied and those not run. klogfwd save prints a batch file that recreates
 # the logs and targets (every setting, a dir with blanks and a quote, a
-# paused target), that applies again as a no-op; an add that differs names
-# the setting and both values; --check applies nothing. The first line of
-# log show and target show, with "add" put in, is such a batch too.
+# paused target, an ack relp target with its window and max-frame), that
+# applies again as a no-op; an add that differs names the setting and both
+# values; --check applies nothing. The first line of log show and target
+# show, with "add" put in, is such a batch too.
 source "$(dirname "$0")/lib.sh"
 require_module
 command -v jq > /dev/null || skip_all "jq is not installed"
@@ -17,8 +18,8 @@ W=${KLF_RUN:-/tmp}/batch.$$
 mkdir -p "$W"
 D=$(mktemp -d /tmp/klf-save.XXXXXX)
 cleanup() {
-	for t in bt sv-t1 sv-t2 sv-t3; do "$KLOGFWD" target del $t 2>/dev/null; done
-	for l in b1 b2 b3 sv-m sv-d f1 f2 f3 ck; do "$KLOGFWD" log del $l force 2>/dev/null; done
+	for t in bt sv-t1 sv-t2 sv-t3 sv-t4; do "$KLOGFWD" target del $t 2>/dev/null; done
+	for l in b1 b2 b3 sv-m sv-d sv-l f1 f2 f3 ck; do "$KLOGFWD" log del $l force 2>/dev/null; done
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -85,10 +86,13 @@ save_restore() {
 		max-record 1000 overflow block mode 0640 owner 1 group 2 input lines \
 		format rfc5424 hostname h-1 app-name my-app facility local3 severity info &&
 	"$KLOGFWD" log add sv-d dir "$sdir" framing klf sync 5s segment-bytes 256k retain-bytes 0 &&
+	"$KLOGFWD" log add sv-l &&
 	"$KLOGFWD" target add sv-t1 log sv-d to 127.0.0.1:9 ack app backoff 1s-1m keepalive 60 \
 		user-timeout 10s nodelay off sndbuf 64k paused &&
 	"$KLOGFWD" target add sv-t2 log sv-m to '[::1]:9' backoff 100-200 &&
-	"$KLOGFWD" target add sv-t3 log sv-m to 127.0.0.1:9 paused || return 1
+	"$KLOGFWD" target add sv-t3 log sv-m to 127.0.0.1:9 paused &&
+	"$KLOGFWD" target add sv-t4 log sv-l to 127.0.0.1:9 ack relp window 64 max-frame 16k paused ||
+		return 1
 	settings > "$W/before" || return 1
 	"$KLOGFWD" save > "$W/saved" && "$KLOGFWD" save "$W/saved.file" || return 1
 	sed 's/^/# /' "$W/saved"
@@ -99,11 +103,16 @@ save_restore() {
 	grep -qF "log add sv-d dir '$D/it'\\''s a dir' framing klf segment-bytes 256k retain-bytes 0 retain-ms 0 max-record 64k overflow drop sync 5s mode 0600 owner 0 group 0 input record format raw app-name sv-d facility user severity notice" "$W/saved" &&
 	grep -qF "log add sv-m memory framing octet segment-bytes 1M retain-bytes 4M retain-ms 1d max-record 1000 overflow block sync none mode 0640 owner 1 group 2 input lines format rfc5424 hostname h-1 app-name my-app facility local3 severity info" "$W/saved" &&
 	grep -qF "target add sv-t1 log sv-d to 127.0.0.1:9 from resume ack app backoff 1s-1m keepalive 60 user-timeout 10s nodelay off sndbuf 64k paused" "$W/saved" &&
-	grep -qF "target add sv-t2 log sv-m to [::1]:9 from earliest ack tcp backoff 100-200 " "$W/saved" || return 1
+	grep -qF "target add sv-t2 log sv-m to [::1]:9 from earliest ack tcp backoff 100-200 " "$W/saved" &&
+	grep -qF "target add sv-t4 log sv-l to 127.0.0.1:9 from earliest ack relp backoff 200-30s keepalive 30 user-timeout 30s nodelay on sndbuf 0 window 64 max-frame 16k paused" "$W/saved" || return 1
+	# window and max-frame for the ack relp target only
+	[ "$(grep -c ' window ' "$W/saved")" = 1 ] && [ "$(grep -c ' max-frame ' "$W/saved")" = 1 ] ||
+		return 1
 	# delete everything, apply the file: the same settings
-	for t in sv-t1 sv-t2 sv-t3; do "$KLOGFWD" target del $t || return 1; done
-	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d || return 1
-	[ ! -e /dev/klogfwd/sv-m ] && [ ! -e /dev/klogfwd/sv-d ] || return 1
+	for t in sv-t1 sv-t2 sv-t3 sv-t4; do "$KLOGFWD" target del $t || return 1; done
+	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d && "$KLOGFWD" log del sv-l || return 1
+	[ ! -e /dev/klogfwd/sv-m ] && [ ! -e /dev/klogfwd/sv-d ] && [ ! -e /dev/klogfwd/sv-l ] ||
+		return 1
 	"$KLOGFWD" -b "$W/saved" 2>&1 | sed 's/^/# /'
 	[ "${PIPESTATUS[0]}" = 0 ] || return 1
 	settings > "$W/after" && diff "$W/before" "$W/after"
@@ -111,8 +120,8 @@ save_restore() {
 check "save prints a batch file that recreates every log and target setting" save_restore
 
 again() {
-	[ "$(grep -c '^log add sv-' "$W/saved")" = 2 ] &&
-	[ "$(grep -c '^target add sv-' "$W/saved")" = 3 ] || return 1
+	[ "$(grep -c '^log add sv-' "$W/saved")" = 3 ] &&
+	[ "$(grep -c '^target add sv-' "$W/saved")" = 4 ] || return 1
 	"$KLOGFWD" -b "$W/saved" > "$W/again.out" 2> "$W/again.err" ||
 		{ sed 's/^/# /' "$W/again.err"; return 1; }
 	[ ! -s "$W/again.out" ] && [ ! -s "$W/again.err" ] &&
@@ -134,14 +143,15 @@ show_input() {
 	sed 's/^/# /' "$W/show.log" "$W/show.target"
 	grep -q "^log sv-m memory framing octet segment-bytes 1M retain-bytes 4M retain-ms 1d max-record 1000 overflow block " "$W/show.log" &&
 	grep -q "^target sv-t1 log sv-d to 127.0.0.1:9 ack app backoff 1s-1m keepalive 60 user-timeout 10s nodelay off sndbuf 64k paused$" "$W/show.target" &&
+	grep -q "^target sv-t4 log sv-l to 127.0.0.1:9 ack relp backoff 200-30s keepalive 30 user-timeout 30s nodelay on sndbuf 0 window 64 max-frame 16k paused$" "$W/show.target" &&
 	grep -q "^    state paused next-offset " "$W/show.target" || return 1
 	{ sed -n 's/^log \(sv-[^ ]*\) /log add \1 /p' "$W/show.log"
 	  sed -n 's/^target \(sv-[^ ]*\) /target add \1 /p' "$W/show.target"; } > "$W/show.batch"
-	[ "$(wc -l < "$W/show.batch")" = 5 ] || return 1
+	[ "$(wc -l < "$W/show.batch")" = 7 ] || return 1
 	"$KLOGFWD" -v -b "$W/show.batch" 2> "$W/show.err" || { sed 's/^/# /' "$W/show.err"; return 1; }
-	[ "$(grep -c "exists as given: nothing to do$" "$W/show.err")" = 5 ] || return 1
-	for t in sv-t1 sv-t2 sv-t3; do "$KLOGFWD" target del $t || return 1; done
-	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d &&
+	[ "$(grep -c "exists as given: nothing to do$" "$W/show.err")" = 7 ] || return 1
+	for t in sv-t1 sv-t2 sv-t3 sv-t4; do "$KLOGFWD" target del $t || return 1; done
+	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d && "$KLOGFWD" log del sv-l &&
 	"$KLOGFWD" -b "$W/show.batch" && settings > "$W/show.after" && diff "$W/before" "$W/show.after"
 }
 check "log show and target show print settings that log add and target add take back" show_input
@@ -149,13 +159,17 @@ check "log show and target show print settings that log add and target add take 
 conflict() {
 	printf 'log add sv-m memory framing octet segment-bytes 2M sync none overflow block\n' > "$W/c1"
 	printf 'target add sv-t1 log sv-d to 127.0.0.1:10 backoff 1s-1m\n' > "$W/c2"
+	printf 'target add sv-t4 log sv-l to 127.0.0.1:9 ack relp window 32 max-frame 16384\n' > "$W/c3"
 	"$KLOGFWD" -b "$W/c1" 2> "$W/c1.err"
 	[ $? = 1 ] || return 1
 	"$KLOGFWD" -b "$W/c2" 2> "$W/c2.err"
 	[ $? = 1 ] || return 1
-	sed 's/^/# /' "$W/c1.err" "$W/c2.err"
+	"$KLOGFWD" -b "$W/c3" 2> "$W/c3.err"
+	[ $? = 1 ] || return 1
+	sed 's/^/# /' "$W/c1.err" "$W/c2.err" "$W/c3.err"
 	grep -q "^klogfwd: $W/c1:1: log add: log sv-m exists with segment-bytes 1M, not 2M: change it with 'klogfwd log set sv-m \.\.\.', or delete it first$" "$W/c1.err" &&
 	grep -q "^klogfwd: $W/c2:1: target add: target sv-t1 exists with to 127.0.0.1:9, not 127.0.0.1:10: log, to and ack are fixed" "$W/c2.err" &&
+	grep -q "^klogfwd: $W/c3:1: target add: target sv-t4 exists with window 64, not 32: change it with 'klogfwd target set sv-t4 \.\.\.', or delete it first$" "$W/c3.err" &&
 	settings > "$W/conflict" && diff "$W/before" "$W/conflict"
 }
 check "an add that differs from what exists names the setting and both values, changes nothing" conflict

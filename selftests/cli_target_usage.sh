@@ -20,7 +20,7 @@ set -u
 source "$(dirname "$0")/cli_lib.sh"
 
 VERBS="add set del show"
-SETTINGS="backoff keepalive user-timeout nodelay sndbuf"
+SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame"
 FIXED="log to from ack"
 # a valid "target add t" command line, to which the rows add keywords
 # shellcheck disable=SC2034 # it expands in the table rows
@@ -142,7 +142,7 @@ ROWS
 test_bad_enums()
 {
 	check_rows <<'ROWS'
-	$ADD ack %             | 2 | target add: invalid value '%' for ack \(expected tcp or app\) | TCP App none "" 1 "tcp "
+	$ADD ack %             | 2 | target add: invalid value '%' for ack \(expected tcp, app or relp\) | TCP App RELP rel relp2 none "" 1 2 "tcp "
 	$ADD nodelay %         | 2 | target add: invalid value '%' for nodelay \(expected off or on\) | yes true 1 ON "" "on "
 	target set t nodelay % | 2 | target set: invalid value '%' for nodelay \(expected off or on\) | yes true 1 ON "" "on "
 ROWS
@@ -173,6 +173,14 @@ test_bad_numbers()
 	target set t sndbuf %       | 2 | target set: invalid value '%' for sndbuf \(expected a size such as 4096, 64k or 16M\) | x 12q -1 4KiB 1.5M "" 16MB
 	target set t sndbuf 4G      | 2 | target set: value '4G' for sndbuf is out of range \(at most [0-9]+\)
 	$ADD sndbuf 4294967296      | 2 | target add: value '4294967296' for sndbuf is out of range \(at most [0-9]+\)
+	$ADD window %               | 2 | target add: invalid value '%' for window \(expected a number from 1 to 1024\) | x 1k 1K -1 +1 1.5 0x10 "" " 5" 5s 128x
+	target set t window %       | 2 | target set: invalid value '%' for window \(expected a number from 1 to 1024\) | x 1k 1K -1 +1 1.5 0x10 "" " 5" 5s 128x
+	$ADD window %               | 2 | target add: value '%' for window is out of range \(1 to 1024\) | 0 00 1025 4096 4294967297 99999999999999999999
+	target set t window %       | 2 | target set: value '%' for window is out of range \(1 to 1024\) | 0 00 1025 4096 4294967297 99999999999999999999
+	$ADD max-frame %            | 2 | target add: invalid value '%' for max-frame \(expected a size such as 8096, 64k or 1M\) | x 12q -1 8KiB 1.5M "" 16MB 0x100 " 64"
+	target set t max-frame %    | 2 | target set: invalid value '%' for max-frame \(expected a size such as 8096, 64k or 1M\) | x 12q -1 8KiB 1.5M "" 16MB 0x100 " 64"
+	$ADD max-frame %            | 2 | target add: value '%' for max-frame is out of range \(16 to 1048576\) | 0 15 1048577 1025k 2M 1G 4294967312 99999999999999999999
+	target set t max-frame %    | 2 | target set: value '%' for max-frame is out of range \(16 to 1048576\) | 0 15 1048577 1025k 2M 1G 4294967312 99999999999999999999
 ROWS
 }
 
@@ -205,8 +213,8 @@ test_twice()
 	$ADD paused paused                    | 2 | target add: paused given twice
 	target set t pause pause              | 2 | target set: pause given twice
 	target set t resume resume            | 2 | target set: resume given twice
-	$ADD % 1 % 2                          | 2 | target add: % given twice | keepalive user-timeout sndbuf
-	target set t % 1 pause % 2            | 2 | target set: % given twice | keepalive user-timeout sndbuf
+	$ADD % 16 % 32                        | 2 | target add: % given twice | keepalive user-timeout sndbuf window max-frame
+	target set t % 16 pause % 32          | 2 | target set: % given twice | keepalive user-timeout sndbuf window max-frame
 	$ADD backoff 1-2 backoff 1-2          | 2 | target add: backoff given twice
 	target set t nodelay on nodelay off   | 2 | target set: nodelay given twice
 ROWS
@@ -244,7 +252,8 @@ test_first_error_wins()
 	check_rows <<'ROWS'
 	target add t sndbuf x bogus | 2 | target add: invalid value 'x' for sndbuf \(expected a size such as 4096, 64k or 16M\)
 	target add t bogus sndbuf x | 2 | target add: unknown keyword 'bogus'
-	target add t ack x          | 2 | target add: invalid value 'x' for ack \(expected tcp or app\)
+	target add t ack x          | 2 | target add: invalid value 'x' for ack \(expected tcp, app or relp\)
+	target add t window 0 log   | 2 | target add: value '0' for window is out of range \(1 to 1024\)
 ROWS
 }
 
@@ -267,10 +276,17 @@ test_valid_reaches_kernel()
 	target add t paused sndbuf 0 nodelay on user-timeout 0 keepalive 32767 backoff 100ms-30s ack tcp from latest to 127.0.0.1:9000 log app | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:9000 backoff 10-10 | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:9000 backoff 1s-1h user-timeout 4294967295 sndbuf 4294967295 keepalive 4294967295 | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:514 ack relp         | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:514 ack relp window 1 max-frame 16 | 1 | NOT_LOADED
+	target add t max-frame 1M window 1024 ack relp paused to 127.0.0.1:514 log app | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:514 ack relp window 128 max-frame % | 1 | NOT_LOADED | 8096 8k 64K 1m 1048576
 	target set t pause                     | 1 | NOT_LOADED
 	target set t resume                    | 1 | NOT_LOADED
 	target set t backoff 200-30000         | 1 | NOT_LOADED
 	target set t keepalive 30 user-timeout 30000 nodelay on sndbuf 256k | 1 | NOT_LOADED
+	target set t window %                  | 1 | NOT_LOADED | 1 64 128 1024
+	target set t max-frame 16 window 1     | 1 | NOT_LOADED
+	target set t pause window 256 max-frame 64k | 1 | NOT_LOADED
 	target set t keepalive %               | 1 | NOT_LOADED | 30s 5m 1h
 	target set t pause backoff 1s-2s       | 1 | NOT_LOADED
 	target del t                           | 1 | NOT_LOADED
@@ -297,6 +313,9 @@ test_no_netlink_on_usage_error()
 	target add t log app
 	target add t log app to 127.0.0.1:9000 backoff 2-1
 	target add t log app to 127.0.0.1:9000 sndbuf
+	target add t log app to 127.0.0.1:9000 ack relp window 0
+	target add t log app to 127.0.0.1:9000 ack relp max-frame 2M
+	target set t window 1025
 	target set t
 	target set t pause resume
 	target set t log x
@@ -362,10 +381,14 @@ test_completion()
 	target               |   | add del help set show
 	t                    | s | set show
 	help target          |   | add del set show
-	target add t         |   | ack backoff from keepalive log nodelay paused sndbuf to user-timeout
-	target set t         |   | backoff keepalive nodelay pause resume sndbuf user-timeout
+	target add t         |   | ack backoff from keepalive log max-frame nodelay paused sndbuf to user-timeout window
+	target set t         |   | backoff keepalive max-frame nodelay pause resume sndbuf user-timeout window
 	target add t from    |   | earliest latest resume
-	t a t ack            |   | app tcp
+	t a t ack            |   | app relp tcp
+	t a t ack            | r | relp
+	target set t window  |   |
+	target set t max-frame 8k | m |
+	target add t ack relp window 64 |  | !window !ack +max-frame +sndbuf
 	target set t nodelay |   | off on
 	target add t paused log app to 127.0.0.1:1 | | !*paused* !*log* !to +*backoff*
 	target set t pause sndbuf 4k               | | !*pause* !*resume* !*sndbuf* +*keepalive*
@@ -380,6 +403,8 @@ test_valgrind()
 	help target add
 	t s
 	target add t sndbuf x
+	target add t log app to [::1]:9000 ack relp window 0
+	target set t max-frame 1G
 	target add t log app to [::1]:9000 backoff 1s-2s bogus
 	target set t
 	target set t pause resume
@@ -388,6 +413,7 @@ test_valgrind()
 	target show t u
 	# and through netlink, where that changes nothing
 	target add t log app to 127.0.0.1:9000 from 5 backoff 1-2 paused | no module
+	target add t log app to 127.0.0.1:9000 ack relp window 64 max-frame 16k | no module
 	target show                                                        | no module
 	-j target show t                                                   | no module
 	target set t pause                                                 | no module
@@ -410,7 +436,7 @@ tests=(
 	"test_bad_from:malformed from values exit 2"
 	"test_bad_enums:unknown ack and nodelay values exit 2 listing the choices"
 	"test_bad_backoff:malformed, too large or inverted backoff exits 2"
-	"test_bad_numbers:malformed or too large keepalive, user-timeout and sndbuf exit 2"
+	"test_bad_numbers:malformed or out of range keepalive, user-timeout, sndbuf, window and max-frame exit 2"
 	"test_missing_value:a keyword without its value exits 2"
 	"test_unknown_keyword:an unknown keyword exits 2"
 	"test_twice:a keyword given twice exits 2"

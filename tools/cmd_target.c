@@ -100,10 +100,12 @@ static const struct kw target_kws[] = {
 		  "of this name on this dir log stopped, or the\n"
 		  "record OFFSET" },
 	{ KW_KEY("ack", KW_ENUM, KW_ADD, KLOGFWD_A_TARGET_ACK, KW_W_U32),
-	  .e = &klf_ack_enum, .arg = "tcp|app",
+	  .e = &klf_ack_enum, .arg = "tcp|app|relp",
 	  .help = "what counts as delivered: acknowledged by the\n"
-		  "peer's TCP (default), or offsets returned by the\n"
-		  "receiving application (klf framing only)" },
+		  "peer's TCP (default), offsets returned by the\n"
+		  "receiving application (klf framing only), or\n"
+		  "answered 200 OK by a RELP receiver such as\n"
+		  "rsyslog's imrelp (lf framing only)" },
 	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX,
@@ -131,6 +133,16 @@ static const struct kw target_kws[] = {
 	{ KW_KEY("sndbuf", KW_SIZE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_SNDBUF, KW_W_U32),
 	  .max = UINT32_MAX, .expect = "expected a size such as 4096, 64k or 16M",
 	  .arg = "SIZE", .help = "socket send buffer, 0 for autotuning (the default)" },
+	{ KW_KEY("window", KW_NUM, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_RELP_WINDOW, KW_W_U32),
+	  .min = 1, .max = 1024, .expect = "expected a number from 1 to 1024",
+	  .arg = "N",
+	  .help = "ack relp: the most RELP frames sent and not yet\n"
+		  "answered (default 128)" },
+	{ KW_KEY("max-frame", KW_SIZE, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_RELP_MAX_FRAME, KW_W_U32),
+	  .min = 16, .max = 1048576, .expect = "expected a size such as 8096, 64k or 1M",
+	  .arg = "SIZE",
+	  .help = "ack relp: the longest record sent (default 8096);\n"
+		  "a longer one is skipped, counted in relp-skipped" },
 	{ KW_KEY("paused", KW_FLAG, KW_ADD, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
 	  .val = 1, .excl = 1,
 	  .wrong_op = "is for target add; give pause or resume",
@@ -410,8 +422,8 @@ static int print_from(struct kw_print *p, const struct kw *kw)
  *
  * The rows of target_kws[] that add takes, in their order (kw_print()):
  * " log LOG to ADDR:PORT", " from FROM" if @from, then ack, backoff,
- * keepalive, user-timeout, nodelay, sndbuf and, for a paused target,
- * " paused". No name, no newline.
+ * keepalive, user-timeout, nodelay, sndbuf, window and max-frame for an
+ * ack relp target, and " paused" for a paused target. No name, no newline.
  *
  * Return: 0, or -EPROTO if the reply lacks one of them (nothing is printed).
  */
@@ -826,7 +838,8 @@ void usage_target(FILE *fp)
 {
 	size_t i;
 
-	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
+	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app|relp]\n"
+	      "                          [window N] [max-frame SIZE] [SETTING...] [paused]\n"
 	      "       " PROG " target set NAME [pause | resume] [SETTING...]\n"
 	      "       " PROG " target del NAME\n"
 	      "       " PROG " [-j [-p]] target show [NAME]\n"
@@ -847,7 +860,8 @@ void usage_target(FILE *fp)
 
 static void usage_target_add(FILE *fp)
 {
-	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app] [SETTING...] [paused]\n"
+	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app|relp]\n"
+	      "                          [window N] [max-frame SIZE] [SETTING...] [paused]\n"
 	      "\n"
 	      "Create the target NAME, which forwards the log LOG to a TCP receiver.\n"
 	      "NAME follows the rules of log names. Keywords may come in any order,\n"
@@ -894,8 +908,11 @@ static void usage_target_show(FILE *fp)
 	      "settings, in the units and words 'target add' takes (so that\n"
 	      "'target add NAME' and the rest of the line recreates the target)\n"
 	      "  target NAME log LOG to ADDR:PORT ack tcp backoff 100-30s ... [paused]\n"
-	      "and an indented line of its state and counters\n"
+	      "(window and max-frame, before paused, for ack relp targets only) and\n"
+	      "an indented line of its state and counters\n"
 	      "      state STATE next-offset N acked-offset N lag-records N ...\n"
+	      "(with ack relp also relp-sessions, relp-window-full, relp-resent,\n"
+	      "relp-skipped and relp-last-code).\n"
 	      "IPv6 addresses are printed in brackets, last-error (the last failure,\n"
 	      "an attempt or a lost connection) and last-disconnect (the last lost\n"
 	      "connection) with the name and description of the error, and\n"
@@ -905,9 +922,11 @@ static void usage_target_show(FILE *fp)
 	      "With -j, an array with one object per target, with the members name,\n"
 	      "log, address (without brackets), port, ack, backoff_min_ms,\n"
 	      "backoff_max_ms, keepalive_s, user_timeout_ms, nodelay (a boolean),\n"
-	      "sndbuf, paused (a boolean), state and stats (an object: next_offset,\n"
-	      "acked_offset, ..., last_error, ...), null where the kernel reported\n"
-	      "nothing. Enumerations are strings, the rest numbers.\n", fp);
+	      "sndbuf, relp_window, relp_max_frame, paused (a boolean), state and\n"
+	      "stats (an object: next_offset, acked_offset, ..., last_error, ...,\n"
+	      "relp_sessions, ...), null where the kernel reported nothing\n"
+	      "(relp_window and relp_max_frame but for ack relp targets).\n"
+	      "Enumerations are strings, the rest numbers.\n", fp);
 }
 
 int cmd_target(struct cli *cli, int argc, char **argv)

@@ -80,8 +80,9 @@ int kw_bad_value_why(const struct kw_conf *c, const struct kw *kw,
  * @c: the settings, for the name of the command
  * @kw: the keyword
  * @val: the value given
- * @err: -ERANGE: above kw->max; -ENOENT: no such user or group; else
- *	 invalid, with the names of kw->e for a KW_ENUM, else kw->expect
+ * @err: -ERANGE: below kw->min or above kw->max; -ENOENT: no such user or
+ *	 group; else invalid, with the names of kw->e for a KW_ENUM, else
+ *	 kw->expect
  *
  * Return: the exit status of a usage error.
  */
@@ -90,6 +91,9 @@ int kw_bad_value(const struct kw_conf *c, const struct kw *kw,
 {
 	char names[64];
 
+	if (err == -ERANGE && kw->min)
+		return usage_error(c->op, "%s: value '%s' for %s is out of range (%" PRIu64 " to %" PRIu64 ")",
+				   c->op, val, kw->name, kw->min, kw->max);
 	if (err == -ERANGE)
 		return usage_error(c->op, "%s: value '%s' for %s is out of range (at most %" PRIu64 ")",
 				   c->op, val, kw->name, kw->max);
@@ -187,9 +191,9 @@ static const struct unit *kw_units(const struct kw *kw)
 }
 
 /*
- * A number, or a name of kw->e if it has one: the name's value goes in
- * attr; the number too, or, if the row has an attr2, goes there and attr
- * gets kw->val. Returns 0 or the exit status.
+ * A number from kw->min to kw->max, or a name of kw->e if it has one: the
+ * name's value goes in attr; the number too, or, if the row has an attr2,
+ * goes there and attr gets kw->val. Returns 0 or the exit status.
  */
 static int parse_number(struct kw_conf *c, const struct kw *kw,
 			const char *val)
@@ -203,6 +207,8 @@ static int parse_number(struct kw_conf *c, const struct kw *kw,
 		return 0;
 	}
 	ret = parse_scaled(val, kw_units(kw), kw->max, &v);
+	if (!ret && v < kw->min)
+		ret = -ERANGE;
 	if (ret)
 		return kw_bad_value(c, kw, val, ret);
 	if (kw->attr2) {

@@ -9,8 +9,9 @@
  * as add takes them, the first line of "log show" and "target show" and
  * the lines of "save" (kw_print()), and the members of the settings in
  * "log show -j" and "target show -j" (kw_json()): of a setting a reply
- * lacks, the text fails, the JSON is null. A new setting is a row: its
- * parse, help, text and JSON come from it.
+ * lacks, the text fails (or, for a KW_ABSENT_OK row, leaves it out), the
+ * JSON is null. A new setting is a row: its parse, help, text and JSON
+ * come from it.
  *
  *	struct kw_conf c = { .op = "log add" };
  *
@@ -81,6 +82,7 @@ enum {
 	KW_NOCMP	= 1 << 3,	/* not compared by a batch add */
 	KW_NOSHOW	= 1 << 4,	/* not a setting show and save print */
 	KW_NOJSON	= 1 << 5,	/* a setting show prints in text only */
+	KW_ABSENT_OK	= 1 << 6,	/* a reply may lack it: show, save leave it out */
 };
 
 struct kw;
@@ -110,6 +112,7 @@ struct kw {
 	 */
 	uint16_t attr2;
 	uint8_t wire2;
+	uint64_t min;			/* smallest number (KW_NUM, KW_SIZE, ...) */
 	uint64_t max;			/* largest number */
 	uint64_t val;			/* see type and attr2 */
 	const struct enum_names *e;

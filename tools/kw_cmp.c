@@ -117,9 +117,10 @@ static int kw_cmp_row(struct kw_cmp *d, const struct kw *kw)
 					   fixed);
 			break;
 		}
-		if (o->val[a] != c->val[a])
+		/* a setting only some have (window of an ack tcp target): "none" */
+		if (!kw_has(o, a) || o->val[a] != c->val[a])
 			kw_cmp_add(d, kw->name,
-				   kw_value(b1, sizeof(b1), kw, o->val[a]),
+				   kw_has(o, a) ? kw_value(b1, sizeof(b1), kw, o->val[a]) : "none",
 				   kw_value(b2, sizeof(b2), kw, c->val[a]),
 				   fixed);
 		break;

@@ -245,6 +245,9 @@ static int kw_print_row(struct kw_print *p, const struct kw *kw)
 
 	if (kw->print)
 		return kw->print(p, kw);
+	/* a setting of some targets only (ack relp's): nothing for the others */
+	if ((kw->ops & KW_ABSENT_OK) && !p->tb[kw->attr])
+		return 0;
 	ret = kw_print_read(p, kw);
 	if (ret)
 		return ret;
@@ -304,7 +307,8 @@ static int kw_print_row(struct kw_print *p, const struct kw *kw)
  * Prints, in the order of the table, each row that add takes and that is
  * a setting (not KW_NOSHOW), a space before each: sizes and durations with
  * the largest unit that divides them, enum values by name, flags by their
- * name when set. No name, no newline.
+ * name when set. A KW_ABSENT_OK row the reply lacks is left out. No name,
+ * no newline.
  *
  * Return: 0; -EPROTO if the reply lacks a setting (nothing is printed);
  * -EINVAL if a string holds a control character, which no batch line can
