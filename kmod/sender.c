@@ -645,6 +645,49 @@ static int klf_span_pages(struct klf_span *s, pgoff_t first, unsigned int n,
 }
 
 /*
+ * Queue @len bytes of the span's file from @pos on, by reference: one call
+ * into TCP, at most KLF_SEND_PAGES pages. MSG_MORE with @more.
+ *
+ * Return: the bytes queued (possibly short), 0 if the socket had no room,
+ * or a negative errno that ends the connection.
+ */
+static int klf_target_queue(struct klf_target *t, loff_t pos, size_t len, bool more)
+{
+	unsigned int off = offset_in_page(pos), npages, i;
+	struct page *pages[KLF_SEND_PAGES];
+	struct sock *sk = t->sock->sk;
+	size_t slen;
+	int ret;
+
+	npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
+	ret = klf_span_pages(&t->span, pos >> PAGE_SHIFT, npages, pages);
+	if (ret)
+		return ret;
+	/* fault knobs (fault.c): a failed send; a short one, as if full */
+	ret = klf_fault_hit(KLF_FAULT_SEND);
+	if (!ret) {
+		slen = klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len;
+		ret = klf_send_pages(t->sock, pages, npages, off, slen, more,
+				     &t->stats.pages_spliced, &t->stats.bytes_copied);
+	}
+	for (i = 0; i < npages; i++)
+		put_page(pages[i]);
+	if (ret == -EAGAIN) {
+		t->stats.eagain++;
+		/* room but no memory: no write_space will come */
+		if (sk_stream_memory_free(sk))
+			timer_reduce(&t->timer, jiffies + KLF_NOMEM_RETRY);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	t->stats.send_calls++;
+	t->stats.bytes_sent += ret;
+	t->queued += ret;
+	return ret;
+}
+
+/*
  * Queue committed records, many pages per call, until the log has no more,
  * the socket is full or the budget is spent.
  *
@@ -652,13 +695,9 @@ static int klf_span_pages(struct klf_span *s, pgoff_t first, unsigned int n,
  */
 static int klf_target_send(struct klf_target *t)
 {
-	struct page *pages[KLF_SEND_PAGES];
 	size_t budget = KLF_SEND_BUDGET;
-	struct sock *sk = t->sock->sk;
-	unsigned int off, npages, i;
 	struct klf_span *s = &t->span;
-	pgoff_t first;
-	size_t len, slen;
+	size_t len;
 	int ret;
 
 	for (;;) {
@@ -678,38 +717,14 @@ static int klf_target_send(struct klf_target *t)
 			queue_work(klf_wq, &t->work);
 			return 0;
 		}
-		first = s->pos >> PAGE_SHIFT;
-		off = offset_in_page(s->pos);
-		len = min_t(size_t, s->end - s->pos, KLF_SEND_PAGES * PAGE_SIZE - off);
+		len = min_t(size_t, s->end - s->pos,
+			    KLF_SEND_PAGES * PAGE_SIZE - offset_in_page(s->pos));
 		len = min(len, budget);
-		npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
-		ret = klf_span_pages(s, first, npages, pages);
-		if (ret)
+		ret = klf_target_queue(t, s->pos, len, s->pos + len < s->end);
+		if (ret <= 0)
 			return ret;
-		/* fault knobs (fault.c): a failed send; a short one, as if full */
-		ret = klf_fault_hit(KLF_FAULT_SEND);
-		if (!ret) {
-			slen = klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len;
-			ret = klf_send_pages(t->sock, pages, npages, off, slen,
-					     s->pos + len < s->end, &t->stats.pages_spliced,
-					     &t->stats.bytes_copied);
-		}
-		for (i = 0; i < npages; i++)
-			put_page(pages[i]);
-		if (ret == -EAGAIN) {
-			t->stats.eagain++;
-			/* room but no memory: no write_space will come */
-			if (sk_stream_memory_free(sk))
-				timer_reduce(&t->timer, jiffies + KLF_NOMEM_RETRY);
-			return 0;
-		}
-		if (ret < 0)
-			return ret;
-		t->stats.send_calls++;
-		t->stats.bytes_sent += ret;
 		if (s->offset < t->sent_hwm)
 			t->stats.resent_bytes += ret;
-		t->queued += ret;
 		s->pos += ret;
 		budget -= min_t(size_t, ret, budget);
 		if (s->pos == s->end) {
@@ -800,46 +815,23 @@ static int klf_relp_send_hdr(struct klf_target *t)
  */
 static int klf_relp_send_record(struct klf_target *t, size_t *budget)
 {
-	struct page *pages[KLF_SEND_PAGES];
 	struct klf_relp *r = &t->relp;
 	struct klf_span *s = &t->span;
-	struct sock *sk = t->sock->sk;
-	unsigned int off, npages, i;
-	size_t len, slen;
+	size_t len;
 	bool more;
 	int ret;
 
 	while (s->pos < r->rec_end) {
-		off = offset_in_page(s->pos);
-		len = min_t(size_t, r->rec_end - s->pos, KLF_SEND_PAGES * PAGE_SIZE - off);
-		npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
-		ret = klf_span_pages(s, s->pos >> PAGE_SHIFT, npages, pages);
-		if (ret)
-			return ret;
+		len = min_t(size_t, r->rec_end - s->pos,
+			    KLF_SEND_PAGES * PAGE_SIZE - offset_in_page(s->pos));
 		/* the frame ends the data queued so far: push it unless more follows */
 		more = s->pos + len < r->rec_end || r->rec_end < s->end;
-		ret = klf_fault_hit(KLF_FAULT_SEND);
-		if (!ret) {
-			slen = klf_fault_hit(KLF_FAULT_SHORT_SEND) ? (len + 1) / 2 : len;
-			ret = klf_send_pages(t->sock, pages, npages, off, slen, more,
-					     &t->stats.pages_spliced, &t->stats.bytes_copied);
-		}
-		for (i = 0; i < npages; i++)
-			put_page(pages[i]);
-		if (ret == -EAGAIN) {
-			t->stats.eagain++;
-			if (sk_stream_memory_free(sk))
-				timer_reduce(&t->timer, jiffies + KLF_NOMEM_RETRY);
-			return 1;
-		}
-		if (ret < 0)
-			return ret;
+		ret = klf_target_queue(t, s->pos, len, more);
+		if (ret <= 0)
+			return ret ? ret : 1;
 		r->unpushed = more;
-		t->stats.send_calls++;
-		t->stats.bytes_sent += ret;
 		if (t->cur.offset < t->sent_hwm)
 			t->stats.resent_bytes += ret;
-		t->queued += ret;
 		s->pos += ret;
 		*budget -= min_t(size_t, ret, *budget);
 		if (ret < len) {
