@@ -150,7 +150,8 @@ static int klf_relp_frame(struct klf_relp *r, struct klf_relp_rsp *rsp)
  * Return: 1 with a response in @rsp (*@used may be less than @n: call
  * again with the rest), 0 when all @n bytes were consumed without ending
  * one, -ECONNRESET for the receiver's serverclose, -EPROTO for anything
- * that is not a well-formed rsp frame.
+ * that is not a well-formed rsp frame, or whose data is longer than
+ * KLF_RELP_RSP_MAX.
  */
 int klf_relp_parse(struct klf_relp *r, const u8 *buf, size_t n, size_t *used,
 		   struct klf_relp_rsp *rsp)
@@ -180,6 +181,8 @@ int klf_relp_parse(struct klf_relp *r, const u8 *buf, size_t n, size_t *used,
 				break;
 			}
 			if (r->p_state == KLF_RELP_P_LEN && c == ' ' && r->p_len) {
+				if (r->p_len > KLF_RELP_RSP_MAX)
+					return -EPROTO;
 				r->p_state = KLF_RELP_P_DATA;
 				r->p_got = 0;
 				break;

@@ -18,6 +18,12 @@
 #define KLF_RELP_TXNR_MAX	999999999U
 /* "999999999 syslog 1048576 " */
 #define KLF_RELP_HDR_MAX	80
+/*
+ * The longest response data taken: a code, a text of at most 80 bytes and
+ * the open's offers. A longer one is refused before it is read, so that a
+ * peer cannot keep the worker reading one response without end.
+ */
+#define KLF_RELP_RSP_MAX	4096
 /* the part of a response's data kept: code, text and the open's offers */
 #define KLF_RELP_RSP_KEEP	256
 

@@ -24,6 +24,8 @@
 #                with 200, "0 serverclose 0", then no answer
 #   badopen      every open answered with 500
 #   nocmd        every open answered with 200 but without commands=syslog
+#   huge         every open answered with a DATALEN of 999999999, then
+#                64 KiB of its data and nothing more
 # After the answer that ends a session (fail, junk, serverclose), the server
 # reads on and waits for the client to close (10 s, else an error). Later
 # sessions are served as ok; with hold=1, their open is answered only once
@@ -71,7 +73,7 @@ import sys
 import time
 
 MAX_TXNR = 999999999
-MODES = ('ok', 'slow', 'fail', 'junk', 'serverclose', 'badopen', 'nocmd')
+MODES = ('ok', 'slow', 'fail', 'junk', 'serverclose', 'badopen', 'nocmd', 'huge')
 
 
 def log(msg):
@@ -290,6 +292,10 @@ class Conn:
         srv.dirty = True
         if self.mode == 'badopen':
             self.rsp(txnr, '500 not today')
+            self.refused = True
+            srv.st['refused'] += 1
+        elif self.mode == 'huge':
+            self.send(b'%d rsp 999999999 200 OK\n' % txnr + b'x' * 65536)
             self.refused = True
             srv.st['refused'] += 1
         elif self.mode == 'nocmd':

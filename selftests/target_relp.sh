@@ -255,7 +255,7 @@ np=40
   "$PRODUCE" -o /dev/klogfwd/pl -n $np --min 20 --max 200 --seed 31 --ts 1 > /dev/null; } ||
 	echo "# the logs pl and mf could not be made"
 declare -A pp
-for s in ps p500 pjunk psc pbad pnocmd pmf; do
+for s in ps p500 pjunk psc pbad pnocmd phuge pmf; do
 	until p=$(free_port) && [[ " ${pp[*]} " != *" $p "* ]]; do :; done
 	pp[$s]=$p
 done
@@ -265,7 +265,8 @@ delay=0.05
 spawn peer "${PEER[@]}" serve --dir "$RD" "ps:${pp[ps]}:slow:delay=$delay:window=4" \
 	"p500:${pp[p500]}:fail:at=5:hold=1" "pjunk:${pp[pjunk]}:junk:at=5:hold=1" \
 	"psc:${pp[psc]}:serverclose:at=5:hold=1" "pbad:${pp[pbad]}:badopen" \
-	"pnocmd:${pp[pnocmd]}:nocmd" "pmf:${pp[pmf]}:ok:max-frame=100" \
+	"pnocmd:${pp[pnocmd]}:nocmd" "phuge:${pp[phuge]}:huge" \
+	"pmf:${pp[pmf]}:ok:max-frame=100" \
 	> "$RD/peer.log" 2> "$RD/peer.err"
 wait_for $((10 * KLF_SLOW)) has_line "$RD/peer.log" listening ||
 	{ echo "# relp_peer.py did not start:"; sed 's/^/#   /' "$RD/peer.err"; }
@@ -347,7 +348,8 @@ check "peer sends serverclose: a new session, records not answered resent first,
 "$KLOGFWD" target del psc 2> /dev/null
 
 # refused NAME CODE: the server NAME refuses every open (pbad: 500;
-# pnocmd: 200 without commands=syslog); the target sends no syslog frame,
+# pnocmd: 200 without commands=syslog; phuge: a response too long to
+# take); the target sends no syslog frame,
 # opens no session, and tries again
 refused_open() {
 	local t=$1 code=$2
@@ -366,6 +368,10 @@ check "peer refuses the open with 500: no syslog frame sent, no session, the tar
 "$KLOGFWD" target del pbad 2> /dev/null
 check "peer's open reply lacks commands=syslog: no syslog frame sent, no session, the target retries" refused_open pnocmd 200
 "$KLOGFWD" target del pnocmd 2> /dev/null
+# phuge: the open's answer announces 999,999,999 bytes of data and
+# streams some: refused at its header (no code parsed), not read on
+check "peer answers the open with a 999999999-byte response: the session breaks at its header, the target retries" refused_open phuge 0
+"$KLOGFWD" target del phuge 2> /dev/null
 
 # 4. max-frame: a record whose payload is longer is skipped, counted, told
 # in the kernel log, and done with the records around it
