@@ -197,6 +197,21 @@ kv() {
 KLF_SLOW=1
 case $(uname -r) in *klfdebug*) KLF_SLOW=4 ;; esac
 
+# dmesg_mark: write a marker line to the kernel log and print it, for
+# dmesg_since. Counting dmesg's lines instead fails once the ring is full
+# (a printk flood earlier in the boot): old lines go as new ones come.
+dmesg_mark() {
+	local m="klf-mark-$$-$RANDOM-$SECONDS"
+
+	printf '<14>%s\n' "$m" > /dev/kmsg && echo "$m"
+}
+
+# dmesg_since MARK: the kernel log's lines after MARK's (none if MARK has
+# left the ring)
+dmesg_since() {
+	dmesg | sed -n "/ $1\$/,\$p" | tail -n +2
+}
+
 # wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds; CMD is run
 # again each time, so it must read what it tests itself (tstat_is, not
 # test "$(tstat ...)", whose value the shell expands once)

@@ -42,7 +42,7 @@ resets() {
 	"$KLOGFWD" target del fr 2>/dev/null
 	"$KLOGFWD" log del fr 2>/dev/null
 	"$KLOGFWD" log add fr framing klf || return 1
-	dm0=$(dmesg | wc -l)
+	dm0=$(dmesg_mark) || return 1
 	recv_start fr -l "127.0.0.1:$port" -f klf -d -t 240 || return 1
 	"$KLOGFWD" target add fr log fr to "127.0.0.1:$port" backoff 20-100 || return 1
 	"$PRODUCE" -o /dev/klogfwd/fr -n $n --min 100 --max 2000 --rate $((1000 / KLF_SLOW)) \
@@ -60,7 +60,7 @@ resets() {
 			{ echo "# reset $i: the target's reconnects stayed $rc"; return 1; }
 	done
 	echo "# $n_resets resets done at record $(tstat fr acked_offset) of $n"
-	said=$(dmesg | tail -n +$((dm0 + 1)) | grep -F "klogfwd: target fr (log fr): ")
+	said=$(dmesg_since "$dm0" | grep -F "klogfwd: target fr (log fr): ")
 	echo "$said" | sed 's/^/# dmesg: /'
 	[ "$(echo "$said" | grep -c ": connected to 127.0.0.1:$port$")" -ge 1 ] &&
 	echo "$said" | grep -qE ": connection to 127\.0\.0\.1:$port lost: -(E[A-Z]+|[0-9]+)$" &&

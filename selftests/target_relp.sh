@@ -377,7 +377,7 @@ check "peer answers the open with a 999999999-byte response: the session breaks 
 # in the kernel log, and done with the records around it
 max_frame() {
 	local dm0 said
-	dm0=$(dmesg | wc -l)
+	dm0=$(dmesg_mark) || return 1
 	"$PRODUCE" -o /dev/klogfwd/mf -n 1 --seq-start 0 --min 50 --max 50 --ts 1 > /dev/null &&
 	"$PRODUCE" -o /dev/klogfwd/mf -n 1 --seq-start 1 --min 150 --max 150 --ts 1 > /dev/null &&
 	"$PRODUCE" -o /dev/klogfwd/mf -n 1 --seq-start 2 --min 60 --max 60 --ts 1 > /dev/null &&
@@ -387,7 +387,7 @@ max_frame() {
 	"$KLOGFWD" target add mf log mf to "127.0.0.1:${pp[pmf]}" ack relp max-frame 100 \
 		backoff 100-1s || return 1
 	wait_for $((20 * KLF_SLOW)) tstat_is mf records_acked = 3 || { peer_show pmf; show mf; return 1; }
-	said=$(dmesg | tail -n +$((dm0 + 1)) | grep -F "klogfwd: target mf (log mf): ")
+	said=$(dmesg_since "$dm0" | grep -F "klogfwd: target mf (log mf): ")
 	[ -z "$said" ] || echo "# dmesg: ${said//$'\n'/$'\n'# dmesg: }"
 	snap mf
 	cmp "$RD/mf.expect" "$RD/pmf.out" && peer pmf errors 0 && peer pmf records 2 &&

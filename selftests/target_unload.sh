@@ -42,7 +42,7 @@ rounds() {
 			"$KLOGFWD" log append ud a bb ccc &&
 			"$KLOGFWD" target add ud log ud to 127.0.0.1:9 paused || return 1
 			counter log unload bytes
-			echo "$KV $(dmesg | wc -l)" > "$expect"
+			echo "$KV $(dmesg_mark)" > "$expect"
 		fi
 		rmmod klogfwd || { echo "rmmod failed at round $i"; return 1; }
 		kill "$(cat "$WORK/u$i.pid")" 2>/dev/null
@@ -53,7 +53,7 @@ check "$n rounds of rmmod while two targets send to a slow receiver" rounds
 told() {
 	local said bytes dm0
 	read -r bytes dm0 < "$expect" || return 1
-	said=$(dmesg | tail -n +$((dm0 + 1)) | grep -F "klogfwd: unload: ")
+	said=$(dmesg_since "$dm0" | grep -F "klogfwd: unload: ")
 	echo "$said" | sed 's/^/# dmesg: /'
 	[ "$bytes" -gt 0 ] &&
 	echo "$said" | grep -qxE ".*klogfwd: unload: memory log unload loses 3000 records \($bytes bytes\) not acknowledged by target u0" &&
