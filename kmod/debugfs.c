@@ -155,6 +155,7 @@ static int target_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "relp_resent %llu\n", s.stats.relp_resent);
 		seq_printf(m, "relp_skipped %llu\n", s.stats.relp_skipped);
 		seq_printf(m, "relp_last_code %u\n", s.stats.relp_last_code);
+		seq_printf(m, "relp_timeouts %llu\n", s.stats.relp_timeouts);
 	}
 	return 0;
 }

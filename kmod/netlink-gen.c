@@ -54,6 +54,10 @@ static const struct netlink_range_validation klogfwd_a_target_relp_max_frame_ran
 	.max	= 1048576ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_relp_timeout_s_range = {
+	.max	= 86400ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -129,7 +133,7 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 };
 
 /* KLOGFWD_CMD_TARGET_NEW - do */
-static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_RELP_MAX_FRAME + 1] = {
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_RELP_TIMEOUT_S + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
@@ -146,6 +150,7 @@ static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_REL
 	[KLOGFWD_A_TARGET_SNDBUF] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_sndbuf_range),
 	[KLOGFWD_A_TARGET_RELP_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
 	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_max_frame_range),
+	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_timeout_s_range),
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -160,7 +165,7 @@ static const struct nla_policy klogfwd_target_get_nl_policy[KLOGFWD_A_TARGET_NAM
 };
 
 /* KLOGFWD_CMD_TARGET_SET - do */
-static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_RELP_MAX_FRAME + 1] = {
+static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_RELP_TIMEOUT_S + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_min_ms_range),
 	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_max_ms_range),
@@ -170,6 +175,7 @@ static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_REL
 	[KLOGFWD_A_TARGET_SNDBUF] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_sndbuf_range),
 	[KLOGFWD_A_TARGET_RELP_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
 	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_max_frame_range),
+	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_timeout_s_range),
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -224,7 +230,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_NEW,
 		.doit		= klogfwd_nl_target_new_doit,
 		.policy		= klogfwd_target_new_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_RELP_MAX_FRAME,
+		.maxattr	= KLOGFWD_A_TARGET_RELP_TIMEOUT_S,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -250,7 +256,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_SET,
 		.doit		= klogfwd_nl_target_set_doit,
 		.policy		= klogfwd_target_set_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_RELP_MAX_FRAME,
+		.maxattr	= KLOGFWD_A_TARGET_RELP_TIMEOUT_S,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

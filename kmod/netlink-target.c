@@ -24,20 +24,29 @@ static int klf_nl_target_config(struct genl_info *info, struct klf_target_config
 				u32 ack)
 {
 	struct nlattr **tb = info->attrs;
-	struct nlattr *relp = tb[KLOGFWD_A_TARGET_RELP_WINDOW] ?:
-			      tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME];
+	static const struct {
+		int type;
+		const char *name;
+	} relp[] = {
+		{ KLOGFWD_A_TARGET_RELP_WINDOW, "window" },
+		{ KLOGFWD_A_TARGET_RELP_MAX_FRAME, "max-frame" },
+		{ KLOGFWD_A_TARGET_RELP_TIMEOUT_S, "timeout" },
+	};
+	unsigned int i;
 
-	if (relp && ack != KLOGFWD_ACK_RELP) {
-		NL_SET_ERR_MSG_ATTR_FMT(info->extack, relp,
-					"%s applies to ack relp targets only",
-					relp == tb[KLOGFWD_A_TARGET_RELP_WINDOW] ?
-					"window" : "max-frame");
+	for (i = 0; i < ARRAY_SIZE(relp) && ack != KLOGFWD_ACK_RELP; i++) {
+		if (!tb[relp[i].type])
+			continue;
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[relp[i].type],
+					"%s applies to ack relp targets only", relp[i].name);
 		return -EINVAL;
 	}
 	if (tb[KLOGFWD_A_TARGET_RELP_WINDOW])
 		cfg->relp_window = nla_get_u32(tb[KLOGFWD_A_TARGET_RELP_WINDOW]);
 	if (tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME])
 		cfg->relp_max_frame = nla_get_u32(tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME]);
+	if (tb[KLOGFWD_A_TARGET_RELP_TIMEOUT_S])
+		cfg->relp_timeout_s = nla_get_u32(tb[KLOGFWD_A_TARGET_RELP_TIMEOUT_S]);
 
 	if (tb[KLOGFWD_A_TARGET_BACKOFF_MIN_MS])
 		cfg->backoff_min_ms = nla_get_u32(tb[KLOGFWD_A_TARGET_BACKOFF_MIN_MS]);
@@ -272,7 +281,8 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 		goto err;
 	if (t->ack == KLOGFWD_ACK_RELP &&
 	    (nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_WINDOW, s.cfg.relp_window) ||
-	     nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_MAX_FRAME, s.cfg.relp_max_frame)))
+	     nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_MAX_FRAME, s.cfg.relp_max_frame) ||
+	     nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_TIMEOUT_S, s.cfg.relp_timeout_s)))
 		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)
@@ -308,7 +318,9 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 			      s.stats.relp_window_full) ||
 	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_RESENT, s.stats.relp_resent) ||
 	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_SKIPPED, s.stats.relp_skipped) ||
-	     nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE, s.stats.relp_last_code)))
+	     nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE, s.stats.relp_last_code) ||
+	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS,
+			      s.stats.relp_timeouts)))
 		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

@@ -72,6 +72,7 @@ void klf_relp_reset(struct klf_relp *r)
 	r->len = 0;
 	r->frames = 0;
 	r->txnr = 1;
+	r->heard_at = jiffies;
 	r->opened = false;
 	r->open_sent = false;
 	r->blocked = false;
@@ -265,8 +266,8 @@ bool klf_relp_push(struct klf_relp *r, u32 txnr, const struct klf_cursor *cur)
 	s->txnr = txnr;
 	s->cur = *cur;
 	r->len++;
-	if (txnr)
-		r->frames++;
+	if (txnr && !r->frames++)
+		r->heard_at = jiffies;
 	return true;
 }
 

@@ -14,6 +14,7 @@
 #define KLF_RELP_WINDOW_DEFAULT	128	/* librelp's RELP_DFLT_WINDOW_SIZE */
 #define KLF_RELP_WINDOW_MAX	1024
 #define KLF_RELP_MAX_FRAME_DEFAULT 8096	/* rsyslog's default maxMessageSize */
+#define KLF_RELP_TIMEOUT_DEFAULT 90	/* seconds: omrelp's default timeout */
 /* the parser takes 9 digits: a session ends before its txnr needs 10 */
 #define KLF_RELP_TXNR_MAX	999999999U
 /* "999999999 syslog 1048576 " */
@@ -45,6 +46,8 @@ struct klf_relp_slot {
  * @len: slots in use
  * @frames: slots of real frames (not skipped records) in use
  * @txnr: transaction number of the next frame
+ * @heard_at: jiffies of the last response, or of the start of the wait
+ *	      for one (the open sent, a frame sent while none was waiting)
  * @opened: the receiver answered open with 200
  * @open_sent: open is queued
  * @blocked: sending stopped on a full window (counted once per stop)
@@ -70,6 +73,7 @@ struct klf_relp {
 	unsigned int len;
 	unsigned int frames;
 	u32 txnr;
+	unsigned long heard_at;
 	bool opened;
 	bool open_sent;
 	bool blocked;

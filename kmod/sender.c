@@ -354,6 +354,7 @@ static int klf_target_relp_rsp(struct klf_target *t, const struct klf_relp_rsp *
 	struct klf_relp_slot *slot;
 
 	t->stats.relp_last_code = rsp->code;
+	r->heard_at = jiffies;
 	if (!r->opened) {
 		if (rsp->code != 200)
 			return klf_relp_broken(t, -EREMOTEIO, "open refused", rsp->txnr,
@@ -945,6 +946,33 @@ static int __klf_target_send_relp(struct klf_target *t)
 	}
 }
 
+/*
+ * A receiver whose TCP takes the frames but which never answers them
+ * (hung, or its queue stuck) is not seen by TCP keepalive or user-timeout:
+ * break the session once nothing was heard for relp-timeout-s while the
+ * open or a frame waits for its answer, and have the worker back by then
+ * otherwise.
+ */
+static int klf_target_relp_deadline(struct klf_target *t)
+{
+	struct klf_relp *r = &t->relp;
+	unsigned long due;
+	char why[40];
+
+	if (!t->cfg.relp_timeout_s || (r->opened && !r->frames))
+		return 0;
+	due = r->heard_at + (unsigned long)t->cfg.relp_timeout_s * HZ;
+	if (time_before(jiffies, due)) {
+		timer_reduce(&t->timer, due);
+		return 0;
+	}
+	t->stats.relp_timeouts++;
+	snprintf(why, sizeof(why), "no response in %u s", t->cfg.relp_timeout_s);
+	/* skipped records never lead the window: the oldest is a frame */
+	return klf_relp_broken(t, -ETIMEDOUT, why, r->opened ? klf_relp_oldest(r)->txnr : 1,
+			       NULL);
+}
+
 static int klf_target_send_relp(struct klf_target *t)
 {
 	int ret = __klf_target_send_relp(t);
@@ -958,7 +986,7 @@ static int klf_target_send_relp(struct klf_target *t)
 		tcp_sock_set_cork(t->sock->sk, false);
 		t->relp.unpushed = false;
 	}
-	return ret;
+	return ret ?: klf_target_relp_deadline(t);
 }
 
 /**

@@ -54,6 +54,7 @@ void klf_target_config_default(struct klf_target_config *cfg)
 		.sndbuf = 0,
 		.relp_window = KLF_RELP_WINDOW_DEFAULT,
 		.relp_max_frame = KLF_RELP_MAX_FRAME_DEFAULT,
+		.relp_timeout_s = KLF_RELP_TIMEOUT_DEFAULT,
 		.nodelay = true,
 	};
 }
@@ -411,6 +412,9 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 		t->backoff_ms = cfg->backoff_min_ms;
 		t->retry_at = jiffies;
 		queue_work(klf_wq, &t->work);
+	} else if (t->ack == KLOGFWD_ACK_RELP) {
+		/* a new relp-timeout-s moves the session's deadline */
+		klf_target_kick(t);
 	}
 	mutex_unlock(&t->lock);
 }

@@ -40,6 +40,8 @@ struct sock;
  * @nodelay: TCP_NODELAY
  * @relp_window: ack relp: frames sent and not answered, at most
  * @relp_max_frame: ack relp: longest payload sent
+ * @relp_timeout_s: ack relp: seconds without a response, while one is
+ *		    awaited, after which the session is broken; 0 for no limit
  */
 struct klf_target_config {
 	u32 backoff_min_ms;
@@ -49,6 +51,7 @@ struct klf_target_config {
 	u32 sndbuf;
 	u32 relp_window;
 	u32 relp_max_frame;
+	u32 relp_timeout_s;
 	bool nodelay;
 };
 
@@ -70,6 +73,7 @@ struct klf_target_config {
  * @relp_resent: records sent again in a new RELP session
  * @relp_skipped: records longer than relp_max_frame, not sent
  * @relp_last_code: code of the last RELP response, 0 if none
+ * @relp_timeouts: RELP sessions broken for want of a response
  */
 struct klf_target_stats {
 	u64 bytes_sent;
@@ -88,6 +92,7 @@ struct klf_target_stats {
 	u64 relp_resent;
 	u64 relp_skipped;
 	u32 relp_last_code;
+	u64 relp_timeouts;
 };
 
 /**

@@ -175,6 +175,7 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_STATS] = "stats",
 	[KLOGFWD_A_TARGET_RELP_WINDOW] = "relp-window",
 	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = "relp-max-frame",
+	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = "relp-timeout-s",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
@@ -204,6 +205,7 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_RELP_RESENT] = "relp-resent",
 	[KLOGFWD_A_TARGET_STATS_RELP_SKIPPED] = "relp-skipped",
 	[KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE] = "relp-last-code",
+	[KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS] = "relp-timeouts",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -597,6 +599,11 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 		"relp-last-code",
 		"ack relp: the code of the receiver's last RELP response (200 for OK), 0 if none yet.",
 		true,
+	},
+	[KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS] = {
+		"relp-timeouts",
+		"ack relp: sessions broken because no response came within relp-timeout-s.",
+		false,
 	},
 };
 
