@@ -7,7 +7,7 @@
 # the batch with its line number and the kernel's message, naming the lines
 # applied and those not run. klogfwd save prints a batch file that recreates
 # the logs and targets (every setting, a dir with blanks and a quote, a
-# paused target, an ack relp target with its window and max-frame), that
+# paused target, an ack relp target with its window, max-frame and timeout), that
 # applies again as a no-op; an add that differs names the setting and both
 # values; --check applies nothing. The first line of log show and target
 # show, with "add" put in, is such a batch too.
@@ -91,7 +91,7 @@ save_restore() {
 		user-timeout 10s nodelay off sndbuf 64k paused &&
 	"$KLOGFWD" target add sv-t2 log sv-m to '[::1]:9' backoff 100-200 &&
 	"$KLOGFWD" target add sv-t3 log sv-m to 127.0.0.1:9 paused &&
-	"$KLOGFWD" target add sv-t4 log sv-l to 127.0.0.1:9 ack relp window 64 max-frame 16k paused ||
+	"$KLOGFWD" target add sv-t4 log sv-l to 127.0.0.1:9 ack relp window 64 max-frame 16k timeout 2m paused ||
 		return 1
 	settings > "$W/before" || return 1
 	"$KLOGFWD" save > "$W/saved" && "$KLOGFWD" save "$W/saved.file" || return 1
@@ -104,10 +104,10 @@ save_restore() {
 	grep -qF "log add sv-m memory framing octet segment-bytes 1M retain-bytes 4M retain-ms 1d max-record 1000 overflow block sync none mode 0640 owner 1 group 2 input lines format rfc5424 hostname h-1 app-name my-app facility local3 severity info" "$W/saved" &&
 	grep -qF "target add sv-t1 log sv-d to 127.0.0.1:9 from resume ack app backoff 1s-1m keepalive 60 user-timeout 10s nodelay off sndbuf 64k paused" "$W/saved" &&
 	grep -qF "target add sv-t2 log sv-m to [::1]:9 from earliest ack tcp backoff 100-200 " "$W/saved" &&
-	grep -qF "target add sv-t4 log sv-l to 127.0.0.1:9 from earliest ack relp backoff 200-30s keepalive 30 user-timeout 30s nodelay on sndbuf 0 window 64 max-frame 16k paused" "$W/saved" || return 1
-	# window and max-frame for the ack relp target only
-	[ "$(grep -c ' window ' "$W/saved")" = 1 ] && [ "$(grep -c ' max-frame ' "$W/saved")" = 1 ] ||
-		return 1
+	grep -qF "target add sv-t4 log sv-l to 127.0.0.1:9 from earliest ack relp backoff 200-30s keepalive 30 user-timeout 30s nodelay on sndbuf 0 window 64 max-frame 16k timeout 120 paused" "$W/saved" || return 1
+	# window, max-frame and timeout for the ack relp target only
+	[ "$(grep -c ' window ' "$W/saved")" = 1 ] && [ "$(grep -c ' max-frame ' "$W/saved")" = 1 ] &&
+	[ "$(grep -c ' timeout ' "$W/saved")" = 1 ] || return 1
 	# delete everything, apply the file: the same settings
 	for t in sv-t1 sv-t2 sv-t3 sv-t4; do "$KLOGFWD" target del $t || return 1; done
 	"$KLOGFWD" log del sv-m && "$KLOGFWD" log del sv-d && "$KLOGFWD" log del sv-l || return 1
@@ -143,7 +143,7 @@ show_input() {
 	sed 's/^/# /' "$W/show.log" "$W/show.target"
 	grep -q "^log sv-m memory framing octet segment-bytes 1M retain-bytes 4M retain-ms 1d max-record 1000 overflow block " "$W/show.log" &&
 	grep -q "^target sv-t1 log sv-d to 127.0.0.1:9 ack app backoff 1s-1m keepalive 60 user-timeout 10s nodelay off sndbuf 64k paused$" "$W/show.target" &&
-	grep -q "^target sv-t4 log sv-l to 127.0.0.1:9 ack relp backoff 200-30s keepalive 30 user-timeout 30s nodelay on sndbuf 0 window 64 max-frame 16k paused$" "$W/show.target" &&
+	grep -q "^target sv-t4 log sv-l to 127.0.0.1:9 ack relp backoff 200-30s keepalive 30 user-timeout 30s nodelay on sndbuf 0 window 64 max-frame 16k timeout 120 paused$" "$W/show.target" &&
 	grep -q "^    state paused next-offset " "$W/show.target" || return 1
 	{ sed -n 's/^log \(sv-[^ ]*\) /log add \1 /p' "$W/show.log"
 	  sed -n 's/^target \(sv-[^ ]*\) /target add \1 /p' "$W/show.target"; } > "$W/show.batch"

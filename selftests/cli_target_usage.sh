@@ -20,7 +20,7 @@ set -u
 source "$(dirname "$0")/cli_lib.sh"
 
 VERBS="add set del show"
-SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame"
+SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame timeout"
 FIXED="log to from ack"
 # a valid "target add t" command line, to which the rows add keywords
 # shellcheck disable=SC2034 # it expands in the table rows
@@ -181,6 +181,9 @@ test_bad_numbers()
 	target set t max-frame %    | 2 | target set: invalid value '%' for max-frame \(expected a size such as 8096, 64k or 1M\) | x 12q -1 8KiB 1.5M "" 16MB 0x100 " 64"
 	$ADD max-frame %            | 2 | target add: value '%' for max-frame is out of range \(16 to 1048576\) | 0 15 1048577 1025k 2M 1G 4294967312 99999999999999999999
 	target set t max-frame %    | 2 | target set: value '%' for max-frame is out of range \(16 to 1048576\) | 0 15 1048577 1025k 2M 1G 4294967312 99999999999999999999
+	$ADD timeout %              | 2 | target add: invalid value '%' for timeout \(expected seconds such as 90, or a time such as 90s, 5m or 1h \(at most 24h\); 0 for no limit\) | 90ms 90S -1 x "" 1.5 0x10 " 3" 5y
+	target set t timeout %      | 2 | target set: invalid value '%' for timeout \(expected seconds such as 90, or a time such as 90s, 5m or 1h \(at most 24h\); 0 for no limit\) | 90ms 90S -1 x "" 1.5 0x10 " 3" 5y
+	target set t timeout %      | 2 | target set: value '%' for timeout is out of range \(at most 86400\) | 86401 1441m 25h 4294967296
 ROWS
 }
 
@@ -315,6 +318,7 @@ test_no_netlink_on_usage_error()
 	target add t log app to 127.0.0.1:9000 sndbuf
 	target add t log app to 127.0.0.1:9000 ack relp window 0
 	target add t log app to 127.0.0.1:9000 ack relp max-frame 2M
+	target add t log app to 127.0.0.1:9000 ack relp timeout 25h
 	target set t window 1025
 	target set t
 	target set t pause resume
@@ -381,8 +385,8 @@ test_completion()
 	target               |   | add del help set show
 	t                    | s | set show
 	help target          |   | add del set show
-	target add t         |   | ack backoff from keepalive log max-frame nodelay paused sndbuf to user-timeout window
-	target set t         |   | backoff keepalive max-frame nodelay pause resume sndbuf user-timeout window
+	target add t         |   | ack backoff from keepalive log max-frame nodelay paused sndbuf timeout to user-timeout window
+	target set t         |   | backoff keepalive max-frame nodelay pause resume sndbuf timeout user-timeout window
 	target add t from    |   | earliest latest resume
 	t a t ack            |   | app relp tcp
 	t a t ack            | r | relp

@@ -143,6 +143,13 @@ static const struct kw target_kws[] = {
 	  .arg = "SIZE",
 	  .help = "ack relp: the longest record sent (default 8096);\n"
 		  "a longer one is skipped, counted in relp-skipped" },
+	{ KW_KEY("timeout", KW_SECS, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_RELP_TIMEOUT_S, KW_W_U32),
+	  .max = 86400,
+	  .expect = "expected seconds such as 90, or a time such as 90s, 5m or 1h (at most 24h); 0 for no limit",
+	  .arg = "SECS",
+	  .help = "ack relp: break the session when no response\n"
+		  "came for this long while one is awaited (90,\n"
+		  "90s, 5m; default 90), 0 for no limit" },
 	{ KW_KEY("paused", KW_FLAG, KW_ADD, KLOGFWD_A_TARGET_PAUSED, KW_W_U8),
 	  .val = 1, .excl = 1,
 	  .wrong_op = "is for target add; give pause or resume",
@@ -422,8 +429,9 @@ static int print_from(struct kw_print *p, const struct kw *kw)
  *
  * The rows of target_kws[] that add takes, in their order (kw_print()):
  * " log LOG to ADDR:PORT", " from FROM" if @from, then ack, backoff,
- * keepalive, user-timeout, nodelay, sndbuf, window and max-frame for an
- * ack relp target, and " paused" for a paused target. No name, no newline.
+ * keepalive, user-timeout, nodelay, sndbuf, window, max-frame and timeout
+ * for an ack relp target, and " paused" for a paused target. No name, no
+ * newline.
  *
  * Return: 0, or -EPROTO if the reply lacks one of them (nothing is printed).
  */
@@ -839,7 +847,8 @@ void usage_target(FILE *fp)
 	size_t i;
 
 	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app|relp]\n"
-	      "                          [window N] [max-frame SIZE] [SETTING...] [paused]\n"
+	      "                          [window N] [max-frame SIZE] [timeout SECS] [SETTING...]\n"
+	      "                          [paused]\n"
 	      "       " PROG " target set NAME [pause | resume] [SETTING...]\n"
 	      "       " PROG " target del NAME\n"
 	      "       " PROG " [-j [-p]] target show [NAME]\n"
@@ -861,7 +870,8 @@ void usage_target(FILE *fp)
 static void usage_target_add(FILE *fp)
 {
 	fputs("Usage: " PROG " target add NAME log LOG to HOST:PORT [from WHERE] [ack tcp|app|relp]\n"
-	      "                          [window N] [max-frame SIZE] [SETTING...] [paused]\n"
+	      "                          [window N] [max-frame SIZE] [timeout SECS] [SETTING...]\n"
+	      "                          [paused]\n"
 	      "\n"
 	      "Create the target NAME, which forwards the log LOG to a TCP receiver.\n"
 	      "NAME follows the rules of log names. Keywords may come in any order,\n"
@@ -908,11 +918,12 @@ static void usage_target_show(FILE *fp)
 	      "settings, in the units and words 'target add' takes (so that\n"
 	      "'target add NAME' and the rest of the line recreates the target)\n"
 	      "  target NAME log LOG to ADDR:PORT ack tcp backoff 100-30s ... [paused]\n"
-	      "(window and max-frame, before paused, for ack relp targets only) and\n"
+	      "(window, max-frame and timeout, before paused, for ack relp targets\n"
+	      "only) and\n"
 	      "an indented line of its state and counters\n"
 	      "      state STATE next-offset N acked-offset N lag-records N ...\n"
 	      "(with ack relp also relp-sessions, relp-window-full, relp-resent,\n"
-	      "relp-skipped and relp-last-code).\n"
+	      "relp-skipped, relp-last-code and relp-timeouts).\n"
 	      "IPv6 addresses are printed in brackets, last-error (the last failure,\n"
 	      "an attempt or a lost connection) and last-disconnect (the last lost\n"
 	      "connection) with the name and description of the error, and\n"
@@ -922,10 +933,10 @@ static void usage_target_show(FILE *fp)
 	      "With -j, an array with one object per target, with the members name,\n"
 	      "log, address (without brackets), port, ack, backoff_min_ms,\n"
 	      "backoff_max_ms, keepalive_s, user_timeout_ms, nodelay (a boolean),\n"
-	      "sndbuf, relp_window, relp_max_frame, paused (a boolean), state and\n"
-	      "stats (an object: next_offset, acked_offset, ..., last_error, ...,\n"
-	      "relp_sessions, ...), null where the kernel reported nothing\n"
-	      "(relp_window and relp_max_frame but for ack relp targets).\n"
+	      "sndbuf, relp_window, relp_max_frame, relp_timeout_s, paused (a\n"
+	      "boolean), state and stats (an object: next_offset, acked_offset,\n"
+	      "..., last_error, ..., relp_sessions, ...), null where the kernel\n"
+	      "reported nothing (the relp_ settings but for ack relp targets).\n"
 	      "Enumerations are strings, the rest numbers.\n", fp);
 }
 
