@@ -26,7 +26,12 @@
 #   nocmd        every open answered with 200 but without commands=syslog
 #   huge         every open answered with a DATALEN of 999999999, then
 #                64 KiB of its data and nothing more
-# After the answer that ends a session (fail, junk, serverclose), the server
+#   mute         the first session's open answered as ok, its syslog frames
+#                never (a hung receiver whose TCP still takes them)
+#   muteopen     the first session's open never answered
+# After the answer that ends a session (fail, junk, serverclose), or the
+# frame left unanswered that does (mute: the first syslog frame, muteopen:
+# the open), the server
 # reads on and waits for the client to close (10 s, else an error). Later
 # sessions are served as ok; with hold=1, their open is answered only once
 # DIR/NAME.hold exists (so that a test sees the client between sessions).
@@ -73,7 +78,8 @@ import sys
 import time
 
 MAX_TXNR = 999999999
-MODES = ('ok', 'slow', 'fail', 'junk', 'serverclose', 'badopen', 'nocmd', 'huge')
+MODES = ('ok', 'slow', 'fail', 'junk', 'serverclose', 'badopen', 'nocmd', 'huge', 'mute',
+         'muteopen')
 
 
 def log(msg):
@@ -383,7 +389,9 @@ class Conn:
             if not any(o.startswith(b'commands=') and b'syslog' in o[9:].split(b',')
                        for o in offers):
                 srv.error(self, 'open without commands=syslog: %r' % data)
-            if srv.hold and srv.special_done and not os.path.exists(srv.hold):
+            if self.mode == 'muteopen':
+                self.end_session('muteopen')
+            elif srv.hold and srv.special_done and not os.path.exists(srv.hold):
                 self.held_open = txnr
             else:
                 self.answer_open(txnr)
@@ -403,6 +411,8 @@ class Conn:
             if b'\n' in data:
                 srv.error(self, 'syslog frame %d: a newline in the payload' % txnr)
             srv.received(self, data)
+            if self.mode == 'mute' and not self.ending:
+                self.end_session('mute')
             if self.ending:
                 return
             self.pending.append((txnr, data))

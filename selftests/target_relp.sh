@@ -12,7 +12,9 @@
 # serverclose each end the session, and the records not answered are sent
 # again, first, in a new session whose txnrs start again at 2; an open
 # refused (500, or without commands=syslog) gets no syslog frame and the
-# target retries. max-frame skips a longer record: counted, logged, done.
+# target retries. A peer that never answers (a frame, or the open) breaks
+# the session after timeout. max-frame skips a longer record: counted,
+# logged, done.
 # Framings and settings that ack relp does not take are refused, naming
 # what is wrong.
 source "$(dirname "$0")/lib.sh"
@@ -255,7 +257,7 @@ np=40
   "$PRODUCE" -o /dev/klogfwd/pl -n $np --min 20 --max 200 --seed 31 --ts 1 > /dev/null; } ||
 	echo "# the logs pl and mf could not be made"
 declare -A pp
-for s in ps p500 pjunk psc pbad pnocmd phuge pmf; do
+for s in ps p500 pjunk psc pbad pnocmd phuge pmute pmo pmf; do
 	until p=$(free_port) && [[ " ${pp[*]} " != *" $p "* ]]; do :; done
 	pp[$s]=$p
 done
@@ -266,6 +268,7 @@ spawn peer "${PEER[@]}" serve --dir "$RD" "ps:${pp[ps]}:slow:delay=$delay:window
 	"p500:${pp[p500]}:fail:at=5:hold=1" "pjunk:${pp[pjunk]}:junk:at=5:hold=1" \
 	"psc:${pp[psc]}:serverclose:at=5:hold=1" "pbad:${pp[pbad]}:badopen" \
 	"pnocmd:${pp[pnocmd]}:nocmd" "phuge:${pp[phuge]}:huge" \
+	"pmute:${pp[pmute]}:mute:hold=1" "pmo:${pp[pmo]}:muteopen:hold=1" \
 	"pmf:${pp[pmf]}:ok:max-frame=100" \
 	> "$RD/peer.log" 2> "$RD/peer.err"
 wait_for $((10 * KLF_SLOW)) has_line "$RD/peer.log" listening ||
@@ -373,6 +376,67 @@ check "peer's open reply lacks commands=syslog: no syslog frame sent, no session
 check "peer answers the open with a 999999999-byte response: the session breaks at its header, the target retries" refused_open phuge 0
 "$KLOGFWD" target del phuge 2> /dev/null
 
+# timed_out NAME SECS TXNR SESSIONS: the session with the server NAME
+# broke for want of a response to TXNR in SECS (its kernel log line,
+# relp_timeouts, ETIMEDOUT, SESSIONS opened); the server holds the next
+# opens (each may time out too) until the test has seen this, then answers
+# a new session, in which every record arrives, those sent before first
+# (the server checks)
+timed_out() {
+	local t=$1 secs=$2 txnr=$3 sessions=$4 said
+	snap "$t"
+	has relp_timeouts -ge 1 && has records_acked = 0 && has last_error = 110 &&
+	has relp_sessions = "$sessions" || return 1
+	said=$(dmesg | grep -F "klogfwd: target $t (log pl): RELP session")
+	echo "${said%%$'\n'*}" | sed 's/^/# dmesg: /'
+	grep -qE "broken: no response in $secs s \(txnr $txnr\)$" <<< "$said" || return 1
+	touch "$RD/$t.hold"
+	wait_for $((20 * KLF_SLOW)) tstat_is "$t" records_acked = $np ||
+		{ peer_show "$t"; show "$t"; return 1; }
+	peer_show "$t"
+	snap "$t"
+	peer "$t" errors 0 && peer "$t" records $np && peer "$t" gaps 0 && peer "$t" dup_acked 0 &&
+	has relp_sessions = $((sessions + 1)) && has relp_last_code = 200
+}
+
+# the peer takes the frames and never answers: the session breaks after
+# timeout, not before (the kernel log's times of the connection and of the
+# break at least 2 s apart)
+mute() {
+	local t=pmute took
+	"$KLOGFWD" target add $t log pl to "127.0.0.1:${pp[$t]}" ack relp timeout 2 backoff 100-1s ||
+		return 1
+	wait_for $((20 * KLF_SLOW)) tstat_is $t relp_timeouts -ge 1 ||
+		{ peer_show $t; show $t; return 1; }
+	took=$(dmesg | awk -v p="klogfwd: target $t (log pl): " '
+		!index($0, p) { next }
+		{ ts = $0; sub(/^\[ */, "", ts); sub(/\].*/, "", ts) }
+		/ connected to / { c = ts }
+		/ broken: / { printf "%.3f\n", ts - c; exit }')
+	echo "# first session broken ${took}s after it connected"
+	awk -v s="$took" 'BEGIN { exit !(s >= 2) }' && timed_out $t 2 2 1 &&
+	has relp_timeout_s = 2
+}
+check "peer takes the frames, never answers: the session breaks after timeout 2, ETIMEDOUT; all delivered in the next" mute
+"$KLOGFWD" target del pmute 2> /dev/null
+
+# the peer never answers the open; a timeout set meanwhile applies at once
+mute_open() {
+	local t=pmo
+	"$KLOGFWD" target add $t log pl to "127.0.0.1:${pp[$t]}" ack relp timeout 1h backoff 100-1s ||
+		return 1
+	wait_for $((10 * KLF_SLOW)) peer_is $t opens -ge 1 || { peer_show $t; return 1; }
+	nap 1
+	snap $t
+	has relp_timeouts = 0 && has state = established && has relp_timeout_s = 3600 || return 1
+	"$KLOGFWD" target set $t timeout 1 || return 1
+	wait_for $((10 * KLF_SLOW)) tstat_is $t relp_timeouts -ge 1 ||
+		{ peer_show $t; show $t; return 1; }
+	timed_out $t 1 1 0
+}
+check "peer never answers the open (timeout 1h): target set timeout 1 breaks the session at once; all delivered in the next" mute_open
+"$KLOGFWD" target del pmo 2> /dev/null
+
 # 4. max-frame: a record whose payload is longer is skipped, counted, told
 # in the kernel log, and done with the records around it
 max_frame() {
@@ -447,16 +511,20 @@ out_of_range() {
 	re='window' no_target "${add[@]}" window 1025 paused &&
 	re='max-frame' no_target "${add[@]}" max-frame 15 paused &&
 	re='max-frame' no_target "${add[@]}" max-frame 1048577 paused &&
-	"${add[@]}" window 1024 max-frame 1M paused &&
+	re='timeout' no_target "${add[@]}" timeout 86401 paused &&
+	"${add[@]}" window 1024 max-frame 1M timeout 24h paused &&
 	re='window' set_refused x window 0 &&
 	re='max-frame' set_refused x max-frame 15 &&
-	"$KLOGFWD" target set x window 1 max-frame 16 || return 1
+	re='timeout' set_refused x timeout 25h || return 1
 	snap x
-	has relp_window = 1 && has relp_max_frame = 16 &&
-	"$KLOGFWD" target show x | grep -q ' window 1 max-frame 16 ' &&
+	has relp_timeout_s = 86400 || return 1
+	"$KLOGFWD" target set x window 1 max-frame 16 timeout 0 || return 1
+	snap x
+	has relp_window = 1 && has relp_max_frame = 16 && has relp_timeout_s = 0 &&
+	"$KLOGFWD" target show x | grep -q ' window 1 max-frame 16 timeout 0 ' &&
 	"$KLOGFWD" target del x
 }
-check "window 0 and 1025, max-frame 15 and 1048577 refused naming the setting; 1..1024, 16..1M taken" out_of_range
+check "window 0 and 1025, max-frame 15 and 1048577, timeout over 24h refused naming the setting; 1..1024, 16..1M, 0..24h taken" out_of_range
 
 # the same values through the kernel's YNL library, in one process: the
 # kernel's policy refuses them, not only klogfwd's parser (the spec is not
@@ -482,7 +550,8 @@ ynl_range() {
 	base = {'name': 'x', 'log': 'rp', 'ipv4': 0x7f000001, 'port': 9, 'ack': 'relp', 'paused': 1}
 	bad = 0
 	for attr, v in (('relp-window', 0), ('relp-window', 1025),
-	                ('relp-max-frame', 15), ('relp-max-frame', 1048577)):
+	                ('relp-max-frame', 15), ('relp-max-frame', 1048577),
+	                ('relp-timeout-s', 86401)):
 	    try:
 	        ynl.do('target-new', dict(base, **{attr: v}))
 	        print('# %s %d: taken' % (attr, v))
@@ -492,23 +561,26 @@ ynl_range() {
 	        if attr not in str(e):
 	            print('# %s %d: refused, but not naming it: %s' % (attr, v, e))
 	            bad += 1
-	ynl.do('target-new', dict(base, **{'relp-window': 1024, 'relp-max-frame': 1048576}))
+	ynl.do('target-new', dict(base, **{'relp-window': 1024, 'relp-max-frame': 1048576,
+	                                   'relp-timeout-s': 86400}))
 	ynl.do('target-del', {'name': 'x'})
 	sys.exit(bad)
 	PY
 }
-check "the kernel refuses relp-window 0 and 1025, relp-max-frame 15 and 1048577, takes 1024 and 1048576 (YNL)" ynl_range
+check "the kernel refuses relp-window 0 and 1025, relp-max-frame 15 and 1048577, relp-timeout-s 86401; takes 1024, 1048576, 86400 (YNL)" ynl_range
 
 not_tcp() {
 	local add=("$KLOGFWD" target add x log rp to 127.0.0.1:9) re
 	re='window' no_target "${add[@]}" window 8 paused &&
 	re='window' no_target "${add[@]}" ack tcp window 8 paused &&
 	re='max-frame' no_target "${add[@]}" ack tcp max-frame 100 paused &&
+	re='timeout' no_target "${add[@]}" ack tcp timeout 5 paused &&
 	"${add[@]}" ack tcp paused &&
 	re='window' set_refused x window 8 &&
 	re='max-frame' set_refused x max-frame 100 &&
+	re='timeout' set_refused x timeout 5 &&
 	"$KLOGFWD" target del x
 }
-check "window and max-frame refused on an ack tcp target (add and set)" not_tcp
+check "window, max-frame and timeout refused on an ack tcp target (add and set)" not_tcp
 
 ktap_finish
