@@ -689,6 +689,31 @@ static int klf_target_queue(struct klf_target *t, loff_t pos, size_t len, bool m
 }
 
 /*
+ * Take the next span of the log once the span is used up. @idle: nothing
+ * sent on this connection waits for its acknowledgment, so a span that
+ * starts past the acknowledged record (retention deleted records this
+ * target never had) moves the acknowledged cursor to it.
+ *
+ * Return: 0, -ENODATA when the log holds nothing more, or a negative errno.
+ */
+static int klf_target_refill(struct klf_target *t, bool idle)
+{
+	struct klf_span *s = &t->span;
+	int ret;
+
+	if (s->file && s->pos != s->end)
+		return 0;
+	ret = klf_log_span(t->log, &t->cur, s);
+	if (ret)
+		return ret;
+	if (idle && s->offset > t->acked.cur.offset) {
+		t->acked.cur = t->cur;
+		klf_target_publish(t);
+	}
+	return 0;
+}
+
+/*
  * Queue committed records, many pages per call, until the log has no more,
  * the socket is full or the budget is spent.
  *
@@ -702,18 +727,9 @@ static int klf_target_send(struct klf_target *t)
 	int ret;
 
 	for (;;) {
-		if (!s->file || s->pos == s->end) {
-			ret = klf_log_span(t->log, &t->cur, s);
-			if (ret == -ENODATA)
-				return 0;
-			if (ret)
-				return ret;
-			/* retention deleted records this target never had */
-			if (!t->queued && s->offset > t->acked.cur.offset) {
-				t->acked.cur = t->cur;
-				klf_target_publish(t);
-			}
-		}
+		ret = klf_target_refill(t, !t->queued);
+		if (ret)
+			return ret == -ENODATA ? 0 : ret;
 		if (!budget) {
 			queue_work(klf_wq, &t->work);
 			return 0;
@@ -905,18 +921,9 @@ static int __klf_target_send_relp(struct klf_target *t)
 				return ret > 0 ? 0 : ret;
 			continue;
 		}
-		if (!s->file || s->pos == s->end) {
-			ret = klf_log_span(t->log, &t->cur, s);
-			if (ret == -ENODATA)
-				return 0;
-			if (ret)
-				return ret;
-			/* retention deleted records this target never had */
-			if (!klf_relp_oldest(r) && s->offset > t->acked.cur.offset) {
-				t->acked.cur = t->cur;
-				klf_target_publish(t);
-			}
-		}
+		ret = klf_target_refill(t, !klf_relp_oldest(r));
+		if (ret)
+			return ret == -ENODATA ? 0 : ret;
 		if (!budget) {
 			queue_work(klf_wq, &t->work);
 			return 0;
