@@ -6,13 +6,17 @@
 # took as page references while a 16 MiB log is forwarded: do_tcp_sendpages()
 # on kernels with sendpage (6.1), skb_splice_from_iter() on the others. Those
 # bytes must cover everything the receiver got. A build that copies (for
-# instance MSG_SPLICE_PAGES on 6.1, whose TCP ignores it) fails here.
+# instance MSG_SPLICE_PAGES on 6.1, whose TCP ignores it) fails here. The
+# same for an ack relp target (each lf record one RELP syslog frame, to
+# relp_peer.py): TCP takes every record byte by reference, and what the
+# target copies is the frame headers alone.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 T=/sys/kernel/tracing
-KLF_TEST_LOGS=zc
+KLF_TEST_LOGS="zc zr"
+RD=/tmp/klf-zc.$$
 
 ktap_plan
 
@@ -20,6 +24,7 @@ cleanup() {
 	echo 0 > $T/events/kprobes/enable 2>/dev/null
 	echo > $T/kprobe_events 2>/dev/null
 	cleanup_targets
+	rm -rf "$RD"
 }
 trap cleanup EXIT
 
@@ -64,5 +69,42 @@ spliced() {
 	[ "$got" -gt 16000000 ] && [ "$zc" -ge "$got" ]
 }
 check "TCP took every byte by page reference, none by copy" spliced
+
+# ack relp: 2048 records of about 1 KiB to a RELP peer that answers each
+nr=$((2048 / KLF_SLOW))
+mkdir -p "$RD"
+"$KLOGFWD" log add zr segment-bytes 4194304 &&
+"$PRODUCE" -o /dev/klogfwd/zr -n $nr --min 900 --max 1148 --seed 5 --ts 1 > /dev/null &&
+"$PRODUCE" --expect-file "$RD/zr.expect" -n $nr --min 900 --max 1148 --seed 5 --ts 1 \
+	> /dev/null || echo "# the log zr could not be made"
+rport=$(free_port)
+spawn peer /usr/bin/python3 -S "$KLF_TOP/selftests/relp_peer.py" serve --dir "$RD" \
+	"zr:$rport:ok" > "$RD/peer.log" 2> "$RD/peer.err"
+wait_for $((10 * KLF_SLOW)) has_line "$RD/peer.log" listening ||
+	{ echo "# relp_peer.py did not start:"; sed 's/^/#   /' "$RD/peer.err"; }
+
+relp() {
+	local want zc sent copied
+	echo > $T/trace
+	echo 1 > $T/events/kprobes/klf_zc/enable &&
+	"$KLOGFWD" target add zr log zr to "127.0.0.1:$rport" ack relp sndbuf 4194304 &&
+	wait_for $((60 * KLF_SLOW)) tstat_is zr records_acked = $nr || return 1
+	echo 0 > $T/events/kprobes/klf_zc/enable
+	want=$(stat -c %s "$RD/zr.expect")
+	zc=$(grep -a 'klf_zc:' $T/trace | sed -n 's/.*ret=\(-\?[0-9]*\).*/\1/p' |
+	     awk '$1 > 0 { s += $1 } END { printf "%d", s }')
+	sent=$(tstat zr bytes_sent)
+	copied=$(tstat zr bytes_copied)
+	echo "# records $want bytes; TCP took $zc bytes by page reference ($fn);" \
+	     "target: bytes_sent $sent, bytes_copied $copied (headers)," \
+	     "pages_spliced $(tstat zr pages_spliced), send_calls $(tstat zr send_calls)"
+	kv "$RD/zr.stats" errors
+	[ "$KV" = 0 ] || { echo "# relp_peer.py: $KV errors"; grep '^zr: ' "$RD/peer.err" | head -5; }
+	cmp "$RD/zr.expect" "$RD/zr.out" && [ "$KV" = 0 ] &&
+	[ "$zc" -ge "$want" ] && [ "$copied" = $((sent - want)) ] &&
+	[ "$copied" -le $((nr * 27 + 80)) ]
+}
+check "ack relp: every record byte by page reference, only the frame headers copied" relp
+stop peer
 
 ktap_finish
