@@ -10,7 +10,8 @@
 # client's side of the protocol: a slow one fills the window and never sees
 # more unanswered frames than it allows; a 500, a malformed answer and a
 # serverclose each end the session, and the records not answered are sent
-# again, first, in a new session whose txnrs start again at 2; an open
+# again, first, in a new session whose txnrs start again at 2 (the same
+# when the connection is reset from either end under rsyslogd); an open
 # refused (500, or without commands=syslog) gets no syslog frame and the
 # target retries. A peer that never answers (a frame, or the open) breaks
 # the session after timeout. max-frame skips a longer record: counted,
@@ -36,7 +37,7 @@ PEER=(/usr/bin/python3 -S "$KLF_TOP/selftests/relp_peer.py")
 # when a case failed
 RD=/tmp/klf-relp.$$
 mkdir -p "$RD"
-KLF_TEST_LOGS="r1 r2 pl mf ro rk rp"
+KLF_TEST_LOGS="r1 r2 r3 pl mf ro rk rp"
 relp_cleanup() {
 	cleanup_targets
 	[ "$KTAP_CNT_FAIL" = 0 ] || cp -r "$RD" "$WORK/relp" 2> /dev/null
@@ -247,6 +248,54 @@ after_kills() {
 check "after the kills: all acknowledged, relp_sessions >= 11, duplicates only of resent records" after_kills
 "$KLOGFWD" target del r2 2> /dev/null
 stop rs2
+
+# 2b. the connection reset (ss -K) 6 times while a producer appends, from
+# the receiver's end and from the sender's in turn; rsyslogd stays up
+
+port3=$(free_port)
+rs_conf rs3 "$port3"
+
+resets() {
+	local i at=0 rc n3 dups side filter
+	rs_start rs3 "$port3" || return 1
+	"$KLOGFWD" log add r3 &&
+	"$KLOGFWD" target add r3 log r3 to "127.0.0.1:$port3" ack relp backoff 100-500 || return 1
+	spawn prod3 "$PRODUCE" -o /dev/klogfwd/r3 -n 1000000 --min 20 --max 2000 --seed 23 --ts 1 \
+		--rate $rate2 > /dev/null 2>&1
+	for ((i = 1; i <= 7; i++)); do
+		wait_for $((30 * KLF_SLOW)) tstat_is r3 records_acked -ge $((at + step2)) ||
+			{ echo "# session $i delivers nothing"; show r3; return 1; }
+		[ $i = 7 ] && break
+		counter target r3 reconnects
+		rc=$KV
+		if ((i % 2)); then
+			side=receiver filter="src 127.0.0.1 sport = :$port3"
+		else
+			side=sender filter="dst 127.0.0.1 dport = :$port3"
+		fi
+		# shellcheck disable=SC2086 # the filter is words
+		wait_for $((10 * KLF_SLOW)) reset_conn $filter ||
+			{ echo "# reset $i ($side): no connection was reset"; show r3; return 1; }
+		wait_for $((10 * KLF_SLOW)) tstat_is r3 reconnects -gt "$rc" ||
+			{ echo "# reset $i ($side): reconnects stayed $rc"; return 1; }
+		counter target r3 records_acked
+		at=$KV
+	done
+	stop prod3 || return 1
+	counter log r3 next_offset
+	n3=$KV
+	wait_for $((60 * KLF_SLOW)) tstat_is r3 records_acked = "$n3" || { show r3; return 1; }
+	"$PRODUCE" --expect-file "$RD/r3.expect" -n "$n3" --min 20 --max 2000 --seed 23 \
+		--ts 1 > /dev/null &&
+	"${PEER[@]}" dedup "$RD/r3.expect" "$RD/rs3.out" > "$RD/r3.dedup" || return 1
+	sed 's/^/# rsyslogd wrote: /' "$RD/r3.dedup" | tail -3
+	read -r _ _ _ _ _ dups _ <<< "$(tail -1 "$RD/r3.dedup")"
+	snap r3
+	has relp_sessions -ge 7 && has reconnects -ge 6 && has relp_resent -ge "$dups"
+}
+check "the connection reset 6 times (3 from each end): each record written, in order (duplicates aside), duplicates only of resent records" resets
+"$KLOGFWD" target del r3 2> /dev/null
+stop rs3
 
 # 3. relp_peer.py: the answers rsyslogd does not give on demand, a server
 # each, all in one process. The log pl holds 40 records, all there when
