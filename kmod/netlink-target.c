@@ -240,8 +240,13 @@ out:
 	return ret;
 }
 
+/*
+ * A target-get reply or a target-state-ntf; with @event (not 0), that
+ * event (KLOGFWD_TARGET_EVENT_*) and its @count.
+ */
 static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 portid,
-			      u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
+			      u32 seq, int flags, u8 cmd, struct netlink_callback *cb,
+			      u32 event, u64 count)
 {
 	struct klf_target_snap s;
 	struct nlattr *nest;
@@ -323,6 +328,9 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 			      s.stats.relp_timeouts)))
 		goto err;
 	nla_nest_end(msg, nest);
+	if (event && (nla_put_u32(msg, KLOGFWD_A_TARGET_EVENT, event) ||
+		      klf_nla_put_uint(msg, KLOGFWD_A_TARGET_COUNT, count)))
+		goto err;
 	genlmsg_end(msg, hdr);
 	return 0;
 err:
@@ -356,7 +364,7 @@ int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	} else {
 		ret = klf_nl_target_fill(msg, t, info->snd_portid, info->snd_seq, 0,
-					 KLOGFWD_CMD_TARGET_GET, NULL);
+					 KLOGFWD_CMD_TARGET_GET, NULL, 0, 0);
 	}
 	mutex_unlock(&klf_targets_lock);
 	if (ret) {
@@ -392,7 +400,7 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	while ((t = klf_target_next(net, &idx))) {
 		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					 KLOGFWD_CMD_TARGET_GET, cb);
+					 KLOGFWD_CMD_TARGET_GET, cb, 0, 0);
 		if (ret)
 			break;
 		cb->args[0] = idx;
@@ -404,12 +412,15 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 }
 
 /**
- * klf_nl_target_notify() - tell the monitor group a target changed state
+ * klf_nl_target_notify() - tell the monitor group a target changed state,
+ *			    or what else happened to it
  * @t: the target, not locked (its lock and its log's are taken)
+ * @event: 0 for a change of state, else KLOGFWD_TARGET_EVENT_*
+ * @count: the event's count
  *
  * Context: process context. Costs nothing without listeners.
  */
-void klf_nl_target_notify(struct klf_target *t)
+void klf_nl_target_notify(struct klf_target *t, u32 event, u64 count)
 {
 	struct sk_buff *msg;
 
@@ -418,7 +429,8 @@ void klf_nl_target_notify(struct klf_target *t)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF, NULL)) {
+	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF, NULL, event,
+			       count)) {
 		nlmsg_free(msg);
 		return;
 	}

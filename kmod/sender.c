@@ -878,6 +878,7 @@ static void klf_relp_skip(struct klf_target *t, size_t len)
 	t->cur = (struct klf_cursor){ .offset = offset + 1, .base = s->base, .pos = s->pos };
 	t->sent_hwm = max(t->sent_hwm, t->cur.offset);
 	t->stats.relp_skipped++;
+	t->relp_skipped_untold++;
 	if (klf_target_say_ok(t))
 		pr_warn("target %s (log %s): record %llu not sent: its %zu bytes are over max-frame %u\n",
 			t->name, t->log->name, offset, len - 1, t->cfg.relp_max_frame);
@@ -1073,9 +1074,9 @@ int klf_target_read_cursor(struct file *f, u64 *offset)
 void klf_target_work(struct work_struct *work)
 {
 	struct klf_target *t = container_of(work, struct klf_target, work);
+	u32 state, skipped;
 	struct sock *sk;
 	int ret, st;
-	u32 state;
 
 	mutex_lock(&t->lock);
 	state = t->state;
@@ -1126,12 +1127,19 @@ void klf_target_work(struct work_struct *work)
 	if (t->conn_acked < t->queued)
 		timer_reduce(&t->timer, jiffies + KLF_ACK_POLL);
 out:
+	/* told once per pass, however many were skipped in it */
+	skipped = t->relp_skipped_untold;
+	t->relp_skipped_untold = 0;
 	mutex_unlock(&t->lock);
 	/*
 	 * Deletion cancels this work synchronously: @t is still there. The
 	 * module's exit deletes targets after the family is gone; the
 	 * notification then finds the family down and sends nothing.
 	 */
-	if (READ_ONCE(t->state) != state && !READ_ONCE(t->dead))
-		klf_nl_target_notify(t);
+	if (READ_ONCE(t->dead))
+		return;
+	if (READ_ONCE(t->state) != state)
+		klf_nl_target_notify(t, 0, 0);
+	if (skipped)
+		klf_nl_target_notify(t, KLOGFWD_TARGET_EVENT_RELP_SKIPPED, skipped);
 }

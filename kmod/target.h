@@ -116,7 +116,7 @@ struct klf_ckpt {
  * @addrlen: its length
  * @ack: KLOGFWD_ACK_*
  * @dfs: its debugfs directory
- * @lock: protects the members below, up to @relp
+ * @lock: protects the members below, up to @relp_skipped_untold
  * @cfg: settings
  * @sock: the socket of the current connection attempt, or NULL
  * @saved_state_change: @sock's callback before klogfwd's
@@ -160,6 +160,7 @@ struct klf_ckpt {
  * @persisted_at: jiffies of that write
  * @stats: counters
  * @relp: the RELP session (ack relp)
+ * @relp_skipped_untold: records skipped since the last relp-skipped event
  * @consumer: what the log knows of this target: the acknowledged offset
  *	      (@acked.cur.offset, or past it if retention deleted records)
  *	      and the records dropped
@@ -174,7 +175,7 @@ struct klf_target {
 	u32 ack;
 	struct dentry *dfs;
 
-	struct mutex lock; /* protects the members below, up to @relp */
+	struct mutex lock; /* protects the members below, up to @relp_skipped_untold */
 	struct klf_target_config cfg;
 	struct socket *sock;
 	void (*saved_state_change)(struct sock *sk);
@@ -211,6 +212,7 @@ struct klf_target {
 	unsigned long persisted_at;
 	struct klf_target_stats stats;
 	struct klf_relp relp;
+	u32 relp_skipped_untold;
 
 	struct klf_consumer consumer;
 };

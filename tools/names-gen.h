@@ -70,6 +70,10 @@ static const char *const klf_log_event_names[] = {
 	[KLOGFWD_LOG_EVENT_KMSG_LOST] = "kmsg-lost",
 };
 
+static const char *const klf_target_event_names[] = {
+	[KLOGFWD_TARGET_EVENT_RELP_SKIPPED] = "relp-skipped",
+};
+
 static const char *const klf_start_names[] = {
 	[KLOGFWD_START_EARLIEST] = "earliest",
 	[KLOGFWD_START_LATEST] = "latest",
@@ -176,6 +180,8 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_RELP_WINDOW] = "relp-window",
 	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = "relp-max-frame",
 	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = "relp-timeout-s",
+	[KLOGFWD_A_TARGET_EVENT] = "event",
+	[KLOGFWD_A_TARGET_COUNT] = "count",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {

@@ -183,6 +183,18 @@ enum klogfwd_log_event {
 };
 
 /**
+ * enum klogfwd_target_event - What happened to a target, other than a change
+ *   of state (target-state-ntf with the event attribute).
+ * @KLOGFWD_TARGET_EVENT_RELP_SKIPPED: ack relp: records longer than
+ *   relp-max-frame were not sent; count says how many since the last such
+ *   event (the kernel log names each one's offset), and they are in the
+ *   target's stats relp-skipped.
+ */
+enum klogfwd_target_event {
+	KLOGFWD_TARGET_EVENT_RELP_SKIPPED = 1,
+};
+
+/**
  * enum klogfwd_start - Where a new target starts reading its log.
  * @KLOGFWD_START_EARLIEST: The oldest record held (the default).
  * @KLOGFWD_START_LATEST: The next record appended; nothing already in the log
@@ -332,6 +344,8 @@ enum {
 	KLOGFWD_A_TARGET_RELP_WINDOW,
 	KLOGFWD_A_TARGET_RELP_MAX_FRAME,
 	KLOGFWD_A_TARGET_RELP_TIMEOUT_S,
+	KLOGFWD_A_TARGET_EVENT,
+	KLOGFWD_A_TARGET_COUNT,
 
 	__KLOGFWD_A_TARGET_MAX,
 	KLOGFWD_A_TARGET_MAX = (__KLOGFWD_A_TARGET_MAX - 1)
