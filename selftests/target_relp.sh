@@ -488,8 +488,24 @@ check "peer never answers the open (timeout 1h): target set timeout 1 breaks the
 
 # 4. max-frame: a record whose payload is longer is skipped, counted, told
 # in the kernel log, and done with the records around it
+# mon_seen: the monitor has joined (it reports the paused target mfm toggled)
+mon_seen() {
+	"$KLOGFWD" target set mfm resume && "$KLOGFWD" target set mfm pause &&
+	grep -q "^target mfm " "$RD/mon.txt"
+}
+
+# skipped_told N: the monitor's relp-skipped events of the target mf add up to N
+skipped_told() {
+	[ "$(awk '/^target mf .* relp-skipped count [0-9]+$/ { s += $NF } END { print s + 0 }' \
+		"$RD/mon.txt")" = "$1" ]
+}
+
 max_frame() {
 	local dm0 said
+	"$KLOGFWD" target add mfm log mf to 127.0.0.1:9 paused || return 1
+	spawn mfmon "$KLOGFWD" monitor > "$RD/mon.txt" 2>&1
+	wait_for $((10 * KLF_SLOW)) mon_seen && "$KLOGFWD" target del mfm ||
+		{ echo "# the monitor did not join"; return 1; }
 	dm0=$(dmesg_mark) || return 1
 	"$PRODUCE" -o /dev/klogfwd/mf -n 1 --seq-start 0 --min 50 --max 50 --ts 1 > /dev/null &&
 	"$PRODUCE" -o /dev/klogfwd/mf -n 1 --seq-start 1 --min 150 --max 150 --ts 1 > /dev/null &&
@@ -505,16 +521,21 @@ max_frame() {
 	snap mf
 	cmp "$RD/mf.expect" "$RD/pmf.out" && peer pmf errors 0 && peer pmf records 2 &&
 	peer pmf max_datalen 60 && has relp_skipped = 1 && has records_sent = 2 &&
-	has acked_offset = 3 && grep -q "record 1 .*max-frame 100" <<< "$said" || return 1
+	has acked_offset = 3 && grep -q "record 1 .*max-frame 100" <<< "$said" &&
+	wait_for $((5 * KLF_SLOW)) skipped_told 1 ||
+		{ echo "# monitor:"; sed 's/^/#   /' "$RD/mon.txt"; return 1; }
 	# the last record too long: done, with nothing after it to answer
 	"$PRODUCE" -o /dev/klogfwd/mf -n 1 --seq-start 3 --min 300 --max 300 --ts 1 > /dev/null ||
 		return 1
 	wait_for $((20 * KLF_SLOW)) tstat_is mf records_acked = 4 || { peer_show pmf; show mf; return 1; }
 	snap mf
-	has relp_skipped = 2 && has acked_offset = 4 && peer pmf frames 2
+	has relp_skipped = 2 && has acked_offset = 4 && peer pmf frames 2 &&
+	wait_for $((5 * KLF_SLOW)) skipped_told 2 ||
+		{ echo "# monitor:"; sed 's/^/#   /' "$RD/mon.txt"; return 1; }
 }
-check "max-frame 100: the 50- and 60-byte records delivered, the 150-byte one skipped, logged, done" max_frame
+check "max-frame 100: the 50- and 60-byte records delivered, the 150-byte one skipped, logged, told to the monitor, done" max_frame
 "$KLOGFWD" target del mf 2> /dev/null
+stop mfmon
 stop peer
 
 # 5. what ack relp refuses (paused targets: no connection is made)
