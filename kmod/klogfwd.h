@@ -94,7 +94,8 @@ struct klf_target;
 struct net;
 void klf_nl_notify(struct net *net, struct sk_buff *msg);
 void klf_nl_log_event(struct klf_log *log, u32 event, u64 count);
-void klf_nl_target_notify(struct klf_target *t, u32 event, u64 count);
+void klf_nl_target_notify(struct klf_target *t);
+void klf_nl_target_event(struct klf_target *t, u32 event, u64 count);
 struct genl_info;
 int klf_nl_kmsg_perm(struct sk_buff *skb, struct genl_info *info, struct klf_log *log);
 /* a log's or a namespace's targets go before it does */

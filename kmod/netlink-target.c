@@ -240,13 +240,8 @@ out:
 	return ret;
 }
 
-/*
- * A target-get reply or a target-state-ntf; with @event (not 0), that
- * event (KLOGFWD_TARGET_EVENT_*) and its @count.
- */
 static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 portid,
-			      u32 seq, int flags, u8 cmd, struct netlink_callback *cb,
-			      u32 event, u64 count)
+			      u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
 {
 	struct klf_target_snap s;
 	struct nlattr *nest;
@@ -328,9 +323,6 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 			      s.stats.relp_timeouts)))
 		goto err;
 	nla_nest_end(msg, nest);
-	if (event && (nla_put_u32(msg, KLOGFWD_A_TARGET_EVENT, event) ||
-		      klf_nla_put_uint(msg, KLOGFWD_A_TARGET_COUNT, count)))
-		goto err;
 	genlmsg_end(msg, hdr);
 	return 0;
 err:
@@ -364,7 +356,7 @@ int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	} else {
 		ret = klf_nl_target_fill(msg, t, info->snd_portid, info->snd_seq, 0,
-					 KLOGFWD_CMD_TARGET_GET, NULL, 0, 0);
+					 KLOGFWD_CMD_TARGET_GET, NULL);
 	}
 	mutex_unlock(&klf_targets_lock);
 	if (ret) {
@@ -400,7 +392,7 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	while ((t = klf_target_next(net, &idx))) {
 		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					 KLOGFWD_CMD_TARGET_GET, cb, 0, 0);
+					 KLOGFWD_CMD_TARGET_GET, cb);
 		if (ret)
 			break;
 		cb->args[0] = idx;
@@ -412,15 +404,12 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 }
 
 /**
- * klf_nl_target_notify() - tell the monitor group a target changed state,
- *			    or what else happened to it
+ * klf_nl_target_notify() - tell the monitor group a target changed state
  * @t: the target, not locked (its lock and its log's are taken)
- * @event: 0 for a change of state, else KLOGFWD_TARGET_EVENT_*
- * @count: the event's count
  *
  * Context: process context. Costs nothing without listeners.
  */
-void klf_nl_target_notify(struct klf_target *t, u32 event, u64 count)
+void klf_nl_target_notify(struct klf_target *t)
 {
 	struct sk_buff *msg;
 
@@ -429,10 +418,43 @@ void klf_nl_target_notify(struct klf_target *t, u32 event, u64 count)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF, NULL, event,
-			       count)) {
+	if (klf_nl_target_fill(msg, t, 0, 0, 0, KLOGFWD_CMD_TARGET_STATE_NTF, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}
+	klf_nl_notify(t->net, msg);
+}
+
+/**
+ * klf_nl_target_event() - tell the monitor group what happened to a target
+ * @t: the target (its lock may be held)
+ * @event: KLOGFWD_TARGET_EVENT_*
+ * @count: the event's count
+ *
+ * Context: process context. Costs nothing without listeners.
+ */
+void klf_nl_target_event(struct klf_target *t, u32 event, u64 count)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&klogfwd_nl_family, t->net, KLOGFWD_NLGRP_MONITOR))
+		return;
+	/* its own size, as log events (a listener is charged the truesize) */
+	msg = genlmsg_new(nla_total_size(strlen(t->name) + 1) +
+			  nla_total_size(strlen(t->log->name) + 1) + nla_total_size(sizeof(u32)) +
+			  nla_total_size(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &klogfwd_nl_family, 0, KLOGFWD_CMD_TARGET_EVENT_NTF);
+	if (!hdr ||
+	    nla_put_string(msg, KLOGFWD_A_TARGET_NAME, t->name) ||
+	    nla_put_string(msg, KLOGFWD_A_TARGET_LOG, t->log->name) ||
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_EVENT, event) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_COUNT, count)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
 	klf_nl_notify(t->net, msg);
 }

@@ -876,12 +876,15 @@ static void klf_relp_skip(struct klf_target *t, size_t len)
 
 	s->pos += len;
 	t->cur = (struct klf_cursor){ .offset = offset + 1, .base = s->base, .pos = s->pos };
+	/* skipped again after a reconnect (not yet done): counted once */
+	if (offset >= t->sent_hwm) {
+		t->stats.relp_skipped++;
+		t->relp_skipped_untold++;
+		if (klf_target_say_ok(t))
+			pr_warn("target %s (log %s): record %llu not sent: its %zu bytes are over max-frame %u\n",
+				t->name, t->log->name, offset, len - 1, t->cfg.relp_max_frame);
+	}
 	t->sent_hwm = max(t->sent_hwm, t->cur.offset);
-	t->stats.relp_skipped++;
-	t->relp_skipped_untold++;
-	if (klf_target_say_ok(t))
-		pr_warn("target %s (log %s): record %llu not sent: its %zu bytes are over max-frame %u\n",
-			t->name, t->log->name, offset, len - 1, t->cfg.relp_max_frame);
 	if (klf_relp_oldest(&t->relp)) {
 		klf_relp_push(&t->relp, 0, &t->cur);
 		return;
@@ -1065,6 +1068,28 @@ int klf_target_read_cursor(struct file *f, u64 *offset)
 	return 0;
 }
 
+/*
+ * The records skipped and not told yet, if an event is due (at most one
+ * each KLF_EVENT_INTERVAL; the worker is brought back for the rest), else
+ * 0. A paused target tells the rest at once.
+ */
+static u32 klf_target_skipped_due(struct klf_target *t)
+{
+	unsigned long due = t->skipped_told_at + KLF_EVENT_INTERVAL;
+	u32 n = t->relp_skipped_untold;
+
+	lockdep_assert_held(&t->lock);
+	if (!n || t->dead)
+		return 0;
+	if (!t->paused && time_before(jiffies, due)) {
+		timer_reduce(&t->timer, due);
+		return 0;
+	}
+	t->relp_skipped_untold = 0;
+	t->skipped_told_at = jiffies;
+	return n;
+}
+
 /**
  * klf_target_work() - a target's worker
  * @work: the target's work item
@@ -1127,9 +1152,7 @@ void klf_target_work(struct work_struct *work)
 	if (t->conn_acked < t->queued)
 		timer_reduce(&t->timer, jiffies + KLF_ACK_POLL);
 out:
-	/* told once per pass, however many were skipped in it */
-	skipped = t->relp_skipped_untold;
-	t->relp_skipped_untold = 0;
+	skipped = klf_target_skipped_due(t);
 	mutex_unlock(&t->lock);
 	/*
 	 * Deletion cancels this work synchronously: @t is still there. The
@@ -1139,7 +1162,7 @@ out:
 	if (READ_ONCE(t->dead))
 		return;
 	if (READ_ONCE(t->state) != state)
-		klf_nl_target_notify(t, 0, 0);
+		klf_nl_target_notify(t);
 	if (skipped)
-		klf_nl_target_notify(t, KLOGFWD_TARGET_EVENT_RELP_SKIPPED, skipped);
+		klf_nl_target_event(t, KLOGFWD_TARGET_EVENT_RELP_SKIPPED, skipped);
 }

@@ -212,6 +212,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	mutex_init(&t->lock);
 	INIT_WORK(&t->work, klf_target_work);
 	timer_setup(&t->timer, klf_target_timer, 0);
+	t->skipped_told_at = jiffies - KLF_EVENT_INTERVAL;
 	INIT_LIST_HEAD(&t->node);
 	INIT_LIST_HEAD(&t->consumer.node);
 	t->consumer.kick = klf_target_consumer_kick;

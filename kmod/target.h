@@ -29,6 +29,8 @@ struct sock;
  */
 #define KLF_SAY_INTERVAL	(60 * HZ)
 #define KLF_SAY_BURST		6
+/* at most one event of a kind (relp-skipped) per target per interval */
+#define KLF_EVENT_INTERVAL	(HZ / 10)
 
 /**
  * struct klf_target_config - settings of a target (the spec documents each)
@@ -116,7 +118,7 @@ struct klf_ckpt {
  * @addrlen: its length
  * @ack: KLOGFWD_ACK_*
  * @dfs: its debugfs directory
- * @lock: protects the members below, up to @relp_skipped_untold
+ * @lock: protects the members below, up to @skipped_told_at
  * @cfg: settings
  * @sock: the socket of the current connection attempt, or NULL
  * @saved_state_change: @sock's callback before klogfwd's
@@ -161,6 +163,7 @@ struct klf_ckpt {
  * @stats: counters
  * @relp: the RELP session (ack relp)
  * @relp_skipped_untold: records skipped since the last relp-skipped event
+ * @skipped_told_at: jiffies of that event
  * @consumer: what the log knows of this target: the acknowledged offset
  *	      (@acked.cur.offset, or past it if retention deleted records)
  *	      and the records dropped
@@ -175,7 +178,7 @@ struct klf_target {
 	u32 ack;
 	struct dentry *dfs;
 
-	struct mutex lock; /* protects the members below, up to @relp_skipped_untold */
+	struct mutex lock; /* protects the members below, up to @skipped_told_at */
 	struct klf_target_config cfg;
 	struct socket *sock;
 	void (*saved_state_change)(struct sock *sk);
@@ -213,6 +216,7 @@ struct klf_target {
 	struct klf_target_stats stats;
 	struct klf_relp relp;
 	u32 relp_skipped_untold;
+	unsigned long skipped_told_at;
 
 	struct klf_consumer consumer;
 };

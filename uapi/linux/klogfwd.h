@@ -184,11 +184,12 @@ enum klogfwd_log_event {
 
 /**
  * enum klogfwd_target_event - What happened to a target, other than a change
- *   of state (target-state-ntf with the event attribute).
+ *   of state (target-event-ntf).
  * @KLOGFWD_TARGET_EVENT_RELP_SKIPPED: ack relp: records longer than
  *   relp-max-frame were not sent; count says how many since the last such
  *   event (the kernel log names each one's offset), and they are in the
- *   target's stats relp-skipped.
+ *   target's stats relp-skipped. At most one each 100 ms per target; a target
+ *   paused meanwhile tells the rest then, one deleted does not.
  */
 enum klogfwd_target_event {
 	KLOGFWD_TARGET_EVENT_RELP_SKIPPED = 1,
@@ -426,6 +427,7 @@ enum {
 	KLOGFWD_CMD_LOG_EVENT_NTF,
 	KLOGFWD_CMD_TARGET_STATE_NTF,
 	KLOGFWD_CMD_STATS_GET,
+	KLOGFWD_CMD_TARGET_EVENT_NTF,
 
 	__KLOGFWD_CMD_MAX,
 	KLOGFWD_CMD_MAX = (__KLOGFWD_CMD_MAX - 1)
