@@ -1227,7 +1227,7 @@ static uint16_t closed_port(void)
 static const char *cmd_names[NCMD] = {
 	"cmd-0", "version-get", "log-new", "log-del", "log-get", "log-set", "log-append",
 	"target-new", "target-del", "target-get", "target-set", "log-event-ntf",
-	"target-state-ntf", "cmd-13", "cmd-14", "cmd-15+",
+	"target-state-ntf", "stats-get", "target-event-ntf", "cmd-15+",
 };
 
 static int resync(struct fuzz *f)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * klogfwd monitor: print the notifications of the "monitor" multicast
- * group as they arrive (KLOGFWD_CMD_LOG_EVENT_NTF and
- * KLOGFWD_CMD_TARGET_STATE_NTF), one line each, until interrupted or, with
- * count N, after N of them.
+ * group as they arrive (KLOGFWD_CMD_LOG_EVENT_NTF,
+ * KLOGFWD_CMD_TARGET_STATE_NTF and KLOGFWD_CMD_TARGET_EVENT_NTF), one line
+ * each, until interrupted or, with count N, after N of them.
  *
  * SIGINT and SIGTERM are blocked except while waiting for the socket, so
  * that one arriving while a line is printed ends the command after it
@@ -31,6 +31,7 @@
 				 (int)KLOGFWD_A_LOG_MAX : (int)KLOGFWD_A_TARGET_MAX)
 
 static const struct enum_names log_event_enum = ENUM_NAMES(klf_log_event_names);
+static const struct enum_names target_event_enum = ENUM_NAMES(klf_target_event_names);
 
 struct monitor {
 	struct cli *cli;
@@ -84,6 +85,9 @@ void usage_monitor(FILE *fp)
 	      "      count records of the kernel's log (added to its kmsg-lost)\n"
 	      "  target NAME log LOG to ADDR:PORT state STATE [last-error N (ENAME: message)]\n"
 	      "      the target's connection changed state; last-error if not 0\n"
+	      "  target NAME log LOG EVENT count N\n"
+	      "      EVENT: relp-skipped, an ack relp target did not send count\n"
+	      "      records over its max-frame (at most one event each 100 ms)\n"
 	      "  unknown event CMD\n"
 	      "      a notification newer than this program\n"
 	      "\n"
@@ -91,6 +95,7 @@ void usage_monitor(FILE *fp)
 	      "  {\"type\":\"log\",\"name\":NAME,\"event\":EVENT,\"count\":N}\n"
 	      "  {\"type\":\"target\",\"name\":NAME,...}    the members of one target\n"
 	      "                                         of 'target show -j'\n"
+	      "  {\"type\":\"target-event\",\"name\":NAME,\"log\":LOG,\"event\":EVENT,\"count\":N}\n"
 	      "  {\"type\":\"unknown\",\"cmd\":CMD}\n"
 	      "EVENT is a string as above, or a number for an event newer than this\n"
 	      "program; count is null if the kernel sent none.\n"
@@ -143,6 +148,44 @@ static int monitor_log_event(struct pr *p, const struct nl_reply *reply,
 	return 0;
 }
 
+/*
+ * A target-event-ntf: "target NAME log LOG EVENT count N"; JSON: "type":
+ * "target-event", name, log, event, count. -EPROTO for a malformed one,
+ * of which nothing is printed.
+ */
+static int monitor_target_event(struct pr *p, const struct nl_reply *reply,
+				const char *time)
+{
+	const struct nlattr *const *tb = reply->tb;
+	const char *name, *log, *event;
+	uint64_t count;
+	uint32_t ev;
+
+	name = nl_attr_str(tb[KLOGFWD_A_TARGET_NAME]);
+	log = nl_attr_str(tb[KLOGFWD_A_TARGET_LOG]);
+	if (!name || !log || !tb[KLOGFWD_A_TARGET_EVENT] ||
+	    !nl_attr_u32(tb[KLOGFWD_A_TARGET_EVENT], &ev) || !tb[KLOGFWD_A_TARGET_COUNT] ||
+	    !nl_attr_uint(tb[KLOGFWD_A_TARGET_COUNT], &count))
+		return -EPROTO;
+	event = enum_name(&target_event_enum, ev);
+
+	pr_obj_open(p, NULL);
+	pr_str(p, PRINT_JSON, "type", NULL, "target-event");
+	if (time)
+		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	pr_str(p, PRINT_ANY, "name", "target %s", name);
+	pr_str(p, PRINT_ANY, "log", " log %s", log);
+	/* an event newer than this program: its number */
+	if (event)
+		pr_str(p, PRINT_ANY, "event", " %s", event);
+	else
+		pr_u64(p, PRINT_ANY, "event", " event-%" PRIu64, ev);
+	pr_u64(p, PRINT_ANY, "count", " count %" PRIu64, count);
+	pr_fp(p, "\n");
+	pr_obj_close(p);
+	return 0;
+}
+
 /* A notification newer than this program. */
 static void monitor_unknown(struct pr *p, const struct nl_reply *reply,
 			    const char *time)
@@ -175,6 +218,9 @@ static int monitor_cb(const struct nl_reply *reply, void *priv)
 		break;
 	case KLOGFWD_CMD_TARGET_STATE_NTF:
 		ret = target_print_event(&p, reply, time);
+		break;
+	case KLOGFWD_CMD_TARGET_EVENT_NTF:
+		ret = monitor_target_event(&p, reply, time);
 		break;
 	default:
 		monitor_unknown(&p, reply, time);

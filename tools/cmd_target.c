@@ -711,42 +711,6 @@ static void print_head(struct pr *p, const struct target_info *ti)
 }
 
 /*
- * The event of a target-state-ntf that carries one (" relp-skipped count
- * N"; JSON "event" and "count", null for a change of state). Returns 0, or
- * -EPROTO for a malformed one (checked before anything is printed, by
- * target_print_event()).
- */
-static int print_target_event(struct pr *p, const struct nl_reply *reply)
-{
-	static const struct enum_names ev_enum = ENUM_NAMES(klf_target_event_names);
-	const struct nlattr *ev_attr = reply->tb[KLOGFWD_A_TARGET_EVENT];
-	const struct nlattr *count_attr = reply->tb[KLOGFWD_A_TARGET_COUNT];
-	uint64_t count = 0;
-	uint32_t ev = 0;
-	const char *name;
-
-	if ((ev_attr && !nl_attr_u32(ev_attr, &ev)) ||
-	    (count_attr && !nl_attr_uint(count_attr, &count)))
-		return -EPROTO;
-	if (!ev_attr) {
-		pr_null(p, PRINT_JSON, "event", NULL);
-		pr_null(p, PRINT_JSON, "count", NULL);
-		return 0;
-	}
-	name = enum_name(&ev_enum, ev);
-	/* an event newer than this program: its number */
-	if (name)
-		pr_str(p, PRINT_ANY, "event", " %s", name);
-	else
-		pr_u64(p, PRINT_ANY, "event", " event-%" PRIu64, ev);
-	if (count_attr)
-		pr_u64(p, PRINT_ANY, "count", " count %" PRIu64, count);
-	else
-		pr_null(p, PRINT_JSON, "count", NULL);
-	return 0;
-}
-
-/*
  * One target, the members of its object in JSON: name, the settings of
  * target_kws[] (kw_json(): log, address, port, ack, ...), state and the
  * stats; for target show and for an event alike. Text, for target show:
@@ -754,8 +718,8 @@ static int print_target_event(struct pr *p, const struct nl_reply *reply)
  *     state STATE next-offset N acked-offset N ... last-error N (ENAME: message) ...
  * the first line, but for "target NAME", what "target add NAME" takes; for
  * an event (monitor): "target NAME log LOG to ADDR:PORT state STATE", with
- * " last-error N (ENAME: message)" if the last error is not 0, then the
- * event if it carries one (print_target_event()). Returns 0 or -EPROTO.
+ * " last-error N (ENAME: message)" if the last error is not 0. Returns 0 or
+ * -EPROTO.
  */
 static int target_print(struct pr *p, const struct nl_reply *reply,
 			const struct target_info *ti, bool event)
@@ -781,11 +745,6 @@ static int target_print(struct pr *p, const struct nl_reply *reply,
 	else if (event && counter_has(&ti->stats, last_error) &&
 		 ti->stats.val[last_error])
 		print_errno(p, "last-error", ti->stats.val[last_error]);
-	if (event) {
-		ret = print_target_event(p, reply);
-		if (ret)
-			return ret;
-	}
 	pr_fp(p, "\n");
 	return 0;
 }
@@ -797,11 +756,9 @@ static int target_print(struct pr *p, const struct nl_reply *reply,
  * @time: the time it came, or NULL
  *
  * Text: "[TIME ]target NAME log LOG to ADDR:PORT state STATE", with
- * " last-error N (ENAME: message)" if the last error is not 0, and
- * " EVENT count N" for an event other than a change of state. JSON: an
- * object with "type": "target", "time" if @time, the members of one
- * target of target show -j, "event" and "count" (null for a change of
- * state).
+ * " last-error N (ENAME: message)" if the last error is not 0. JSON: an
+ * object with "type": "target", "time" if @time, and the members of one
+ * target of target show -j.
  *
  * Return: 0, or -EPROTO for a malformed message, of which nothing is
  * printed.
@@ -815,12 +772,6 @@ int target_print_event(struct pr *p, const struct nl_reply *reply,
 	ret = target_info_parse(reply, &ti);
 	if (ret)
 		return ret;
-	/* a malformed event: nothing printed */
-	if ((reply->tb[KLOGFWD_A_TARGET_EVENT] &&
-	     !nl_attr_u32(reply->tb[KLOGFWD_A_TARGET_EVENT], &(uint32_t){ 0 })) ||
-	    (reply->tb[KLOGFWD_A_TARGET_COUNT] &&
-	     !nl_attr_uint(reply->tb[KLOGFWD_A_TARGET_COUNT], &(uint64_t){ 0 })))
-		return -EPROTO;
 	pr_obj_open(p, NULL);
 	pr_str(p, PRINT_JSON, "type", NULL, "target");
 	if (time)
