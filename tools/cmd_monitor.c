@@ -103,6 +103,37 @@ void usage_monitor(FILE *fp)
 	      "Joining the \"" KLOGFWD_MCGRP_MONITOR "\" multicast group needs CAP_NET_ADMIN.\n", fp);
 }
 
+/* An event's object opened: its type (JSON), and its time if @time. */
+static void monitor_open(struct pr *p, const char *type, const char *time)
+{
+	pr_obj_open(p, NULL);
+	pr_str(p, PRINT_JSON, "type", NULL, type);
+	if (time)
+		pr_str(p, PRINT_ANY, "time", "%s ", time);
+}
+
+/*
+ * " EVENT" (the name of @ev in @e, its number for an event newer than
+ * this program, null when @have is false), then " count N" (null when
+ * @have_count is false), a newline, and the object closed.
+ */
+static void monitor_close(struct pr *p, const struct enum_names *e, bool have, uint32_t ev,
+			  bool have_count, uint64_t count)
+{
+	const char *name = have ? enum_name(e, ev) : NULL;
+
+	if (name || !have)
+		pr_str(p, PRINT_ANY, "event", " %s", name);
+	else
+		pr_u64(p, PRINT_ANY, "event", " event-%" PRIu64, ev);
+	if (have_count)
+		pr_u64(p, PRINT_ANY, "count", " count %" PRIu64, count);
+	else
+		pr_null(p, PRINT_JSON, "count", NULL);
+	pr_fp(p, "\n");
+	pr_obj_close(p);
+}
+
 /*
  * A log-event-ntf. Text: "[TIME ]log NAME EVENT[ count N]"; JSON: an
  * object of type, time (if @time), name, event and count. Returns 0 or
@@ -112,8 +143,8 @@ static int monitor_log_event(struct pr *p, const struct nl_reply *reply,
 			     const char *time)
 {
 	const struct nlattr *const *tb = reply->tb;
-	const char *name, *event = NULL;
 	bool have_event, have_count;
+	const char *name;
 	uint32_t ev = 0;
 	uint64_t count = 0;
 
@@ -126,25 +157,10 @@ static int monitor_log_event(struct pr *p, const struct nl_reply *reply,
 	have_count = tb[KLOGFWD_A_LOG_COUNT] != NULL;
 	if (have_count && !nl_attr_uint(tb[KLOGFWD_A_LOG_COUNT], &count))
 		return -EPROTO;
-	if (have_event)
-		event = enum_name(&log_event_enum, ev);
 
-	pr_obj_open(p, NULL);
-	pr_str(p, PRINT_JSON, "type", NULL, "log");
-	if (time)
-		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	monitor_open(p, "log", time);
 	pr_str(p, PRINT_ANY, "name", "log %s", name);
-	/* an event newer than this program: its number */
-	if (event || !have_event)
-		pr_str(p, PRINT_ANY, "event", " %s", event);
-	else
-		pr_u64(p, PRINT_ANY, "event", " event-%" PRIu64, ev);
-	if (have_count)
-		pr_u64(p, PRINT_ANY, "count", " count %" PRIu64, count);
-	else
-		pr_null(p, PRINT_JSON, "count", NULL);
-	pr_fp(p, "\n");
-	pr_obj_close(p);
+	monitor_close(p, &log_event_enum, have_event, ev, have_count, count);
 	return 0;
 }
 
@@ -157,7 +173,7 @@ static int monitor_target_event(struct pr *p, const struct nl_reply *reply,
 				const char *time)
 {
 	const struct nlattr *const *tb = reply->tb;
-	const char *name, *log, *event;
+	const char *name, *log;
 	uint64_t count;
 	uint32_t ev;
 
@@ -167,22 +183,11 @@ static int monitor_target_event(struct pr *p, const struct nl_reply *reply,
 	    !nl_attr_u32(tb[KLOGFWD_A_TARGET_EVENT], &ev) || !tb[KLOGFWD_A_TARGET_COUNT] ||
 	    !nl_attr_uint(tb[KLOGFWD_A_TARGET_COUNT], &count))
 		return -EPROTO;
-	event = enum_name(&target_event_enum, ev);
 
-	pr_obj_open(p, NULL);
-	pr_str(p, PRINT_JSON, "type", NULL, "target-event");
-	if (time)
-		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	monitor_open(p, "target-event", time);
 	pr_str(p, PRINT_ANY, "name", "target %s", name);
 	pr_str(p, PRINT_ANY, "log", " log %s", log);
-	/* an event newer than this program: its number */
-	if (event)
-		pr_str(p, PRINT_ANY, "event", " %s", event);
-	else
-		pr_u64(p, PRINT_ANY, "event", " event-%" PRIu64, ev);
-	pr_u64(p, PRINT_ANY, "count", " count %" PRIu64, count);
-	pr_fp(p, "\n");
-	pr_obj_close(p);
+	monitor_close(p, &target_event_enum, true, ev, true, count);
 	return 0;
 }
 
@@ -190,10 +195,7 @@ static int monitor_target_event(struct pr *p, const struct nl_reply *reply,
 static void monitor_unknown(struct pr *p, const struct nl_reply *reply,
 			    const char *time)
 {
-	pr_obj_open(p, NULL);
-	pr_str(p, PRINT_JSON, "type", NULL, "unknown");
-	if (time)
-		pr_str(p, PRINT_ANY, "time", "%s ", time);
+	monitor_open(p, "unknown", time);
 	pr_u64(p, PRINT_ANY, "cmd", "unknown event %" PRIu64 "\n", reply->cmd);
 	pr_obj_close(p);
 }
