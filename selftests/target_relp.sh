@@ -188,13 +188,34 @@ behind() {
 	has records_sent -gt "$2" > /dev/null || has lag_records -gt 0 > /dev/null
 }
 
+# rs_stream N PORT: rsyslogd rsN on PORT, the log rN with an ack relp
+# target rN to it, and a producer prodN appending the records of seed 2N
+# to rN at rate2
+rs_stream() {
+	rs_start "rs$1" "$2" || return 1
+	"$KLOGFWD" log add "r$1" &&
+	"$KLOGFWD" target add "r$1" log "r$1" to "127.0.0.1:$2" ack relp backoff 100-500 || return 1
+	spawn "prod$1" "$PRODUCE" -o "/dev/klogfwd/r$1" -n 1000000 --min 20 --max 2000 \
+		--seed "2$1" --ts 1 --rate $rate2 > /dev/null 2>&1
+}
+
+# rs_drained N: the producer prodN stopped, every record of rN acknowledged
+# and checked in rsN's file: each at least once, in order once duplicates
+# are removed (relp_peer.py dedup's line in $RD/rN.dedup); the count of
+# records in RS_N
+rs_drained() {
+	stop "prod$1" || return 1
+	counter log "r$1" next_offset
+	RS_N=$KV
+	wait_for $((60 * KLF_SLOW)) tstat_is "r$1" records_acked = "$RS_N" || { show "r$1"; return 1; }
+	"$PRODUCE" --expect-file "$RD/r$1.expect" -n "$RS_N" --min 20 --max 2000 --seed "2$1" \
+		--ts 1 > /dev/null &&
+	"${PEER[@]}" dedup "$RD/r$1.expect" "$RD/rs$1.out" > "$RD/r$1.dedup"
+}
+
 kills() {
-	local i pid at=0 sent n2
-	rs_start rs2 "$port2" || return 1
-	"$KLOGFWD" log add r2 &&
-	"$KLOGFWD" target add r2 log r2 to "127.0.0.1:$port2" ack relp backoff 100-500 || return 1
-	spawn prod2 "$PRODUCE" -o /dev/klogfwd/r2 -n 1000000 --min 20 --max 2000 --seed 22 --ts 1 \
-		--rate $rate2 > /dev/null 2>&1
+	local i pid at=0 sent
+	rs_stream 2 "$port2" || return 1
 	for ((i = 1; i <= 11; i++)); do
 		if ! wait_for $((30 * KLF_SLOW)) tstat_is r2 records_acked -ge $((at + step2)); then
 			echo "# session $i delivers nothing"
@@ -217,15 +238,8 @@ kills() {
 		stop rs2 KILL || return 1
 		rs_start rs2 "$port2" || return 1
 	done
-	stop prod2 || return 1
-	counter log r2 next_offset
-	n2=$KV
-	echo "$n2" > "$RD/r2.n"
-	wait_for $((60 * KLF_SLOW)) tstat_is r2 records_acked = "$n2" || { show r2; return 1; }
-	# every record, in order once duplicates are removed
-	"$PRODUCE" --expect-file "$RD/r2.expect" -n "$n2" --min 20 --max 2000 --seed 22 \
-		--ts 1 > /dev/null &&
-	"${PEER[@]}" dedup "$RD/r2.expect" "$RD/rs2.out" > "$RD/r2.dedup"
+	rs_drained 2 || return 1
+	echo "$RS_N" > "$RD/r2.n"
 }
 check "rsyslogd SIGKILLed 10 times mid-stream: each record written, in order (duplicates aside)" kills
 # the duplicates (records written, SIGKILLed before answering them)
@@ -256,12 +270,8 @@ port3=$(free_port)
 rs_conf rs3 "$port3"
 
 resets() {
-	local i at=0 rc n3 dups side filter
-	rs_start rs3 "$port3" || return 1
-	"$KLOGFWD" log add r3 &&
-	"$KLOGFWD" target add r3 log r3 to "127.0.0.1:$port3" ack relp backoff 100-500 || return 1
-	spawn prod3 "$PRODUCE" -o /dev/klogfwd/r3 -n 1000000 --min 20 --max 2000 --seed 23 --ts 1 \
-		--rate $rate2 > /dev/null 2>&1
+	local i at=0 rc dups side filter
+	rs_stream 3 "$port3" || return 1
 	for ((i = 1; i <= 7; i++)); do
 		wait_for $((30 * KLF_SLOW)) tstat_is r3 records_acked -ge $((at + step2)) ||
 			{ echo "# session $i delivers nothing"; show r3; return 1; }
@@ -281,13 +291,7 @@ resets() {
 		counter target r3 records_acked
 		at=$KV
 	done
-	stop prod3 || return 1
-	counter log r3 next_offset
-	n3=$KV
-	wait_for $((60 * KLF_SLOW)) tstat_is r3 records_acked = "$n3" || { show r3; return 1; }
-	"$PRODUCE" --expect-file "$RD/r3.expect" -n "$n3" --min 20 --max 2000 --seed 23 \
-		--ts 1 > /dev/null &&
-	"${PEER[@]}" dedup "$RD/r3.expect" "$RD/rs3.out" > "$RD/r3.dedup" || return 1
+	rs_drained 3 || return 1
 	sed 's/^/# rsyslogd wrote: /' "$RD/r3.dedup" | tail -3
 	read -r _ _ _ _ _ dups _ <<< "$(tail -1 "$RD/r3.dedup")"
 	snap r3
