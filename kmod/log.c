@@ -1446,7 +1446,8 @@ static int klf_log_read_range(struct klf_log *log, struct klf_cursor *cur, u8 *b
  * @count: its size
  *
  * A reader whose next record was deleted by retention continues at the
- * oldest record held. The log's lock is held only to find where the next
+ * oldest record held, in a read() of its own: the records one call returns
+ * have consecutive offsets. The log's lock is held only to find where the next
  * records are: committed bytes never change, so they are read, parsed and
  * copied to user space without it, and a reader, however large its buffer
  * or slow its memory (FUSE, userfaultfd), never holds a producer.
@@ -1483,6 +1484,15 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 				break;
 			}
 			continue;
+		}
+		/*
+		 * Retention deleted the next records since the last chunk:
+		 * this read() ends before the gap and the next one starts
+		 * after it, so no read() holds records from both sides.
+		 */
+		if (done && log->nsegs && cur->offset < log->segs[0]->base) {
+			mutex_unlock(&log->lock);
+			break;
 		}
 		ret = klf_log_read_range(log, cur, buf, bufsize, &r);
 		mutex_unlock(&log->lock);

@@ -10,6 +10,12 @@
  * the append finished within the time limit, 1 if it was stuck (the fault
  * is then resolved, so nothing stays blocked), 4 if userfaultfd is not
  * available, 2 on other errors.
+ *
+ * With "gap N OUT": the reader's buffer is 1 MiB, only its first page
+ * registered, and the child appends N records "seq=K" (K from 100000,
+ * 200 bytes each) instead of one, enough for retention to delete the
+ * records after the ones the stalled read() is copying. What the read()
+ * returned is written to OUT for the caller to check.
  */
 
 #define _GNU_SOURCE
@@ -30,6 +36,7 @@
 
 static const char *dev;
 static char *area;
+static size_t area_len;
 static long psize;
 static ssize_t nread;
 static int read_errno;
@@ -43,7 +50,7 @@ static void *reader(void *arg)
 		nread = -1;
 		return NULL;
 	}
-	nread = read(fd, area, psize);
+	nread = read(fd, area, area_len);
 	read_errno = errno;
 	close(fd);
 	return NULL;
@@ -64,25 +71,30 @@ int main(int argc, char **argv)
 	struct uffdio_zeropage zp;
 	struct uffd_msg msg;
 	struct pollfd pfd;
-	int uffd, status, stuck = 1, limit;
+	int uffd, status, stuck = 1, limit, gap = 0;
+	const char *out = NULL;
 	pthread_t th;
 	double t0;
 	pid_t pid;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: read_stall /dev/klogfwd/LOG SECONDS\n");
+	if (argc == 6 && !strcmp(argv[3], "gap")) {
+		gap = atoi(argv[4]);
+		out = argv[5];
+	} else if (argc != 3) {
+		fprintf(stderr, "usage: read_stall /dev/klogfwd/LOG SECONDS [gap N OUT]\n");
 		return 2;
 	}
 	dev = argv[1];
 	limit = atoi(argv[2]);
 	psize = sysconf(_SC_PAGESIZE);
+	area_len = gap ? 1 << 20 : psize;
 	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
 		printf("userfaultfd unavailable: %s\n", strerror(errno));
 		return 4;
 	}
-	/* the reader's buffer: one page larger than any record we wrote */
-	area = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* the reader's buffer: its first page larger than any record we wrote */
+	area = mmap(NULL, area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return 2;
 	reg.range.start = (unsigned long)area;
@@ -107,9 +119,17 @@ int main(int argc, char **argv)
 	t0 = now();
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(dev, O_WRONLY);
+		int fd = open(dev, O_WRONLY), i, n;
+		char rec[256];
 
-		_exit(fd < 0 || write(fd, "seq=999999 ts=0 appended during the stall\n", 42) != 42);
+		if (!gap)
+			_exit(fd < 0 || write(fd, "seq=999999 ts=0 appended during the stall\n", 42) != 42);
+		for (i = 0; i < gap; i++) {
+			n = snprintf(rec, sizeof(rec), "seq=%d ts=0 %0183d\n", 100000 + i, 0);
+			if (fd < 0 || write(fd, rec, n) != n)
+				_exit(1);
+		}
+		_exit(0);
 	}
 	while (now() - t0 < limit) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -133,6 +153,12 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 	printf("reader got %zd bytes%s%s\n", nread, nread < 0 ? ": " : "",
 	       nread < 0 ? strerror(read_errno) : "");
+	if (out && nread > 0) {
+		FILE *f = fopen(out, "w");
+
+		if (!f || fwrite(area, 1, nread, f) != (size_t)nread || fclose(f))
+			return 2;
+	}
 	if (stuck || !WIFEXITED(status) || WEXITSTATUS(status) || nread <= 0)
 		return 1;
 	return 0;
