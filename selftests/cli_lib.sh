@@ -36,9 +36,23 @@ run()
 {
 	"${TIMEOUT[@]}" "$KLOGFWD" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	out=$(cat "$tmp/out")
-	err=$(cat "$tmp/err")
+	slurp out "$tmp/out"
+	slurp err "$tmp/err"
 	last_cmd="klogfwd $*"
+}
+
+# slurp VAR FILE: VAR is FILE's text as $(cat FILE) gives it (trailing
+# newlines dropped), read without starting a process: the CLI tests run
+# the CLI about 2,000 times, and processes were most of their time
+slurp()
+{
+	local -n _slurp_var=$1
+
+	IFS= read -r -d '' _slurp_var <"$2"
+	while [[ $_slurp_var == *$'\n' ]]; do
+		_slurp_var=${_slurp_var%$'\n'}
+	done
+	return 0
 }
 
 # Checks: each returns 1 and records why on failure.
@@ -77,11 +91,13 @@ expect_no_err()
 # non-empty lines.
 expect_lines()
 {
-	local file=$tmp/$1 n=$2
+	local file=$tmp/$1 n=$2 text nl
 
-	[[ $(wc -l <"$file") == "$n" && $(tail -c 1 "$file" | od -An -c) == *'\n'* ]] ||
-		fail "std$1 of '$last_cmd' is not exactly $n line(s): $(cat "$file")"
-	! grep -q '^$' "$file" || fail "std$1 of '$last_cmd' has an empty line"
+	IFS= read -r -d '' text <"$file"
+	nl=${text//[!$'\n']/}
+	[[ ${#nl} == "$n" && $text == *$'\n' ]] ||
+		fail "std$1 of '$last_cmd' is not exactly $n line(s): $text"
+	[[ $text != $'\n'* && $text != *$'\n\n'* ]] || fail "std$1 of '$last_cmd' has an empty line"
 }
 
 # list_commands ARGS...: the commands listed under "Commands:" by klogfwd ARGS
@@ -109,7 +125,14 @@ unique_prefixes()
 # The regex matching the string $1 literally.
 re()
 {
-	sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
+	local s=$1 c o= i specials='][\.*^$+?(){}|/'
+
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		[[ $specials == *"$c"* ]] && o+=\\
+		o+=$c
+	done
+	printf '%s\n' "$o"
 }
 
 module_loaded()
@@ -142,7 +165,7 @@ skip()
 # 0 only if no test failed.
 run_tests()
 {
-	local name=$1 t fn desc w
+	local name=$1 t fn desc w t0 rc
 
 	ktap_print_header
 	# shellcheck disable=SC2154 # "tests" is set by the sourcing script
@@ -159,7 +182,11 @@ run_tests()
 		desc=${t#*:}
 		why=()
 		skip_reason=
-		if "$fn" && ((${#why[@]} == 0)); then
+		t0=$EPOCHREALTIME
+		"$fn"
+		rc=$?
+		[ "${KLF_CASE_TIMES:-0}" = 1 ] && echo "# time: $(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 )) ms: $desc"
+		if ((rc == 0 && ${#why[@]} == 0)); then
 			if [[ -n $skip_reason ]]; then
 				ktap_result 4 "$desc" "$skip_reason"
 			else
