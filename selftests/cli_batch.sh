@@ -14,7 +14,7 @@
 source "$(dirname "$0")/lib.sh"
 require_module
 command -v jq > /dev/null || skip_all "jq is not installed"
-W=${KLF_RUN:-/tmp}/batch.$$
+W=${KLF_WORK_BASE:-${KLF_RUN:-/tmp}}/batch.$$
 mkdir -p "$W"
 D=$(mktemp -d /tmp/klf-save.XXXXXX)
 cleanup() {

@@ -7,11 +7,15 @@
 KLF_BIN=${KLF_BIN:-$KLF_TOP/build/selftests}
 RECV=$KLF_BIN/klf_recv
 PRODUCE=$KLF_BIN/klf_produce
-WORK=${KLF_RUN:-/tmp}/targets.$$
+# the receivers' files and the tests' scratch: in the VM, the runner's
+# KLF_WORK_BASE on tmpfs (kept in the run directory if the test fails);
+# the run directory itself is 9p with cache=none, where a receiver that
+# writes a record at a time took 13 ms a record on the debug kernel
+WORK=${KLF_WORK_BASE:-${KLF_RUN:-/tmp}}/targets.$$
 mkdir -p "$WORK"
-# Dir logs go here, on tmpfs (the VM's /tmp), never in $WORK: the run
-# directory is 9p with cache=none, whose writes bypass the page cache the
-# sender reads (Documentation/security.rst). Tests remove what they made.
+# Dir logs go here, on tmpfs (the VM's /tmp), never in the run directory:
+# 9p with cache=none, whose writes bypass the page cache the sender reads
+# (Documentation/security.rst). Tests remove what they made.
 DIRW=/tmp/klf-dirs.$$
 mkdir -p "$DIRW"
 

@@ -14,7 +14,7 @@ schema=$KLF_TOP/build/ksrc/Documentation/netlink/genetlink.yaml
 [ -f "$ynl" ] || skip_all "the kernel's YNL CLI is not extracted (make ksrc)"
 /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null || skip_all "python3-yaml or jsonschema missing"
 Y() { /usr/bin/python3 "$ynl" --spec "$spec" --schema "$schema" --output-json "$@"; }
-W=${KLF_RUN:-/tmp}/ynl.$$
+W=${KLF_WORK_BASE:-${KLF_RUN:-/tmp}}/ynl.$$
 mkdir -p "$W"
 trap '"$KLOGFWD" target del ynl-t 2>/dev/null; "$KLOGFWD" log del ynl-a 2>/dev/null; "$KLOGFWD" log del ynl-b 2>/dev/null' EXIT
 
