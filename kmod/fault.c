@@ -5,15 +5,18 @@
  * The kernel's own fault injection (failslab, fail_page_alloc) reaches
  * allocations; these knobs reach what it cannot: a send that fails or
  * comes back short, a connect refused, a log page that cannot be read, a
- * segment file that cannot be cut, and a log-set request made slow enough
- * for another to run inside it.
+ * segment file that cannot be cut, a log-set request made slow enough
+ * for another to run inside it, and a RELP session that starts near the
+ * end of its transaction numbers.
  * They are always built in and inert until a count is written:
  *
  *   echo "COUNT [ERRNO]" > fault/<knob>   the next COUNT hits fail
  *   cat fault/<knob>                      "COUNT ERRNO INJECTED"
  *
  * COUNT is how many faults remain, ERRNO the positive errno they return
- * (ignored by short_send; milliseconds for log_set_delay) and INJECTED
+ * (ignored by short_send; milliseconds for log_set_delay; for relp_txnr,
+ * how many transaction numbers short of 999,999,999 a session's open
+ * is) and INJECTED
  * how many were injected since load. Every knob acts on all targets
  * (truncate_error on all dir logs, log_set_delay on all logs). The files
  * are for root only (0600).
@@ -38,6 +41,7 @@ static const char * const klf_fault_names[__KLF_FAULT_MAX] = {
 	[KLF_FAULT_READ]	= "read_error",
 	[KLF_FAULT_TRUNCATE]	= "truncate_error",
 	[KLF_FAULT_SET_DELAY]	= "log_set_delay",
+	[KLF_FAULT_RELP_TXNR]	= "relp_txnr",
 };
 
 static const int klf_fault_default_errno[__KLF_FAULT_MAX] = {
@@ -47,6 +51,7 @@ static const int klf_fault_default_errno[__KLF_FAULT_MAX] = {
 	[KLF_FAULT_READ]	= EIO,
 	[KLF_FAULT_TRUNCATE]	= EIO,
 	[KLF_FAULT_SET_DELAY]	= 100,
+	[KLF_FAULT_RELP_TXNR]	= 5,
 };
 
 /**
@@ -70,7 +75,8 @@ static struct klf_fault klf_faults[__KLF_FAULT_MAX];
  * Context: any.
  * Return: 0 when no fault is armed; otherwise the negative errno to
  * inject (-1 for short_send, whose caller halves its send instead; minus
- * the milliseconds to sleep for log_set_delay).
+ * the milliseconds to sleep for log_set_delay; minus the distance from
+ * the last transaction number for relp_txnr).
  */
 int klf_fault_hit(enum klf_fault_kind kind)
 {
@@ -85,7 +91,7 @@ int klf_fault_hit(enum klf_fault_kind kind)
 	if (kind == KLF_FAULT_SHORT_SEND)
 		return -1;
 	err = READ_ONCE(f->err);
-	if (kind == KLF_FAULT_SET_DELAY)
+	if (kind == KLF_FAULT_SET_DELAY || kind == KLF_FAULT_RELP_TXNR)
 		return -err;
 	pr_info_ratelimited("fault: %s: injected -%d\n", klf_fault_names[kind], err);
 	return -err;

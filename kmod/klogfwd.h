@@ -68,6 +68,9 @@ void klf_debugfs_exit(void);
  * @KLF_FAULT_TRUNCATE: cutting a dir log's segment file fails
  * @KLF_FAULT_SET_DELAY: a log-set request sleeps between reading the
  *	log's settings and writing them (its "errno" is the milliseconds)
+ * @KLF_FAULT_RELP_TXNR: a RELP session opens that many transaction
+ *	numbers (its "errno") short of the limit, so that a test reaches the
+ *	planned reconnect at 999,999,999
  * @__KLF_FAULT_MAX: number of knobs
  */
 enum klf_fault_kind {
@@ -77,6 +80,7 @@ enum klf_fault_kind {
 	KLF_FAULT_READ,
 	KLF_FAULT_TRUNCATE,
 	KLF_FAULT_SET_DELAY,
+	KLF_FAULT_RELP_TXNR,
 	__KLF_FAULT_MAX,
 };
 

@@ -72,6 +72,7 @@ void klf_relp_reset(struct klf_relp *r)
 	r->len = 0;
 	r->frames = 0;
 	r->txnr = 1;
+	r->open_txnr = 0;
 	r->heard_at = jiffies;
 	r->opened = false;
 	r->open_sent = false;
@@ -104,7 +105,7 @@ void klf_relp_open_frame(struct klf_relp *r)
 	r->hdr_len = scnprintf(r->hdr, sizeof(r->hdr), "%u open %zu %s\n", r->txnr,
 			       sizeof(offers) - 1, offers);
 	r->hdr_off = 0;
-	r->txnr++;
+	r->open_txnr = r->txnr++;
 	r->open_sent = true;
 }
 
@@ -231,16 +232,18 @@ frame:
 
 /**
  * klf_relp_check_open() - is the answer to open one to send syslog frames on?
- * @rsp: the response to txnr 1
+ * @r: the session state, its open sent
+ * @rsp: the first response
  *
- * Return: 0, or -EPROTO if it is not 200 OK or does not offer the syslog
- * command in protocol version 0.
+ * Return: 0, or -EPROTO if it does not answer the open, is not 200 OK or
+ * does not offer the syslog command in protocol version 0.
  */
-int klf_relp_check_open(const struct klf_relp_rsp *rsp)
+int klf_relp_check_open(const struct klf_relp *r, const struct klf_relp_rsp *rsp)
 {
 	const char *v;
 
-	if (rsp->txnr != 1 || rsp->code != 200 || !strstr(rsp->text, "\ncommands=syslog"))
+	if (rsp->txnr != r->open_txnr || rsp->code != 200 ||
+	    !strstr(rsp->text, "\ncommands=syslog"))
 		return -EPROTO;
 	v = strstr(rsp->text, "\nrelp_version=");
 	if (v && strncmp(v, "\nrelp_version=0\n", 16))

@@ -17,6 +17,8 @@
 #define KLF_RELP_TIMEOUT_DEFAULT 90	/* seconds: omrelp's default timeout */
 /* the parser takes 9 digits: a session ends before its txnr needs 10 */
 #define KLF_RELP_TXNR_MAX	999999999U
+/* the send loop's return when a session must end at its last txnr */
+#define KLF_RELP_RENEW		1
 /* "999999999 syslog 1048576 " */
 #define KLF_RELP_HDR_MAX	80
 /*
@@ -46,6 +48,7 @@ struct klf_relp_slot {
  * @len: slots in use
  * @frames: slots of real frames (not skipped records) in use
  * @txnr: transaction number of the next frame
+ * @open_txnr: the open's (1, but for the fault knob relp_txnr)
  * @heard_at: jiffies of the last response, or of the start of the wait
  *	      for one (the open sent, a frame sent while none was waiting)
  * @opened: the receiver answered open with 200
@@ -73,6 +76,7 @@ struct klf_relp {
 	unsigned int len;
 	unsigned int frames;
 	u32 txnr;
+	u32 open_txnr;
 	unsigned long heard_at;
 	bool opened;
 	bool open_sent;
@@ -112,7 +116,7 @@ void klf_relp_open_frame(struct klf_relp *r);
 void klf_relp_syslog_frame(struct klf_relp *r, size_t datalen);
 int klf_relp_parse(struct klf_relp *r, const u8 *buf, size_t n, size_t *used,
 		   struct klf_relp_rsp *rsp);
-int klf_relp_check_open(const struct klf_relp_rsp *rsp);
+int klf_relp_check_open(const struct klf_relp *r, const struct klf_relp_rsp *rsp);
 bool klf_relp_push(struct klf_relp *r, u32 txnr, const struct klf_cursor *cur);
 struct klf_relp_slot *klf_relp_oldest(struct klf_relp *r);
 void klf_relp_pop(struct klf_relp *r);

@@ -359,7 +359,7 @@ static int klf_target_relp_rsp(struct klf_target *t, const struct klf_relp_rsp *
 		if (rsp->code != 200)
 			return klf_relp_broken(t, -EREMOTEIO, "open refused", rsp->txnr,
 					       rsp->text);
-		if (klf_relp_check_open(rsp))
+		if (klf_relp_check_open(r, rsp))
 			return klf_relp_broken(t, -EPROTO,
 					       "open accepted without the syslog command of RELP version 0",
 					       rsp->txnr, NULL);
@@ -527,10 +527,25 @@ static void klf_target_connect(struct klf_target *t)
 	queue_work(klf_wq, &t->work);
 }
 
+/*
+ * The RELP session used its last transaction number and every frame was
+ * answered: a new connection at once, without an error or a backoff.
+ */
+static void klf_target_relp_renew(struct klf_target *t)
+{
+	lockdep_assert_held(&t->lock);
+	if (klf_target_say_ok(t))
+		pr_info("target %s (log %s): RELP session with %pISpc used its last txnr (%u): starting a new one\n",
+			t->name, t->log->name, &t->addr, KLF_RELP_TXNR_MAX);
+	klf_target_stop(t);
+	klf_target_connect(t);
+}
+
 static void klf_target_established(struct klf_target *t)
 {
 	struct sock *sk = t->sock->sk;
 	bool slow;
+	int near;
 
 	slow = lock_sock_fast(sk);
 	t->acked_base = tcp_sk(sk)->bytes_acked;
@@ -542,8 +557,13 @@ static void klf_target_established(struct klf_target *t)
 	t->acked.stream = 0;
 	t->cur = t->acked.cur;
 	klf_target_put_span(t);
-	if (t->ack == KLOGFWD_ACK_RELP)
+	if (t->ack == KLOGFWD_ACK_RELP) {
 		klf_relp_reset(&t->relp);
+		/* fault knob relp_txnr: the open that many short of the last txnr */
+		near = klf_fault_hit(KLF_FAULT_RELP_TXNR);
+		if (near)
+			t->relp.txnr = KLF_RELP_TXNR_MAX + near;
+	}
 	t->stats.connects++;
 	t->last_connect_time = ktime_get_real_seconds();
 	t->fail_said = false;
@@ -900,7 +920,8 @@ static void klf_relp_skip(struct klf_target *t, size_t len)
  * window has room, until the log has no more, the socket is full or the
  * budget is spent.
  *
- * Return: 0 or a negative errno that ends the connection.
+ * Return: 0, a negative errno that ends the connection, or KLF_RELP_RENEW
+ * when the session used its last txnr and every frame was answered.
  */
 static int __klf_target_send_relp(struct klf_target *t)
 {
@@ -942,7 +963,7 @@ static int __klf_target_send_relp(struct klf_target *t)
 		r->blocked = false;
 		/* a session ends before its txnr needs a tenth digit */
 		if (r->txnr > KLF_RELP_TXNR_MAX)
-			return klf_relp_oldest(r) ? 0 : -ECONNRESET;
+			return klf_relp_oldest(r) ? 0 : KLF_RELP_RENEW;
 		len = klf_relp_reclen(s);
 		if (len < 0)
 			return len;
@@ -1144,6 +1165,10 @@ void klf_target_work(struct work_struct *work)
 	ret = klf_target_acks(t);
 	if (!ret)
 		ret = t->ack == KLOGFWD_ACK_RELP ? klf_target_send_relp(t) : klf_target_send(t);
+	if (ret == KLF_RELP_RENEW) {
+		klf_target_relp_renew(t);
+		goto out;
+	}
 	if (ret) {
 		klf_target_fail(t, ret);
 		goto out;

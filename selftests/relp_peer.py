@@ -39,7 +39,7 @@
 # Each server checks the client's side of the protocol, and counts each
 # violation in "errors" (each told on stderr, after the server's name):
 # frames well formed (TXNR SP COMMAND SP DATALEN [SP DATA] LF); open first,
-# with txnr 1, offering relp_version=0 and commands=syslog; txnrs
+# with txnr 1 (first=N: N in the first session), offering relp_version=0 and commands=syslog; txnrs
 # consecutive; only open, syslog and close; no syslog frame before the open
 # was answered with 200 and syslog offered; no more than window=N frames
 # unanswered; no DATALEN over max-frame=BYTES; no newline in a payload (lf
@@ -57,7 +57,7 @@
 # dup_acked (frames of a payload already answered 200), gaps (a klf_produce
 # payload "seq=N ..." that is not the one after the last new one),
 # max_outstanding, max_datalen, last_first_txnr (the txnr of the first
-# syslog frame of the last session), errors and last_error. DIR/NAME.out
+# syslog frame of the last session), max_txnr, errors and last_error. DIR/NAME.out
 # gets each payload answered 200, and a newline, in the order answered.
 #
 # dedup checks what a receiver wrote across crashes and restarts (GOT)
@@ -100,6 +100,8 @@ class Server:
         self.delay = float(opt.pop('delay', 0.05))
         self.window = int(opt.pop('window', 0))
         self.max_frame = int(opt.pop('max-frame', 0))
+        # the txnr the first session's open must have (later ones: 1)
+        self.first = int(opt.pop('first', 1))
         self.hold = os.path.join(d, self.name + '.hold') if opt.pop('hold', '0') == '1' else None
         if opt:
             raise SystemExit('relp_peer: %s: unknown %s' % (self.name, ', '.join(opt)))
@@ -108,7 +110,7 @@ class Server:
         self.st = dict(connections=0, opens=0, sessions=0, refused=0, frames=0, ok=0,
                        failed=0, junk=0, serverclose=0, closes=0, records=0, resent=0,
                        dup_acked=0, gaps=0, max_outstanding=0, max_datalen=0,
-                       last_first_txnr=0, errors=0, last_error='-')
+                       last_first_txnr=0, max_txnr=0, errors=0, last_error='-')
         # every payload seen: 'sent' or 'acked'; the payloads in the order
         # first received; the index of the oldest not acked
         self.state = {}
@@ -374,11 +376,13 @@ class Conn:
     def frame(self, txnr, cmd, data):
         srv = self.srv
         srv.dirty = True
-        if self.txnr == 0 and txnr != 1:
-            srv.error(self, 'first frame has txnr %d' % txnr)
+        first = srv.first if srv.st['opens'] == 0 else 1
+        if self.txnr == 0 and txnr != first:
+            srv.error(self, 'first frame has txnr %d, not %d' % (txnr, first))
         elif self.txnr and txnr != self.txnr % MAX_TXNR + 1:
             srv.error(self, 'txnr %d after %d' % (txnr, self.txnr))
         self.txnr = txnr
+        srv.st['max_txnr'] = max(srv.st['max_txnr'], txnr)
         if cmd == 'open':
             srv.st['opens'] += 1
             if self.opened or self.refused or self.held_open is not None:

@@ -314,7 +314,7 @@ np=40
   "$PRODUCE" -o /dev/klogfwd/pl -n $np --min 20 --max 200 --seed 31 --ts 1 > /dev/null; } ||
 	echo "# the logs pl and mf could not be made"
 declare -A pp
-for s in ps p500 pjunk psc pbad pnocmd phuge pmute pmo pmf; do
+for s in ps p500 pjunk psc pbad pnocmd phuge pmute pmo pmf ptx; do
 	until p=$(free_port) && [[ " ${pp[*]} " != *" $p "* ]]; do :; done
 	pp[$s]=$p
 done
@@ -326,7 +326,7 @@ spawn peer "${PEER[@]}" serve --dir "$RD" "ps:${pp[ps]}:slow:delay=$delay:window
 	"psc:${pp[psc]}:serverclose:at=5:hold=1" "pbad:${pp[pbad]}:badopen" \
 	"pnocmd:${pp[pnocmd]}:nocmd" "phuge:${pp[phuge]}:huge" \
 	"pmute:${pp[pmute]}:mute:hold=1" "pmo:${pp[pmo]}:muteopen:hold=1" \
-	"pmf:${pp[pmf]}:ok:max-frame=100" \
+	"pmf:${pp[pmf]}:ok:max-frame=100" "ptx:${pp[ptx]}:ok:first=999999994" \
 	> "$RD/peer.log" 2> "$RD/peer.err"
 wait_for $((10 * KLF_SLOW)) has_line "$RD/peer.log" listening ||
 	{ echo "# relp_peer.py did not start:"; sed 's/^/#   /' "$RD/peer.err"; }
@@ -368,6 +368,35 @@ slow() {
 }
 check "slow peer, window 4: 4 frames unanswered at most, and at times; txnrs consecutive; relp_window_full > 0" slow
 "$KLOGFWD" target del ps 2> /dev/null
+
+# the planned reconnect at the last txnr: the fault knob relp_txnr has the
+# first session open at 999999994, so that its syslog frames are
+# 999999995 to 999999999; the target waits for their answers, and the next
+# session opens at txnr 1 (the server checks both) with the 6th record.
+# Not a failure: no error, no reconnect counted, no backoff; the kernel
+# log says why.
+txnr_limit() {
+	local dm0 left taken said
+	echo "1 5" > "$KLF_DFS/fault/relp_txnr" || return 1
+	dm0=$(dmesg_mark) || return 1
+	"$KLOGFWD" target add ptx log pl to "127.0.0.1:${pp[ptx]}" ack relp backoff 100-1s || return 1
+	wait_for $((20 * KLF_SLOW)) tstat_is ptx records_acked = $np ||
+		{ peer_show ptx; show ptx; return 1; }
+	peer_show ptx
+	said=$(dmesg_since "$dm0" | grep -F "klogfwd: target ptx (log pl): ")
+	echo "$said" | sed 's/^/# dmesg: /'
+	read -r left _ taken < "$KLF_DFS/fault/relp_txnr"
+	snap ptx
+	[ "$left" = 0 ] && [ "$taken" -ge 1 ] && has reconnects = 0 && has last_error = 0 &&
+	grep -q "RELP session with 127.0.0.1:${pp[ptx]} used its last txnr (999999999): starting a new one$" \
+		<<< "$said" && ! grep -q "lost\|broken" <<< "$said" &&
+	peer ptx errors 0 && peer ptx opens 2 && peer ptx sessions 2 && peer ptx max_txnr 999999999 &&
+	peer ptx last_first_txnr 2 && peer ptx records $np && peer ptx dup_acked 0 &&
+	peer ptx resent 0 && peer ptx gaps 0 && has relp_sessions = 2 && has relp_resent = 0
+}
+check "a session opened at txnr 999999994 ends after 999999999, the next opens at 1 at once, no error: none lost, none sent twice" txnr_limit
+echo 0 > "$KLF_DFS/fault/relp_txnr"
+"$KLOGFWD" target del ptx 2> /dev/null
 
 # broken MODE NAME: the server NAME ends the first session at the 5th
 # syslog frame (fail: a 500 for it; junk: a malformed answer to it;
