@@ -211,8 +211,9 @@ rs_stream() {
 
 # rs_drained N: the producer prodN stopped, every record of rN acknowledged
 # and checked in rsN's file: each at least once, in order once duplicates
-# are removed (relp_peer.py dedup's line in $RD/rN.dedup); the count of
-# records in RS_N
+# are removed (relp_peer.py dedup's line in $RD/rN.dedup, its last lines
+# told); the count of records in RS_N, of duplicates in RS_DUPS, and the
+# target's counters in SNAP (snap rN)
 rs_drained() {
 	stop "prod$1" || return 1
 	counter log "r$1" next_offset
@@ -220,7 +221,10 @@ rs_drained() {
 	wait_for $((60 * KLF_SLOW)) tstat_is "r$1" records_acked = "$RS_N" || { show "r$1"; return 1; }
 	"$PRODUCE" --expect-file "$RD/r$1.expect" -n "$RS_N" --min 20 --max 2000 --seed "2$1" \
 		--ts 1 > /dev/null &&
-	"${PEER[@]}" dedup "$RD/r$1.expect" "$RD/rs$1.out" > "$RD/r$1.dedup"
+	"${PEER[@]}" dedup "$RD/r$1.expect" "$RD/rs$1.out" > "$RD/r$1.dedup" || return 1
+	sed 's/^/# rsyslogd wrote: /' "$RD/r$1.dedup" | tail -3
+	read -r _ _ _ _ _ RS_DUPS _ <<< "$(tail -1 "$RD/r$1.dedup")"
+	snap "r$1"
 }
 
 kills() {
@@ -280,7 +284,7 @@ port3=$(free_port)
 rs_conf rs3 "$port3"
 
 resets() {
-	local i at=0 rc dups side filter
+	local i at=0 rc side filter
 	rs_stream 3 "$port3" || return 1
 	for ((i = 1; i <= 7; i++)); do
 		wait_for $((30 * KLF_SLOW)) tstat_is r3 records_acked -ge $((at + step2)) ||
@@ -301,11 +305,8 @@ resets() {
 		counter target r3 records_acked
 		at=$KV
 	done
-	rs_drained 3 || return 1
-	sed 's/^/# rsyslogd wrote: /' "$RD/r3.dedup" | tail -3
-	read -r _ _ _ _ _ dups _ <<< "$(tail -1 "$RD/r3.dedup")"
-	snap r3
-	has relp_sessions -ge 7 && has reconnects -ge 6 && has relp_resent -ge "$dups"
+	rs_drained 3 &&
+	has relp_sessions -ge 7 && has reconnects -ge 6 && has relp_resent -ge "$RS_DUPS"
 }
 check "the connection reset 6 times (3 from each end): each record written, in order (duplicates aside), duplicates only of resent records" resets
 "$KLOGFWD" target del r3 2> /dev/null
@@ -320,7 +321,7 @@ port4=$(free_port)
 rs_conf rs4 "$port4" 10.203.0.2
 
 flaps() {
-	local i at=0 dups a1
+	local i at=0 a1
 	[ -n "$NSR" ] || { skip_case "cannot make a network namespace"; return; }
 	modprobe veth 2> /dev/null
 	veth_ns "$NSR" klfr0 klfr1 10.203.0 || return 1
@@ -346,11 +347,8 @@ flaps() {
 		counter target r4 records_acked
 		at=$KV
 	done
-	rs_drained 4 || return 1
-	sed 's/^/# rsyslogd wrote: /' "$RD/r4.dedup" | tail -3
-	read -r _ _ _ _ _ dups _ <<< "$(tail -1 "$RD/r4.dedup")"
-	snap r4
-	has records_acked = "$RS_N" && has relp_resent -ge "$dups"
+	rs_drained 4 &&
+	has records_acked = "$RS_N" && has relp_resent -ge "$RS_DUPS"
 }
 check "the link down for 2 s 3 times (rsyslogd behind veth): each record written, in order (duplicates aside), duplicates only of resent records" flaps
 "$KLOGFWD" target del r4 2> /dev/null
