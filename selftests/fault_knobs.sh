@@ -14,7 +14,7 @@ require_module
 require_tools
 KLF_TEST_LOGS="fke fks"
 F=$KLF_DFS/fault
-trap 'for k in connect_error send_error short_send read_error; do echo 0 > $F/$k; done 2>/dev/null; cleanup_targets' EXIT
+trap 'for k in connect_error send_error short_send read_error relp_txnr; do echo 0 > $F/$k; done 2>/dev/null; cleanup_targets' EXIT
 
 # figures, printed at the end whether the cases pass or not
 note() {
@@ -41,12 +41,13 @@ fval_is() {
 
 knobs() {
 	local k
-	for k in connect_error send_error short_send read_error; do
+	for k in connect_error send_error short_send read_error relp_txnr; do
 		[ "$(stat -c %a "$F/$k")" = 600 ] || { echo "# $k: mode $(stat -c %a "$F/$k")"; return 1; }
 		[ "$(fval "$k" 1)" = 0 ] || { echo "# $k armed at load"; return 1; }
 		as_nobody sh -c "echo 1 > $F/$k" 2>/dev/null && { echo "# nobody armed $k"; return 1; }
 		fails sh -c "echo -1 > $F/$k" 2>/dev/null || { echo "# $k took -1"; return 1; }
 		fails sh -c "echo x > $F/$k" 2>/dev/null || { echo "# $k took x"; return 1; }
+		fails sh -c "echo '1 4095' > $F/$k" 2>/dev/null || { echo "# $k took 4095"; return 1; }
 	done
 	echo "3 113" > "$F/send_error" && [ "$(fval send_error 1)" = 3 ] &&
 	[ "$(fval send_error 2)" = 113 ] && echo "0 104" > "$F/send_error"
