@@ -6,8 +6,9 @@
  * allocations; these knobs reach what it cannot: a send that fails or
  * comes back short, a connect refused, a log page that cannot be read, a
  * segment file that cannot be cut, a log-set request made slow enough
- * for another to run inside it, and a RELP session that starts near the
- * end of its transaction numbers.
+ * for another to run inside it, a RELP session that starts near the
+ * end of its transaction numbers, and the fsync of a sync always log's
+ * group commit failing.
  * They are always built in and inert until a count is written:
  *
  *   echo "COUNT [ERRNO]" > fault/<knob>   the next COUNT hits fail
@@ -18,7 +19,8 @@
  * how many transaction numbers short of 999,999,999 a session's open
  * is) and INJECTED
  * how many were injected since load. Every knob acts on all targets
- * (truncate_error on all dir logs, log_set_delay on all logs). The files
+ * (truncate_error and sync_error on all dir logs, log_set_delay on all
+ * logs). The files
  * are for root only (0600).
  */
 
@@ -42,6 +44,7 @@ static const char * const klf_fault_names[__KLF_FAULT_MAX] = {
 	[KLF_FAULT_TRUNCATE]	= "truncate_error",
 	[KLF_FAULT_SET_DELAY]	= "log_set_delay",
 	[KLF_FAULT_RELP_TXNR]	= "relp_txnr",
+	[KLF_FAULT_SYNC]	= "sync_error",
 };
 
 static const int klf_fault_default_errno[__KLF_FAULT_MAX] = {
@@ -52,6 +55,7 @@ static const int klf_fault_default_errno[__KLF_FAULT_MAX] = {
 	[KLF_FAULT_TRUNCATE]	= EIO,
 	[KLF_FAULT_SET_DELAY]	= 100,
 	[KLF_FAULT_RELP_TXNR]	= 5,
+	[KLF_FAULT_SYNC]	= EIO,
 };
 
 /**

@@ -71,6 +71,7 @@ void klf_debugfs_exit(void);
  * @KLF_FAULT_RELP_TXNR: a RELP session opens that many transaction
  *	numbers (its "errno") short of the limit, so that a test reaches the
  *	planned reconnect at 999,999,999
+ * @KLF_FAULT_SYNC: the fsync of a sync always log's group commit fails
  * @__KLF_FAULT_MAX: number of knobs
  */
 enum klf_fault_kind {
@@ -81,6 +82,7 @@ enum klf_fault_kind {
 	KLF_FAULT_TRUNCATE,
 	KLF_FAULT_SET_DELAY,
 	KLF_FAULT_RELP_TXNR,
+	KLF_FAULT_SYNC,
 	__KLF_FAULT_MAX,
 };
 

@@ -153,7 +153,7 @@ static void klf_log_free(struct kref *ref)
 {
 	struct klf_log *log = container_of(ref, struct klf_log, ref);
 
-	WARN_ON(log->nsegs);
+	WARN_ON(log->nsegs || log->nstaged);
 	kfree(log->segs);
 	kfree(log->dir_path);
 	if (log->dir.mnt)
@@ -292,7 +292,7 @@ static void klf_log_retain(struct klf_log *log)
  */
 static bool klf_log_full(struct klf_log *log, size_t len)
 {
-	u64 bytes = log->bytes;
+	u64 bytes = log->bytes + log->staged_bytes;
 	unsigned int i;
 
 	lockdep_assert_held(&log->lock);
@@ -469,6 +469,161 @@ static void klf_log_sync_work(struct work_struct *work)
 }
 
 /**
+ * struct klf_staged - a record written to the active segment and not yet
+ * committed: with sync always, until an fsync covering it returns
+ * @node: entry in the log's staged list, or in a flush's batch
+ * @total: its bytes, framing included
+ * @len: its payload length
+ * @cut: it was cut to max-record (counted in lines-cut once committed)
+ * @ret: set with @done: 0 (committed) or the error that discarded it
+ * @done: the record was committed or discarded
+ *
+ * It lives on its producer's stack. Only the producer and a flush, each
+ * under the log's lock, touch it, and its producer waits for @done under
+ * the same lock before returning.
+ */
+struct klf_staged {
+	struct list_head node;
+	size_t total;
+	u32 len;
+	bool cut;
+	int ret;
+	bool done;
+};
+
+/*
+ * Cut the active segment back to @end after a failed append or flush, and
+ * the index with it; a cut that fails is retried by the next append.
+ */
+static void klf_log_cut(struct klf_log *log, struct klf_segment *seg, loff_t end)
+{
+	lockdep_assert_held(&log->lock);
+	klf_seg_trim_index(log, seg, end);
+	if (log->cfg.storage == KLOGFWD_STORAGE_DIR &&
+	    i_size_read(file_inode(seg->file)) > end)
+		seg->cut_pending = klf_seg_truncate(log, seg->file, end) != 0;
+}
+
+/*
+ * Commit the staged records of @batch, the oldest staged ones: readers
+ * and targets see them from now on.
+ */
+static void klf_log_commit(struct klf_log *log, struct list_head *batch)
+{
+	struct klf_segment *seg = klf_log_active(log);
+	struct klf_staged *rec, *tmp;
+	struct klf_consumer *c;
+
+	lockdep_assert_held(&log->lock);
+	list_for_each_entry_safe(rec, tmp, batch, node) {
+		list_del(&rec->node);
+		seg->size += rec->total;
+		seg->nrecords++;
+		log->largest = max_t(u32, log->largest, rec->len);
+		log->next_offset++;
+		log->bytes += rec->total;
+		log->stats.appends++;
+		log->stats.append_bytes += rec->total;
+		/* counted once appended: a record refused, or retried, is not cut */
+		log->stats.lines_cut += rec->cut;
+		log->nstaged--;
+		log->staged_bytes -= rec->total;
+		rec->ret = 0;
+		rec->done = true;
+	}
+	seg->last_append = ktime_get_boottime_ns();
+	klf_log_publish(log);
+	if (log->cfg.sync == KLOGFWD_SYNC_INTERVAL)
+		schedule_delayed_work(&log->sync_work,
+				      msecs_to_jiffies(log->cfg.sync_interval_ms));
+	klf_log_retain(log);
+	list_for_each_entry(c, &log->consumers, node)
+		c->kick(c);
+}
+
+/*
+ * Group commit (sync always): write back every record staged so far with
+ * one fsync, the lock dropped meanwhile so that other producers stage
+ * theirs for the next flush. On success the batch is committed; on failure
+ * every staged record is discarded (the later ones sit behind the failed
+ * bytes) and cut off again, and each producer gets the error.
+ * Called and returns with the lock held; one flush at a time (@flushing).
+ */
+static void klf_log_flush(struct klf_log *log)
+{
+	struct klf_segment *seg = klf_log_active(log);
+	loff_t from = seg->size, to = seg->size + log->staged_bytes;
+	struct klf_staged *rec, *tmp;
+	unsigned int failed = 0;
+	struct file *f;
+	LIST_HEAD(batch);
+	int ret;
+
+	lockdep_assert_held(&log->lock);
+	list_splice_init(&log->staged, &batch);
+	log->flushing = true;
+	f = get_file(seg->file);
+	mutex_unlock(&log->lock);
+	ret = klf_fault_hit(KLF_FAULT_SYNC);
+	if (!ret)
+		ret = vfs_fsync_range(f, from, to - 1, 1);
+	fput(f);
+	mutex_lock(&log->lock);
+	log->flushing = false;
+	/* no roll while records are staged: still the same active segment */
+	seg = klf_log_active(log);
+	if (!ret) {
+		klf_log_commit(log, &batch);
+	} else {
+		list_splice_tail_init(&log->staged, &batch);
+		list_for_each_entry_safe(rec, tmp, &batch, node) {
+			list_del(&rec->node);
+			log->stats.rejected_io++;
+			failed++;
+			rec->ret = ret;
+			rec->done = true;
+		}
+		log->nstaged = 0;
+		log->staged_bytes = 0;
+		/* the producer is told it failed: do not keep the record */
+		klf_log_cut(log, seg, seg->size);
+		pr_warn_ratelimited("log %s: cannot write segment %020llu to disk (%d): %u appends failed\n",
+				    log->name, seg->base, ret, failed);
+	}
+	wake_up_all(&log->sync_wait);
+}
+
+/* Wait until no flush runs; called and returns with the lock held. */
+static void klf_log_wait_flush(struct klf_log *log)
+{
+	lockdep_assert_held(&log->lock);
+	mutex_unlock(&log->lock);
+	wait_event(log->sync_wait, !READ_ONCE(log->flushing));
+	mutex_lock(&log->lock);
+}
+
+/* Commit or discard every staged record; called and returns with the lock held. */
+static void klf_log_drain(struct klf_log *log)
+{
+	lockdep_assert_held(&log->lock);
+	while (log->nstaged) {
+		if (log->flushing)
+			klf_log_wait_flush(log);
+		else
+			klf_log_flush(log);
+	}
+}
+
+/* Would a record of @len bytes, framing included, roll the active segment? */
+static bool klf_log_must_roll(struct klf_log *log, size_t len)
+{
+	struct klf_segment *seg = klf_log_active(log);
+
+	return seg->size + log->staged_bytes + len > log->cfg.segment_bytes &&
+	       (seg->nrecords || log->nstaged);
+}
+
+/**
  * klf_name_ok() - is @name a valid log or target name?
  * @name: NUL-terminated name
  *
@@ -617,6 +772,8 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 	seqcount_mutex_init(&log->commit_seq, &log->lock);
 	init_waitqueue_head(&log->wait);
 	init_waitqueue_head(&log->space_wait);
+	init_waitqueue_head(&log->sync_wait);
+	INIT_LIST_HEAD(&log->staged);
 	INIT_LIST_HEAD(&log->consumers);
 	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
 	INIT_LIST_HEAD(&log->node);
@@ -762,6 +919,8 @@ static void klf_log_unregister(struct klf_log *log)
 
 	mutex_lock(&log->lock);
 	WRITE_ONCE(log->dead, true);
+	/* appends in flight end as they would have: committed or failed */
+	klf_log_drain(log);
 	mutex_unlock(&log->lock);
 	klf_stats_retire_log(log);
 
@@ -947,6 +1106,9 @@ static int klf_log_roll(struct klf_log *log, size_t len)
 
 	if (seg->size + len <= log->cfg.segment_bytes || !seg->nrecords)
 		return 0;
+	/* klf_log_append_at() drained them: the sealed segment is whole */
+	if (WARN_ON_ONCE(log->nstaged))
+		return -EIO;
 	/*
 	 * The sync work writes back the active segment only: the one being
 	 * sealed goes now, or its last records could stay unwritten long
@@ -1038,7 +1200,10 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  * under the log's lock, and only then published as committed (readers
  * learn the committed size under the same lock, senders from
  * klf_log_publish()): nobody sees part of it. The log's targets are woken
- * at once.
+ * at once. With sync always the record is committed only once an fsync
+ * covering it returned: concurrent producers share one (group commit,
+ * klf_log_flush()), each still returning only after its record is on
+ * disk.
  *
  * Return: 0 or a negative errno: -EMSGSIZE (larger than max-record),
  * -EINVAL (cannot be framed), -EAGAIN (overflow block, @nonblock),
@@ -1068,12 +1233,12 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	size_t head = klf_log_append_headroom(), hlen, strip = 0;
 	bool nonblock = flags & KLF_APPEND_NONBLOCK, cut = flags & KLF_APPEND_WAS_CUT;
 	char shdr[KLF_SYSLOG_HDR_MAX];
-	struct klf_consumer *c;
+	struct klf_staged rec;
 	struct klf_segment *seg;
 	struct klf_frame frame;
 	u8 *start, *payload = (u8 *)buf + head;
 	u8 *trailer = NULL, saved = 0, pri[5];
-	loff_t pos;
+	loff_t pos, end;
 	size_t total;
 	ssize_t n, m;
 	u64 now;
@@ -1122,12 +1287,23 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	 * Wait first, frame after: the lock is dropped while waiting, and the
 	 * framing carries the offset the record gets.
 	 */
-	ret = klf_log_wait_room(log, len + klf_frame_overhead(log->cfg.framing, len),
-				nonblock);
-	if (ret) {
-		if (ret == -EAGAIN)
-			log->stats.rejected_full++;
-		goto out;
+	for (;;) {
+		ret = klf_log_wait_room(log, len + klf_frame_overhead(log->cfg.framing, len),
+					nonblock);
+		if (ret) {
+			if (ret == -EAGAIN)
+				log->stats.rejected_full++;
+			goto out;
+		}
+		/* a roll seals the active segment: what is staged in it goes first */
+		if (!log->nstaged ||
+		    !klf_log_must_roll(log, len + klf_frame_overhead(log->cfg.framing, len)))
+			break;
+		klf_log_drain(log);
+		if (log->dead) {
+			ret = -ENODEV;
+			goto out;
+		}
 	}
 	if (len > log->cfg.max_record) {
 		/* log set lowered it while we waited */
@@ -1135,7 +1311,8 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		ret = -EMSGSIZE;
 		goto out;
 	}
-	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset, now, &frame);
+	ret = klf_frame_record(log->cfg.framing, payload, len, log->next_offset + log->nstaged,
+			       now, &frame);
 	if (ret) {
 		log->stats.rejected_framing++;
 		goto out;
@@ -1156,7 +1333,7 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	 */
 	seg = klf_log_active(log);
 	if (seg->cut_pending) {
-		ret = klf_seg_truncate(log, seg->file, seg->size);
+		ret = klf_seg_truncate(log, seg->file, seg->size + log->staged_bytes);
 		if (ret)
 			goto out_io;
 		seg->cut_pending = false;
@@ -1165,10 +1342,12 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	if (ret)
 		goto out_io;
 	seg = klf_log_active(log);
-	ret = klf_seg_add_index(log, seg, log->next_offset);
+	/* after the records staged before it, if any */
+	end = seg->size + log->staged_bytes;
+	ret = klf_seg_add_index(log, seg, log->next_offset + log->nstaged, end);
 	if (ret)
 		goto out_io;
-	pos = seg->size;
+	pos = end;
 	n = kernel_write(seg->file, start, total, &pos);
 	if (n > 0 && n < total) {
 		/* a short write (a full disk): writing the rest tells why */
@@ -1182,29 +1361,31 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		ret = n < 0 ? n : -EIO;
 		goto out_cut;
 	}
-	if (log->cfg.sync == KLOGFWD_SYNC_ALWAYS) {
-		ret = vfs_fsync_range(seg->file, seg->size, seg->size + total - 1, 1);
-		/* the producer is told it failed: do not keep the record */
+	rec = (struct klf_staged){ .total = total, .len = len, .cut = cut };
+	log->nstaged++;
+	log->staged_bytes += total;
+	if (log->cfg.sync == KLOGFWD_SYNC_ALWAYS || log->nstaged > 1) {
+		/*
+		 * Group commit: committed once an fsync covering it returns.
+		 * One producer flushes everything staged while the others
+		 * stage theirs for the next flush, or wait for this one.
+		 */
+		list_add_tail(&rec.node, &log->staged);
+		while (!rec.done) {
+			if (log->flushing)
+				klf_log_wait_flush(log);
+			else
+				klf_log_flush(log);
+		}
+		ret = rec.ret;
 		if (ret)
-			goto out_cut;
+			goto out;
+	} else {
+		LIST_HEAD(one);
+
+		list_add(&rec.node, &one);
+		klf_log_commit(log, &one);
 	}
-	seg->size += total;
-	seg->nrecords++;
-	seg->last_append = ktime_get_boottime_ns();
-	log->largest = max_t(u32, log->largest, len);
-	log->next_offset++;
-	log->bytes += total;
-	log->stats.appends++;
-	log->stats.append_bytes += total;
-	/* counted once appended: a record refused, or retried, is not cut */
-	log->stats.lines_cut += cut;
-	klf_log_publish(log);
-	if (log->cfg.sync == KLOGFWD_SYNC_INTERVAL)
-		schedule_delayed_work(&log->sync_work,
-				      msecs_to_jiffies(log->cfg.sync_interval_ms));
-	klf_log_retain(log);
-	list_for_each_entry(c, &log->consumers, node)
-		c->kick(c);
 	mutex_unlock(&log->lock);
 	/* most appends have no reader waiting: a barrier, not the queue's lock */
 	if (wq_has_sleeper(&log->wait))
@@ -1213,10 +1394,7 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 
 out_cut:
 	/* cut off what was written, so that the segment ends on a record */
-	if (log->cfg.storage == KLOGFWD_STORAGE_DIR &&
-	    i_size_read(file_inode(seg->file)) > seg->size &&
-	    klf_seg_truncate(log, seg->file, seg->size))
-		seg->cut_pending = true;
+	klf_log_cut(log, seg, end);
 out_io:
 	log->stats.rejected_io++;
 out:

@@ -234,6 +234,13 @@ struct klf_consumer {
  * @space_waiters: producers sleeping on @space_wait
  * @blocking: a blocking episode is on: its producer-blocked event was sent
  * @sync_work: delayed writeback for sync interval
+ * @staged: records written after the active segment's committed size
+ *	    whose fsync has not returned (struct klf_staged, oldest first):
+ *	    not committed, so no reader sees them (group commit, sync always)
+ * @nstaged: entries in @staged
+ * @staged_bytes: their bytes, framing included
+ * @flushing: a producer is flushing @staged with the lock dropped
+ * @sync_wait: producers waiting for a flush to resolve their record
  * @commit_seq: written under @lock by klf_log_publish() around @commit,
  *		read locklessly by klf_log_span()
  * @commit: the active segment's committed state, published after each
@@ -270,6 +277,11 @@ struct klf_log {
 	unsigned int space_waiters;
 	bool blocking;
 	struct delayed_work sync_work;
+	struct list_head staged;
+	unsigned int nstaged;
+	loff_t staged_bytes;
+	bool flushing;
+	wait_queue_head_t sync_wait;
 	seqcount_mutex_t commit_seq;
 	struct klf_commit commit;
 };
@@ -395,7 +407,8 @@ void klf_log_exit(void);
 int klf_seg_create(struct klf_log *log, u64 base, struct klf_segment **segp);
 void klf_seg_close(struct klf_log *log, struct klf_segment *seg);
 int klf_seg_remove(struct klf_log *log, struct klf_segment *seg);
-int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset);
+int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset, loff_t pos);
+void klf_seg_trim_index(struct klf_log *log, struct klf_segment *seg, loff_t end);
 loff_t klf_seg_lookup(struct klf_log *log, struct klf_segment *seg, u64 offset, u64 *found);
 ssize_t klf_seg_record_len(struct klf_log *log, struct klf_segment *seg, loff_t pos,
 			   u64 offset, u8 *buf, size_t bufsize);

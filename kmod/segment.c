@@ -417,20 +417,22 @@ int klf_seg_remove(struct klf_log *log, struct klf_segment *seg)
 }
 
 /**
- * klf_seg_add_index() - index the record about to be written at seg->size
+ * klf_seg_add_index() - index the record about to be written at @pos
  * @log: the log, locked
  * @seg: the segment
  * @offset: the record's offset
+ * @pos: its byte position: seg->size, or after the records staged before
+ *	 it (group commit)
  *
  * Return: 0 or -ENOMEM.
  */
-int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset)
+int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset, loff_t pos)
 {
 	struct klf_index_entry *e;
-	loff_t pos;
+	loff_t ipos;
 
 	lockdep_assert_held(&log->lock);
-	if (seg->size < seg->next_index_pos)
+	if (pos < seg->next_index_pos)
 		return 0;
 	if (seg->nindex == seg->index_cap) {
 		u32 cap = max(16U, seg->index_cap * 2);
@@ -446,14 +448,30 @@ int klf_seg_add_index(struct klf_log *log, struct klf_segment *seg, u64 offset)
 	}
 	e = &seg->index[seg->nindex++];
 	e->rel = cpu_to_le32(offset - seg->base);
-	e->pos = cpu_to_le32(seg->size);
-	seg->next_index_pos = seg->size + KLF_INDEX_INTERVAL;
+	e->pos = cpu_to_le32(pos);
+	seg->next_index_pos = pos + KLF_INDEX_INTERVAL;
 	if (seg->idx_file) {
 		/* the index is rebuilt on recovery; a failed write costs nothing */
-		pos = (loff_t)(seg->nindex - 1) * sizeof(*e);
-		kernel_write(seg->idx_file, e, sizeof(*e), &pos);
+		ipos = (loff_t)(seg->nindex - 1) * sizeof(*e);
+		kernel_write(seg->idx_file, e, sizeof(*e), &ipos);
 	}
 	return 0;
+}
+
+/**
+ * klf_seg_trim_index() - forget the index entries of records cut off
+ * @log: the log, locked
+ * @seg: the segment
+ * @end: its new end: entries after it go (one at @end still names the
+ *	 record the next append writes there)
+ */
+void klf_seg_trim_index(struct klf_log *log, struct klf_segment *seg, loff_t end)
+{
+	lockdep_assert_held(&log->lock);
+	while (seg->nindex && le32_to_cpu(seg->index[seg->nindex - 1].pos) > end)
+		seg->nindex--;
+	seg->next_index_pos = seg->nindex ?
+		le32_to_cpu(seg->index[seg->nindex - 1].pos) + KLF_INDEX_INTERVAL : 0;
 }
 
 /**
@@ -654,7 +672,7 @@ static int klf_seg_scan(struct klf_log *log, struct klf_segment *seg, u8 *buf, s
 			if (len < 0)
 				break;
 			seg->size = pos + off;
-			ret = klf_seg_add_index(log, seg, seg->base + seg->nrecords);
+			ret = klf_seg_add_index(log, seg, seg->base + seg->nrecords, seg->size);
 			if (ret)
 				return ret;
 			seg->nrecords++;

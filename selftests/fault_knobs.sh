@@ -14,7 +14,9 @@ require_module
 require_tools
 KLF_TEST_LOGS="fke fks"
 F=$KLF_DFS/fault
-trap 'for k in connect_error send_error short_send read_error relp_txnr; do echo 0 > $F/$k; done 2>/dev/null; cleanup_targets' EXIT
+# every knob the module has: the checks below apply to each
+ALL_KNOBS="connect_error send_error short_send read_error truncate_error log_set_delay relp_txnr sync_error"
+trap 'for k in $ALL_KNOBS; do echo 0 > $F/$k; done 2>/dev/null; cleanup_targets' EXIT
 
 # figures, printed at the end whether the cases pass or not
 note() {
@@ -41,7 +43,10 @@ fval_is() {
 
 knobs() {
 	local k
-	for k in connect_error send_error short_send read_error relp_txnr; do
+	# a knob added to the module and not here fails this case
+	[ "$(ls "$F" | sort | tr '\n' ' ')" = "$(tr ' ' '\n' <<< "$ALL_KNOBS" | sort | tr '\n' ' ')" ] ||
+		{ echo "# knobs: $(ls "$F" | tr '\n' ' '); this test knows: $ALL_KNOBS"; return 1; }
+	for k in $ALL_KNOBS; do
 		[ "$(stat -c %a "$F/$k")" = 600 ] || { echo "# $k: mode $(stat -c %a "$F/$k")"; return 1; }
 		[ "$(fval "$k" 1)" = 0 ] || { echo "# $k armed at load"; return 1; }
 		as_nobody sh -c "echo 1 > $F/$k" 2>/dev/null && { echo "# nobody armed $k"; return 1; }

@@ -18,6 +18,9 @@
  * --ack prints "ACK SEQ" on standard error after each write() of record
  * SEQ returned, for tests that must know which records were acknowledged
  * when the machine stopped.
+ * --keep-going goes on after a failed write() of record SEQ, printing
+ * "FAIL SEQ ERRNO" on standard error, and exits 3 if any failed (for tests
+ * of failures that only some appends get).
  * --lat prints the write() latency, "write_ns p50 N p99 N max N", and the
  * appends per second, after the last record (for benchmarks).
  * --expect-file FILE writes the payloads one per line to FILE (truncated)
@@ -84,6 +87,7 @@ static void usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_produce -o PATH [-n RECORDS] [--seq-start N] [--min SIZE] [--max SIZE]\n"
 		"                   [--rate RECORDS_PER_SEC] [--seed S] [--nonblock] [--ts NS] [--ack] [--lat]\n"
+		"                   [--keep-going]\n"
 		"                   [--frame lf|octet|klf [--offset-start N]]\n"
 		"       klf_produce --expect-file FILE [-n RECORDS] [--seq-start N] [--min SIZE]\n"
 		"                   [--max SIZE] [--seed S] [--ts NS]\n"
@@ -145,7 +149,7 @@ static int cmp_u64(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	enum { OPT_SEQ = 256, OPT_MIN, OPT_MAX, OPT_RATE, OPT_SEED, OPT_NONBLOCK, OPT_EXPECT, OPT_FRAME,
-	       OPT_OFFSET, OPT_TS, OPT_ACK, OPT_LAT };
+	       OPT_OFFSET, OPT_TS, OPT_ACK, OPT_LAT, OPT_KEEP };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "records", required_argument, NULL, 'n' },
@@ -161,6 +165,7 @@ int main(int argc, char **argv)
 		{ "ts", required_argument, NULL, OPT_TS },
 		{ "ack", no_argument, NULL, OPT_ACK },
 		{ "lat", no_argument, NULL, OPT_LAT },
+		{ "keep-going", no_argument, NULL, OPT_KEEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -168,6 +173,7 @@ int main(int argc, char **argv)
 	uint64_t n = 1000, seq = 0, min = 16, max = 512, rate = 0, seed = 1, off = 0;
 	uint64_t fixed_ts = 0, i, bytes = 0, eagain = 0, rng, start = 0;
 	int nonblock = 0, framing = FRAME_NONE, have_ts = 0, fd, c, is_dev = 0, ack = 0, lat = 0;
+	int keep = 0, failed = 0;
 	uint64_t *lat_ns = NULL, t_write, t_first = 0;
 	size_t hlen, plen, size;
 	uint8_t *buf;
@@ -210,6 +216,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LAT:
 			lat = 1;
+			break;
+		case OPT_KEEP:
+			keep = 1;
 			break;
 		case OPT_TS:
 			fixed_ts = num(optarg, "--ts");
@@ -309,6 +318,11 @@ int main(int argc, char **argv)
 		}
 		t_write = lat ? now_ns(CLOCK_MONOTONIC) : 0;
 		if (write_record(fd, buf, size, is_dev, &eagain)) {
+			if (keep) {
+				fprintf(stderr, "FAIL %" PRIu64 " %d\n", seq, errno);
+				failed = 1;
+				continue;
+			}
 			fprintf(stderr, "klf_produce: write of record seq=%" PRIu64 " (%zu bytes): %s (errno %d)\n",
 				seq, size, strerror(errno), errno);
 			return 1;
@@ -333,5 +347,5 @@ int main(int argc, char **argv)
 	}
 	fprintf(fd == STDOUT_FILENO ? stderr : stdout, "produced %" PRIu64 " records, %" PRIu64 " bytes, %" PRIu64 " eagain\n",
 		n, bytes, eagain);
-	return 0;
+	return failed ? 3 : 0;
 }

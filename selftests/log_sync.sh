@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Group commit of "sync always" dir logs: concurrent producers share one
+# fsync, and each write() still returns only once its record is on disk,
+# or fails and leaves nothing. On ext4 over a loop device (tmpfs where the
+# kernel has neither: there every fsync is free and nothing is counted):
+#
+#   - 8 producers append 250 records each at once: every write() returns,
+#     the log holds every record once, whole (klf framing: CRC32C, offsets
+#     0..n-1), in each producer's own order (log_sync_check.py); a kprobe
+#     on vfs_fsync_range() counts the fsyncs the producers made: at most
+#     half as many as appends (one each before group commit);
+#   - a recovery (log del, log add) finds the same records, nothing to cut;
+#   - the fsync fails 3 times (fault/sync_error): the producers whose
+#     records were staged then (written, waiting for a flush) get EIO,
+#     those records are not in the log and were cut off the segment (a
+#     recovery finds nothing to cut), every other record is, and
+#     rejected-io counts each failed append;
+#   - log del while 8 producers append: the appends in flight end committed
+#     or failed, and the log added again from its directory holds exactly
+#     the records whose write() returned.
+#
+# check-kernels: 6.1 debug
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fs_lib.sh"
+require_module
+require_tools
+T=/sys/kernel/tracing
+KLF_TEST_LOGS="gc gcf gcd"
+mnt=/tmp/klf-sync.$$
+W=${KLF_WORK_BASE:-/tmp}/klf-sync-work.$$
+cleanup() {
+	echo 0 > "$KLF_DFS/fault/sync_error" 2>/dev/null
+	echo 0 > $T/events/kprobes/enable 2>/dev/null
+	echo > $T/kprobe_events 2>/dev/null
+	for l in $KLF_TEST_LOGS; do "$KLOGFWD" log del "$l" 2>/dev/null; done
+	fs_cleanup
+	rm -rf "$mnt" "$W"
+}
+trap cleanup EXIT
+mkdir -p "$W"
+ktap_plan 6
+
+# step DESCRIPTION CMD...: a KTAP case from CMD run in this shell (the
+# steps share variables); CMD explains its failures on "# " lines
+step() {
+	local desc=$1 rc t0=$SECONDS
+	shift
+	"$@"
+	rc=$?
+	[ "${KLF_CASE_TIMES:-0}" = 1 ] && echo "# time: $((SECONDS - t0))s: $desc"
+	ktap_result $rc "$desc"
+}
+
+fs=tmpfs
+modprobe loop 2>/dev/null
+modprobe ext4 2>/dev/null
+[ -e /dev/loop-control ] && grep -qw ext4 /proc/filesystems && fs=ext4
+mount_fs() {
+	if [ $fs = ext4 ]; then
+		fs_mount ext4 16M "$mnt" -F
+	else
+		fs_mount tmpfs 16m "$mnt"
+	fi
+}
+step "a $fs filesystem for the logs" mount_fs
+
+# produce LOG TAG: 8 producers at once, 250 records each (seq TAG*100000 +
+# p*1000 + i), --ack --keep-going, standard errors in $W/TAG.P; returns
+# when all are done
+produce() {
+	local p pids=()
+	for p in 0 1 2 3 4 5 6 7; do
+		"$PRODUCE" -o "/dev/klogfwd/$1" -n 250 --seq-start $(($2 * 100000 + p * 1000)) \
+			--min 40 --max 600 --seed $((p + 1)) --ack --keep-going \
+			> /dev/null 2> "$W/$2.$p" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
+# check_log LOG TAG: the log read back against what its producers were told
+check_log() {
+	cat "/dev/klogfwd/$1" > "$W/$1.bin" &&
+	python3 "$KLF_TOP/selftests/log_sync_check.py" "$W/$1.bin" "$W/$2".[0-7] |
+		sed 's/^/# /'
+	return "${PIPESTATUS[1]}"
+}
+
+fsync_probe() {
+	[ -d $T/events ] || mount -t tracefs nodev $T 2> /dev/null
+	echo > $T/trace &&
+	echo 4096 > $T/buffer_size_kb &&
+	echo "p:klf_fs vfs_fsync_range" > $T/kprobe_events &&
+	echo 1 > $T/events/kprobes/klf_fs/enable
+}
+
+together() {
+	local fsyncs fails
+	mkdir -p "$mnt/gc" &&
+	"$KLOGFWD" log add gc dir "$mnt/gc" framing klf sync always segment-bytes 4194304 &&
+	fsync_probe || return 1
+	produce gc 1
+	echo 0 > $T/events/kprobes/klf_fs/enable
+	fails=$(cat "$W"/1.[0-7] | grep -c '^FAIL')
+	fsyncs=$(grep -a 'klf_fs:' $T/trace | grep -c 'klf_produce')
+	echo "# $fs: 2000 appends by 8 producers, $fails failed, $fsyncs fsyncs by the producers"
+	[ "$fails" = 0 ] && [ "$(lstat gc appends)" = 2000 ] && [ "$(lstat gc rejected_io)" = 0 ] &&
+	check_log gc 1 || return 1
+	# ext4: one fsync per append before group commit
+	[ $fs != ext4 ] || [ $((fsyncs * 2)) -le 2000 ] && [ "$fsyncs" -ge 1 ]
+}
+step "8 producers at once: each record committed once, whole, in its producer's order; fewer fsyncs than appends" together
+
+recover() { # recover LOG: log del, log add, nothing to cut, the same records
+	local n
+	n=$(lstat "$1" next_offset)
+	"$KLOGFWD" log del "$1" &&
+	"$KLOGFWD" log add "$1" dir "$mnt/$1" framing klf sync always segment-bytes 4194304 &&
+	echo "# $1: $(lstat "$1" recovered_records) records recovered of $n," \
+		"$(lstat "$1" truncated_bytes) bytes cut" &&
+	[ "$(lstat "$1" recovered_records)" = "$n" ] && [ "$(lstat "$1" truncated_bytes)" = 0 ] &&
+	check_log "$1" "$2"
+}
+step "recovered: the same records, nothing to cut" recover gc 1
+
+failing() {
+	local f=$KLF_DFS/fault/sync_error inj fails rej
+	mkdir -p "$mnt/gcf" &&
+	"$KLOGFWD" log add gcf dir "$mnt/gcf" framing klf sync always segment-bytes 4194304 ||
+		return 1
+	inj=$(awk '{ print $3 }' "$f")
+	echo "3 5" > "$f"
+	produce gcf 2
+	fails=$(cat "$W"/2.[0-7] | grep -c '^FAIL')
+	rej=$(lstat gcf rejected_io)
+	echo "# fault: $(cat "$f") (count errno injected); $fails appends failed," \
+		"rejected-io $rej, $(lstat gcf appends) committed"
+	[ "$(awk '{ print $1 " " $3 }' "$f")" = "0 $((inj + 3))" ] &&
+	[ "$fails" -ge 3 ] && [ "$rej" = "$fails" ] &&
+	[ "$(cat "$W"/2.[0-7] | grep '^FAIL' | grep -vc ' 5$')" = 0 ] &&
+	[ "$(lstat gcf appends)" = $((2000 - fails)) ] && check_log gcf 2
+}
+step "fsync fails 3 times: the records staged then fail with EIO and are not kept, the rest are committed" failing
+step "recovered after the failures: the same records, the failed ones cut off" recover gcf 2
+
+deleted() {
+	local pids=() p n fails
+	mkdir -p "$mnt/gcd" &&
+	"$KLOGFWD" log add gcd dir "$mnt/gcd" framing klf sync always segment-bytes 4194304 ||
+		return 1
+	produce gcd 3 &
+	p=$!
+	wait_for $((20 * KLF_SLOW)) lstat_is gcd appends -ge 200 || return 1
+	"$KLOGFWD" log del gcd || return 1
+	wait "$p"
+	fails=$(cat "$W"/3.[0-7] | grep -c '^FAIL')
+	"$KLOGFWD" log add gcd dir "$mnt/gcd" framing klf sync always segment-bytes 4194304 ||
+		return 1
+	n=$(lstat gcd recovered_records)
+	echo "# deleted after at least 200 appends: $n records recovered, $fails appends failed" \
+		"($(cat "$W"/3.[0-7] | grep '^FAIL' | grep -vc ' 19$') of them not with ENODEV)," \
+		"$(lstat gcd truncated_bytes) bytes cut"
+	[ "$fails" -ge 1 ] && [ $((n + fails)) = 2000 ] && check_log gcd 3
+}
+step "log del while 8 producers append: the log added again holds exactly the acknowledged records" deleted
+
+ktap_finish
