@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * klogfwd: logs. A log is an append-only sequence of records, numbered by
- * offset from 0, stored framed in segment files in the page cache. This
- * file holds the registry of logs, their settings, the append path,
- * reading by offset, retention and durability.
+ * klogfwd: the writer side of a log. A log is an append-only sequence of
+ * records, numbered by offset from 0, stored framed in segment files in
+ * the page cache. This file holds its settings, the append path (with the
+ * group commit of sync always), segment rolls, retention, overflow block,
+ * durability, and what the log knows of its consumers. The registry of
+ * logs is in registry.c, reading by offset in cursor.c, segment files and
+ * recovery in segment.c.
  *
  * Locking:
- *   klf_logs_lock (mutex)  the registry: klf_logs, klf_log_minors, names
+ *   klf_logs_lock (mutex)  the registry (registry.c)
  *   log->lock (mutex)      one log: segments, counters, settings, appends,
- *                          its consumers and their dropped counts;
- *                          taken after klf_logs_lock, klf_targets_lock and
- *                          a target's lock, never before
+ *                          its staged records, its consumers and their
+ *                          dropped counts; taken after klf_logs_lock,
+ *                          klf_targets_lock and a target's lock, never
+ *                          before
  * Appends and reads sleep (page cache I/O), so both locks are mutexes.
  *
  * Two things go without the log's lock, so that a sender keeping up with
@@ -22,42 +26,23 @@
  *   - what a consumer (a target) has acknowledged: only moved forward, by
  *     cmpxchg (klf_log_ack(), retention); the lock is taken for it only
  *     under overflow block, to wake the producers waiting for room.
+ * And the fsync of a group commit: one producer at a time (log->flushing)
+ * drops the lock for it, so that the others stage their records meanwhile.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/idr.h>
-#include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
-#include <net/net_namespace.h>
 #include <net/netlink.h>
 
 #include "kmod/framing.h"
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
 #include "kmod/stats.h"
-
-/* protects klf_logs, klf_logs_pending, klf_nlogs, klf_log_minors and log names */
-DEFINE_MUTEX(klf_logs_lock);
-static LIST_HEAD(klf_logs);
-/*
- * Logs being created: their name and directory are taken while their
- * segments are recovered without klf_logs_lock, but nobody can find them.
- */
-static LIST_HEAD(klf_logs_pending);
-static unsigned int klf_nlogs;
-/* changes whenever a log comes or goes (dumps flag NLM_F_DUMP_INTR); under klf_logs_lock */
-unsigned int klf_logs_gen = 1;
-static DEFINE_IDR(klf_log_minors);
-static struct delayed_work klf_retain_work;
-
-#define KLF_RETAIN_PERIOD	HZ
 
 /**
  * klf_log_config_default() - the documented defaults
@@ -149,31 +134,6 @@ int klf_log_config_check(const struct klf_log_config *cfg, struct netlink_ext_ac
 	return 0;
 }
 
-static void klf_log_free(struct kref *ref)
-{
-	struct klf_log *log = container_of(ref, struct klf_log, ref);
-
-	WARN_ON(log->nsegs || log->nstaged);
-	kfree(log->segs);
-	kfree(log->dir_path);
-	if (log->dir.mnt)
-		path_put(&log->dir);
-	put_cred(log->cred);
-	klf_kmsg_free(log);
-	mutex_destroy(&log->lock);
-	kfree(log);
-	klf_obj_dec(KLF_OBJ_LOG);
-}
-
-/**
- * klf_log_put() - drop a reference to a log
- * @log: the log
- */
-void klf_log_put(struct klf_log *log)
-{
-	kref_put(&log->ref, klf_log_free);
-}
-
 /**
  * klf_log_push_segment() - append a segment to the log's array
  * @log: the log, locked
@@ -197,11 +157,6 @@ int klf_log_push_segment(struct klf_log *log, struct klf_segment *seg)
 	}
 	log->segs[log->nsegs++] = seg;
 	return 0;
-}
-
-static struct klf_segment *klf_log_active(struct klf_log *log)
-{
-	return log->nsegs ? log->segs[log->nsegs - 1] : NULL;
 }
 
 /* Have all consumers of the log acknowledged every record of @seg? */
@@ -269,11 +224,15 @@ static bool klf_log_over(struct klf_log *log, u64 bytes, size_t extra, s64 now)
 	       now - old->last_append > (s64)(log->cfg.retain_ms * NSEC_PER_MSEC);
 }
 
-/*
- * Delete whole segments beyond retain-bytes and retain-ms. With overflow
- * block, only segments every target has acknowledged.
+/**
+ * klf_log_retain() - delete what retention wants deleted
+ * @log: the log, locked
+ *
+ * Deletes whole segments beyond retain-bytes and retain-ms, never the
+ * active one. With overflow block, only segments every target has
+ * acknowledged.
  */
-static void klf_log_retain(struct klf_log *log)
+void klf_log_retain(struct klf_log *log)
 {
 	s64 now = ktime_get_boottime_ns();
 
@@ -433,12 +392,15 @@ void klf_log_ack(struct klf_log *log, struct klf_consumer *c, u64 offset)
 	mutex_unlock(&log->lock);
 }
 
-/*
- * Publish the active segment's committed state for lockless senders
- * (klf_log_span()): after the page-cache write of every append, and when a
- * new segment becomes the active one.
+/**
+ * klf_log_publish() - publish the active segment's committed state
+ * @log: the log, locked
+ *
+ * For lockless senders (klf_log_span()): after the page-cache write of
+ * every commit, when a new segment becomes the active one, and once a
+ * recovered log is set up.
  */
-static void klf_log_publish(struct klf_log *log)
+void klf_log_publish(struct klf_log *log)
 {
 	struct klf_segment *seg = klf_log_active(log);
 
@@ -466,6 +428,22 @@ static void klf_log_sync_work(struct work_struct *work)
 		vfs_fsync(f, 1);
 		fput(f);
 	}
+}
+
+/**
+ * klf_log_setup() - set up the locks, queues and lists of a new log
+ * @log: the log, zeroed
+ */
+void klf_log_setup(struct klf_log *log)
+{
+	mutex_init(&log->lock);
+	seqcount_mutex_init(&log->commit_seq, &log->lock);
+	init_waitqueue_head(&log->wait);
+	init_waitqueue_head(&log->space_wait);
+	init_waitqueue_head(&log->sync_wait);
+	INIT_LIST_HEAD(&log->staged);
+	INIT_LIST_HEAD(&log->consumers);
+	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
 }
 
 /**
@@ -614,6 +592,21 @@ static void klf_log_drain(struct klf_log *log)
 	}
 }
 
+/**
+ * klf_log_kill() - make every operation on a log fail with -ENODEV
+ * @log: the log, being deleted
+ *
+ * The appends in flight end as they would have: committed, or failed with
+ * their own error (a group commit under way finishes).
+ */
+void klf_log_kill(struct klf_log *log)
+{
+	mutex_lock(&log->lock);
+	WRITE_ONCE(log->dead, true);
+	klf_log_drain(log);
+	mutex_unlock(&log->lock);
+}
+
 /* Would a record of @len bytes, framing included, roll the active segment? */
 static bool klf_log_must_roll(struct klf_log *log, size_t len)
 {
@@ -621,471 +614,6 @@ static bool klf_log_must_roll(struct klf_log *log, size_t len)
 
 	return seg->size + log->staged_bytes + len > log->cfg.segment_bytes &&
 	       (seg->nrecords || log->nstaged);
-}
-
-/**
- * klf_name_ok() - is @name a valid log or target name?
- * @name: NUL-terminated name
- *
- * Return: true for letters, digits, '.', '_' and '-', not starting with '.'.
- */
-bool klf_name_ok(const char *name)
-{
-	const char *p;
-
-	if (!*name || *name == '.')
-		return false;
-	for (p = name; *p; p++)
-		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
-			return false;
-	return true;
-}
-
-/*
- * The live log whose directory is @path's inode, whatever the path or mount
- * (a bind mount, another name): caller holds klf_logs_lock.
- */
-static struct klf_log *klf_dir_in_use(const struct path *path)
-{
-	struct klf_log *log;
-
-	lockdep_assert_held(&klf_logs_lock);
-	list_for_each_entry(log, &klf_logs, node)
-		if (log->dir.dentry && d_inode(log->dir.dentry) == d_inode(path->dentry))
-			return log;
-	list_for_each_entry(log, &klf_logs_pending, node)
-		if (log->dir.dentry && d_inode(log->dir.dentry) == d_inode(path->dentry))
-			return log;
-	return NULL;
-}
-
-static struct klf_log *klf_log_find_any(const char *name)
-{
-	struct klf_log *log;
-
-	lockdep_assert_held(&klf_logs_lock);
-	list_for_each_entry(log, &klf_logs, node)
-		if (!strcmp(log->name, name))
-			return log;
-	list_for_each_entry(log, &klf_logs_pending, node)
-		if (!strcmp(log->name, name))
-			return log;
-	return NULL;
-}
-
-/*
- * Resolve a dir log's directory: no symlink anywhere in the path, a local
- * page-cache filesystem, owned by the creator or root, and not writable by
- * others unless root owns it and it is sticky (as /tmp: then others cannot
- * remove or rename the log's files, and klf_dir_open_ext() refuses theirs).
- */
-static int klf_log_open_dir(struct klf_log *log, const char *dir,
-			    struct netlink_ext_ack *extack)
-{
-	struct super_block *sb;
-	struct klf_log *other;
-	struct inode *inode;
-	kuid_t owner;
-	int ret;
-
-	if (dir[0] != '/') {
-		NL_SET_ERR_MSG(extack, "dir must be an absolute path");
-		return -EINVAL;
-	}
-	ret = kern_path(dir, LOOKUP_DIRECTORY | LOOKUP_NO_SYMLINKS, &log->dir);
-	if (ret == -ELOOP) {
-		NL_SET_ERR_MSG(extack,
-			       "dir: cannot open it without following symlinks: give its real path");
-		return ret;
-	}
-	if (ret) {
-		NL_SET_ERR_MSG_FMT(extack, "dir %s: cannot open the directory", dir);
-		return ret;
-	}
-	inode = d_inode(log->dir.dentry);
-	owner = klf_dir_owner(log, inode);
-	sb = log->dir.mnt->mnt_sb;
-	if (!klf_fs_ok(sb)) {
-		NL_SET_ERR_MSG_FMT(extack,
-				   "%s filesystem cannot hold a dir log: use tmpfs, ext4, xfs or btrfs",
-				   sb->s_type->name);
-		ret = -EOPNOTSUPP;
-	} else if (!uid_eq(owner, log->cred->fsuid) &&
-		   !uid_eq(owner, GLOBAL_ROOT_UID)) {
-		NL_SET_ERR_MSG_FMT(extack, "dir is owned by uid %u: it must be yours or root's",
-				   from_kuid_munged(current_user_ns(), owner));
-		ret = -EPERM;
-	} else if ((inode->i_mode & 0022) &&
-		   !(uid_eq(owner, GLOBAL_ROOT_UID) && (inode->i_mode & S_ISVTX))) {
-		NL_SET_ERR_MSG(extack,
-			       "dir is writable by group or others: chmod go-w (or root-owned, sticky)");
-		ret = -EPERM;
-	} else {
-		other = klf_dir_in_use(&log->dir);
-		if (other) {
-			NL_SET_ERR_MSG_FMT(extack, "dir is in use by log %s", other->name);
-			ret = -EBUSY;
-		}
-	}
-	if (ret) {
-		path_put(&log->dir);
-		log->dir.mnt = NULL;
-		log->dir.dentry = NULL;
-	}
-	return ret;
-}
-
-/**
- * klf_log_create() - create a log, recovering a dir log's segments
- * @net: network namespace the log belongs to
- * @name: its name
- * @dir: its directory (dir logs), or NULL
- * @cfg: its settings, checked by klf_log_config_check()
- * @given: bit n set: attribute n was given in the request (a dir log's
- *	   saved settings replace the others: klf_settings_load())
- * @override: the settings given may lower the saved durability
- * @extack: for errors
- *
- * Context: process context of the requester, whose credentials and mount
- * namespace resolve @dir and are kept to create segment files later.
- * Return: the log, with a reference for the caller, or an ERR_PTR.
- */
-struct klf_log *klf_log_create(struct net *net, const char *name, const char *dir,
-			       const struct klf_log_config *cfg, u64 given, bool override,
-			       struct netlink_ext_ack *extack)
-{
-	struct klf_segment *seg;
-	struct klf_log *log;
-	int ret;
-
-	if (!klf_name_ok(name)) {
-		NL_SET_ERR_MSG(extack,
-			       "invalid log name: use letters, digits, '.', '_' and '-', not starting with '.'");
-		return ERR_PTR(-EINVAL);
-	}
-	log = kzalloc(sizeof(*log), GFP_KERNEL);
-	if (!log)
-		return ERR_PTR(-ENOMEM);
-	klf_obj_inc(KLF_OBJ_LOG);
-	kref_init(&log->ref);
-	mutex_init(&log->lock);
-	seqcount_mutex_init(&log->commit_seq, &log->lock);
-	init_waitqueue_head(&log->wait);
-	init_waitqueue_head(&log->space_wait);
-	init_waitqueue_head(&log->sync_wait);
-	INIT_LIST_HEAD(&log->staged);
-	INIT_LIST_HEAD(&log->consumers);
-	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
-	INIT_LIST_HEAD(&log->node);
-	strscpy(log->name, name, sizeof(log->name));
-	log->net = net;
-	log->cfg = *cfg;
-	log->cred = get_current_cred();
-	log->minor = -1;
-	if (cfg->source == KLOGFWD_SOURCE_KMSG) {
-		ret = klf_kmsg_init(log, cfg->kmsg_from, extack);
-		if (ret) {
-			klf_log_put(log);
-			return ERR_PTR(ret);
-		}
-	}
-
-	mutex_lock(&klf_logs_lock);
-	if (klf_nlogs >= KLF_MAX_LOGS) {
-		NL_SET_ERR_MSG_FMT(extack, "too many logs (at most %d)", KLF_MAX_LOGS);
-		ret = -ENOSPC;
-		goto err_unlock;
-	}
-	if (klf_log_find_any(name)) {
-		NL_SET_ERR_MSG_FMT(extack, "a log named %s exists", name);
-		ret = -EEXIST;
-		goto err_unlock;
-	}
-	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
-		ret = klf_log_open_dir(log, dir, extack);
-		if (ret)
-			goto err_unlock;
-		log->dir_path = kstrdup(dir, GFP_KERNEL);
-		if (!log->dir_path) {
-			ret = -ENOMEM;
-			goto err_unlock;
-		}
-	}
-
-	/*
-	 * Recover without klf_logs_lock: a big directory takes a while, and
-	 * every other log stays usable meanwhile. The name, the directory
-	 * and a slot are held by the pending entry.
-	 */
-	list_add_tail(&log->node, &klf_logs_pending);
-	klf_nlogs++;
-	mutex_unlock(&klf_logs_lock);
-
-	mutex_lock(&log->lock);
-	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
-		ret = klf_settings_load(log, given, override, extack);
-		if (ret && extack && !extack->_msg)
-			NL_SET_ERR_MSG_FMT(extack, "cannot read the file \"settings\" (%d)", ret);
-		if (!ret)
-			ret = klf_log_config_check(&log->cfg, extack);
-		if (ret)
-			goto err_segs;
-		ret = klf_seg_recover(log, extack);
-		if (ret) {
-			if (extack && !extack->_msg)
-				NL_SET_ERR_MSG_FMT(extack, "dir %s: recovering the log failed",
-						   dir);
-			goto err_segs;
-		}
-	}
-	if (!log->nsegs) {
-		ret = klf_seg_create(log, log->next_offset, &seg);
-		if (!ret) {
-			ret = klf_log_push_segment(log, seg);
-			if (ret)
-				klf_seg_close(log, seg);
-		}
-		if (ret) {
-			NL_SET_ERR_MSG(extack, "cannot create the first segment");
-			goto err_segs;
-		}
-	}
-	if (cfg->storage == KLOGFWD_STORAGE_DIR) {
-		ret = klf_settings_save(log, &log->cfg);
-		/* a recovery on a full disk goes on: the segments hold the records */
-		if (ret && !log->stats.recoveries) {
-			NL_SET_ERR_MSG_FMT(extack, "cannot write the file \"settings\" (%d)",
-					   ret);
-			goto err_segs;
-		}
-		if (ret)
-			pr_warn("log %s: cannot save its settings (%d)\n", log->name, ret);
-	}
-	if (log->kmsg && cfg->storage == KLOGFWD_STORAGE_DIR)
-		klf_kmsg_resume_load(log);
-	klf_log_publish(log);
-	mutex_unlock(&log->lock);
-
-	mutex_lock(&klf_logs_lock);
-	ret = idr_alloc(&klf_log_minors, log, 0, KLF_MAX_LOGS, GFP_KERNEL);
-	if (ret < 0)
-		goto err_locked;
-	log->minor = ret;
-	ret = klf_chardev_add(log);
-	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot create the log's device");
-		goto err_minor;
-	}
-	list_move_tail(&log->node, &klf_logs);
-	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
-	klf_debugfs_log_add(log);
-	kref_get(&log->ref);	/* the registry's */
-	/* under the lock: a log-del that finds the log cancels its reader */
-	klf_kmsg_start(log);
-	mutex_unlock(&klf_logs_lock);
-	return log;
-
-err_minor:
-	idr_remove(&klf_log_minors, log->minor);
-err_locked:
-	mutex_unlock(&klf_logs_lock);
-	mutex_lock(&log->lock);
-err_segs:
-	while (log->nsegs)
-		klf_seg_close(log, log->segs[--log->nsegs]);
-	mutex_unlock(&log->lock);
-	mutex_lock(&klf_logs_lock);
-	list_del_init(&log->node);
-	klf_nlogs--;
-err_unlock:
-	mutex_unlock(&klf_logs_lock);
-	klf_log_put(log);
-	return ERR_PTR(ret);
-}
-
-/* Unregister and tear down a log; caller holds klf_logs_lock. */
-static void klf_log_unregister(struct klf_log *log)
-{
-	lockdep_assert_held(&klf_logs_lock);
-	/* the kernel's log stops appending before anything goes */
-	klf_kmsg_stop(log);
-	klf_targets_delete_log(log);
-	list_del_init(&log->node);
-	klf_nlogs--;
-	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
-	idr_remove(&klf_log_minors, log->minor);
-	klf_debugfs_log_del(log);
-	klf_chardev_del(log);
-
-	mutex_lock(&log->lock);
-	WRITE_ONCE(log->dead, true);
-	/* appends in flight end as they would have: committed or failed */
-	klf_log_drain(log);
-	mutex_unlock(&log->lock);
-	klf_stats_retire_log(log);
-
-	mutex_lock(&log->lock);
-	while (log->nsegs) {
-		struct klf_segment *seg = log->segs[--log->nsegs];
-
-		/* memory segments go with their shmem file; dir ones stay */
-		klf_seg_close(log, seg);
-	}
-	log->bytes = 0;
-	mutex_unlock(&log->lock);
-	wake_up_all(&log->wait);
-	wake_up_all(&log->space_wait);
-	cancel_delayed_work_sync(&log->sync_work);
-	klf_log_put(log);	/* the registry's */
-}
-
-/**
- * klf_log_delete() - delete a log
- * @log: the log (the caller holds a reference)
- *
- * Its device disappears; descriptors still open get -ENODEV.
- *
- * Return: 0, or -ENOENT if it was deleted already.
- */
-int klf_log_delete(struct klf_log *log)
-{
-	int ret = -ENOENT;
-
-	mutex_lock(&klf_logs_lock);
-	if (!list_empty(&log->node)) {
-		klf_log_unregister(log);
-		ret = 0;
-	}
-	mutex_unlock(&klf_logs_lock);
-	return ret;
-}
-
-/**
- * klf_log_find() - look a log up by name in a network namespace
- * @net: the namespace
- * @name: the name
- *
- * Return: the log with a reference, or NULL.
- */
-struct klf_log *klf_log_find(struct net *net, const char *name)
-{
-	struct klf_log *log;
-
-	mutex_lock(&klf_logs_lock);
-	log = klf_log_find_any(name);
-	if (log && net_eq(log->net, net))
-		kref_get(&log->ref);
-	else
-		log = NULL;
-	mutex_unlock(&klf_logs_lock);
-	return log;
-}
-
-/**
- * klf_log_get_by_minor() - the log behind a device minor
- * @minor: the minor
- *
- * Return: the log with a reference, or NULL.
- */
-struct klf_log *klf_log_get_by_minor(int minor)
-{
-	struct klf_log *log;
-
-	mutex_lock(&klf_logs_lock);
-	log = idr_find(&klf_log_minors, minor);
-	if (log)
-		kref_get(&log->ref);
-	mutex_unlock(&klf_logs_lock);
-	return log;
-}
-
-/**
- * klf_log_next() - iterate over the logs of a namespace, for dumps
- * @net: the namespace
- * @prev: the previous log (its reference is dropped), or NULL to start
- *
- * Return: the next log with a reference, or NULL at the end.
- */
-struct klf_log *klf_log_next(struct net *net, struct klf_log *prev)
-{
-	struct klf_log *log, *found = NULL;
-	bool past = !prev;
-
-	mutex_lock(&klf_logs_lock);
-	list_for_each_entry(log, &klf_logs, node) {
-		if (!past) {
-			past = log == prev;
-			continue;
-		}
-		if (net_eq(log->net, net)) {
-			found = log;
-			kref_get(&found->ref);
-			break;
-		}
-	}
-	mutex_unlock(&klf_logs_lock);
-	if (prev)
-		klf_log_put(prev);
-	return found;
-}
-
-/**
- * klf_log_set_config() - change the settings that may change
- * @log: the log
- * @cfg: new settings (storage, dir and framing must be unchanged)
- * @extack: for errors
- *
- * Return: 0 or a negative errno.
- */
-int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
-		       struct netlink_ext_ack *extack)
-{
-	bool node_changed;
-	int ret;
-
-	ret = klf_log_config_check(cfg, extack);
-	if (ret)
-		return ret;
-	mutex_lock(&klf_logs_lock);
-	mutex_lock(&log->lock);
-	if (log->dead) {
-		mutex_unlock(&log->lock);
-		ret = -ENODEV;
-		goto out;
-	}
-	/*
-	 * Applied even if they cannot be saved: lowering retain-bytes is how
-	 * a full disk is dealt with. The warning says they are not saved.
-	 */
-	if (log->cfg.storage == KLOGFWD_STORAGE_DIR) {
-		ret = klf_settings_save(log, cfg);
-		if (ret) {
-			pr_warn_ratelimited("log %s: settings applied but not saved (%d)\n",
-					    log->name, ret);
-			NL_SET_ERR_MSG_FMT(extack, "applied, but not saved in DIR/settings (%d)",
-					   ret);
-			ret = 0;
-		}
-	}
-	node_changed = cfg->mode != log->cfg.mode || !uid_eq(cfg->owner, log->cfg.owner) ||
-		       !gid_eq(cfg->group, log->cfg.group);
-	log->cfg = *cfg;
-	klf_log_retain(log);
-	WRITE_ONCE(log->space_gen, log->space_gen + 1);
-	mutex_unlock(&log->lock);
-	/* a new poll period or level applies now (not dead: klf_logs_lock) */
-	klf_kmsg_kick(log);
-	wake_up_interruptible_all(&log->space_wait);
-	if (node_changed) {
-		/* devtmpfs sets a node's owner and mode when it is created */
-		klf_chardev_del(log);
-		ret = klf_chardev_add(log);
-		if (ret)
-			NL_SET_ERR_MSG(extack, "cannot re-create the log's device");
-	}
-out:
-	mutex_unlock(&klf_logs_lock);
-	return ret;
 }
 
 /**
@@ -1403,675 +931,4 @@ out:
 		*trailer = saved;
 	memcpy((u8 *)buf + head, pri, strip);
 	return ret;
-}
-
-/**
- * klf_log_bounds() - the offsets of the oldest record and of the next one
- * @log: the log
- * @first: set to the oldest offset held
- * @next: set to the next offset to be appended
- */
-void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next)
-{
-	mutex_lock(&log->lock);
-	*first = log->nsegs ? log->segs[0]->base : log->next_offset;
-	*next = log->next_offset;
-	mutex_unlock(&log->lock);
-}
-
-/* How many segments start at or before @offset (binary search). */
-static unsigned int klf_log_segs_upto(struct klf_log *log, u64 offset)
-{
-	unsigned int lo = 0, hi = log->nsegs;
-
-	lockdep_assert_held(&log->lock);
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (log->segs[mid]->base <= offset)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* The segment holding @offset, or NULL. */
-static struct klf_segment *klf_log_seg_of(struct klf_log *log, u64 offset)
-{
-	unsigned int i = klf_log_segs_upto(log, offset);
-
-	return i ? log->segs[i - 1] : NULL;
-}
-
-/* A buffer for any record held, even one larger than max-record is now. */
-static size_t klf_log_bufsize(struct klf_log *log)
-{
-	lockdep_assert_held(&log->lock);
-	return max(log->cfg.max_record, log->largest) + KLF_KLF_HDR_LEN + 16;
-}
-
-/* Resolve the cursor's byte position: index lookup, then a short scan. */
-static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
-			      u8 *buf, size_t bufsize)
-{
-	struct klf_segment *seg;
-	u64 off;
-	loff_t pos;
-	ssize_t len;
-
-	unsigned int i;
-
-	lockdep_assert_held(&log->lock);
-	i = klf_log_segs_upto(log, cur->offset);
-	if (!i)
-		return -ENOENT;
-	seg = log->segs[i - 1];
-	/*
-	 * Recovery may leave a sealed segment with fewer records than the
-	 * offsets up to the next one (its tail was torn): those offsets do
-	 * not exist, continue at the next segment.
-	 */
-	while (cur->offset >= seg->base + seg->nrecords && i < log->nsegs) {
-		seg = log->segs[i++];
-		*cur = (struct klf_cursor){ .offset = seg->base, .pos = -1 };
-	}
-	if (cur->pos >= 0 && cur->base == seg->base)
-		return 0;
-	pos = klf_seg_lookup(log, seg, cur->offset, &off);
-	while (off < cur->offset && pos < seg->size) {
-		len = klf_seg_record_len(log, seg, pos, off, buf, bufsize);
-		if (len < 0)
-			return len;
-		pos += len;
-		off++;
-	}
-	/*
-	 * Fewer records than counted (the offset is not reached, or is at the
-	 * segment's end though the segment should still hold it): the file
-	 * changed behind the log's back. Fail rather than find the same
-	 * position again forever.
-	 */
-	if (off < cur->offset ||
-	    (pos >= seg->size && cur->offset < seg->base + seg->nrecords)) {
-		pr_warn_ratelimited("log %s: segment %020llu holds fewer records than counted\n",
-				    log->name, seg->base);
-		return -EBADMSG;
-	}
-	cur->base = seg->base;
-	cur->pos = pos;
-	return 0;
-}
-
-/**
- * klf_log_last_payload() - the payload of the log's newest record
- * @log: the log, locked
- * @buf: set to a buffer holding the record (kvfree() it), or NULL
- * @poff: set to where the payload starts in *@buf
- *
- * Return: the payload's length, -ENOENT if the log holds no record, or
- * another negative errno.
- */
-ssize_t klf_log_last_payload(struct klf_log *log, u8 **buf, size_t *poff)
-{
-	struct klf_cursor cur;
-	struct klf_segment *seg;
-	size_t bufsize, plen;
-	ssize_t len;
-	int ret;
-
-	lockdep_assert_held(&log->lock);
-	*buf = NULL;
-	if (!log->nsegs || log->next_offset == log->segs[0]->base)
-		return -ENOENT;
-	bufsize = klf_log_bufsize(log);
-	*buf = kvmalloc(bufsize, GFP_KERNEL);
-	if (!*buf)
-		return -ENOMEM;
-	cur = (struct klf_cursor){ .offset = log->next_offset - 1, .pos = -1 };
-	ret = klf_cursor_resolve(log, &cur, *buf, bufsize);
-	if (ret)
-		return ret;
-	seg = klf_log_seg_of(log, cur.offset);
-	len = klf_seg_record_len(log, seg, cur.pos, cur.offset, *buf, bufsize);
-	if (len < 0)
-		return len;
-	len = klf_frame_parse(log->cfg.framing, *buf, len, cur.offset,
-			      KLOGFWD_MAX_RECORD_LIMIT, poff, &plen);
-	return len < 0 ? len : plen;
-}
-
-/**
- * klf_log_seek() - move a cursor to a record offset
- * @log: the log
- * @cur: the cursor
- * @offset: a record offset between the oldest held and the next one
- *
- * Return: 0, or -EINVAL if @offset is outside the log, -ENODEV if deleted.
- */
-int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset)
-{
-	u64 first;
-	int ret = 0;
-
-	mutex_lock(&log->lock);
-	first = log->nsegs ? log->segs[0]->base : log->next_offset;
-	if (log->dead)
-		ret = -ENODEV;
-	else if (offset < first || offset > log->next_offset)
-		ret = -EINVAL;
-	else
-		*cur = (struct klf_cursor){ .offset = offset, .pos = -1 };
-	mutex_unlock(&log->lock);
-	return ret;
-}
-
-/*
- * Under the log's lock: resolve the cursor and take what a read needs
- * from its segment (a file reference, the byte range committed after the
- * cursor). Return: 1 with @range set, 0 at the end of the log, or a
- * negative errno.
- */
-struct klf_read_range {
-	struct file *file;
-	loff_t pos;
-	loff_t end;
-	u64 offset;
-};
-
-static int klf_log_read_range(struct klf_log *log, struct klf_cursor *cur, u8 *buf,
-			      size_t bufsize, struct klf_read_range *range)
-{
-	struct klf_segment *seg;
-	int ret;
-
-	lockdep_assert_held(&log->lock);
-	for (;;) {
-		if (log->dead)
-			return -ENODEV;
-		if (cur->offset >= log->next_offset)
-			return 0;
-		/* retention may have run since the last call */
-		if (log->nsegs && cur->offset < log->segs[0]->base)
-			*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
-		ret = klf_cursor_resolve(log, cur, buf, bufsize);
-		if (ret)
-			return ret;
-		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos < seg->size)
-			break;
-		/* end of a sealed segment: the next one starts here */
-		cur->pos = -1;
-		cur->base = 0;
-		if (seg == klf_log_active(log))
-			return 0;
-	}
-	*range = (struct klf_read_range){
-		.file = get_file(seg->file),
-		.pos = cur->pos,
-		.end = seg->size,
-		.offset = cur->offset,
-	};
-	return 1;
-}
-
-/**
- * klf_log_read() - copy whole framed records from a cursor to user space
- * @log: the log
- * @cur: the reader's cursor (its caller serialises calls on it), advanced
- *	 past what was copied
- * @ubuf: user buffer
- * @count: its size
- *
- * A reader whose next record was deleted by retention continues at the
- * oldest record held, in a read() of its own: the records one call returns
- * have consecutive offsets. The log's lock is held only to find where the next
- * records are: committed bytes never change, so they are read, parsed and
- * copied to user space without it, and a reader, however large its buffer
- * or slow its memory (FUSE, userfaultfd), never holds a producer.
- *
- * Return: bytes copied (whole records), 0 at the end of the log or for an
- * empty @ubuf, or -EMSGSIZE if the next record does not fit in @count,
- * -ENODEV, -EFAULT, -EBADMSG (a segment changed behind the log's back).
- */
-ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *ubuf,
-		     size_t count)
-{
-	size_t bufsize = 0, need, want, done = 0, used, poff, plen;
-	struct klf_read_range r;
-	ssize_t n, len = 0, ret = 0;
-	u64 nrec;
-	u8 *buf = NULL;
-	loff_t p;
-
-	if (!count)
-		return 0;
-	for (;;) {
-		mutex_lock(&log->lock);
-		/* sized under the lock: log set may raise max-record */
-		need = max_t(size_t, klf_log_bufsize(log), KLF_READ_CHUNK);
-		if (need > bufsize) {
-			mutex_unlock(&log->lock);
-			if (done)
-				break;
-			kvfree(buf);
-			bufsize = need;
-			buf = kvmalloc(bufsize, KLF_GFP_BUF);
-			if (!buf) {
-				ret = -ENOMEM;
-				break;
-			}
-			continue;
-		}
-		/*
-		 * Retention deleted the next records since the last chunk:
-		 * this read() ends before the gap and the next one starts
-		 * after it, so no read() holds records from both sides.
-		 */
-		if (done && log->nsegs && cur->offset < log->segs[0]->base) {
-			mutex_unlock(&log->lock);
-			break;
-		}
-		ret = klf_log_read_range(log, cur, buf, bufsize, &r);
-		mutex_unlock(&log->lock);
-		if (ret <= 0)
-			break;
-
-		p = r.pos;
-		/* no more than fits: a record cut short by @count does not */
-		want = min_t(loff_t, r.end - r.pos, min(bufsize, count - done));
-		n = kernel_read(r.file, buf, want, &p);
-		fput(r.file);
-		if (n <= 0) {
-			/* nothing where records were committed: changed behind our back */
-			ret = n ? n : -EBADMSG;
-			break;
-		}
-		for (used = 0, nrec = 0; used < n; used += len, nrec++) {
-			len = klf_frame_parse(log->cfg.framing, buf + used, n - used,
-					      r.offset + nrec, KLOGFWD_MAX_RECORD_LIMIT,
-					      &poff, &plen);
-			if (len < 0 || len > count - done - used)
-				break;
-		}
-		if (!nrec) {
-			if (len >= 0 || len == -EAGAIN)
-				ret = done ? 0 : -EMSGSIZE;
-			else
-				ret = -EBADMSG;
-			break;
-		}
-		if (copy_to_user(ubuf + done, buf, used)) {
-			ret = -EFAULT;
-			break;
-		}
-		done += used;
-		cur->pos += used;
-		cur->offset += nrec;
-		if (done == count)
-			break;
-		cond_resched();
-	}
-	kvfree(buf);
-	return done ? done : ret;
-}
-
-/* Resolve @cur, with a scan buffer only if it is needed. */
-static int klf_cursor_resolve_alloc(struct klf_log *log, struct klf_cursor *cur)
-{
-	size_t bufsize = klf_log_bufsize(log);
-	struct klf_segment *seg;
-	u8 *buf;
-	int ret;
-
-	lockdep_assert_held(&log->lock);
-	seg = klf_log_seg_of(log, cur->offset);
-	if (!seg)
-		return -ENOENT;
-	if (cur->pos >= 0 && cur->base == seg->base)
-		return 0;
-	buf = kvmalloc(bufsize, KLF_GFP_BUF);
-	if (!buf)
-		return -ENOMEM;
-	ret = klf_cursor_resolve(log, cur, buf, bufsize);
-	kvfree(buf);
-	return ret;
-}
-
-/**
- * klf_log_bytes_after() - bytes held after a cursor (an estimate if its
- * byte position is unknown)
- * @log: the log
- * @cur: the cursor
- *
- * Return: the number of bytes.
- */
-u64 klf_log_bytes_after(struct klf_log *log, const struct klf_cursor *cur)
-{
-	u64 bytes = 0;
-	unsigned int i;
-
-	mutex_lock(&log->lock);
-	for (i = log->nsegs; i > 0; i--) {
-		struct klf_segment *seg = log->segs[i - 1];
-
-		if (seg->base + seg->nrecords <= cur->offset)
-			break;
-		if (seg->base <= cur->offset && cur->base == seg->base && cur->pos >= 0) {
-			bytes += seg->size - min(cur->pos, seg->size);
-			break;
-		}
-		bytes += seg->size;
-		if (seg->base <= cur->offset)
-			break;
-	}
-	mutex_unlock(&log->lock);
-	return bytes;
-}
-
-/*
- * End a long span early, at the last indexed record boundary within
- * KLF_SPAN_MAX bytes, so that a sender's checkpoints (and so what it
- * reports as acknowledged) stay fine-grained in big segments.
- */
-static void klf_span_cap(struct klf_segment *seg, struct klf_span *span)
-{
-	loff_t limit = span->pos + KLF_SPAN_MAX;
-	u32 lo = 0, hi = seg->nindex;
-
-	if (span->end <= limit)
-		return;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (le32_to_cpu(seg->index[mid].pos) <= limit)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || le32_to_cpu(seg->index[lo - 1].pos) <= span->pos) {
-		/* a record longer than the cap: end after it */
-		if (lo >= seg->nindex)
-			return;
-		lo++;
-	}
-	span->end = le32_to_cpu(seg->index[lo - 1].pos);
-	span->end_offset = seg->base + le32_to_cpu(seg->index[lo - 1].rel);
-}
-
-/*
- * The lockless way of klf_log_span(): @span holds the file of the segment
- * @cur is in, and that segment is still the active one. The commit is read
- * under its sequence count: the page-cache writes it covers came before it.
- *
- * Return: as klf_log_span(), or -EAGAIN if the locked way must decide.
- */
-static int klf_log_span_lockless(struct klf_log *log, struct klf_cursor *cur,
-				 struct klf_span *span)
-{
-	struct klf_commit c;
-	unsigned int seq;
-
-	if (cur->pos < 0 || cur->base != span->base)
-		return -EAGAIN;
-	do {
-		seq = read_seqcount_begin(&log->commit_seq);
-		c = log->commit;
-	} while (read_seqcount_retry(&log->commit_seq, seq));
-	/* the file is held, so its address cannot be another file's */
-	if (c.file != span->file || c.base != cur->base)
-		return -EAGAIN;
-	if (READ_ONCE(log->dead))
-		return -ENODEV;
-	if (cur->offset == c.next && cur->pos == c.size)
-		return -ENODATA;
-	/* a long span ends early at an indexed record: the locked way */
-	if (cur->offset > c.next || cur->pos >= c.size || c.size - cur->pos > KLF_SPAN_MAX)
-		return -EAGAIN;
-	span->pos = cur->pos;
-	span->end = c.size;
-	span->offset = cur->offset;
-	span->end_offset = c.next;
-	return 0;
-}
-
-/**
- * klf_log_span() - the committed records after a cursor, in one segment
- * @log: the log
- * @cur: where the span starts; moved to the oldest record held if retention
- *	 deleted it, and to the next segment at the end of a sealed one
- * @span: the caller's previous span, whose file reference is kept, or one
- *	  with a NULL file; filled in, with a file reference the caller drops
- *	  (fput) when done with spans
- *
- * A span ends at the end of the segment's committed records, or earlier at
- * a record boundary, after at most about KLF_SPAN_MAX bytes. The bytes of
- * a span are whole records that never change again: appends
- * only write after them, and deleting their segment unlinks the file
- * without touching its pages.
- *
- * A sender that keeps up with the producers finds the records after its
- * cursor in the segment it already holds, the active one: those are read
- * from the published commit, without the log's lock, which the producers
- * hold while they write. Anything else (another segment, a cursor whose
- * position is unknown, retention, a span to cap) takes the lock.
- *
- * Return: 0, -ENODATA if there is nothing after @cur yet, -ENODEV if the
- * log was deleted, or another negative errno. With -ENODATA, @span may
- * hold the active segment's file (an empty span, @span->pos at its end),
- * for the next call to find the records there without the lock.
- */
-int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span)
-{
-	struct klf_segment *seg;
-	int ret;
-
-	if (span->file) {
-		ret = klf_log_span_lockless(log, cur, span);
-		if (ret != -EAGAIN)
-			return ret;
-		fput(span->file);
-		span->file = NULL;
-	}
-	mutex_lock(&log->lock);
-	if (log->dead) {
-		ret = -ENODEV;
-		goto out;
-	}
-	if (log->nsegs && cur->offset < log->segs[0]->base)
-		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
-	for (;;) {
-		if (cur->offset > log->next_offset) {
-			ret = -ENODATA;
-			goto out;
-		}
-		ret = klf_cursor_resolve_alloc(log, cur);
-		if (cur->offset >= log->next_offset) {
-			/*
-			 * Caught up: hold the active segment for the next
-			 * call, if the cursor's position is known (else the
-			 * next call resolves it)
-			 */
-			seg = ret ? NULL : klf_log_seg_of(log, cur->offset);
-			ret = -ENODATA;
-			if (!seg)
-				goto out;
-			break;
-		}
-		if (ret)
-			goto out;
-		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos < seg->size)
-			break;
-		/* at the end of a sealed segment: the next one starts here */
-		cur->pos = -1;
-	}
-	*span = (struct klf_span){
-		.file = get_file(seg->file),
-		.shmem = log->cfg.storage == KLOGFWD_STORAGE_MEMORY,
-		.base = seg->base,
-		.pos = cur->pos,
-		.end = ret ? cur->pos : seg->size,
-		.offset = cur->offset,
-		.end_offset = ret ? cur->offset : seg->base + seg->nrecords,
-	};
-	if (!ret)
-		klf_span_cap(seg, span);
-out:
-	mutex_unlock(&log->lock);
-	return ret;
-}
-
-/**
- * klf_log_skip() - move a cursor over whole records totalling at most @bytes
- * @log: the log
- * @cur: the cursor
- * @bytes: budget; decreased by the bytes of the records skipped
- *
- * Used after a connection broke to find the first record the peer has not
- * acknowledged in full.
- *
- * Return: the number of records skipped.
- */
-u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
-{
-	struct klf_segment *seg;
-	u64 skipped = 0;
-	size_t bufsize;
-	ssize_t len;
-	u8 *buf;
-
-	mutex_lock(&log->lock);
-	/* sized under the lock: log set may change max-record */
-	bufsize = klf_log_bufsize(log);
-	buf = kvmalloc(bufsize, KLF_GFP_BUF);
-	if (!buf)
-		goto out;
-	while (!log->dead && *bytes && cur->offset < log->next_offset) {
-		if (log->nsegs && cur->offset < log->segs[0]->base)
-			break;
-		if (klf_cursor_resolve(log, cur, buf, bufsize))
-			break;
-		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos >= seg->size) {
-			cur->pos = -1;
-			continue;
-		}
-		len = klf_seg_record_len(log, seg, cur->pos, cur->offset, buf, bufsize);
-		if (len < 0 || len > *bytes)
-			break;
-		*bytes -= len;
-		cur->pos += len;
-		cur->offset++;
-		skipped++;
-	}
-	kvfree(buf);
-out:
-	mutex_unlock(&log->lock);
-	return skipped;
-}
-
-/**
- * klf_logs_delete_net() - delete every log of a dying network namespace
- * @net: the namespace
- */
-void klf_logs_delete_net(struct net *net)
-{
-	struct klf_log *log, *tmp;
-
-	mutex_lock(&klf_logs_lock);
-	list_for_each_entry_safe(log, tmp, &klf_logs, node)
-		if (net_eq(log->net, net))
-			klf_log_unregister(log);
-	mutex_unlock(&klf_logs_lock);
-}
-
-static void klf_retain_fn(struct work_struct *work)
-{
-	struct klf_log *log;
-
-	mutex_lock(&klf_logs_lock);
-	list_for_each_entry(log, &klf_logs, node) {
-		if (!log->cfg.retain_ms)
-			continue;
-		mutex_lock(&log->lock);
-		klf_log_retain(log);
-		mutex_unlock(&log->lock);
-	}
-	mutex_unlock(&klf_logs_lock);
-	schedule_delayed_work(&klf_retain_work, KLF_RETAIN_PERIOD);
-}
-
-/* Before the namespace's devices go, so no socket holds a route to one. */
-static void __net_exit klf_net_pre_exit(struct net *net)
-{
-	klf_targets_delete_net(net);
-}
-
-static void __net_exit klf_net_exit(struct net *net)
-{
-	klf_logs_delete_net(net);
-}
-
-static struct pernet_operations klf_net_ops = {
-	.pre_exit = klf_net_pre_exit,
-	.exit = klf_net_exit,
-	.id = &klf_net_id,
-	.size = sizeof(struct klf_net),
-};
-
-/**
- * klf_logs_for_each() - call a function for each log of a namespace
- * @net: the namespace
- * @fn: called with each log and @arg
- * @arg: passed on
- *
- * Context: klf_logs_lock held; @fn may take the log's lock.
- */
-void klf_logs_for_each(struct net *net, void (*fn)(struct klf_log *, struct klf_totals *),
-		       struct klf_totals *arg)
-{
-	struct klf_log *log;
-
-	lockdep_assert_held(&klf_logs_lock);
-	list_for_each_entry(log, &klf_logs, node)
-		if (net_eq(log->net, net))
-			fn(log, arg);
-}
-
-/**
- * klf_log_init() - set up the log registry
- *
- * Return: 0 or a negative errno.
- */
-int klf_log_init(void)
-{
-	int ret;
-
-	ret = register_pernet_subsys(&klf_net_ops);
-	if (ret)
-		return ret;
-	INIT_DELAYED_WORK(&klf_retain_work, klf_retain_fn);
-	schedule_delayed_work(&klf_retain_work, KLF_RETAIN_PERIOD);
-	return 0;
-}
-
-/**
- * klf_log_exit() - delete every log
- *
- * Called after the netlink family is gone, so no new log can appear; open
- * devices pin the module, so none is open.
- */
-void klf_log_exit(void)
-{
-	struct klf_log *log, *tmp;
-
-	cancel_delayed_work_sync(&klf_retain_work);
-	/* before the namespaces' klf_net goes, which deleted logs update */
-	mutex_lock(&klf_logs_lock);
-	list_for_each_entry_safe(log, tmp, &klf_logs, node)
-		klf_log_unregister(log);
-	mutex_unlock(&klf_logs_lock);
-	unregister_pernet_subsys(&klf_net_ops);
-	idr_destroy(&klf_log_minors);
 }

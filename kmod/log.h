@@ -318,6 +318,12 @@ struct klf_cursor {
 	loff_t pos;
 };
 
+/* the segment appends go to (the newest), or NULL; under the log's lock */
+static inline struct klf_segment *klf_log_active(struct klf_log *log)
+{
+	return log->nsegs ? log->segs[log->nsegs - 1] : NULL;
+}
+
 extern struct mutex klf_logs_lock;
 extern unsigned int klf_logs_gen;
 
@@ -332,6 +338,10 @@ struct klf_log *klf_log_find(struct net *net, const char *name);
 struct klf_log *klf_log_get_by_minor(int minor);
 struct klf_log *klf_log_next(struct net *net, struct klf_log *prev);
 void klf_log_put(struct klf_log *log);
+void klf_log_setup(struct klf_log *log);
+void klf_log_publish(struct klf_log *log);
+void klf_log_retain(struct klf_log *log);
+void klf_log_kill(struct klf_log *log);
 int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 		       struct netlink_ext_ack *extack);
 /* klf_log_append() flags */

@@ -6,7 +6,7 @@
  * module teardown.
  *
  * Locking (outermost first):
- *   klf_logs_lock      (log.c) held around target creation, so that a log
+ *   klf_logs_lock      (registry.c) held around target creation, so that a log
  *                      being deleted cannot gain a target
  *   klf_targets_lock   the registry: klf_targets, names; held while a
  *                      target is torn down, so lookups under it may use
