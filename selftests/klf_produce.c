@@ -18,6 +18,9 @@
  * --ack prints "ACK SEQ" on standard error after each write() of record
  * SEQ returned, for tests that must know which records were acknowledged
  * when the machine stopped.
+ * --go FILE prints "READY" on standard error once the output is open, then
+ * waits until FILE exists before the first write(), so that a test can
+ * start several producers at the same moment.
  * --keep-going goes on after a failed write() of record SEQ, printing
  * "FAIL SEQ ERRNO" on standard error, and exits 3 if any failed (for tests
  * of failures that only some appends get).
@@ -87,7 +90,7 @@ static void usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_produce -o PATH [-n RECORDS] [--seq-start N] [--min SIZE] [--max SIZE]\n"
 		"                   [--rate RECORDS_PER_SEC] [--seed S] [--nonblock] [--ts NS] [--ack] [--lat]\n"
-		"                   [--keep-going]\n"
+		"                   [--keep-going] [--go FILE]\n"
 		"                   [--frame lf|octet|klf [--offset-start N]]\n"
 		"       klf_produce --expect-file FILE [-n RECORDS] [--seq-start N] [--min SIZE]\n"
 		"                   [--max SIZE] [--seed S] [--ts NS]\n"
@@ -149,7 +152,7 @@ static int cmp_u64(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	enum { OPT_SEQ = 256, OPT_MIN, OPT_MAX, OPT_RATE, OPT_SEED, OPT_NONBLOCK, OPT_EXPECT, OPT_FRAME,
-	       OPT_OFFSET, OPT_TS, OPT_ACK, OPT_LAT, OPT_KEEP };
+	       OPT_OFFSET, OPT_TS, OPT_ACK, OPT_LAT, OPT_KEEP, OPT_GO };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "records", required_argument, NULL, 'n' },
@@ -166,10 +169,11 @@ int main(int argc, char **argv)
 		{ "ack", no_argument, NULL, OPT_ACK },
 		{ "lat", no_argument, NULL, OPT_LAT },
 		{ "keep-going", no_argument, NULL, OPT_KEEP },
+		{ "go", required_argument, NULL, OPT_GO },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *path = NULL, *expect = NULL;
+	const char *path = NULL, *expect = NULL, *go = NULL;
 	uint64_t n = 1000, seq = 0, min = 16, max = 512, rate = 0, seed = 1, off = 0;
 	uint64_t fixed_ts = 0, i, bytes = 0, eagain = 0, rng, start = 0;
 	int nonblock = 0, framing = FRAME_NONE, have_ts = 0, fd, c, is_dev = 0, ack = 0, lat = 0;
@@ -219,6 +223,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KEEP:
 			keep = 1;
+			break;
+		case OPT_GO:
+			go = optarg;
 			break;
 		case OPT_TS:
 			fixed_ts = num(optarg, "--ts");
@@ -273,6 +280,11 @@ int main(int argc, char **argv)
 		if (!lat_ns)
 			return 1;
 		t_first = now_ns(CLOCK_MONOTONIC);
+	}
+	if (go) {
+		fprintf(stderr, "READY\n");
+		while (access(go, F_OK))
+			usleep(1000);
 	}
 	rng = seed;
 	if (rate)
