@@ -103,22 +103,4 @@ static inline void klf_extack_exit(void)
 }
 #endif
 
-/*
- * Zero-copy transmission of page-cache pages: kernel_sendpage() on kernels
- * that have it, sock_sendmsg() with MSG_SPLICE_PAGES on the others. Pages
- * that must not be spliced (sendpage_ok() false) are copied instead, and
- * counted.
- */
-struct page;
-struct sock;
-struct socket;
-
-#define KLF_SEND_PAGES	64
-
-int klf_send_pages(struct socket *sock, struct page **pages, unsigned int npages,
-		   unsigned int off, size_t len, bool more, u64 *spliced, u64 *copied);
-
-/* tcp_sock_set_user_timeout() changed its types in 6.7. */
-void klf_tcp_set_user_timeout(struct sock *sk, u32 ms);
-
 #endif /* _KLF_COMPAT_H */

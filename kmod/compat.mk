@@ -33,5 +33,3 @@ endif
 # MSG_SPLICE_PAGES. Probe the function, never the flag: Debian's 6.1.192
 # defines MSG_SPLICE_PAGES, but its TCP ignores it and copies.
 ccflags-y += $(call klf-probe,include/linux/net.h,int kernel_sendpage,KLF_HAVE_KERNEL_SENDPAGE)
-# tcp_sock_set_user_timeout() returns int (and takes an int) since 6.7.
-ccflags-y += $(call klf-probe,include/linux/tcp.h,int tcp_sock_set_user_timeout,KLF_HAVE_USER_TIMEOUT_INT)

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * klogfwd: the sender. Each target has one worker, a delayed work item on
+ * klogfwd: the sender. Each target has one worker, a work item on
  * klf_wq, that owns its socket: it connects, queues the log's committed
  * page-cache pages on the socket by reference (zero-copy), follows what the
  * peer acknowledges, and reconnects with jittered exponential backoff.
  *
- * Socket callbacks run in softirq context (or in process context, from
- * release_sock() or from within the worker's own send): they only kick the
- * worker. A
- * producer's append kicks it too, so nothing polls in the live path; a slow
- * timer only backs up acknowledgment tracking while data is in flight.
+ * The socket (sock.c) has callbacks that only kick the worker, and a
+ * producer's append kicks it too, so nothing polls in the live path; a
+ * slow timer only backs up acknowledgment tracking while data is in
+ * flight. Pages go to TCP by reference through xmit.c.
  *
  * Locking: the worker runs with the target's lock held. Keeping up with
  * the producers, it does not take the log's lock: spans in the active
@@ -36,9 +35,7 @@
 #include <linux/highmem.h>
 #include <linux/net.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/random.h>
-#include <linux/shmem_fs.h>
 #include <linux/sizes.h>
 #include <linux/tcp.h>
 #include <linux/timekeeping.h>
@@ -47,7 +44,9 @@
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/sock.h"
 #include "kmod/target.h"
+#include "kmod/xmit.h"
 
 /* bytes queued per worker run before it yields to other work */
 #define KLF_SEND_BUDGET		SZ_1M
@@ -98,67 +97,6 @@ void klf_target_timer(struct timer_list *tl)
 	queue_work(klf_wq, &t->work);
 }
 
-static void klf_sk_kick(struct sock *sk)
-{
-	struct klf_target *t;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	t = sk->sk_user_data;
-	if (t)
-		klf_target_kick(t);
-	read_unlock_bh(&sk->sk_callback_lock);
-}
-
-static void klf_sk_write_space(struct sock *sk)
-{
-	struct klf_target *t;
-
-	/*
-	 * TCP calls this on ACKs while SOCK_NOSPACE is set, writeable or not:
-	 * the worker has nothing to do until there is room (the ACKs it
-	 * counts are picked up then, or by its poll).
-	 */
-	if (!sk_stream_is_writeable(sk))
-		return;
-	read_lock_bh(&sk->sk_callback_lock);
-	t = sk->sk_user_data;
-	if (t) {
-		if (sk->sk_socket)
-			clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		klf_target_kick(t);
-	}
-	read_unlock_bh(&sk->sk_callback_lock);
-}
-
-/*
- * A kernel TCP socket has no ULP, so the callbacks replaced here need not
- * be chained to; they are saved to be put back before release.
- */
-static void klf_sock_install(struct klf_target *t, struct sock *sk)
-{
-	write_lock_bh(&sk->sk_callback_lock);
-	t->saved_state_change = sk->sk_state_change;
-	t->saved_write_space = sk->sk_write_space;
-	t->saved_data_ready = sk->sk_data_ready;
-	sk->sk_user_data = t;
-	WRITE_ONCE(sk->sk_state_change, klf_sk_kick);
-	WRITE_ONCE(sk->sk_write_space, klf_sk_write_space);
-	if (t->ack == KLOGFWD_ACK_APP || t->ack == KLOGFWD_ACK_RELP)
-		WRITE_ONCE(sk->sk_data_ready, klf_sk_kick);
-	write_unlock_bh(&sk->sk_callback_lock);
-}
-
-/* Restore the callbacks before release: an orphan may outlive the module. */
-static void klf_sock_restore(struct klf_target *t, struct sock *sk)
-{
-	write_lock_bh(&sk->sk_callback_lock);
-	sk->sk_user_data = NULL;
-	WRITE_ONCE(sk->sk_state_change, t->saved_state_change);
-	WRITE_ONCE(sk->sk_write_space, t->saved_write_space);
-	WRITE_ONCE(sk->sk_data_ready, t->saved_data_ready);
-	write_unlock_bh(&sk->sk_callback_lock);
-}
-
 static void klf_target_put_span(struct klf_target *t)
 {
 	if (t->span.file)
@@ -169,16 +107,10 @@ static void klf_target_put_span(struct klf_target *t)
 /* Reset the connection (RST, queue purged) and forget the socket. */
 static void klf_target_close(struct klf_target *t)
 {
-	struct socket *sock = t->sock;
-
 	lockdep_assert_held(&t->lock);
-	if (!sock)
+	if (!t->sock)
 		return;
-	klf_sock_restore(t, sock->sk);
-	sock_no_linger(sock->sk);
-	sock_release(sock);
-	t->sock = NULL;
-	klf_obj_dec(KLF_OBJ_SOCKET);
+	klf_sock_close(t);
 	klf_target_put_span(t);
 }
 
@@ -482,43 +414,19 @@ void klf_target_stop(struct klf_target *t)
 
 static void klf_target_connect(struct klf_target *t)
 {
-	struct socket *sock;
-	struct sock *sk;
-	int ret, ka;
+	int ret;
 
-	ret = sock_create_kern(t->net, t->addr.ss_family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	ret = klf_sock_open(t);
 	if (ret) {
 		klf_target_error(t, ret);
 		klf_target_backoff(t);
 		return;
 	}
-	klf_obj_inc(KLF_OBJ_SOCKET);
-	sk = sock->sk;
-	sk->sk_allocation = GFP_NOFS;
-	sk->sk_use_task_frag = false;
-	if (t->cfg.nodelay)
-		tcp_sock_set_nodelay(sk);
-	if (t->cfg.keepalive_s) {
-		ka = t->cfg.keepalive_s;
-		sock_set_keepalive(sk);
-		tcp_sock_set_keepidle(sk, ka);
-		tcp_sock_set_keepintvl(sk, max(ka / 3, 1));
-		tcp_sock_set_keepcnt(sk, 3);
-	}
-	if (t->cfg.user_timeout_ms)
-		klf_tcp_set_user_timeout(sk, t->cfg.user_timeout_ms);
-	if (t->cfg.sndbuf) {
-		lock_sock(sk);
-		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
-		WRITE_ONCE(sk->sk_sndbuf, max_t(int, t->cfg.sndbuf * 2, SOCK_MIN_SNDBUF));
-		release_sock(sk);
-	}
-	klf_sock_install(t, sk);
-	t->sock = sock;
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_CONNECTING);
 	ret = klf_fault_hit(KLF_FAULT_CONNECT);
 	if (!ret)
-		ret = kernel_connect(sock, (struct sockaddr *)&t->addr, t->addrlen, O_NONBLOCK);
+		ret = kernel_connect(t->sock, (struct sockaddr *)&t->addr, t->addrlen,
+				     O_NONBLOCK);
 	if (ret && ret != -EINPROGRESS) {
 		klf_target_fail(t, ret);
 		return;
@@ -596,73 +504,6 @@ static void klf_target_span_done(struct klf_target *t)
 		}
 		t->ring[i] = (struct klf_ckpt){ .stream = t->queued, .cur = t->cur };
 	}
-}
-
-static struct page *klf_span_page(struct klf_span *s, pgoff_t index)
-{
-	struct address_space *m = s->file->f_mapping;
-
-	/* tmpfs has no read_folio: a dir log there is shmem too */
-	if (s->shmem || shmem_mapping(m))
-		return shmem_read_mapping_page(m, index);
-	return read_mapping_page(m, index, s->file);
-}
-
-/*
- * Take references on pages @first to @first + @n - 1 of the span's file:
- * those in the page cache and up to date in one walk of it, the rest (a
- * page swapped out or evicted, a walk stopped inside a large folio) one by
- * one, read in if need be. On error no reference is left.
- */
-static int klf_span_pages(struct klf_span *s, pgoff_t first, unsigned int n,
-			  struct page **pages)
-{
-	struct folio_batch fbatch;
-	unsigned int i, j, nr;
-	pgoff_t start;
-	int ret;
-
-	/* fault knobs (fault.c): a failed page read, one chance per page */
-	for (i = 0; i < n; i++) {
-		ret = klf_fault_hit(KLF_FAULT_READ);
-		if (ret)
-			return ret;
-	}
-	/*
-	 * A batch holds 15 folios on 6.1, 31 on 6.12: walk again while it
-	 * helps. (Before 6.1.135 this walk could return a sibling entry:
-	 * Documentation/klogfwd.rst, Kernel compatibility.)
-	 */
-	i = 0;
-	for (start = first; i < n; start = first + i) {
-		folio_batch_init(&fbatch);
-		nr = filemap_get_folios_contig(s->file->f_mapping, &start, first + n - 1,
-					       &fbatch);
-		for (j = 0; j < nr; j++) {
-			struct folio *folio = fbatch.folios[j];
-
-			if (!folio_test_uptodate(folio) || folio->index > first + i)
-				break;
-			for (; i < n && first + i < folio_next_index(folio); i++) {
-				pages[i] = folio_page(folio, first + i - folio->index);
-				get_page(pages[i]);
-			}
-		}
-		folio_batch_release(&fbatch);
-		/* an empty batch, or one used only in part: the rest one by one */
-		if (!nr || j < nr)
-			break;
-	}
-	for (; i < n; i++) {
-		pages[i] = klf_span_page(s, first + i);
-		if (IS_ERR(pages[i])) {
-			ret = PTR_ERR(pages[i]);
-			while (i--)
-				put_page(pages[i]);
-			return ret;
-		}
-	}
-	return 0;
 }
 
 /*

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klogfwd: a target's kernel TCP socket (sock.c).
+ */
+
+#ifndef _KLF_SOCK_H
+#define _KLF_SOCK_H
+
+struct klf_target;
+
+int klf_sock_open(struct klf_target *t);
+void klf_sock_close(struct klf_target *t);
+
+#endif /* _KLF_SOCK_H */
