@@ -11,6 +11,7 @@
 
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
+#include "kmod/stats.h"
 #include "kmod/target.h"
 
 atomic_long_t klf_objects[__KLF_OBJ_MAX];
@@ -59,21 +60,9 @@ static int log_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "first_offset %llu\n", log->nsegs ? log->segs[0]->base : log->next_offset);
 	seq_printf(m, "next_offset %llu\n", log->next_offset);
 	seq_printf(m, "segments %u\n", log->nsegs);
-	seq_printf(m, "appends %llu\n", st->appends);
-	seq_printf(m, "append_bytes %llu\n", st->append_bytes);
-	seq_printf(m, "rejected_size %llu\n", st->rejected_size);
-	seq_printf(m, "rejected_framing %llu\n", st->rejected_framing);
-	seq_printf(m, "rejected_full %llu\n", st->rejected_full);
-	seq_printf(m, "rejected_io %llu\n", st->rejected_io);
-	seq_printf(m, "segments_rolled %llu\n", st->segments_rolled);
-	seq_printf(m, "segments_deleted %llu\n", st->segments_deleted);
-	seq_printf(m, "dropped_records %llu\n", st->dropped_records);
-	seq_printf(m, "recoveries %llu\n", st->recoveries);
-	seq_printf(m, "recovered_records %llu\n", st->recovered_records);
-	seq_printf(m, "truncated_bytes %llu\n", st->truncated_bytes);
-	seq_printf(m, "index_rebuilds %llu\n", st->index_rebuilds);
-	seq_printf(m, "lines_cut %llu\n", st->lines_cut);
-	seq_printf(m, "blocked %llu\n", st->blocked);
+	for (i = 0; i < klf_log_ncounters; i++)
+		seq_printf(m, "%s %llu\n", klf_log_counters[i].name,
+			   klf_counter_get(st, &klf_log_counters[i]));
 	mutex_unlock(&log->lock);
 	return 0;
 }
@@ -123,6 +112,7 @@ static int target_stats_show(struct seq_file *m, void *v)
 {
 	struct klf_target *t = m->private;
 	struct klf_target_snap s;
+	unsigned int i;
 
 	klf_target_snapshot(t, &s);
 	seq_printf(m, "log %s\n", t->log->name);
@@ -132,16 +122,9 @@ static int target_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "acked_offset %llu\n", s.acked_offset);
 	seq_printf(m, "lag_records %llu\n", s.lag_records);
 	seq_printf(m, "lag_bytes %llu\n", s.lag_bytes);
-	seq_printf(m, "bytes_sent %llu\n", s.stats.bytes_sent);
-	seq_printf(m, "records_sent %llu\n", s.stats.records_sent);
-	seq_printf(m, "bytes_acked %llu\n", s.stats.bytes_acked);
-	seq_printf(m, "records_acked %llu\n", s.stats.records_acked);
-	seq_printf(m, "send_calls %llu\n", s.stats.send_calls);
-	seq_printf(m, "pages_spliced %llu\n", s.stats.pages_spliced);
-	seq_printf(m, "bytes_copied %llu\n", s.stats.bytes_copied);
-	seq_printf(m, "eagain %llu\n", s.stats.eagain);
-	seq_printf(m, "connects %llu\n", s.stats.connects);
-	seq_printf(m, "reconnects %llu\n", s.stats.reconnects);
+	for (i = 0; i < klf_target_ncounters; i++)
+		seq_printf(m, "%s %llu\n", klf_target_counters[i].name,
+			   klf_counter_get(&s.stats, &klf_target_counters[i]));
 	seq_printf(m, "last_error %d\n", s.last_error);
 	seq_printf(m, "dropped_records %llu\n", s.dropped);
 	seq_printf(m, "resent_bytes %llu\n", s.stats.resent_bytes);

@@ -14,6 +14,7 @@
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
 #include "kmod/netlink-gen.h"
+#include "kmod/stats.h"
 #include "kmod/target.h"
 
 /*
@@ -245,6 +246,7 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 {
 	struct klf_target_snap s;
 	struct nlattr *nest;
+	unsigned int i;
 	void *hdr;
 
 	klf_target_snapshot(t, &s);
@@ -291,16 +293,6 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_ACKED_OFFSET, s.acked_offset) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAG_RECORDS, s.lag_records) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAG_BYTES, s.lag_bytes) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_BYTES_SENT, s.stats.bytes_sent) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECORDS_SENT, s.stats.records_sent) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_BYTES_ACKED, s.stats.bytes_acked) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECORDS_ACKED, s.stats.records_acked) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_SEND_CALLS, s.stats.send_calls) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_PAGES_SPLICED, s.stats.pages_spliced) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_BYTES_COPIED, s.stats.bytes_copied) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_EAGAIN, s.stats.eagain) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_CONNECTS, s.stats.connects) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RECONNECTS, s.stats.reconnects) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR, s.last_error) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS, s.dropped) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RESENT_BYTES, s.stats.resent_bytes) ||
@@ -311,6 +303,10 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_CONNECT_TIME,
 			     s.last_connect_time))
 		goto err;
+	for (i = 0; i < klf_target_ncounters; i++)
+		if (klf_nla_put_uint(msg, klf_target_counters[i].attr,
+				     klf_counter_get(&s.stats, &klf_target_counters[i])))
+			goto err;
 	if (t->ack == KLOGFWD_ACK_RELP &&
 	    (klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_SESSIONS,
 			      s.stats.relp_sessions) ||

@@ -467,6 +467,7 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	struct klf_log_stats *st = &log->stats;
 	struct nlattr *nest;
 	u64 first, records;
+	unsigned int i;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &klogfwd_nl_family, flags, KLOGFWD_CMD_LOG_GET);
@@ -514,23 +515,12 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_FIRST_OFFSET, first) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_NEXT_OFFSET, log->next_offset) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS, log->nsegs) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_APPENDS, st->appends) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_APPEND_BYTES, st->append_bytes) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_SIZE, st->rejected_size) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_FRAMING, st->rejected_framing) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_FULL, st->rejected_full) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_REJECTED_IO, st->rejected_io) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS_ROLLED, st->segments_rolled) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS_DELETED, st->segments_deleted) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_DROPPED_RECORDS, st->dropped_records) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERIES, st->recoveries) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECOVERED_RECORDS, st->recovered_records) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_TRUNCATED_BYTES, st->truncated_bytes) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_INDEX_REBUILDS, st->index_rebuilds) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_LINES_CUT, st->lines_cut) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BLOCKED, st->blocked) ||
 	    (log->kmsg && klf_nl_put_kmsg_stats(msg, log)))
 		goto err;
+	for (i = 0; i < klf_log_ncounters; i++)
+		if (klf_nla_put_uint(msg, klf_log_counters[i].attr,
+				     klf_counter_get(st, &klf_log_counters[i])))
+			goto err;
 	nla_nest_end(msg, nest);
 	mutex_unlock(&log->lock);
 	genlmsg_end(msg, hdr);

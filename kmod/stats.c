@@ -10,6 +10,7 @@
  * sees each object either live or retired, never both or neither.
  */
 
+#include <linux/kernel.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <net/net_namespace.h>
@@ -21,6 +22,49 @@
 #include "kmod/target.h"
 
 unsigned int klf_net_id;
+
+#define KLF_LOG_COUNTER(attr, field) \
+	KLF_COUNTER(struct klf_log_stats, KLOGFWD_A_LOG_STATS_##attr, field)
+
+const struct klf_counter klf_log_counters[] = {
+	KLF_LOG_COUNTER(APPENDS, appends),
+	KLF_LOG_COUNTER(APPEND_BYTES, append_bytes),
+	KLF_LOG_COUNTER(REJECTED_SIZE, rejected_size),
+	KLF_LOG_COUNTER(REJECTED_FRAMING, rejected_framing),
+	KLF_LOG_COUNTER(REJECTED_FULL, rejected_full),
+	KLF_LOG_COUNTER(REJECTED_IO, rejected_io),
+	KLF_LOG_COUNTER(SEGMENTS_ROLLED, segments_rolled),
+	KLF_LOG_COUNTER(SEGMENTS_DELETED, segments_deleted),
+	KLF_LOG_COUNTER(DROPPED_RECORDS, dropped_records),
+	KLF_LOG_COUNTER(RECOVERIES, recoveries),
+	KLF_LOG_COUNTER(RECOVERED_RECORDS, recovered_records),
+	KLF_LOG_COUNTER(TRUNCATED_BYTES, truncated_bytes),
+	KLF_LOG_COUNTER(INDEX_REBUILDS, index_rebuilds),
+	KLF_LOG_COUNTER(LINES_CUT, lines_cut),
+	KLF_LOG_COUNTER(BLOCKED, blocked),
+};
+
+const unsigned int klf_log_ncounters = ARRAY_SIZE(klf_log_counters);
+/* every field of struct klf_log_stats is a u64 in the table */
+static_assert(sizeof(struct klf_log_stats) == sizeof(u64) * ARRAY_SIZE(klf_log_counters));
+
+#define KLF_TARGET_COUNTER(attr, field) \
+	KLF_COUNTER(struct klf_target_stats, KLOGFWD_A_TARGET_STATS_##attr, field)
+
+const struct klf_counter klf_target_counters[] = {
+	KLF_TARGET_COUNTER(BYTES_SENT, bytes_sent),
+	KLF_TARGET_COUNTER(RECORDS_SENT, records_sent),
+	KLF_TARGET_COUNTER(BYTES_ACKED, bytes_acked),
+	KLF_TARGET_COUNTER(RECORDS_ACKED, records_acked),
+	KLF_TARGET_COUNTER(SEND_CALLS, send_calls),
+	KLF_TARGET_COUNTER(PAGES_SPLICED, pages_spliced),
+	KLF_TARGET_COUNTER(BYTES_COPIED, bytes_copied),
+	KLF_TARGET_COUNTER(EAGAIN, eagain),
+	KLF_TARGET_COUNTER(CONNECTS, connects),
+	KLF_TARGET_COUNTER(RECONNECTS, reconnects),
+};
+
+const unsigned int klf_target_ncounters = ARRAY_SIZE(klf_target_counters);
 
 static void klf_totals_add_log(struct klf_totals *tot, const struct klf_log_stats *st)
 {

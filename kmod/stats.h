@@ -5,6 +5,7 @@
 #ifndef _KLF_STATS_H
 #define _KLF_STATS_H
 
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 struct net;
@@ -66,6 +67,35 @@ struct klf_net {
 	struct klf_totals logs_retired;
 	struct klf_totals targets_retired;
 };
+
+/**
+ * struct klf_counter - a u64 counter of a stats struct, described once
+ * @attr: its attribute in the netlink stats nest
+ * @name: its name in debugfs (the field's name)
+ * @off: its offset in the stats struct
+ *
+ * The tables below drive the netlink fill and the debugfs files: a new
+ * counter is a field, a spec attribute and a line in a table.
+ */
+struct klf_counter {
+	u16 attr;
+	const char *name;
+	size_t off;
+};
+
+#define KLF_COUNTER(type, attr, field) { attr, #field, offsetof(type, field) }
+
+static inline u64 klf_counter_get(const void *stats, const struct klf_counter *c)
+{
+	return *(const u64 *)((const u8 *)stats + c->off);
+}
+
+/* struct klf_log_stats, every field */
+extern const struct klf_counter klf_log_counters[];
+extern const unsigned int klf_log_ncounters;
+/* struct klf_target_stats, those every target has (bytes_sent to reconnects) */
+extern const struct klf_counter klf_target_counters[];
+extern const unsigned int klf_target_ncounters;
 
 extern unsigned int klf_net_id;
 
