@@ -441,6 +441,7 @@ void klf_log_setup(struct klf_log *log)
 	init_waitqueue_head(&log->wait);
 	init_waitqueue_head(&log->space_wait);
 	init_waitqueue_head(&log->sync_wait);
+	init_waitqueue_head(&log->gather_wait);
 	INIT_LIST_HEAD(&log->staged);
 	INIT_LIST_HEAD(&log->consumers);
 	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
@@ -454,11 +455,12 @@ void klf_log_setup(struct klf_log *log)
  * @len: its payload length
  * @cut: it was cut to max-record (counted in lines-cut once committed)
  * @ret: set with @done: 0 (committed) or the error that discarded it
- * @done: the record was committed or discarded
+ * @done: the record was committed or discarded; set last, with release
  *
  * It lives on its producer's stack. Only the producer and a flush, each
- * under the log's lock, touch it, and its producer waits for @done under
- * the same lock before returning.
+ * under the log's lock, touch it, and its producer waits for @done before
+ * returning: under the lock, or without it (acquire) once woken by the
+ * flush that set it, which touches the record no more.
  */
 struct klf_staged {
 	struct list_head node;
@@ -507,7 +509,11 @@ static void klf_log_commit(struct klf_log *log, struct list_head *batch)
 		log->nstaged--;
 		log->staged_bytes -= rec->total;
 		rec->ret = 0;
-		rec->done = true;
+		/*
+		 * Pairs with klf_log_wait_staged(): @ret before @done; its
+		 * producer may return at once, @rec is not touched again.
+		 */
+		smp_store_release(&rec->done, true);
 	}
 	seg->last_append = ktime_get_boottime_ns();
 	klf_log_publish(log);
@@ -519,37 +525,65 @@ static void klf_log_commit(struct klf_log *log, struct list_head *batch)
 		c->kick(c);
 }
 
+/* The longest a flush waits for other producers' records: ext4's max_batch_time */
+#define KLF_GATHER_MAX_NS	(15 * NSEC_PER_MSEC)
+
 /*
  * Group commit (sync always): write back every record staged so far with
  * one fsync, the lock dropped meanwhile so that other producers stage
  * theirs for the next flush. On success the batch is committed; on failure
  * every staged record is discarded (the later ones sit behind the failed
  * bytes) and cut off again, and each producer gets the error.
+ *
+ * With @gather, and fewer records staged than log->expect (other producers
+ * are writing), wait first, at most about one flush's time, until as many
+ * are staged: the producers of the last batch come back one by one after
+ * it, and without the wait the first one would flush alone (jbd2 batches
+ * synchronous handles the same way). log->expect counts the last batch and
+ * the records staged while it was flushed: expecting only the last batch
+ * would let producers settle in groups that take turns.
+ *
  * Called and returns with the lock held; one flush at a time (@flushing).
  */
-static void klf_log_flush(struct klf_log *log)
+static void klf_log_flush(struct klf_log *log, bool gather)
 {
 	struct klf_segment *seg = klf_log_active(log);
-	loff_t from = seg->size, to = seg->size + log->staged_bytes;
+	unsigned int failed = 0, want = log->expect;
 	struct klf_staged *rec, *tmp;
-	unsigned int failed = 0;
+	loff_t from, to;
 	struct file *f;
 	LIST_HEAD(batch);
+	u64 t0;
 	int ret;
 
 	lockdep_assert_held(&log->lock);
-	list_splice_init(&log->staged, &batch);
 	log->flushing = true;
+	if (gather && log->nstaged < want) {
+		mutex_unlock(&log->lock);
+		wait_event_hrtimeout(log->gather_wait,
+				     READ_ONCE(log->nstaged) >= want || READ_ONCE(log->dead),
+				     ns_to_ktime(min_t(u64, log->flush_ns, KLF_GATHER_MAX_NS)));
+		mutex_lock(&log->lock);
+	}
+	/* no commit and no roll while flushing: still the same segment and size */
+	from = seg->size;
+	to = seg->size + log->staged_bytes;
+	list_splice_init(&log->staged, &batch);
 	f = get_file(seg->file);
+	log->stats.syncs++;
 	mutex_unlock(&log->lock);
+	t0 = ktime_get_ns();
 	ret = klf_fault_hit(KLF_FAULT_SYNC);
 	if (!ret)
 		ret = vfs_fsync_range(f, from, to - 1, 1);
+	t0 = ktime_get_ns() - t0;
 	fput(f);
 	mutex_lock(&log->lock);
 	log->flushing = false;
-	/* no roll while records are staged: still the same active segment */
-	seg = klf_log_active(log);
+	WRITE_ONCE(log->flush_seq, log->flush_seq + 1);
+	log->flush_ns = (3 * log->flush_ns + t0) / 4;
+	/* the batch and the records staged during its fsync */
+	log->expect = log->nstaged;
 	if (!ret) {
 		klf_log_commit(log, &batch);
 	} else {
@@ -559,7 +593,8 @@ static void klf_log_flush(struct klf_log *log)
 			log->stats.rejected_io++;
 			failed++;
 			rec->ret = ret;
-			rec->done = true;
+			/* pairs with klf_log_wait_staged(): @ret before @done */
+			smp_store_release(&rec->done, true);
 		}
 		log->nstaged = 0;
 		log->staged_bytes = 0;
@@ -571,12 +606,19 @@ static void klf_log_flush(struct klf_log *log)
 	wake_up_all(&log->sync_wait);
 }
 
-/* Wait until no flush runs; called and returns with the lock held. */
+/*
+ * Wait until the flush under way ends; called and returns with the lock
+ * held. Not until no flush runs: by the time a producer whose record the
+ * flush committed runs again, the next flush may be gathering, and waiting
+ * for that one too would keep it out of the batch it waits for.
+ */
 static void klf_log_wait_flush(struct klf_log *log)
 {
+	unsigned long seq = log->flush_seq;
+
 	lockdep_assert_held(&log->lock);
 	mutex_unlock(&log->lock);
-	wait_event(log->sync_wait, !READ_ONCE(log->flushing));
+	wait_event(log->sync_wait, READ_ONCE(log->flush_seq) != seq);
 	mutex_lock(&log->lock);
 }
 
@@ -588,8 +630,41 @@ static void klf_log_drain(struct klf_log *log)
 		if (log->flushing)
 			klf_log_wait_flush(log);
 		else
-			klf_log_flush(log);
+			klf_log_flush(log, false);
 	}
+}
+
+/*
+ * Wait until the staged record @rec is committed or failed, flushing when
+ * no one else does; called with the lock held, returns without it. A
+ * producer woken at the end of the flush that resolved its record returns
+ * without taking the lock again: the next flush is gathering the others'
+ * records under it.
+ *
+ * Return: 0 (committed) or the flush's error.
+ */
+static int klf_log_wait_staged(struct klf_log *log, struct klf_staged *rec)
+{
+	unsigned long seq;
+
+	lockdep_assert_held(&log->lock);
+	for (;;) {
+		if (rec->done)
+			break;
+		if (!log->flushing) {
+			klf_log_flush(log, true);
+			continue;
+		}
+		seq = log->flush_seq;
+		mutex_unlock(&log->lock);
+		wait_event(log->sync_wait, READ_ONCE(log->flush_seq) != seq);
+		/* pairs with the flush's release: @ret is read after @done */
+		if (smp_load_acquire(&rec->done))
+			return rec->ret;
+		mutex_lock(&log->lock);
+	}
+	mutex_unlock(&log->lock);
+	return rec->ret;
 }
 
 /**
@@ -603,6 +678,8 @@ void klf_log_kill(struct klf_log *log)
 {
 	mutex_lock(&log->lock);
 	WRITE_ONCE(log->dead, true);
+	/* a flush gathering records stops waiting for them */
+	wake_up(&log->gather_wait);
 	klf_log_drain(log);
 	mutex_unlock(&log->lock);
 }
@@ -899,22 +976,18 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		 * stage theirs for the next flush, or wait for this one.
 		 */
 		list_add_tail(&rec.node, &log->staged);
-		while (!rec.done) {
-			if (log->flushing)
-				klf_log_wait_flush(log);
-			else
-				klf_log_flush(log);
-		}
-		ret = rec.ret;
+		if (log->flushing)
+			wake_up(&log->gather_wait);
+		ret = klf_log_wait_staged(log, &rec);
 		if (ret)
-			goto out;
+			goto out_unlocked;
 	} else {
 		LIST_HEAD(one);
 
 		list_add(&rec.node, &one);
 		klf_log_commit(log, &one);
+		mutex_unlock(&log->lock);
 	}
-	mutex_unlock(&log->lock);
 	/* most appends have no reader waiting: a barrier, not the queue's lock */
 	if (wq_has_sleeper(&log->wait))
 		wake_up_interruptible(&log->wait);
@@ -927,6 +1000,7 @@ out_io:
 	log->stats.rejected_io++;
 out:
 	mutex_unlock(&log->lock);
+out_unlocked:
 	if (trailer)
 		*trailer = saved;
 	memcpy((u8 *)buf + head, pri, strip);

@@ -100,6 +100,7 @@ struct klf_log_config {
  * @index_rebuilds: indexes rebuilt by the recovery
  * @lines_cut: lines longer than max-record cut (input lines)
  * @blocked: appends that waited for room (overflow block), each once
+ * @syncs: group commits (sync always): the fsyncs appends made
  */
 struct klf_log_stats {
 	u64 appends;
@@ -117,6 +118,7 @@ struct klf_log_stats {
 	u64 index_rebuilds;
 	u64 lines_cut;
 	u64 blocked;
+	u64 syncs;
 };
 
 /**
@@ -239,8 +241,15 @@ struct klf_consumer {
  *	    not committed, so no reader sees them (group commit, sync always)
  * @nstaged: entries in @staged
  * @staged_bytes: their bytes, framing included
- * @flushing: a producer is flushing @staged with the lock dropped
+ * @flushing: a producer is flushing @staged with the lock dropped, or
+ *	      gathering the records of the others before it does
  * @sync_wait: producers waiting for a flush to resolve their record
+ * @flush_seq: flushes ended, for @sync_wait
+ * @gather_wait: the flushing producer, waiting for the others to stage
+ * @expect: records the next flush waits for: the last flush's batch and
+ *	    those staged while it ran
+ * @flush_ns: recent flush duration (moving average), the longest a
+ *	      flush waits for the others to stage
  * @commit_seq: written under @lock by klf_log_publish() around @commit,
  *		read locklessly by klf_log_span()
  * @commit: the active segment's committed state, published after each
@@ -282,6 +291,10 @@ struct klf_log {
 	loff_t staged_bytes;
 	bool flushing;
 	wait_queue_head_t sync_wait;
+	unsigned long flush_seq;
+	wait_queue_head_t gather_wait;
+	unsigned int expect;
+	u64 flush_ns;
 	seqcount_mutex_t commit_seq;
 	struct klf_commit commit;
 };

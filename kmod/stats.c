@@ -42,6 +42,7 @@ const struct klf_counter klf_log_counters[] = {
 	KLF_LOG_COUNTER(INDEX_REBUILDS, index_rebuilds),
 	KLF_LOG_COUNTER(LINES_CUT, lines_cut),
 	KLF_LOG_COUNTER(BLOCKED, blocked),
+	KLF_LOG_COUNTER(SYNCS, syncs),
 };
 
 const unsigned int klf_log_ncounters = ARRAY_SIZE(klf_log_counters);

@@ -12,7 +12,8 @@
 #     whole (klf framing: CRC32C, offsets 0..n-1), in each producer's own
 #     order (log_sync_check.py); a kprobe
 #     on vfs_fsync_range() counts the fsyncs the producers made: fewer
-#     than appends (one each before group commit);
+#     than appends (one each before group commit), on null_blk at most a
+#     third of them, and as many as the log's syncs counter;
 #   - a recovery (log del, log add) finds the same records, nothing to cut;
 #   - the fsync fails 3 times (fault/sync_error): the producers whose
 #     records were staged then (written, waiting for a flush) get EIO,
@@ -138,12 +139,20 @@ together() {
 	fails=$(cat "$W"/1.[0-7] | grep -c '^FAIL')
 	fsyncs=$(grep -a 'klf_fs:' $T/trace | grep -c 'klf_produce')
 	echo "# $fs${nullb:+ on null_blk}: $total appends by 8 producers, $fails failed," \
-		"$fsyncs fsyncs by the producers"
+		"$fsyncs fsyncs by the producers, counter syncs $(lstat gc syncs)"
 	[ "$fails" = 0 ] && [ "$(lstat gc appends)" = $total ] && [ "$(lstat gc rejected_io)" = 0 ] &&
 	check_log gc 1 || return 1
+	# the log's own count of its group commits is what the kernel saw
+	[ "$(lstat gc syncs)" = "$fsyncs" ] || return 1
 	# one fsync per append before group commit: fewer means some were
-	# shared (on tmpfs an fsync is free and may never be)
-	[ "$fsyncs" -ge 1 ] && { [ $fs = tmpfs ] || [ "$fsyncs" -lt $total ]; }
+	# shared (on tmpfs an fsync is free and may never be). On null_blk,
+	# where the CPU is idle during an fsync, at least 3 appends per fsync:
+	# 1.4 to 1.6 when a producer whose record was committed then waited
+	# for the next fsync as well (fixed: it waits for the one under way)
+	[ "$fsyncs" -ge 1 ] || return 1
+	[ $fs = tmpfs ] && return 0
+	[ "$fsyncs" -lt $total ] || return 1
+	[ -z "$nullb" ] || [ $((fsyncs * 3)) -le $total ]
 }
 step "8 producers at once: each record committed once, whole, in its producer's order; fewer fsyncs than appends" together
 

@@ -157,6 +157,7 @@ static const char *const klf_log_stats_attr_names[KLOGFWD_A_LOG_STATS_MAX + 1] =
 	[KLOGFWD_A_LOG_STATS_KMSG_LOST] = "kmsg-lost",
 	[KLOGFWD_A_LOG_STATS_KMSG_NEXT_SEQ] = "kmsg-next-seq",
 	[KLOGFWD_A_LOG_STATS_KMSG_FILTERED] = "kmsg-filtered",
+	[KLOGFWD_A_LOG_STATS_SYNCS] = "syncs",
 };
 
 static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
@@ -471,6 +472,11 @@ static const struct klf_metric klf_log_stats_metrics[KLOGFWD_A_LOG_STATS_MAX + 1
 	[KLOGFWD_A_LOG_STATS_KMSG_FILTERED] = {
 		"kmsg-filtered",
 		"Source kmsg: records read and left out because their level is less severe than kmsg-level. Absent from logs of another source.",
+		false,
+	},
+	[KLOGFWD_A_LOG_STATS_SYNCS] = {
+		"syncs",
+		"Group commits of a sync always log: the fsyncs its appends made, failed ones included. Each is shared by the appends staged when it started, so appends divided by syncs is the mean batch.",
 		false,
 	},
 };
