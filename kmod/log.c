@@ -606,6 +606,16 @@ static void klf_log_flush(struct klf_log *log, bool gather)
 	wake_up_all(&log->sync_wait);
 }
 
+/* Sleep until the flush under way ends; called with the lock held, returns without it. */
+static void klf_log_sleep_flush(struct klf_log *log)
+{
+	unsigned long seq = log->flush_seq;
+
+	lockdep_assert_held(&log->lock);
+	mutex_unlock(&log->lock);
+	wait_event(log->sync_wait, READ_ONCE(log->flush_seq) != seq);
+}
+
 /*
  * Wait until the flush under way ends; called and returns with the lock
  * held. Not until no flush runs: by the time a producer whose record the
@@ -614,11 +624,7 @@ static void klf_log_flush(struct klf_log *log, bool gather)
  */
 static void klf_log_wait_flush(struct klf_log *log)
 {
-	unsigned long seq = log->flush_seq;
-
-	lockdep_assert_held(&log->lock);
-	mutex_unlock(&log->lock);
-	wait_event(log->sync_wait, READ_ONCE(log->flush_seq) != seq);
+	klf_log_sleep_flush(log);
 	mutex_lock(&log->lock);
 }
 
@@ -645,8 +651,6 @@ static void klf_log_drain(struct klf_log *log)
  */
 static int klf_log_wait_staged(struct klf_log *log, struct klf_staged *rec)
 {
-	unsigned long seq;
-
 	lockdep_assert_held(&log->lock);
 	for (;;) {
 		if (rec->done)
@@ -655,9 +659,7 @@ static int klf_log_wait_staged(struct klf_log *log, struct klf_staged *rec)
 			klf_log_flush(log, true);
 			continue;
 		}
-		seq = log->flush_seq;
-		mutex_unlock(&log->lock);
-		wait_event(log->sync_wait, READ_ONCE(log->flush_seq) != seq);
+		klf_log_sleep_flush(log);
 		/* pairs with the flush's release: @ret is read after @done */
 		if (smp_load_acquire(&rec->done))
 			return rec->ret;
@@ -976,7 +978,8 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		 * stage theirs for the next flush, or wait for this one.
 		 */
 		list_add_tail(&rec.node, &log->staged);
-		if (log->flushing)
+		/* a flusher gathering: wq_has_sleeper() orders nstaged first */
+		if (log->flushing && wq_has_sleeper(&log->gather_wait))
 			wake_up(&log->gather_wait);
 		ret = klf_log_wait_staged(log, &rec);
 		if (ret)
