@@ -127,18 +127,15 @@ static int target_stats_show(struct seq_file *m, void *v)
 			   klf_counter_get(&s.stats, &klf_target_counters[i]));
 	seq_printf(m, "last_error %d\n", s.last_error);
 	seq_printf(m, "dropped_records %llu\n", s.dropped);
-	seq_printf(m, "resent_bytes %llu\n", s.stats.resent_bytes);
 	seq_printf(m, "last_error_time %lld\n", s.last_error_time);
 	seq_printf(m, "last_disconnect %d\n", s.last_disconnect);
 	seq_printf(m, "last_disconnect_time %lld\n", s.last_disconnect_time);
 	seq_printf(m, "last_connect_time %lld\n", s.last_connect_time);
 	if (t->ack == KLOGFWD_ACK_RELP) {
-		seq_printf(m, "relp_sessions %llu\n", s.stats.relp_sessions);
-		seq_printf(m, "relp_window_full %llu\n", s.stats.relp_window_full);
-		seq_printf(m, "relp_resent %llu\n", s.stats.relp_resent);
-		seq_printf(m, "relp_skipped %llu\n", s.stats.relp_skipped);
+		for (i = 0; i < klf_relp_ncounters; i++)
+			seq_printf(m, "%s %llu\n", klf_relp_counters[i].name,
+				   klf_counter_get(&s.stats, &klf_relp_counters[i]));
 		seq_printf(m, "relp_last_code %u\n", s.stats.relp_last_code);
-		seq_printf(m, "relp_timeouts %llu\n", s.stats.relp_timeouts);
 	}
 	return 0;
 }

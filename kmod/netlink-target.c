@@ -295,7 +295,6 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAG_BYTES, s.lag_bytes) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR, s.last_error) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_DROPPED_RECORDS, s.dropped) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RESENT_BYTES, s.stats.resent_bytes) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_ERROR_TIME, s.last_error_time) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT, s.last_disconnect) ||
 	    klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_LAST_DISCONNECT_TIME,
@@ -307,17 +306,15 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 		if (klf_nla_put_uint(msg, klf_target_counters[i].attr,
 				     klf_counter_get(&s.stats, &klf_target_counters[i])))
 			goto err;
-	if (t->ack == KLOGFWD_ACK_RELP &&
-	    (klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_SESSIONS,
-			      s.stats.relp_sessions) ||
-	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_WINDOW_FULL,
-			      s.stats.relp_window_full) ||
-	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_RESENT, s.stats.relp_resent) ||
-	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_SKIPPED, s.stats.relp_skipped) ||
-	     nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE, s.stats.relp_last_code) ||
-	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS,
-			      s.stats.relp_timeouts)))
-		goto err;
+	if (t->ack == KLOGFWD_ACK_RELP) {
+		for (i = 0; i < klf_relp_ncounters; i++)
+			if (klf_nla_put_uint(msg, klf_relp_counters[i].attr,
+					     klf_counter_get(&s.stats, &klf_relp_counters[i])))
+				goto err;
+		if (nla_put_u32(msg, KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE,
+				s.stats.relp_last_code))
+			goto err;
+	}
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return 0;

@@ -63,9 +63,23 @@ const struct klf_counter klf_target_counters[] = {
 	KLF_TARGET_COUNTER(EAGAIN, eagain),
 	KLF_TARGET_COUNTER(CONNECTS, connects),
 	KLF_TARGET_COUNTER(RECONNECTS, reconnects),
+	KLF_TARGET_COUNTER(RESENT_BYTES, resent_bytes),
 };
 
 const unsigned int klf_target_ncounters = ARRAY_SIZE(klf_target_counters);
+
+const struct klf_counter klf_relp_counters[] = {
+	KLF_TARGET_COUNTER(RELP_SESSIONS, relp_sessions),
+	KLF_TARGET_COUNTER(RELP_WINDOW_FULL, relp_window_full),
+	KLF_TARGET_COUNTER(RELP_RESENT, relp_resent),
+	KLF_TARGET_COUNTER(RELP_SKIPPED, relp_skipped),
+	KLF_TARGET_COUNTER(RELP_TIMEOUTS, relp_timeouts),
+};
+
+const unsigned int klf_relp_ncounters = ARRAY_SIZE(klf_relp_counters);
+/* every u64 of struct klf_target_stats is in one of the two tables */
+static_assert(offsetof(struct klf_target_stats, relp_last_code) ==
+	      sizeof(u64) * (ARRAY_SIZE(klf_target_counters) + ARRAY_SIZE(klf_relp_counters)));
 
 static void klf_totals_add_log(struct klf_totals *tot, const struct klf_log_stats *st)
 {

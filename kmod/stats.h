@@ -93,9 +93,12 @@ static inline u64 klf_counter_get(const void *stats, const struct klf_counter *c
 /* struct klf_log_stats, every field */
 extern const struct klf_counter klf_log_counters[];
 extern const unsigned int klf_log_ncounters;
-/* struct klf_target_stats, those every target has (bytes_sent to reconnects) */
+/* struct klf_target_stats, those every target has (bytes_sent to resent_bytes) */
 extern const struct klf_counter klf_target_counters[];
 extern const unsigned int klf_target_ncounters;
+/* struct klf_target_stats, those of ack relp targets (relp_last_code aside) */
+extern const struct klf_counter klf_relp_counters[];
+extern const unsigned int klf_relp_ncounters;
 
 extern unsigned int klf_net_id;
 

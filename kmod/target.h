@@ -74,8 +74,8 @@ struct klf_target_config {
  * @relp_window_full: times sending stopped on a full RELP window
  * @relp_resent: records sent again in a new RELP session
  * @relp_skipped: records longer than relp_max_frame, not sent
- * @relp_last_code: code of the last RELP response, 0 if none
  * @relp_timeouts: RELP sessions broken for want of a response
+ * @relp_last_code: code of the last RELP response, 0 if none
  */
 struct klf_target_stats {
 	u64 bytes_sent;
@@ -93,8 +93,8 @@ struct klf_target_stats {
 	u64 relp_window_full;
 	u64 relp_resent;
 	u64 relp_skipped;
-	u32 relp_last_code;
 	u64 relp_timeouts;
+	u32 relp_last_code;
 };
 
 /**
