@@ -6,6 +6,10 @@
  * and skips move it. Readers see only committed records: under the log's
  * lock, or for a span in the active segment without it, from the commit
  * the appender published (log->commit, under log->commit_seq).
+ *
+ * Under the lock, every one of them moves the cursor with the same walk,
+ * klf_cursor_walk(): resolve the byte position (index, then a scan of a
+ * few records), step over torn tails and the ends of sealed segments.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -67,16 +71,38 @@ static size_t klf_log_bufsize(struct klf_log *log)
 	return max(log->cfg.max_record, log->largest) + KLF_KLF_HDR_LEN + 16;
 }
 
+/*
+ * The buffer a walk parses records in, allocated the first time one is
+ * needed (a cursor whose position is known needs none), or the caller's.
+ */
+struct klf_scan {
+	u8 *buf;
+	size_t size;
+};
+
+/* Make @scan large enough for any record held; the log's lock is held. */
+static int klf_scan_get(struct klf_log *log, struct klf_scan *scan)
+{
+	size_t need = klf_log_bufsize(log);
+
+	if (scan->size >= need)
+		return 0;
+	kvfree(scan->buf);
+	scan->buf = kvmalloc(need, KLF_GFP_BUF);
+	scan->size = scan->buf ? need : 0;
+	return scan->buf ? 0 : -ENOMEM;
+}
+
 /* Resolve the cursor's byte position: index lookup, then a short scan. */
 static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
-			      u8 *buf, size_t bufsize)
+			      struct klf_scan *scan)
 {
 	struct klf_segment *seg;
-	u64 off;
-	loff_t pos;
-	ssize_t len;
-
 	unsigned int i;
+	ssize_t len;
+	loff_t pos;
+	u64 off;
+	int ret;
 
 	lockdep_assert_held(&log->lock);
 	i = klf_log_segs_upto(log, cur->offset);
@@ -95,8 +121,13 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 	if (cur->pos >= 0 && cur->base == seg->base)
 		return 0;
 	pos = klf_seg_lookup(log, seg, cur->offset, &off);
+	if (off < cur->offset) {
+		ret = klf_scan_get(log, scan);
+		if (ret)
+			return ret;
+	}
 	while (off < cur->offset && pos < seg->size) {
-		len = klf_seg_record_len(log, seg, pos, off, buf, bufsize);
+		len = klf_seg_record_len(log, seg, pos, off, scan->buf, scan->size);
 		if (len < 0)
 			return len;
 		pos += len;
@@ -119,6 +150,52 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
 	return 0;
 }
 
+/*
+ * The one walk of reads, spans and skips, under the log's lock: resolve
+ * @cur and step over the ends of sealed segments (and their torn tails)
+ * to the segment holding the record at @cur. A cursor before the oldest
+ * record held (retention deleted it) is not moved: callers decide.
+ *
+ * Return: 1 with *@segp the segment holding the record at @cur, @cur's
+ * position in it known; 0 at the end of the log (@cur at the next offset),
+ * *@segp the segment @cur ends in if its position is known, else NULL;
+ * -ENODATA if @cur is past the end, -ENOENT if it is before the oldest
+ * record, -ENODEV if the log was deleted, or another negative errno.
+ */
+static int klf_cursor_walk(struct klf_log *log, struct klf_cursor *cur,
+			   struct klf_scan *scan, struct klf_segment **segp)
+{
+	struct klf_segment *seg;
+	int ret;
+
+	lockdep_assert_held(&log->lock);
+	*segp = NULL;
+	if (log->dead)
+		return -ENODEV;
+	if (cur->offset > log->next_offset)
+		return -ENODATA;
+	for (;;) {
+		ret = klf_cursor_resolve(log, cur, scan);
+		if (ret)
+			return cur->offset == log->next_offset ? 0 : ret;
+		seg = klf_log_seg_of(log, cur->offset);
+		if (cur->pos < seg->size || cur->offset == log->next_offset) {
+			*segp = seg;
+			return cur->pos < seg->size;
+		}
+		/* the end of a sealed segment: the next one starts here */
+		cur->pos = -1;
+	}
+}
+
+/* Move a cursor that retention left behind to the oldest record held. */
+static void klf_cursor_clamp(struct klf_log *log, struct klf_cursor *cur)
+{
+	lockdep_assert_held(&log->lock);
+	if (log->nsegs && cur->offset < log->segs[0]->base)
+		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
+}
+
 /**
  * klf_log_last_payload() - the payload of the log's newest record
  * @log: the log, locked
@@ -130,9 +207,10 @@ static int klf_cursor_resolve(struct klf_log *log, struct klf_cursor *cur,
  */
 ssize_t klf_log_last_payload(struct klf_log *log, u8 **buf, size_t *poff)
 {
+	struct klf_scan scan = {};
 	struct klf_cursor cur;
 	struct klf_segment *seg;
-	size_t bufsize, plen;
+	size_t plen;
 	ssize_t len;
 	int ret;
 
@@ -140,19 +218,18 @@ ssize_t klf_log_last_payload(struct klf_log *log, u8 **buf, size_t *poff)
 	*buf = NULL;
 	if (!log->nsegs || log->next_offset == log->segs[0]->base)
 		return -ENOENT;
-	bufsize = klf_log_bufsize(log);
-	*buf = kvmalloc(bufsize, GFP_KERNEL);
-	if (!*buf)
-		return -ENOMEM;
-	cur = (struct klf_cursor){ .offset = log->next_offset - 1, .pos = -1 };
-	ret = klf_cursor_resolve(log, &cur, *buf, bufsize);
+	ret = klf_scan_get(log, &scan);
 	if (ret)
 		return ret;
-	seg = klf_log_seg_of(log, cur.offset);
-	len = klf_seg_record_len(log, seg, cur.pos, cur.offset, *buf, bufsize);
+	cur = (struct klf_cursor){ .offset = log->next_offset - 1, .pos = -1 };
+	ret = klf_cursor_walk(log, &cur, &scan, &seg);
+	*buf = scan.buf;
+	if (ret <= 0)
+		return ret ? ret : -ENOENT;
+	len = klf_seg_record_len(log, seg, cur.pos, cur.offset, scan.buf, scan.size);
 	if (len < 0)
 		return len;
-	len = klf_frame_parse(log->cfg.framing, *buf, len, cur.offset,
+	len = klf_frame_parse(log->cfg.framing, scan.buf, len, cur.offset,
 			      KLOGFWD_MAX_RECORD_LIMIT, poff, &plen);
 	return len < 0 ? len : plen;
 }
@@ -195,33 +272,18 @@ struct klf_read_range {
 	u64 offset;
 };
 
-static int klf_log_read_range(struct klf_log *log, struct klf_cursor *cur, u8 *buf,
-			      size_t bufsize, struct klf_read_range *range)
+static int klf_log_read_range(struct klf_log *log, struct klf_cursor *cur,
+			      struct klf_scan *scan, struct klf_read_range *range)
 {
 	struct klf_segment *seg;
 	int ret;
 
 	lockdep_assert_held(&log->lock);
-	for (;;) {
-		if (log->dead)
-			return -ENODEV;
-		if (cur->offset >= log->next_offset)
-			return 0;
-		/* retention may have run since the last call */
-		if (log->nsegs && cur->offset < log->segs[0]->base)
-			*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
-		ret = klf_cursor_resolve(log, cur, buf, bufsize);
-		if (ret)
-			return ret;
-		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos < seg->size)
-			break;
-		/* end of a sealed segment: the next one starts here */
-		cur->pos = -1;
-		cur->base = 0;
-		if (seg == klf_log_active(log))
-			return 0;
-	}
+	/* retention may have run since the last call */
+	klf_cursor_clamp(log, cur);
+	ret = klf_cursor_walk(log, cur, scan, &seg);
+	if (ret <= 0)
+		return ret == -ENODATA ? 0 : ret;
 	*range = (struct klf_read_range){
 		.file = get_file(seg->file),
 		.pos = cur->pos,
@@ -255,6 +317,7 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 {
 	size_t bufsize = 0, need, want, done = 0, used, poff, plen;
 	struct klf_read_range r;
+	struct klf_scan scan;
 	ssize_t n, len = 0, ret = 0;
 	u64 nrec;
 	u8 *buf = NULL;
@@ -288,8 +351,12 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 			mutex_unlock(&log->lock);
 			break;
 		}
-		ret = klf_log_read_range(log, cur, buf, bufsize, &r);
+		scan = (struct klf_scan){ .buf = buf, .size = bufsize };
+		ret = klf_log_read_range(log, cur, &scan, &r);
 		mutex_unlock(&log->lock);
+		/* large enough already: the walk did not replace it */
+		buf = scan.buf;
+		bufsize = scan.size;
 		if (ret <= 0)
 			break;
 
@@ -330,28 +397,6 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 	}
 	kvfree(buf);
 	return done ? done : ret;
-}
-
-/* Resolve @cur, with a scan buffer only if it is needed. */
-static int klf_cursor_resolve_alloc(struct klf_log *log, struct klf_cursor *cur)
-{
-	size_t bufsize = klf_log_bufsize(log);
-	struct klf_segment *seg;
-	u8 *buf;
-	int ret;
-
-	lockdep_assert_held(&log->lock);
-	seg = klf_log_seg_of(log, cur->offset);
-	if (!seg)
-		return -ENOENT;
-	if (cur->pos >= 0 && cur->base == seg->base)
-		return 0;
-	buf = kvmalloc(bufsize, KLF_GFP_BUF);
-	if (!buf)
-		return -ENOMEM;
-	ret = klf_cursor_resolve(log, cur, buf, bufsize);
-	kvfree(buf);
-	return ret;
 }
 
 /**
@@ -479,6 +524,7 @@ static int klf_log_span_lockless(struct klf_log *log, struct klf_cursor *cur,
  */
 int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *span)
 {
+	struct klf_scan scan = {};
 	struct klf_segment *seg;
 	int ret;
 
@@ -490,51 +536,34 @@ int klf_log_span(struct klf_log *log, struct klf_cursor *cur, struct klf_span *s
 		span->file = NULL;
 	}
 	mutex_lock(&log->lock);
-	if (log->dead) {
-		ret = -ENODEV;
+	klf_cursor_clamp(log, cur);
+	ret = klf_cursor_walk(log, cur, &scan, &seg);
+	if (ret < 0)
 		goto out;
-	}
-	if (log->nsegs && cur->offset < log->segs[0]->base)
-		*cur = (struct klf_cursor){ .offset = log->segs[0]->base, .pos = -1 };
-	for (;;) {
-		if (cur->offset > log->next_offset) {
-			ret = -ENODATA;
-			goto out;
-		}
-		ret = klf_cursor_resolve_alloc(log, cur);
-		if (cur->offset >= log->next_offset) {
-			/*
-			 * Caught up: hold the active segment for the next
-			 * call, if the cursor's position is known (else the
-			 * next call resolves it)
-			 */
-			seg = ret ? NULL : klf_log_seg_of(log, cur->offset);
-			ret = -ENODATA;
-			if (!seg)
-				goto out;
-			break;
-		}
-		if (ret)
-			goto out;
-		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos < seg->size)
-			break;
-		/* at the end of a sealed segment: the next one starts here */
-		cur->pos = -1;
-	}
-	*span = (struct klf_span){
-		.file = get_file(seg->file),
-		.shmem = log->cfg.storage == KLOGFWD_STORAGE_MEMORY,
-		.base = seg->base,
-		.pos = cur->pos,
-		.end = ret ? cur->pos : seg->size,
-		.offset = cur->offset,
-		.end_offset = ret ? cur->offset : seg->base + seg->nrecords,
-	};
-	if (!ret)
+	/*
+	 * Caught up (0): an empty span holds the active segment for the next
+	 * call, if the cursor's position in it is known (else the next call
+	 * resolves it)
+	 */
+	if (seg)
+		*span = (struct klf_span){
+			.file = get_file(seg->file),
+			.shmem = log->cfg.storage == KLOGFWD_STORAGE_MEMORY,
+			.base = seg->base,
+			.pos = cur->pos,
+			.end = ret ? seg->size : cur->pos,
+			.offset = cur->offset,
+			.end_offset = ret ? seg->base + seg->nrecords : cur->offset,
+		};
+	if (ret) {
 		klf_span_cap(seg, span);
+		ret = 0;
+	} else {
+		ret = -ENODATA;
+	}
 out:
 	mutex_unlock(&log->lock);
+	kvfree(scan.buf);
 	return ret;
 }
 
@@ -551,29 +580,18 @@ out:
  */
 u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 {
+	struct klf_scan scan = {};
 	struct klf_segment *seg;
 	u64 skipped = 0;
-	size_t bufsize;
 	ssize_t len;
-	u8 *buf;
 
 	mutex_lock(&log->lock);
-	/* sized under the lock: log set may change max-record */
-	bufsize = klf_log_bufsize(log);
-	buf = kvmalloc(bufsize, KLF_GFP_BUF);
-	if (!buf)
+	/* every record skipped is parsed: the buffer is needed at once */
+	if (klf_scan_get(log, &scan))
 		goto out;
-	while (!log->dead && *bytes && cur->offset < log->next_offset) {
-		if (log->nsegs && cur->offset < log->segs[0]->base)
-			break;
-		if (klf_cursor_resolve(log, cur, buf, bufsize))
-			break;
-		seg = klf_log_seg_of(log, cur->offset);
-		if (cur->pos >= seg->size) {
-			cur->pos = -1;
-			continue;
-		}
-		len = klf_seg_record_len(log, seg, cur->pos, cur->offset, buf, bufsize);
+	/* a cursor before the oldest record held (retention) is not moved */
+	while (*bytes && klf_cursor_walk(log, cur, &scan, &seg) > 0) {
+		len = klf_seg_record_len(log, seg, cur->pos, cur->offset, scan.buf, scan.size);
 		if (len < 0 || len > *bytes)
 			break;
 		*bytes -= len;
@@ -581,8 +599,8 @@ u64 klf_log_skip(struct klf_log *log, struct klf_cursor *cur, u64 *bytes)
 		cur->offset++;
 		skipped++;
 	}
-	kvfree(buf);
 out:
 	mutex_unlock(&log->lock);
+	kvfree(scan.buf);
 	return skipped;
 }
