@@ -39,6 +39,30 @@ void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next)
 	mutex_unlock(&log->lock);
 }
 
+/**
+ * klf_log_snapshot() - what a log holds and its counters, at one moment
+ * @log: the log
+ * @snap: filled in
+ *
+ * The one walk of the segment array for the netlink fill, debugfs and the
+ * namespace's totals.
+ */
+void klf_log_snapshot(struct klf_log *log, struct klf_log_snap *snap)
+{
+	unsigned int i;
+
+	mutex_lock(&log->lock);
+	snap->records = 0;
+	for (i = 0; i < log->nsegs; i++)
+		snap->records += log->segs[i]->nrecords;
+	snap->bytes = log->bytes;
+	snap->first_offset = log->nsegs ? log->segs[0]->base : log->next_offset;
+	snap->next_offset = log->next_offset;
+	snap->segments = log->nsegs;
+	snap->stats = log->stats;
+	mutex_unlock(&log->lock);
+}
+
 /* How many segments start at or before @offset (binary search). */
 static unsigned int klf_log_segs_upto(struct klf_log *log, u64 offset)
 {

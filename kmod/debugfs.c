@@ -48,22 +48,18 @@ DEFINE_SHOW_ATTRIBUTE(objects);
 static int log_stats_show(struct seq_file *m, void *v)
 {
 	struct klf_log *log = m->private;
-	struct klf_log_stats *st = &log->stats;
-	u64 records = 0;
+	struct klf_log_snap snap;
 	unsigned int i;
 
-	mutex_lock(&log->lock);
-	for (i = 0; i < log->nsegs; i++)
-		records += log->segs[i]->nrecords;
-	seq_printf(m, "records %llu\n", records);
-	seq_printf(m, "bytes %llu\n", log->bytes);
-	seq_printf(m, "first_offset %llu\n", log->nsegs ? log->segs[0]->base : log->next_offset);
-	seq_printf(m, "next_offset %llu\n", log->next_offset);
-	seq_printf(m, "segments %u\n", log->nsegs);
+	klf_log_snapshot(log, &snap);
+	seq_printf(m, "records %llu\n", snap.records);
+	seq_printf(m, "bytes %llu\n", snap.bytes);
+	seq_printf(m, "first_offset %llu\n", snap.first_offset);
+	seq_printf(m, "next_offset %llu\n", snap.next_offset);
+	seq_printf(m, "segments %u\n", snap.segments);
 	for (i = 0; i < klf_log_ncounters; i++)
 		seq_printf(m, "%s %llu\n", klf_log_counters[i].name,
-			   klf_counter_get(st, &klf_log_counters[i]));
-	mutex_unlock(&log->lock);
+			   klf_counter_get(&snap.stats, &klf_log_counters[i]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(log_stats);

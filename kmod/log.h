@@ -122,6 +122,24 @@ struct klf_log_stats {
 };
 
 /**
+ * struct klf_log_snap - what a log holds and its counters, at one moment
+ * @records: records held
+ * @bytes: bytes held
+ * @first_offset: offset of the oldest record held (@next_offset if none)
+ * @next_offset: offset the next append gets
+ * @segments: segments held
+ * @stats: counters
+ */
+struct klf_log_snap {
+	u64 records;
+	u64 bytes;
+	u64 first_offset;
+	u64 next_offset;
+	u32 segments;
+	struct klf_log_stats stats;
+};
+
+/**
  * struct klf_index_entry - one sparse index entry of a segment
  * @rel: record offset relative to the segment's base
  * @pos: byte position of that record in the segment file
@@ -419,6 +437,7 @@ ssize_t klf_log_read(struct klf_log *log, struct klf_cursor *cur, char __user *u
 		     size_t count);
 int klf_log_seek(struct klf_log *log, struct klf_cursor *cur, u64 offset);
 void klf_log_bounds(struct klf_log *log, u64 *first, u64 *next);
+void klf_log_snapshot(struct klf_log *log, struct klf_log_snap *snap);
 size_t klf_log_append_headroom(void);
 void klf_logs_delete_net(struct net *net);
 struct klf_totals;

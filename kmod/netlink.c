@@ -464,9 +464,8 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 			   int flags, struct netlink_callback *cb)
 {
 	struct user_namespace *ns = current_user_ns();
-	struct klf_log_stats *st = &log->stats;
+	struct klf_log_snap snap;
 	struct nlattr *nest;
-	u64 first, records;
 	unsigned int i;
 	void *hdr;
 
@@ -476,11 +475,9 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 
+	klf_log_snapshot(log, &snap);
+	/* the settings: log set changes them under the lock */
 	mutex_lock(&log->lock);
-	first = log->nsegs ? log->segs[0]->base : log->next_offset;
-	records = 0;
-	for (int i = 0; i < log->nsegs; i++)
-		records += log->segs[i]->nrecords;
 	if (nla_put_string(msg, KLOGFWD_A_LOG_NAME, log->name) ||
 	    nla_put_u32(msg, KLOGFWD_A_LOG_STORAGE, log->cfg.storage) ||
 	    (log->dir_path && nla_put_string(msg, KLOGFWD_A_LOG_DIR, log->dir_path)) ||
@@ -505,29 +502,30 @@ static int klf_nl_log_fill(struct sk_buff *msg, struct klf_log *log, u32 portid,
 	    nla_put_u32(msg, KLOGFWD_A_LOG_SOURCE, log->cfg.source) ||
 	    (log->kmsg && (nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_FROM, log->cfg.kmsg_from) ||
 			   nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_LEVEL, log->cfg.kmsg_level) ||
-			   nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_POLL_MS, log->cfg.kmsg_poll_ms))))
+			   nla_put_u32(msg, KLOGFWD_A_LOG_KMSG_POLL_MS, log->cfg.kmsg_poll_ms)))) {
+		mutex_unlock(&log->lock);
 		goto err;
+	}
+	mutex_unlock(&log->lock);
 
 	nest = nla_nest_start(msg, KLOGFWD_A_LOG_STATS);
 	if (!nest ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECORDS, records) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BYTES, log->bytes) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_FIRST_OFFSET, first) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_NEXT_OFFSET, log->next_offset) ||
-	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS, log->nsegs) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_RECORDS, snap.records) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_BYTES, snap.bytes) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_FIRST_OFFSET, snap.first_offset) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_NEXT_OFFSET, snap.next_offset) ||
+	    klf_nla_put_uint(msg, KLOGFWD_A_LOG_STATS_SEGMENTS, snap.segments) ||
 	    (log->kmsg && klf_nl_put_kmsg_stats(msg, log)))
 		goto err;
 	for (i = 0; i < klf_log_ncounters; i++)
 		if (klf_nla_put_uint(msg, klf_log_counters[i].attr,
-				     klf_counter_get(st, &klf_log_counters[i])))
+				     klf_counter_get(&snap.stats, &klf_log_counters[i])))
 			goto err;
 	nla_nest_end(msg, nest);
-	mutex_unlock(&log->lock);
 	genlmsg_end(msg, hdr);
 	return 0;
 
 err:
-	mutex_unlock(&log->lock);
 	genlmsg_cancel(msg, hdr);
 	return -EMSGSIZE;
 }

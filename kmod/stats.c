@@ -156,13 +156,13 @@ void klf_stats_retire_target(struct klf_target *t)
 
 static void klf_stats_log(struct klf_log *log, struct klf_totals *tot)
 {
+	struct klf_log_snap snap;
+
+	klf_log_snapshot(log, &snap);
 	tot->logs++;
-	mutex_lock(&log->lock);
-	for (int i = 0; i < log->nsegs; i++)
-		tot->records += log->segs[i]->nrecords;
-	tot->bytes += log->bytes;
-	klf_totals_add_log(tot, &log->stats);
-	mutex_unlock(&log->lock);
+	tot->records += snap.records;
+	tot->bytes += snap.bytes;
+	klf_totals_add_log(tot, &snap.stats);
 }
 
 static void klf_stats_target(struct klf_target *t, struct klf_totals *tot)
