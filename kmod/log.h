@@ -225,6 +225,8 @@ struct klf_consumer {
  * struct klf_log - an append-only log
  * @ref: references: the registry (until deleted), open devices, requests
  * @node: entry in klf_logs, under klf_logs_lock
+ * @id: its place in klf_logs: larger than every log's before it (dumps
+ *	resume after the last one sent)
  * @name: unique name, also the device's
  * @net: network namespace it belongs to (logs die with it; no reference)
  * @cred: credentials of its creator, used to create segment files
@@ -276,6 +278,7 @@ struct klf_consumer {
 struct klf_log {
 	struct kref ref;
 	struct list_head node;
+	u64 id;
 	char name[KLOGFWD_NAME_LEN + 1];
 	struct net *net;
 	const struct cred *cred;
@@ -367,7 +370,10 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 int klf_log_delete(struct klf_log *log);
 struct klf_log *klf_log_find(struct net *net, const char *name);
 struct klf_log *klf_log_get_by_minor(int minor);
-struct klf_log *klf_log_next(struct net *net, struct klf_log *prev);
+struct sk_buff;
+struct netlink_callback;
+int klf_logs_dump(struct net *net, struct sk_buff *skb, struct netlink_callback *cb,
+		  int (*fill)(struct sk_buff *, struct klf_log *, struct netlink_callback *));
 void klf_log_put(struct klf_log *log);
 void klf_log_setup(struct klf_log *log);
 void klf_log_publish(struct klf_log *log);

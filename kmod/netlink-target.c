@@ -359,41 +359,31 @@ int klogfwd_nl_target_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int klf_nl_target_dump_one(struct sk_buff *skb, struct klf_target *t,
+				  struct netlink_callback *cb)
+{
+	return klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  NLM_F_MULTI, KLOGFWD_CMD_TARGET_GET, cb);
+}
+
 /**
  * klogfwd_nl_target_get_dumpit() - report every target of the namespace
  * @skb: reply buffer
- * @cb: dump state; cb->args[0] counts the targets already sent
+ * @cb: dump state (klf_targets_dump())
  *
- * A target created or deleted between two parts of the dump may shift the
- * count: the messages after such a change carry NLM_F_DUMP_INTR.
+ * A target created or deleted between two parts of the dump makes the
+ * messages after it carry NLM_F_DUMP_INTR; none is sent twice or skipped
+ * that existed throughout.
  *
  * Return: the reply length, 0 at the end, or a negative errno.
  */
 int klogfwd_nl_target_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
-	unsigned long idx = cb->args[0];
-	struct klf_target *t;
-	int ret = 0;
-
 	if (nlmsg_len(cb->nlh) > GENL_HDRLEN) {
 		NL_SET_ERR_MSG(cb->extack, "the target-get dump takes no attributes");
 		return -EINVAL;
 	}
-	mutex_lock(&klf_targets_lock);
-	cb->seq = klf_targets_gen;
-	while ((t = klf_target_next(net, &idx))) {
-		ret = klf_nl_target_fill(skb, t, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					 KLOGFWD_CMD_TARGET_GET, cb);
-		if (ret)
-			break;
-		cb->args[0] = idx;
-	}
-	mutex_unlock(&klf_targets_lock);
-	if (ret && !skb->len)
-		return ret;
-	return skb->len;
+	return klf_targets_dump(sock_net(skb->sk), skb, cb, klf_nl_target_dump_one);
 }
 
 /**

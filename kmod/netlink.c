@@ -561,43 +561,31 @@ out:
 	return ret;
 }
 
+static int klf_nl_log_dump_one(struct sk_buff *skb, struct klf_log *log,
+			       struct netlink_callback *cb)
+{
+	return klf_nl_log_fill(skb, log, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			       NLM_F_MULTI, cb);
+}
+
 /**
  * klogfwd_nl_log_get_dumpit() - report every log of the caller's namespace
  * @skb: reply buffer
- * @cb: dump state; cb->args[0] counts the logs already sent
+ * @cb: dump state (klf_logs_dump())
  *
- * A log created or deleted between two parts of the dump may shift the
- * count: the messages after such a change carry NLM_F_DUMP_INTR.
+ * A log created or deleted between two parts of the dump makes the
+ * messages after it carry NLM_F_DUMP_INTR; none is sent twice or skipped
+ * that existed throughout.
  *
  * Return: the reply length, 0 at the end, or a negative errno.
  */
 int klogfwd_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
-	struct klf_log *log = NULL;
-	long i = 0;
-	int ret;
-
 	if (nlmsg_len(cb->nlh) > GENL_HDRLEN) {
 		NL_SET_ERR_MSG(cb->extack, "the log-get dump takes no attributes");
 		return -EINVAL;
 	}
-	cb->seq = READ_ONCE(klf_logs_gen);
-	while ((log = klf_log_next(net, log))) {
-		if (i++ < cb->args[0])
-			continue;
-		ret = klf_nl_log_fill(skb, log, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
-		if (ret) {
-			klf_log_put(log);
-			/* a log that does not fit in an empty message is an error */
-			if (!skb->len)
-				return ret;
-			break;
-		}
-		cb->args[0]++;
-	}
-	return skb->len;
+	return klf_logs_dump(sock_net(skb->sk), skb, cb, klf_nl_log_dump_one);
 }
 
 /**

@@ -36,6 +36,8 @@ static LIST_HEAD(klf_logs_pending);
 static unsigned int klf_nlogs;
 /* changes whenever a log comes or goes (dumps flag NLM_F_DUMP_INTR); under klf_logs_lock */
 unsigned int klf_logs_gen = 1;
+/* the last log's id (struct klf_log); under klf_logs_lock */
+static u64 klf_logs_last_id;
 static DEFINE_IDR(klf_log_minors);
 static struct delayed_work klf_retain_work;
 
@@ -312,6 +314,7 @@ struct klf_log *klf_log_create(struct net *net, const char *name, const char *di
 		NL_SET_ERR_MSG(extack, "cannot create the log's device");
 		goto err_minor;
 	}
+	log->id = ++klf_logs_last_id;
 	list_move_tail(&log->node, &klf_logs);
 	WRITE_ONCE(klf_logs_gen, klf_logs_gen + 1);
 	klf_debugfs_log_add(log);
@@ -432,33 +435,38 @@ struct klf_log *klf_log_get_by_minor(int minor)
 }
 
 /**
- * klf_log_next() - iterate over the logs of a namespace, for dumps
+ * klf_logs_dump() - one part of a dump of the logs of a namespace
  * @net: the namespace
- * @prev: the previous log (its reference is dropped), or NULL to start
+ * @skb: the part
+ * @cb: the dump; cb->args[0] is the id of the last log sent (0 at first)
+ * @fill: puts one log's message in @skb
  *
- * Return: the next log with a reference, or NULL at the end.
+ * One pass over the list: a part resumes after the last log the one before
+ * sent, found by its id, however many logs were created or deleted since.
+ *
+ * Return: the part's length, 0 at the end, or @fill's error if a log does
+ * not fit in an empty part.
  */
-struct klf_log *klf_log_next(struct net *net, struct klf_log *prev)
+int klf_logs_dump(struct net *net, struct sk_buff *skb, struct netlink_callback *cb,
+		  int (*fill)(struct sk_buff *, struct klf_log *, struct netlink_callback *))
 {
-	struct klf_log *log, *found = NULL;
-	bool past = !prev;
+	struct klf_log *log;
+	int ret = 0;
 
 	mutex_lock(&klf_logs_lock);
+	cb->seq = klf_logs_gen;
 	list_for_each_entry(log, &klf_logs, node) {
-		if (!past) {
-			past = log == prev;
+		if (log->id <= cb->args[0] || !net_eq(log->net, net))
 			continue;
-		}
-		if (net_eq(log->net, net)) {
-			found = log;
-			kref_get(&found->ref);
+		ret = fill(skb, log, cb);
+		if (ret)
 			break;
-		}
+		cb->args[0] = log->id;
 	}
 	mutex_unlock(&klf_logs_lock);
-	if (prev)
-		klf_log_put(prev);
-	return found;
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
 }
 
 /**

@@ -36,6 +36,8 @@ static LIST_HEAD(klf_targets);
 static unsigned int klf_ntargets;
 /* changes whenever a target comes or goes (dumps flag NLM_F_DUMP_INTR); under klf_targets_lock */
 unsigned int klf_targets_gen = 1;
+/* the last target's id (struct klf_target); under klf_targets_lock */
+static u64 klf_targets_last_id;
 
 /* runs every target's worker */
 struct workqueue_struct *klf_wq;
@@ -271,6 +273,7 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 	if (ret)
 		goto err_unlock;
 	klf_log_attach(log, &t->consumer, t->acked.cur.offset, lost);
+	t->id = ++klf_targets_last_id;
 	list_add_tail(&t->node, &klf_targets);
 	klf_ntargets++;
 	WRITE_ONCE(klf_targets_gen, klf_targets_gen + 1);
@@ -421,28 +424,38 @@ void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, i
 }
 
 /**
- * klf_target_next() - iterate over the targets of a namespace, for dumps
+ * klf_targets_dump() - one part of a dump of the targets of a namespace
  * @net: the namespace
- * @idx: in: targets of @net to skip; out: incremented past the one returned
+ * @skb: the part
+ * @cb: the dump; cb->args[0] is the id of the last target sent (0 at first)
+ * @fill: puts one target's message in @skb
  *
- * Context: klf_targets_lock held.
- * Return: the target or NULL at the end.
+ * One pass over the list: a part resumes after the last target the one
+ * before sent, found by its id, however many targets came or went since.
+ *
+ * Return: the part's length, 0 at the end, or @fill's error if a target
+ * does not fit in an empty part.
  */
-struct klf_target *klf_target_next(struct net *net, unsigned long *idx)
+int klf_targets_dump(struct net *net, struct sk_buff *skb, struct netlink_callback *cb,
+		     int (*fill)(struct sk_buff *, struct klf_target *, struct netlink_callback *))
 {
 	struct klf_target *t;
-	unsigned long i = 0;
+	int ret = 0;
 
-	lockdep_assert_held(&klf_targets_lock);
+	mutex_lock(&klf_targets_lock);
+	cb->seq = klf_targets_gen;
 	list_for_each_entry(t, &klf_targets, node) {
-		if (!net_eq(t->net, net))
+		if (t->id <= cb->args[0] || !net_eq(t->net, net))
 			continue;
-		if (i++ == *idx) {
-			(*idx)++;
-			return t;
-		}
+		ret = fill(skb, t, cb);
+		if (ret)
+			break;
+		cb->args[0] = t->id;
 	}
-	return NULL;
+	mutex_unlock(&klf_targets_lock);
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
 }
 
 /**

@@ -110,6 +110,8 @@ struct klf_ckpt {
 /**
  * struct klf_target - a TCP receiver fed from a log
  * @node: entry in klf_targets, under klf_targets_lock
+ * @id: its place in klf_targets: larger than every target's before it
+ *	(dumps resume after the last one sent)
  * @name: unique name
  * @net: network namespace it was created in and connects from (no
  *	 reference: the namespace's pre_exit deletes its targets)
@@ -170,6 +172,7 @@ struct klf_ckpt {
  */
 struct klf_target {
 	struct list_head node;
+	u64 id;
 	char name[KLOGFWD_NAME_LEN + 1];
 	struct net *net;
 	struct klf_log *log;
@@ -269,7 +272,10 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 int klf_target_delete(struct net *net, const char *name, bool syslog);
 void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused);
 struct klf_target *klf_target_find(struct net *net, const char *name);
-struct klf_target *klf_target_next(struct net *net, unsigned long *idx);
+struct sk_buff;
+struct netlink_callback;
+int klf_targets_dump(struct net *net, struct sk_buff *skb, struct netlink_callback *cb,
+		     int (*fill)(struct sk_buff *, struct klf_target *, struct netlink_callback *));
 void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap);
 struct klf_totals;
 void klf_targets_for_each(struct net *net,
