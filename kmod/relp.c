@@ -81,6 +81,7 @@ void klf_relp_reset(struct klf_relp *r)
 	r->unpushed = false;
 	r->hdr_len = 0;
 	r->hdr_off = 0;
+	r->copied = 0;
 	r->rec_end = -1;
 	r->p_state = KLF_RELP_P_TXNR;
 	r->p_txnr = 0;

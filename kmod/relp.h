@@ -22,6 +22,15 @@
 /* "999999999 syslog 1048576 " */
 #define KLF_RELP_HDR_MAX	80
 /*
+ * A record of at most this many bytes (its newline included) is copied
+ * into the buffer behind its frame's header and queued with it, instead
+ * of by page reference: TCP then packs such frames into full segments,
+ * where by reference each takes two of an skb's 17 fragments (the header's
+ * copy and the record's page), about 8 small records a segment
+ * (Documentation/performance.rst, RELP).
+ */
+#define KLF_RELP_COPY_MAX	512
+/*
  * The longest response data taken: a code, a text of at most 80 bytes and
  * the open's offers. A longer one is refused before it is read, so that a
  * peer cannot keep the worker reading one response without end.
@@ -56,9 +65,11 @@ struct klf_relp_slot {
  * @blocked: sending stopped on a full window (counted once per stop)
  * @broken: the session failed; nothing more is parsed on it
  * @unpushed: the last bytes queued went with MSG_MORE (TCP holds them)
- * @hdr: bytes of a frame header (or of the open frame) not queued yet
+ * @hdr: bytes of a frame header (or of the open frame) not queued yet,
+ *	 and the record behind it if it is copied (KLF_RELP_COPY_MAX)
  * @hdr_len: their length
  * @hdr_off: bytes of @hdr queued
+ * @copied: bytes of the record in @hdr, 0 if it goes by reference
  * @rec_end: end, in the span, of the record whose bytes are being queued;
  *	     -1 if none
  * @p_state: parser state (KLF_RELP_P_*)
@@ -83,9 +94,10 @@ struct klf_relp {
 	bool blocked;
 	bool broken;
 	bool unpushed;
-	char hdr[KLF_RELP_HDR_MAX];
+	char hdr[KLF_RELP_HDR_MAX + KLF_RELP_COPY_MAX];
 	unsigned int hdr_len;
 	unsigned int hdr_off;
+	unsigned int copied;
 	loff_t rec_end;
 	u8 p_state;
 	u32 p_txnr;

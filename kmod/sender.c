@@ -652,7 +652,8 @@ static ssize_t klf_relp_reclen(struct klf_span *s)
 }
 
 /*
- * Queue the rest of the RELP header (or open frame), copied: a few bytes.
+ * Queue the rest of the RELP header (or open frame), copied: a few bytes,
+ * and a small record's with them.
  *
  * Return: 0 when it is all queued, 1 when the socket is full, or a
  * negative errno.
@@ -681,12 +682,48 @@ static int klf_relp_send_hdr(struct klf_target *t)
 		t->queued += ret;
 		t->stats.bytes_sent += ret;
 		t->stats.bytes_copied += ret;
+		/* TCP holds what went with MSG_MORE until more follows or a push */
+		r->unpushed = msg.msg_flags & MSG_MORE;
 	}
 	return 0;
 }
 
 /*
- * Queue the rest of the record whose header went out, by reference.
+ * Copy the record at the span's position, @len bytes, behind its frame's
+ * header (KLF_RELP_COPY_MAX); the span moves past it.
+ *
+ * Return: 0 or a negative errno.
+ */
+static int klf_relp_copy_record(struct klf_target *t, size_t len)
+{
+	struct klf_relp *r = &t->relp;
+	struct klf_span *s = &t->span;
+	loff_t pos = s->pos;
+	struct page *page;
+	size_t n, off;
+	int ret;
+
+	if (WARN_ON_ONCE(r->hdr_len + len > sizeof(r->hdr)))
+		return -EINVAL;
+	while (pos < s->pos + len) {
+		off = offset_in_page(pos);
+		n = min_t(size_t, PAGE_SIZE - off, s->pos + len - pos);
+		ret = klf_span_pages(s, pos >> PAGE_SHIFT, 1, &page);
+		if (ret)
+			return ret;
+		memcpy_from_page(r->hdr + r->hdr_len, page, off, n);
+		put_page(page);
+		r->hdr_len += n;
+		pos += n;
+	}
+	r->copied = len;
+	s->pos = pos;
+	return 0;
+}
+
+/*
+ * Queue the rest of the record whose header went out, by reference (none
+ * is left of a record copied with it).
  *
  * Return: 0 when it is all queued (the frame is then in the window), 1
  * when the socket is full, or a negative errno.
@@ -716,6 +753,12 @@ static int klf_relp_send_record(struct klf_target *t, size_t *budget)
 			t->stats.eagain++;
 			return 1;
 		}
+	}
+	if (r->copied) {
+		if (t->cur.offset < t->sent_hwm)
+			t->stats.resent_bytes += r->copied;
+		*budget -= min_t(size_t, r->copied, *budget);
+		r->copied = 0;
 	}
 	t->cur = (struct klf_cursor){ .offset = t->cur.offset + 1, .base = s->base, .pos = s->pos };
 	t->stats.records_sent++;
@@ -757,9 +800,9 @@ static void klf_relp_skip(struct klf_target *t, size_t len)
 
 /*
  * ack relp: open the session, then queue each committed record as a RELP
- * syslog frame (its header copied, its bytes by reference), while the
- * window has room, until the log has no more, the socket is full or the
- * budget is spent.
+ * syslog frame (its header copied, its bytes by reference, or copied too
+ * if they are few), while the window has room, until the log has no more,
+ * the socket is full or the budget is spent.
  *
  * Return: 0, a negative errno that ends the connection, or KLF_RELP_RENEW
  * when the session used its last txnr and every frame was answered.
@@ -816,6 +859,11 @@ static int __klf_target_send_relp(struct klf_target *t)
 			t->stats.relp_resent++;
 		klf_relp_syslog_frame(r, len - 1);
 		r->rec_end = s->pos + len;
+		if (len <= KLF_RELP_COPY_MAX) {
+			ret = klf_relp_copy_record(t, len);
+			if (ret)
+				return ret;
+		}
 	}
 }
 

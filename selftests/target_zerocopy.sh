@@ -9,13 +9,15 @@
 # instance MSG_SPLICE_PAGES on 6.1, whose TCP ignores it) fails here. The
 # same for an ack relp target (each lf record one RELP syslog frame, to
 # relp_peer.py): TCP takes every record byte by reference, and what the
-# target copies is the frame headers alone.
+# target copies is the frame headers alone; but records of at most
+# KLF_RELP_COPY_MAX (512) bytes go copied with their headers, and TCP takes
+# none of their bytes by reference.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
 T=/sys/kernel/tracing
-KLF_TEST_LOGS="zc zr"
+KLF_TEST_LOGS="zc zr zs"
 RD=/tmp/klf-zc.$$
 
 ktap_plan
@@ -77,9 +79,15 @@ mkdir -p "$RD"
 "$PRODUCE" -o /dev/klogfwd/zr -n $nr --min 900 --max 1148 --seed 5 --ts 1 > /dev/null &&
 "$PRODUCE" --expect-file "$RD/zr.expect" -n $nr --min 900 --max 1148 --seed 5 --ts 1 \
 	> /dev/null || echo "# the log zr could not be made"
+# and 2048 records of 40 to 500 bytes (their newline included: at most 501)
+"$KLOGFWD" log add zs &&
+"$PRODUCE" -o /dev/klogfwd/zs -n $nr --min 40 --max 500 --seed 6 --ts 1 > /dev/null &&
+"$PRODUCE" --expect-file "$RD/zs.expect" -n $nr --min 40 --max 500 --seed 6 --ts 1 \
+	> /dev/null || echo "# the log zs could not be made"
 rport=$(free_port)
+sport=$(free_port)
 spawn peer /usr/bin/python3 -S "$KLF_TOP/selftests/relp_peer.py" serve --dir "$RD" \
-	"zr:$rport:ok" > "$RD/peer.log" 2> "$RD/peer.err"
+	"zr:$rport:ok" "zs:$sport:ok" > "$RD/peer.log" 2> "$RD/peer.err"
 wait_for $((10 * KLF_SLOW)) has_line "$RD/peer.log" listening ||
 	{ echo "# relp_peer.py did not start:"; sed 's/^/#   /' "$RD/peer.err"; }
 
@@ -105,6 +113,27 @@ relp() {
 	[ "$copied" -le $((nr * 27 + 80)) ]
 }
 check "ack relp: every record byte by page reference, only the frame headers copied" relp
+
+small() {
+	local zc sent copied
+	echo > $T/trace
+	echo 1 > $T/events/kprobes/klf_zc/enable &&
+	"$KLOGFWD" target add zs log zs to "127.0.0.1:$sport" ack relp &&
+	wait_for $((60 * KLF_SLOW)) tstat_is zs records_acked = $nr || return 1
+	echo 0 > $T/events/kprobes/klf_zc/enable
+	zc=$(grep -a 'klf_zc:' $T/trace | sed -n 's/.*ret=\(-\?[0-9]*\).*/\1/p' |
+	     awk '$1 > 0 { s += $1 } END { printf "%d", s }')
+	sent=$(tstat zs bytes_sent)
+	copied=$(tstat zs bytes_copied)
+	echo "# records $(stat -c %s "$RD/zs.expect") bytes; TCP took $zc bytes by page reference;" \
+	     "target: bytes_sent $sent, bytes_copied $copied, pages_spliced $(tstat zs pages_spliced)," \
+	     "send_calls $(tstat zs send_calls)"
+	kv "$RD/zs.stats" errors
+	[ "$KV" = 0 ] || { echo "# relp_peer.py: $KV errors"; grep '^zs: ' "$RD/peer.err" | head -5; }
+	cmp "$RD/zs.expect" "$RD/zs.out" && [ "$KV" = 0 ] &&
+	[ "$zc" = 0 ] && [ "$copied" = "$sent" ] && [ "$(tstat zs pages_spliced)" = 0 ]
+}
+check "ack relp, records of at most 512 bytes: copied with their headers, none by page reference" small
 stop peer
 
 ktap_finish
