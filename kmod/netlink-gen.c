@@ -133,7 +133,7 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 };
 
 /* KLOGFWD_CMD_TARGET_NEW - do */
-static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_RELP_TIMEOUT_S + 1] = {
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_PEERNAME + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
@@ -151,6 +151,8 @@ static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_REL
 	[KLOGFWD_A_TARGET_RELP_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
 	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_max_frame_range),
 	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_timeout_s_range),
+	[KLOGFWD_A_TARGET_TLS] = NLA_POLICY_MAX(NLA_U8, 1),
+	[KLOGFWD_A_TARGET_TLS_PEERNAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_HOSTNAME_LEN, },
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -230,7 +232,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_NEW,
 		.doit		= klogfwd_nl_target_new_doit,
 		.policy		= klogfwd_target_new_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_RELP_TIMEOUT_S,
+		.maxattr	= KLOGFWD_A_TARGET_TLS_PEERNAME,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -92,6 +92,7 @@ static const char *const klf_target_state_names[] = {
 	[KLOGFWD_TARGET_STATE_ESTABLISHED] = "established",
 	[KLOGFWD_TARGET_STATE_BACKOFF] = "backoff",
 	[KLOGFWD_TARGET_STATE_PAUSED] = "paused",
+	[KLOGFWD_TARGET_STATE_HANDSHAKE] = "handshake",
 };
 
 static const char *const klf_version_attr_names[KLOGFWD_A_VERSION_MAX + 1] = {
@@ -183,6 +184,10 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = "relp-timeout-s",
 	[KLOGFWD_A_TARGET_EVENT] = "event",
 	[KLOGFWD_A_TARGET_COUNT] = "count",
+	[KLOGFWD_A_TARGET_TLS] = "tls",
+	[KLOGFWD_A_TARGET_TLS_PEERNAME] = "tls-peername",
+	[KLOGFWD_A_TARGET_TLS_VERSION] = "tls-version",
+	[KLOGFWD_A_TARGET_TLS_CIPHER] = "tls-cipher",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
@@ -213,6 +218,8 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_RELP_SKIPPED] = "relp-skipped",
 	[KLOGFWD_A_TARGET_STATS_RELP_LAST_CODE] = "relp-last-code",
 	[KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS] = "relp-timeouts",
+	[KLOGFWD_A_TARGET_STATS_TLS_HANDSHAKES] = "tls-handshakes",
+	[KLOGFWD_A_TARGET_STATS_TLS_FAILURES] = "tls-failures",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -615,6 +622,16 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 	[KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS] = {
 		"relp-timeouts",
 		"ack relp: sessions broken because no response came within relp-timeout-s.",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_TLS_HANDSHAKES] = {
+		"tls-handshakes",
+		"tls: TLS handshakes that succeeded.",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_TLS_FAILURES] = {
+		"tls-failures",
+		"tls: TLS handshakes that failed, were refused or timed out (the error in last-error).",
 		false,
 	},
 };
