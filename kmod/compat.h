@@ -11,6 +11,7 @@
 #ifndef _KLF_COMPAT_H
 #define _KLF_COMPAT_H
 
+#include <linux/kconfig.h>
 #include <linux/types.h>
 
 struct genl_family;
@@ -31,6 +32,18 @@ struct genl_family;
 
 int klf_genl_register_family(struct genl_family *family);
 void klf_genl_unregister_family(struct genl_family *family);
+
+/*
+ * TLS targets need the TLS handshake upcall (net/handshake, 6.5 and later),
+ * which a kernel has only when built with one of its in-kernel users
+ * (SUNRPC, NVMe/TCP): Debian's 6.12 has it, 6.1 has not. tls.c is empty
+ * and target-new refuses tls where KLF_TLS_TARGETS is 0.
+ */
+#if defined(KLF_HAVE_HANDSHAKE_H) && IS_ENABLED(CONFIG_NET_HANDSHAKE)
+#define KLF_TLS_TARGETS 1
+#else
+#define KLF_TLS_TARGETS 0
+#endif
 
 /* device_type.devnode's device argument became const in 6.2. */
 #ifdef KLF_HAVE_CONST_DEVNODE

@@ -33,3 +33,6 @@ endif
 # MSG_SPLICE_PAGES. Probe the function, never the flag: Debian's 6.1.192
 # defines MSG_SPLICE_PAGES, but its TCP ignores it and copies.
 ccflags-y += $(call klf-probe,include/linux/net.h,int kernel_sendpage,KLF_HAVE_KERNEL_SENDPAGE)
+# The TLS handshake upcall (net/handshake) arrived in 6.5: TLS targets
+# need it (and CONFIG_NET_HANDSHAKE: compat.h).
+ccflags-y += $(call klf-probe,include/net/handshake.h,int tls_client_hello_anon,KLF_HAVE_HANDSHAKE_H)

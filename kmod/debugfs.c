@@ -133,6 +133,9 @@ static int target_stats_show(struct seq_file *m, void *v)
 				   klf_counter_get(&s.stats, &klf_relp_counters[i]));
 		seq_printf(m, "relp_last_code %u\n", s.stats.relp_last_code);
 	}
+	for (i = 0; t->tls && i < klf_tls_ncounters; i++)
+		seq_printf(m, "%s %llu\n", klf_tls_counters[i].name,
+			   klf_counter_get(&s.stats, &klf_tls_counters[i]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(target_stats);

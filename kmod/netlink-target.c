@@ -113,6 +113,33 @@ static int klf_nl_target_addr(struct genl_info *info, struct sockaddr_storage *s
 	return 0;
 }
 
+/*
+ * TLS: *@peername becomes NULL without, the peer name or "" (the address)
+ * with. Refused where the kernel has no handshake upcall.
+ */
+static int klf_nl_target_tls(struct genl_info *info, const char **peername)
+{
+	struct nlattr **tb = info->attrs;
+	bool tls = tb[KLOGFWD_A_TARGET_TLS] && nla_get_u8(tb[KLOGFWD_A_TARGET_TLS]);
+
+	*peername = NULL;
+	if (!tls) {
+		if (!tb[KLOGFWD_A_TARGET_TLS_PEERNAME])
+			return 0;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_PEERNAME],
+				    "peername applies to tls targets only");
+		return -EINVAL;
+	}
+	if (!klf_have_tls()) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS],
+				    "tls needs Linux 6.5 or newer: this kernel has no TLS handshake upcall (net/handshake)");
+		return -EOPNOTSUPP;
+	}
+	*peername = tb[KLOGFWD_A_TARGET_TLS_PEERNAME] ?
+		    nla_data(tb[KLOGFWD_A_TARGET_TLS_PEERNAME]) : "";
+	return 0;
+}
+
 /**
  * klogfwd_nl_target_new_doit() - create a target
  * @skb: request
@@ -127,6 +154,7 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct klf_target_config cfg;
 	struct sockaddr_storage ss;
 	u32 start = KLOGFWD_START_EARLIEST, ack = KLOGFWD_ACK_TCP;
+	const char *tls_peername;
 	struct klf_target *t;
 	struct klf_log *log;
 	u64 from = 0;
@@ -159,6 +187,10 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
+	ret = klf_nl_target_tls(info, &tls_peername);
+	if (ret)
+		return ret;
+
 	log = klf_log_find(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_LOG]));
 	if (!log) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_LOG], "no such log");
@@ -170,7 +202,7 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	}
 	t = klf_target_create(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_NAME]), log,
-			      &ss, len, ack, start, from, &cfg,
+			      &ss, len, ack, start, from, &cfg, tls_peername,
 			      tb[KLOGFWD_A_TARGET_PAUSED] &&
 			      nla_get_u8(tb[KLOGFWD_A_TARGET_PAUSED]),
 			      info->extack);
@@ -279,12 +311,18 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    nla_put_u8(msg, KLOGFWD_A_TARGET_NODELAY, s.cfg.nodelay) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_SNDBUF, s.cfg.sndbuf) ||
 	    nla_put_u8(msg, KLOGFWD_A_TARGET_PAUSED, s.paused) ||
+	    nla_put_u8(msg, KLOGFWD_A_TARGET_TLS, !!t->tls) ||
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_STATE, s.state))
 		goto err;
 	if (t->ack == KLOGFWD_ACK_RELP &&
 	    (nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_WINDOW, s.cfg.relp_window) ||
 	     nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_MAX_FRAME, s.cfg.relp_max_frame) ||
 	     nla_put_u32(msg, KLOGFWD_A_TARGET_RELP_TIMEOUT_S, s.cfg.relp_timeout_s)))
+		goto err;
+	if (t->tls &&
+	    (nla_put_string(msg, KLOGFWD_A_TARGET_TLS_PEERNAME, t->tls_peername) ||
+	     nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_VERSION, s.tls_version) ||
+	     nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_CIPHER, s.tls_cipher)))
 		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)
@@ -315,6 +353,10 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 				s.stats.relp_last_code))
 			goto err;
 	}
+	for (i = 0; t->tls && i < klf_tls_ncounters; i++)
+		if (klf_nla_put_uint(msg, klf_tls_counters[i].attr,
+				     klf_counter_get(&s.stats, &klf_tls_counters[i])))
+			goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
 	return 0;

@@ -46,6 +46,7 @@
 #include "kmod/log.h"
 #include "kmod/sock.h"
 #include "kmod/target.h"
+#include "kmod/tls.h"
 #include "kmod/xmit.h"
 
 /* bytes queued per worker run before it yields to other work */
@@ -120,20 +121,32 @@ static void klf_target_publish(struct klf_target *t)
 	klf_log_ack(t->log, &t->consumer, t->acked.cur.offset);
 }
 
+/*
+ * Read from the connection without waiting: through TLS on a TLS target.
+ *
+ * Return: bytes read, 0 at the end of the stream, or a negative errno
+ * (-EAGAIN when there is nothing to read).
+ */
+static int klf_target_recv(struct klf_target *t, void *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	if (t->tls)
+		return klf_tls_recv(t, buf, len);
+	return kernel_recvmsg(t->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
 /* Read the receiver's acknowledgments (ack app): 8-byte LE offsets. */
 static void klf_target_app_acks(struct klf_target *t)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	u8 buf[256];
-	struct kvec iov;
 	__le64 le;
 	int n, i;
 	u64 v;
 
 	for (;;) {
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		n = kernel_recvmsg(t->sock, &msg, &iov, 1, sizeof(buf), MSG_DONTWAIT);
+		n = klf_target_recv(t, buf, sizeof(buf));
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++) {
@@ -171,6 +184,9 @@ static int klf_target_acks(struct klf_target *t)
 	slow = lock_sock_fast(sk);
 	acked = tcp_sk(sk)->bytes_acked - t->acked_base;
 	unlock_sock_fast(sk, slow);
+	/* TLS: the plaintext of the TLS records acknowledged in full */
+	if (t->tls && t->ack == KLOGFWD_ACK_TCP)
+		acked = klf_tls_acked(t, acked);
 	/* our FIN would count one more (we never send one: connections are reset) */
 	acked = min(acked, t->queued);
 	if (acked > t->conn_acked) {
@@ -231,13 +247,17 @@ static void klf_target_backoff(struct klf_target *t)
 	mod_timer(&t->timer, t->retry_at);
 }
 
-/*
- * May the target write a line to the kernel log now (KLF_SAY_BURST per
- * KLF_SAY_INTERVAL)? The first line allowed after some were suppressed says
- * how many, naming the target (the ratelimit's own message would name a
- * function).
+/**
+ * klf_target_say_ok() - may the target write a line to the kernel log now?
+ * @t: the target, locked
+ *
+ * KLF_SAY_BURST lines per KLF_SAY_INTERVAL. The first line allowed after
+ * some were suppressed says how many, naming the target (the ratelimit's
+ * own message would name a function).
+ *
+ * Return: true if the line may be written.
  */
-static bool klf_target_say_ok(struct klf_target *t)
+bool klf_target_say_ok(struct klf_target *t)
 {
 	lockdep_assert_held(&t->lock);
 	if (!__ratelimit(&t->say_rs))
@@ -321,20 +341,16 @@ static int klf_target_relp_rsp(struct klf_target *t, const struct klf_relp_rsp *
  */
 static int klf_target_relp_recv(struct klf_target *t)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct klf_relp *r = &t->relp;
 	struct klf_relp_rsp rsp;
 	size_t off, used;
-	struct kvec iov;
 	u8 buf[256];
 	int n, ret;
 
 	if (r->broken)
 		return -EPROTO;
 	for (;;) {
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		n = kernel_recvmsg(t->sock, &msg, &iov, 1, sizeof(buf), MSG_DONTWAIT);
+		n = klf_target_recv(t, buf, sizeof(buf));
 		if (n == -EAGAIN)
 			return 0;
 		if (n < 0)
@@ -465,6 +481,8 @@ static void klf_target_established(struct klf_target *t)
 	t->acked.stream = 0;
 	t->cur = t->acked.cur;
 	klf_target_put_span(t);
+	if (t->tls)
+		klf_tls_established(t);
 	if (t->ack == KLOGFWD_ACK_RELP) {
 		klf_relp_reset(&t->relp);
 		/* fault knob relp_txnr: the open that many short of the last txnr */
@@ -476,7 +494,12 @@ static void klf_target_established(struct klf_target *t)
 	t->last_connect_time = ktime_get_real_seconds();
 	t->fail_said = false;
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_ESTABLISHED);
-	if (klf_target_say_ok(t))
+	if (!klf_target_say_ok(t))
+		return;
+	if (t->tls)
+		pr_info("target %s (log %s): connected to %pISpc, TLS version %#x cipher %u\n",
+			t->name, t->log->name, &t->addr, t->tls->version, t->tls->cipher);
+	else
 		pr_info("target %s (log %s): connected to %pISpc\n", t->name, t->log->name,
 			&t->addr);
 }
@@ -518,7 +541,7 @@ static int klf_target_queue(struct klf_target *t, loff_t pos, size_t len, bool m
 	unsigned int off = offset_in_page(pos), npages, i;
 	struct page *pages[KLF_SEND_PAGES];
 	struct sock *sk = t->sock->sk;
-	size_t slen;
+	size_t slen = len;
 	int ret;
 
 	npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
@@ -546,6 +569,16 @@ static int klf_target_queue(struct klf_target *t, loff_t pos, size_t len, bool m
 	t->stats.send_calls++;
 	t->stats.bytes_sent += ret;
 	t->queued += ret;
+	if (t->tls) {
+		/*
+		 * ack tcp sends one TLS record at a time: TLS takes all of it
+		 * or nothing, so a short send is a surprise, and what the
+		 * receiver has could not be told from it
+		 */
+		if (t->ack == KLOGFWD_ACK_TCP && ret != slen)
+			return -EPROTO;
+		ret = klf_tls_sent(t, ret) ?: ret;
+	}
 	return ret;
 }
 
@@ -585,6 +618,7 @@ static int klf_target_send(struct klf_target *t)
 	size_t budget = KLF_SEND_BUDGET;
 	struct klf_span *s = &t->span;
 	size_t len;
+	bool more;
 	int ret;
 
 	for (;;) {
@@ -598,7 +632,15 @@ static int klf_target_send(struct klf_target *t)
 		len = min_t(size_t, s->end - s->pos,
 			    KLF_SEND_PAGES * PAGE_SIZE - offset_in_page(s->pos));
 		len = min(len, budget);
-		ret = klf_target_queue(t, s->pos, len, s->pos + len < s->end);
+		more = s->pos + len < s->end;
+		if (t->tls && t->ack == KLOGFWD_ACK_TCP) {
+			/* one TLS record per send: its end is known (tls.c) */
+			if (!klf_tls_room(t->tls))
+				return 0;
+			len = min_t(size_t, len, KLF_TLS_SEND_MAX);
+			more = false;
+		}
+		ret = klf_target_queue(t, s->pos, len, more);
 		if (ret <= 0)
 			return ret;
 		if (s->offset < t->sent_hwm)
@@ -1041,6 +1083,20 @@ void klf_target_work(struct work_struct *work)
 			klf_target_fail(t, ret ? ret : -ECONNREFUSED);
 			goto out;
 		}
+		if (t->tls) {
+			ret = klf_tls_start(t);
+			if (ret)
+				klf_target_fail(t, ret);
+			goto out;
+		}
+		klf_target_established(t);
+	} else if (t->state == KLOGFWD_TARGET_STATE_HANDSHAKE) {
+		ret = klf_tls_poll(t);
+		if (ret < 0)
+			klf_target_fail(t, ret);
+		if (ret <= 0)
+			goto out;
+		st = READ_ONCE(sk->sk_state);
 		klf_target_established(t);
 	}
 	if (st != TCP_ESTABLISHED) {

@@ -10,6 +10,7 @@
  * the socket is installed, NULL once klf_sock_close() has begun.
  */
 
+#include <linux/file.h>
 #include <linux/net.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
@@ -19,6 +20,7 @@
 #include "kmod/log.h"
 #include "kmod/sock.h"
 #include "kmod/target.h"
+#include "kmod/tls.h"
 
 static void klf_sk_kick(struct sock *sk)
 {
@@ -53,24 +55,63 @@ static void klf_sk_write_space(struct sock *sk)
 }
 
 /*
- * A kernel TCP socket has no ULP, so the callbacks replaced here need not
- * be chained to; they are saved to be put back before release.
+ * A TLS socket: TLS's own callbacks (saved in @t when klogfwd's are
+ * installed over them) must run first, then the worker is kicked. They are
+ * called outside sk_callback_lock, as the socket calls them.
  */
-static void klf_sock_install(struct klf_target *t, struct sock *sk)
+static void klf_sk_tls_write_space(struct sock *sk)
 {
+	void (*saved)(struct sock *sk) = NULL;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data)
+		saved = ((struct klf_target *)sk->sk_user_data)->saved_write_space;
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (saved)
+		saved(sk);
+	klf_sk_write_space(sk);
+}
+
+static void klf_sk_tls_data_ready(struct sock *sk)
+{
+	void (*saved)(struct sock *sk) = NULL;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data)
+		saved = ((struct klf_target *)sk->sk_user_data)->saved_data_ready;
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (saved)
+		saved(sk);
+	klf_sk_kick(sk);
+}
+
+/*
+ * Install klogfwd's callbacks, saving the socket's. A plain kernel TCP
+ * socket has no ULP: the callbacks replaced need not be chained to, only
+ * put back before release. On a TLS socket (@tls) they are TLS's, and
+ * klogfwd's call them.
+ */
+static void klf_sock_install(struct klf_target *t, struct sock *sk, bool tls)
+{
+	bool reads = t->ack == KLOGFWD_ACK_APP || t->ack == KLOGFWD_ACK_RELP;
+
 	write_lock_bh(&sk->sk_callback_lock);
 	t->saved_state_change = sk->sk_state_change;
 	t->saved_write_space = sk->sk_write_space;
 	t->saved_data_ready = sk->sk_data_ready;
 	sk->sk_user_data = t;
 	WRITE_ONCE(sk->sk_state_change, klf_sk_kick);
-	WRITE_ONCE(sk->sk_write_space, klf_sk_write_space);
-	if (t->ack == KLOGFWD_ACK_APP || t->ack == KLOGFWD_ACK_RELP)
-		WRITE_ONCE(sk->sk_data_ready, klf_sk_kick);
+	WRITE_ONCE(sk->sk_write_space, tls ? klf_sk_tls_write_space : klf_sk_write_space);
+	if (reads)
+		WRITE_ONCE(sk->sk_data_ready, tls ? klf_sk_tls_data_ready : klf_sk_kick);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-/* Restore the callbacks before release: an orphan may outlive the module. */
+/*
+ * Put the saved callbacks back: before release (an orphan may outlive the
+ * module), and before a TLS handshake (TLS saves what it finds, and writes
+ * it back at close).
+ */
 static void klf_sock_restore(struct klf_target *t, struct sock *sk)
 {
 	write_lock_bh(&sk->sk_callback_lock);
@@ -78,7 +119,44 @@ static void klf_sock_restore(struct klf_target *t, struct sock *sk)
 	WRITE_ONCE(sk->sk_state_change, t->saved_state_change);
 	WRITE_ONCE(sk->sk_write_space, t->saved_write_space);
 	WRITE_ONCE(sk->sk_data_ready, t->saved_data_ready);
+	t->saved_state_change = NULL;
 	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * klf_sock_detach() - prepare a connected socket for a TLS handshake
+ * @t: the target, locked, its socket connected
+ *
+ * Puts the socket's own callbacks back and gives it a file, which the
+ * handshake upcall passes to the agent. The socket is released through
+ * the file from now on.
+ *
+ * Return: 0, or a negative errno from sock_alloc_file() (the socket is
+ * then released and @t->sock NULL).
+ */
+int klf_sock_detach(struct klf_target *t)
+{
+	struct file *file;
+
+	lockdep_assert_held(&t->lock);
+	klf_sock_restore(t, t->sock->sk);
+	file = sock_alloc_file(t->sock, O_NONBLOCK, NULL);
+	if (IS_ERR(file)) {
+		t->sock = NULL;
+		klf_obj_dec(KLF_OBJ_SOCKET);
+		return PTR_ERR(file);
+	}
+	return 0;
+}
+
+/**
+ * klf_sock_attach_tls() - install klogfwd's callbacks on a TLS socket
+ * @t: the target, locked, after a successful handshake
+ */
+void klf_sock_attach_tls(struct klf_target *t)
+{
+	lockdep_assert_held(&t->lock);
+	klf_sock_install(t, t->sock->sk, true);
 }
 
 /**
@@ -123,7 +201,7 @@ int klf_sock_open(struct klf_target *t)
 		WRITE_ONCE(sk->sk_sndbuf, max_t(int, t->cfg.sndbuf * 2, SOCK_MIN_SNDBUF));
 		release_sock(sk);
 	}
-	klf_sock_install(t, sk);
+	klf_sock_install(t, sk, false);
 	t->sock = sock;
 	return 0;
 }
@@ -132,18 +210,25 @@ int klf_sock_open(struct klf_target *t)
  * klf_sock_close() - reset a target's connection and release its socket
  * @t: the target, locked, with a socket
  *
- * The callbacks are put back first, then the connection is reset (RST,
- * queue purged: what was not acknowledged is sent again on the next
- * connection) and the socket released; @t->sock becomes NULL.
+ * A pending TLS handshake is withdrawn first, the callbacks are put back,
+ * then the connection is reset (RST, queue purged: what was not
+ * acknowledged is sent again on the next connection) and the socket
+ * released; @t->sock becomes NULL.
  */
 void klf_sock_close(struct klf_target *t)
 {
 	struct socket *sock = t->sock;
 
 	lockdep_assert_held(&t->lock);
-	klf_sock_restore(t, sock->sk);
+	klf_tls_abort(t);
+	if (t->saved_state_change)
+		klf_sock_restore(t, sock->sk);
 	sock_no_linger(sock->sk);
-	sock_release(sock);
+	/* the agent may still hold the file: the socket goes with its last reference */
+	if (sock->file)
+		__fput_sync(sock->file);
+	else
+		sock_release(sock);
 	t->sock = NULL;
 	klf_obj_dec(KLF_OBJ_SOCKET);
 }

@@ -10,5 +10,7 @@ struct klf_target;
 
 int klf_sock_open(struct klf_target *t);
 void klf_sock_close(struct klf_target *t);
+int klf_sock_detach(struct klf_target *t);
+void klf_sock_attach_tls(struct klf_target *t);
 
 #endif /* _KLF_SOCK_H */

@@ -77,9 +77,17 @@ const struct klf_counter klf_relp_counters[] = {
 };
 
 const unsigned int klf_relp_ncounters = ARRAY_SIZE(klf_relp_counters);
-/* every u64 of struct klf_target_stats is in one of the two tables */
+
+const struct klf_counter klf_tls_counters[] = {
+	KLF_TARGET_COUNTER(TLS_HANDSHAKES, tls_handshakes),
+	KLF_TARGET_COUNTER(TLS_FAILURES, tls_failures),
+};
+
+const unsigned int klf_tls_ncounters = ARRAY_SIZE(klf_tls_counters);
+/* every u64 of struct klf_target_stats is in one of the three tables */
 static_assert(offsetof(struct klf_target_stats, relp_last_code) ==
-	      sizeof(u64) * (ARRAY_SIZE(klf_target_counters) + ARRAY_SIZE(klf_relp_counters)));
+	      sizeof(u64) * (ARRAY_SIZE(klf_target_counters) + ARRAY_SIZE(klf_relp_counters) +
+			     ARRAY_SIZE(klf_tls_counters)));
 
 static void klf_totals_add_log(struct klf_totals *tot, const struct klf_log_stats *st)
 {

@@ -99,6 +99,8 @@ extern const unsigned int klf_target_ncounters;
 /* struct klf_target_stats, those of ack relp targets (relp_last_code aside) */
 extern const struct klf_counter klf_relp_counters[];
 extern const unsigned int klf_relp_ncounters;
+extern const struct klf_counter klf_tls_counters[];
+extern const unsigned int klf_tls_ncounters;
 
 extern unsigned int klf_net_id;
 

@@ -158,6 +158,7 @@ static int klf_target_start(struct klf_target *t, u32 start, u64 from, u64 *lost
 static void klf_target_free(struct klf_target *t)
 {
 	klf_relp_free(&t->relp);
+	kfree(t->tls);
 	if (t->cursor_file)
 		fput(t->cursor_file);
 	klf_log_put(t->log);
@@ -177,6 +178,8 @@ static void klf_target_free(struct klf_target *t)
  * @start: KLOGFWD_START_*
  * @from: offset with KLOGFWD_START_OFFSET
  * @cfg: settings, checked with klf_target_config_check()
+ * @tls_peername: NULL for a target without TLS; with TLS, the name the
+ *		  receiver's certificate must carry, "" for its address
  * @paused: create it paused
  * @extack: for errors
  *
@@ -185,7 +188,8 @@ static void klf_target_free(struct klf_target *t)
 struct klf_target *klf_target_create(struct net *net, const char *name, struct klf_log *log,
 				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
 				     u32 start, u64 from, const struct klf_target_config *cfg,
-				     bool paused, struct netlink_ext_ack *extack)
+				     const char *tls_peername, bool paused,
+				     struct netlink_ext_ack *extack)
 {
 	char fname[KLOGFWD_NAME_LEN + 8];
 	struct klf_target *t;
@@ -234,6 +238,17 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 		ret = klf_relp_alloc(&t->relp);
 		if (ret)
 			goto err_free;
+	}
+	if (tls_peername) {
+		ret = -ENOMEM;
+		t->tls = kzalloc(sizeof(*t->tls), GFP_KERNEL);
+		if (!t->tls)
+			goto err_free;
+		init_completion(&t->tls->done);
+		if (*tls_peername)
+			strscpy(t->tls_peername, tls_peername, sizeof(t->tls_peername));
+		else
+			snprintf(t->tls_peername, sizeof(t->tls_peername), "%pISc", &t->addr);
 	}
 	/* its own "N lines suppressed" names the target (klf_target_say_ok()) */
 	ratelimit_state_init(&t->say_rs, KLF_SAY_INTERVAL, KLF_SAY_BURST);
@@ -480,6 +495,12 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->last_disconnect_time = t->last_disconnect_time;
 	snap->last_connect_time = t->last_connect_time;
 	snap->next_offset = t->cur.offset;
+	snap->tls_version = 0;
+	snap->tls_cipher = 0;
+	if (t->tls && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
+		snap->tls_version = t->tls->version;
+		snap->tls_cipher = t->tls->cipher;
+	}
 	acked = t->acked.cur;
 	mutex_unlock(&t->lock);
 

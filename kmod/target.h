@@ -14,6 +14,7 @@
 
 #include "kmod/log.h"
 #include "kmod/relp.h"
+#include "kmod/tls.h"
 
 struct dentry;
 struct net;
@@ -70,6 +71,8 @@ struct klf_target_config {
  * @connects: connections established
  * @reconnects: connections lost or failed
  * @resent_bytes: bytes queued again after a reconnect
+ * @tls_handshakes: TLS handshakes that succeeded
+ * @tls_failures: TLS handshakes that failed or timed out
  * @relp_sessions: RELP sessions opened
  * @relp_window_full: times sending stopped on a full RELP window
  * @relp_resent: records sent again in a new RELP session
@@ -89,6 +92,8 @@ struct klf_target_stats {
 	u64 connects;
 	u64 reconnects;
 	u64 resent_bytes;
+	u64 tls_handshakes;
+	u64 tls_failures;
 	u64 relp_sessions;
 	u64 relp_window_full;
 	u64 relp_resent;
@@ -119,6 +124,7 @@ struct klf_ckpt {
  * @addr: receiver address
  * @addrlen: its length
  * @ack: KLOGFWD_ACK_*
+ * @tls_peername: the name the receiver's certificate must carry (tls)
  * @dfs: its debugfs directory
  * @lock: protects the members below, up to @skipped_told_at
  * @cfg: settings
@@ -164,6 +170,7 @@ struct klf_ckpt {
  * @persisted_at: jiffies of that write
  * @stats: counters
  * @relp: the RELP session (ack relp)
+ * @tls: the TLS state, NULL for a target without TLS; set at creation
  * @relp_skipped_untold: records skipped since the last relp-skipped event
  * @skipped_told_at: jiffies of that event
  * @consumer: what the log knows of this target: the acknowledged offset
@@ -179,6 +186,7 @@ struct klf_target {
 	struct sockaddr_storage addr;
 	int addrlen;
 	u32 ack;
+	char tls_peername[KLOGFWD_HOSTNAME_LEN + 1];
 	struct dentry *dfs;
 
 	struct mutex lock; /* protects the members below, up to @skipped_told_at */
@@ -218,6 +226,7 @@ struct klf_target {
 	unsigned long persisted_at;
 	struct klf_target_stats stats;
 	struct klf_relp relp;
+	struct klf_tls *tls;
 	u32 relp_skipped_untold;
 	unsigned long skipped_told_at;
 
@@ -240,6 +249,8 @@ struct klf_target {
  * @lag_records: records appended and not acknowledged
  * @lag_bytes: their bytes
  * @dropped: records deleted before acknowledged
+ * @tls_version: TLS version of the connection, 0 if none
+ * @tls_cipher: its kernel TLS cipher, 0 if none
  */
 struct klf_target_snap {
 	struct klf_target_config cfg;
@@ -256,6 +267,8 @@ struct klf_target_snap {
 	u64 lag_records;
 	u64 lag_bytes;
 	u64 dropped;
+	u16 tls_version;
+	u16 tls_cipher;
 };
 
 extern struct mutex klf_targets_lock;
@@ -268,7 +281,8 @@ int klf_target_config_check(const struct klf_target_config *cfg,
 struct klf_target *klf_target_create(struct net *net, const char *name, struct klf_log *log,
 				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
 				     u32 start, u64 from, const struct klf_target_config *cfg,
-				     bool paused, struct netlink_ext_ack *extack);
+				     const char *tls_peername, bool paused,
+				     struct netlink_ext_ack *extack);
 int klf_target_delete(struct net *net, const char *name, bool syslog);
 void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused);
 struct klf_target *klf_target_find(struct net *net, const char *name);
@@ -289,6 +303,7 @@ void klf_target_work(struct work_struct *work);
 void klf_target_timer(struct timer_list *tl);
 void klf_target_stop(struct klf_target *t);
 void klf_target_persist(struct klf_target *t, bool force);
+bool klf_target_say_ok(struct klf_target *t);
 int klf_target_read_cursor(struct file *f, u64 *offset);
 
 void klf_debugfs_target_add(struct klf_target *t);

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klogfwd: TLS targets.
+ *
+ * Handshake. Once TCP is connected, the worker puts the socket's own
+ * callbacks back (TLS saves the callbacks it finds and writes them back
+ * when the socket closes, so none of klogfwd's may be among them), gives
+ * the socket a file (the upcall passes the socket to the agent as a file
+ * descriptor) and asks the kernel's handshake upcall for a ClientHello:
+ * an agent in the target's network namespace (klogfwd-tlsd, or
+ * ktls-utils' tlshd) does the handshake and sets the session keys on the
+ * socket (kernel TLS), then answers. The kernel never times a request
+ * out: the worker cancels it after KLF_TLS_TIMEOUT_MS, and waits for the
+ * answer if the cancellation loses the race with it. Only then are
+ * klogfwd's callbacks installed again, on top of TLS's and calling them.
+ *
+ * Sending is unchanged: the page-cache pages are handed to TLS by
+ * reference (0 copies, 1 encryption pass into TLS's own buffer).
+ *
+ * Acknowledgments (ack tcp). TCP acknowledges ciphertext, and a receiver
+ * has a record only once it has the whole TLS record that holds it. So on
+ * such a connection each send is one TLS record: at most
+ * KLF_TLS_SEND_MAX bytes, never MSG_MORE. After each send the TLS layer's
+ * record sequence number says how many records it closed; with their
+ * overhead it gives the ciphertext end of the send, kept with the
+ * plaintext end in a ring. TCP's acknowledged bytes, looked up in the
+ * ring, give the plaintext of the whole records the receiver has: the
+ * sender's checkpoints and exact resume then work on plaintext as
+ * without TLS.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#if KLF_TLS_TARGETS
+
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/unaligned.h>
+#include <net/handshake.h>
+#include <net/inet_connection_sock.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/tls.h>
+#include <net/tls_prot.h>
+
+#include "kmod/klogfwd.h"
+#include "kmod/sock.h"
+#include "kmod/target.h"
+#include "kmod/tls.h"
+
+/*
+ * The agent's answer. Called once per request that was queued, in the
+ * agent's process context (or the namespace's exit), never with the
+ * target's lock held by this thread.
+ */
+static void klf_tls_done(void *data, int status, key_serial_t peerid)
+{
+	struct klf_target *t = data;
+	struct klf_tls *tls = t->tls;
+
+	WRITE_ONCE(tls->status, status);
+	/* pairs with klf_tls_poll()'s acquire: @status is read after */
+	smp_store_release(&tls->answered, true);
+	queue_work(klf_wq, &t->work);
+	/* last: a cancellation that lost the race waits for it, then may free @t */
+	complete(&tls->done);
+}
+
+static const char *klf_tls_why(int err)
+{
+	switch (err) {
+	case -ESRCH:
+		return ": no handshake agent (klogfwd-tlsd) runs in the target's network namespace";
+	case -EACCES:
+		return ": the agent did not accept the receiver's certificate";
+	case -ETIMEDOUT:
+		return ": no answer from the handshake agent in time";
+	case -EKEYREJECTED:
+		return ": kernel TLS was not set up on the connection";
+	default:
+		return "";
+	}
+}
+
+/* A handshake failed with @err: count it and tell it, once until connected. */
+static int klf_tls_failed(struct klf_target *t, int err)
+{
+	t->stats.tls_failures++;
+	if (!t->fail_said) {
+		t->fail_said = true;
+		if (klf_target_say_ok(t))
+			pr_info("target %s (log %s): TLS handshake with %pISpc failed: %pe%s; retrying quietly\n",
+				t->name, t->log->name, &t->addr, ERR_PTR(err), klf_tls_why(err));
+	}
+	return err;
+}
+
+/**
+ * klf_tls_start() - ask the handshake agent for a TLS session
+ * @t: the target, locked, its TCP connection established
+ *
+ * Return: 0 with the request queued (state handshake, the timer set for
+ * its deadline), or a negative errno: -ESRCH when no agent listens in the
+ * target's namespace.
+ */
+int klf_tls_start(struct klf_target *t)
+{
+	struct tls_handshake_args args = {};
+	struct klf_tls *tls = t->tls;
+	int ret;
+
+	lockdep_assert_held(&t->lock);
+	ret = klf_sock_detach(t);
+	if (ret)
+		return klf_tls_failed(t, ret);
+	args.ta_sock = t->sock;
+	args.ta_done = klf_tls_done;
+	args.ta_data = t;
+	args.ta_peername = t->tls_peername;
+	args.ta_timeout_ms = KLF_TLS_TIMEOUT_MS;
+	reinit_completion(&tls->done);
+	tls->answered = false;
+	tls->version = 0;
+	tls->cipher = 0;
+	ret = tls_client_hello_anon(&args, GFP_KERNEL);
+	if (ret)
+		return klf_tls_failed(t, ret);
+	tls->pending = true;
+	tls->deadline = jiffies + msecs_to_jiffies(KLF_TLS_TIMEOUT_MS);
+	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_HANDSHAKE);
+	mod_timer(&t->timer, tls->deadline);
+	return 0;
+}
+
+/*
+ * The agent said the session is set up: check that kernel TLS really
+ * encrypts what is sent (and decrypts what is read, where the target
+ * reads), before anything is sent.
+ */
+static int klf_tls_ready(struct klf_target *t)
+{
+	struct sock *sk = t->sock->sk;
+	const struct tcp_ulp_ops *ulp;
+	struct klf_tls *tls = t->tls;
+	struct tls_context *ctx;
+	int ret = -EKEYREJECTED;
+
+	lock_sock(sk);
+	ulp = inet_csk(sk)->icsk_ulp_ops;
+	if (!ulp || strcmp(ulp->name, "tls"))
+		goto out;
+	ctx = tls_get_ctx(sk);
+	if (!ctx || ctx->tx_conf == TLS_BASE || ctx->prot_info.rec_seq_size != 8)
+		goto out;
+	if (t->ack != KLOGFWD_ACK_TCP && ctx->rx_conf == TLS_BASE)
+		goto out;
+	tls->version = ctx->prot_info.version;
+	tls->cipher = ctx->prot_info.cipher_type;
+	tls->overhead = ctx->prot_info.overhead_size;
+	tls->seq = get_unaligned_be64(ctx->tx.rec_seq);
+	ret = 0;
+out:
+	release_sock(sk);
+	return ret;
+}
+
+/**
+ * klf_tls_poll() - follow the handshake of a target in state handshake
+ * @t: the target, locked
+ *
+ * Cancels the request at its deadline, waiting for the agent's answer if
+ * it is already being given.
+ *
+ * Return: 1 when the session is set up (klogfwd's callbacks installed),
+ * 0 while the agent works, or a negative errno: the attempt failed.
+ */
+int klf_tls_poll(struct klf_target *t)
+{
+	struct klf_tls *tls = t->tls;
+	int ret;
+
+	lockdep_assert_held(&t->lock);
+	/* pairs with klf_tls_done()'s release: @status is written before */
+	if (!smp_load_acquire(&tls->answered)) {
+		if (time_before(jiffies, tls->deadline)) {
+			mod_timer(&t->timer, tls->deadline);
+			return 0;
+		}
+		if (tls_handshake_cancel(t->sock->sk)) {
+			tls->pending = false;
+			kernel_sock_shutdown(t->sock, SHUT_RDWR);
+			return klf_tls_failed(t, -ETIMEDOUT);
+		}
+		wait_for_completion(&tls->done);
+	}
+	tls->pending = false;
+	ret = READ_ONCE(tls->status);
+	if (!ret)
+		ret = klf_tls_ready(t);
+	if (ret)
+		return klf_tls_failed(t, ret);
+	klf_sock_attach_tls(t);
+	t->stats.tls_handshakes++;
+	return 1;
+}
+
+/**
+ * klf_tls_abort() - withdraw a pending handshake request
+ * @t: the target, locked, with a socket
+ *
+ * On return the agent's answer will not come, or has come: the socket may
+ * be released.
+ */
+void klf_tls_abort(struct klf_target *t)
+{
+	struct klf_tls *tls = t->tls;
+
+	lockdep_assert_held(&t->lock);
+	if (!tls || !tls->pending)
+		return;
+	if (!tls_handshake_cancel(t->sock->sk))
+		wait_for_completion(&tls->done);
+	tls->pending = false;
+	/* an agent holding the socket fails at once */
+	kernel_sock_shutdown(t->sock, SHUT_RDWR);
+}
+
+/**
+ * klf_tls_established() - a new TLS connection starts
+ * @t: the target, locked
+ */
+void klf_tls_established(struct klf_target *t)
+{
+	struct klf_tls *tls = t->tls;
+
+	lockdep_assert_held(&t->lock);
+	tls->wire = 0;
+	tls->head = 0;
+	tls->len = 0;
+}
+
+/**
+ * klf_tls_sent() - account for a send on a TLS connection
+ * @t: the target, locked; @t->queued includes the send
+ * @len: the bytes it queued, all it was given, without MSG_MORE
+ *
+ * Return: 0, or -EPROTO if the send left its record open (an ack tcp
+ * connection could not tell what the receiver has).
+ */
+int klf_tls_sent(struct klf_target *t, size_t len)
+{
+	struct sock *sk = t->sock->sk;
+	struct klf_tls *tls = t->tls;
+	unsigned int i;
+	bool slow;
+	u64 seq;
+
+	lockdep_assert_held(&t->lock);
+	slow = lock_sock_fast(sk);
+	seq = get_unaligned_be64(tls_get_ctx(sk)->tx.rec_seq);
+	unlock_sock_fast(sk, slow);
+	tls->wire += len + (seq - tls->seq) * tls->overhead;
+	if (t->ack != KLOGFWD_ACK_TCP) {
+		tls->seq = seq;
+		return 0;
+	}
+	if (seq == tls->seq || tls->len == KLF_TLS_RECS)
+		return -EPROTO;
+	tls->seq = seq;
+	i = (tls->head + tls->len) % KLF_TLS_RECS;
+	tls->ring[i] = (struct klf_tls_rec){ .wire = tls->wire, .plain = t->queued };
+	tls->len++;
+	return 0;
+}
+
+/**
+ * klf_tls_acked() - the plaintext a receiver has, from what TCP acknowledged
+ * @t: the target, locked, ack tcp
+ * @wire: ciphertext bytes of the connection acknowledged
+ *
+ * Return: plaintext bytes of the connection in TLS records acknowledged
+ * in full.
+ */
+u64 klf_tls_acked(struct klf_target *t, u64 wire)
+{
+	struct klf_tls *tls = t->tls;
+	u64 plain = t->conn_acked;
+
+	lockdep_assert_held(&t->lock);
+	while (tls->len && tls->ring[tls->head].wire <= wire) {
+		plain = tls->ring[tls->head].plain;
+		tls->head = (tls->head + 1) % KLF_TLS_RECS;
+		tls->len--;
+	}
+	return plain;
+}
+
+/**
+ * klf_tls_recv() - read application data from a TLS connection
+ * @t: the target, locked, its session set up
+ * @buf: where to
+ * @len: its size
+ *
+ * Records other than application data are consumed here: a TLS 1.3
+ * NewSessionTicket is dropped, an alert ends the connection.
+ *
+ * Return: bytes read, 0 at the end of the stream (EOF or close_notify),
+ * or a negative errno (-EAGAIN when there is nothing to read).
+ */
+int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
+{
+	union {
+		struct cmsghdr cmsg;
+		u8 space[CMSG_SPACE(sizeof(u8))];
+	} u;
+	struct kvec iov;
+	u8 *p = buf;
+	int n;
+
+	lockdep_assert_held(&t->lock);
+	for (;;) {
+		struct msghdr msg = {
+			.msg_control = &u,
+			.msg_controllen = sizeof(u),
+		};
+
+		memset(&u, 0, sizeof(u));
+		iov.iov_base = buf;
+		iov.iov_len = len;
+		n = kernel_recvmsg(t->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+		if (n <= 0)
+			return n;
+		switch (tls_get_record_type(t->sock->sk, &u.cmsg)) {
+		case TLS_RECORD_TYPE_DATA:
+			return n;
+		case TLS_RECORD_TYPE_ALERT:
+			if (n >= 2 && p[1] == 0)	/* close_notify */
+				return 0;
+			if (klf_target_say_ok(t))
+				pr_info("target %s (log %s): TLS alert from %pISpc: level %u description %u\n",
+					t->name, t->log->name, &t->addr, n >= 1 ? p[0] : 0,
+					n >= 2 ? p[1] : 0);
+			return -ECONNABORTED;
+		default:
+			/* a handshake record: TLS 1.3's NewSessionTicket */
+			break;
+		}
+	}
+}
+
+#endif /* KLF_TLS_TARGETS */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klogfwd: TLS targets. The handshake is done by an agent in userspace
+ * through the kernel's handshake upcall (net/handshake, 6.5 and later);
+ * the keys go to kernel TLS, and records still leave the page cache by
+ * reference.
+ */
+#ifndef _KLF_TLS_H
+#define _KLF_TLS_H
+
+#include <linux/completion.h>
+#include <linux/types.h>
+
+struct klf_target;
+
+/* TLS records of an ack tcp connection whose acknowledgment is awaited */
+#define KLF_TLS_RECS		512
+/* how long the agent has for a handshake */
+#define KLF_TLS_TIMEOUT_MS	10000
+/* plaintext per send on an ack tcp connection: one TLS record */
+#define KLF_TLS_SEND_MAX	16384
+
+/**
+ * struct klf_tls_rec - the end of a TLS record sent on the connection
+ * @wire: ciphertext bytes on the connection up to the record's end
+ * @plain: plaintext bytes (klf_target.queued) up to the record's end
+ */
+struct klf_tls_rec {
+	u64 wire;
+	u64 plain;
+};
+
+/**
+ * struct klf_tls - the TLS state of a target (tls targets only)
+ * @done: completed by the handshake's callback; waited for by a
+ *	  cancellation that lost the race with it
+ * @answered: the callback ran (release; read with acquire)
+ * @status: its status, 0 or a negative errno, written before @answered
+ * @pending: a handshake request is with the agent (under the target's lock)
+ * @deadline: jiffies when a pending handshake is cancelled
+ * @version: TLS version of the connection, 0 if none (e.g. 0x0304)
+ * @cipher: its kernel TLS cipher type (TLS_CIPHER_*)
+ * @overhead: bytes the TLS layer adds to each record
+ * @seq: the TLS layer's transmit record sequence after the last send
+ * @wire: ciphertext bytes queued on the connection
+ * @head: oldest entry of @ring
+ * @len: entries in @ring
+ * @ring: record ends not yet acknowledged (ack tcp), oldest first
+ *
+ * All but @done, @answered and @status are under the target's lock.
+ */
+struct klf_tls {
+	struct completion done;
+	bool answered;
+	int status;
+	bool pending;
+	unsigned long deadline;
+	u16 version;
+	u16 cipher;
+	u16 overhead;
+	u64 seq;
+	u64 wire;
+	unsigned int head;
+	unsigned int len;
+	struct klf_tls_rec ring[KLF_TLS_RECS];
+};
+
+#if KLF_TLS_TARGETS
+int klf_tls_start(struct klf_target *t);
+int klf_tls_poll(struct klf_target *t);
+void klf_tls_abort(struct klf_target *t);
+void klf_tls_established(struct klf_target *t);
+int klf_tls_sent(struct klf_target *t, size_t len);
+u64 klf_tls_acked(struct klf_target *t, u64 wire);
+int klf_tls_recv(struct klf_target *t, void *buf, size_t len);
+#else
+static inline int klf_tls_start(struct klf_target *t) { return -EOPNOTSUPP; }
+static inline int klf_tls_poll(struct klf_target *t) { return -EOPNOTSUPP; }
+static inline void klf_tls_abort(struct klf_target *t) { }
+static inline void klf_tls_established(struct klf_target *t) { }
+static inline int klf_tls_sent(struct klf_target *t, size_t len) { return -EOPNOTSUPP; }
+static inline u64 klf_tls_acked(struct klf_target *t, u64 wire) { return 0; }
+static inline int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/* the kernel has the TLS handshake upcall */
+static inline bool klf_have_tls(void)
+{
+#if KLF_TLS_TARGETS
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* there is room for another record on an ack tcp connection */
+static inline bool klf_tls_room(const struct klf_tls *tls)
+{
+	return tls->len < KLF_TLS_RECS;
+}
+
+#endif /* _KLF_TLS_H */
