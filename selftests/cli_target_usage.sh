@@ -21,7 +21,7 @@ source "$(dirname "$0")/cli_lib.sh"
 
 VERBS="add set del show"
 SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame timeout"
-FIXED="log to from ack"
+FIXED="log to from ack peername"
 # a valid "target add t" command line, to which the rows add keywords
 # shellcheck disable=SC2034 # it expands in the table rows
 ADD="target add t log app to 127.0.0.1:9000"
@@ -49,8 +49,8 @@ test_verb_help()
 
 test_help_lists_keywords()
 {
-	help_keywords "target add --help" "$FIXED paused $SETTINGS" &&
-		help_keywords "target set --help" "pause resume $SETTINGS" "$FIXED paused"
+	help_keywords "target add --help" "$FIXED tls paused $SETTINGS" &&
+		help_keywords "target set --help" "pause resume $SETTINGS" "$FIXED tls paused"
 }
 
 test_verb_prefixes()
@@ -226,10 +226,11 @@ ROWS
 test_wrong_command()
 {
 	check_rows <<'ROWS'
-	target set t % x           | 2 | target set: % is fixed at creation and cannot be changed | $FIXED
-	target set t nodelay on %  | 2 | target set: % is fixed at creation and cannot be changed | $FIXED
+	target set t % x           | 2 | target set: % is fixed at creation and cannot be changed | $FIXED tls
+	target set t nodelay on %  | 2 | target set: % is fixed at creation and cannot be changed | $FIXED tls
 	target set t paused        | 2 | target set: paused is for target add; give pause or resume
 	$ADD %                     | 2 | target add: % is for target set; give paused to create a paused target | pause resume
+	$ADD peername logs.test    | 2 | target add: peername goes with tls
 ROWS
 }
 
@@ -282,6 +283,8 @@ test_valid_reaches_kernel()
 	target add t log app to 127.0.0.1:514 ack relp         | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:514 ack relp window 1 max-frame 16 | 1 | NOT_LOADED
 	target add t max-frame 1M window 1024 ack relp paused to 127.0.0.1:514 log app | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:6514 tls | 1 | NOT_LOADED
+	target add t tls peername logs.example.com to [::1]:6514 log app ack relp | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:514 ack relp window 128 max-frame % | 1 | NOT_LOADED | 8096 8k 64K 1m 1048576
 	target set t pause                     | 1 | NOT_LOADED
 	target set t resume                    | 1 | NOT_LOADED
@@ -385,7 +388,7 @@ test_completion()
 	target               |   | add del help set show
 	t                    | s | set show
 	help target          |   | add del set show
-	target add t         |   | ack backoff from keepalive log max-frame nodelay paused sndbuf timeout to user-timeout window
+	target add t         |   | ack backoff from keepalive log max-frame nodelay paused peername sndbuf timeout tls to user-timeout window
 	target set t         |   | backoff keepalive max-frame nodelay pause resume sndbuf timeout user-timeout window
 	target add t from    |   | earliest latest resume
 	t a t ack            |   | app relp tcp

@@ -32,7 +32,7 @@ GAUGES = {
                 "last_error", "last_error_time", "last_disconnect",
                 "last_disconnect_time", "last_connect_time"},
 }
-STATES = ("connecting", "established", "backoff", "paused")
+STATES = ("connecting", "established", "backoff", "paused", "handshake")
 
 errors = []
 

@@ -106,6 +106,17 @@ static const struct kw target_kws[] = {
 		  "receiving application (klf framing only), or\n"
 		  "answered 200 OK by a RELP receiver such as\n"
 		  "rsyslog's imrelp (lf framing only)" },
+	{ KW_KEY("tls", KW_FLAG, KW_ADD, KLOGFWD_A_TARGET_TLS, KW_W_U8),
+	  .val = 1,
+	  .help = "TLS: once TCP connects, the handshake agent of\n"
+		  "the target's network namespace (klogfwd-tlsd,\n"
+		  "or tlshd) does the handshake and kernel TLS\n"
+		  "encrypts; needs Linux 6.5 or newer" },
+	{ KW_KEY("peername", KW_NAME, KW_ADD | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_PEERNAME, KW_W_STR),
+	  .expect = "expected a DNS name or an IP address", .arg = "NAME",
+	  .help = "tls: the name the receiver's certificate must\n"
+		  "carry, a DNS name (also sent as SNI) or an IP\n"
+		  "address (default: the HOST of to)" },
 	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX,
@@ -176,7 +187,7 @@ static const struct kw_table target_kw_table = {
 	.name_attr = KLOGFWD_A_TARGET_NAME,
 	.attr_max = KLOGFWD_A_TARGET_MAX,
 	.names = klf_target_attr_names,
-	.fixed = "log, to and ack",
+	.fixed = "log, to, ack, tls and peername",
 };
 
 /*
@@ -464,6 +475,13 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 		if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_LOG))
 			ret = check_name(op, "log", c.kc.ptr[KLOGFWD_A_TARGET_LOG]);
 	}
+	if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME) &&
+	    !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
+		ret = usage_error(op, "%s: peername goes with tls", op);
+	/* tls to a host name: its certificate must carry that name */
+	if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_TLS) && c.host[0] &&
+	    !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME))
+		kw_set_ptr(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME, KW_W_STR, c.host, 0);
 	if (!ret && !cli->check)
 		ret = target_resolve(&c);
 	if (ret)
@@ -545,7 +563,8 @@ static const struct errno_name errno_names[] = {
 	ERRNO_NAME(EISCONN), ERRNO_NAME(ENOTCONN), ERRNO_NAME(ESHUTDOWN),
 	ERRNO_NAME(ETIMEDOUT), ERRNO_NAME(ECONNREFUSED), ERRNO_NAME(EHOSTDOWN),
 	ERRNO_NAME(EHOSTUNREACH), ERRNO_NAME(EALREADY), ERRNO_NAME(EINPROGRESS),
-	ERRNO_NAME(ECANCELED), ERRNO_NAME(EKEYREJECTED),
+	ERRNO_NAME(ECANCELED), ERRNO_NAME(EKEYREJECTED), ERRNO_NAME(ESRCH),
+	ERRNO_NAME(ENOKEY),
 };
 
 /*
@@ -575,6 +594,10 @@ static int target_info_parse(const struct nl_reply *reply,
 		ret = kw_json_read(&ti->set, &target_kw_table, tb);
 	if (!ret)
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_STATE, KW_W_U32);
+	if (!ret)
+		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_VERSION, KW_W_U16);
+	if (!ret)
+		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_CIPHER, KW_W_U16);
 	if (ret)
 		return ret;
 	/* last-error is a u32, the others uint: both 4 or 8 bytes */
@@ -669,6 +692,52 @@ static void print_time(struct pr *p, const char *kw, uint64_t t)
 		pr_fp(p, " (%s ago)", fmt_age((uint64_t)now - t, age, sizeof(age)));
 }
 
+/* "1.3" for 0x0304 */
+static const char *tls_version_name(uint64_t v, char *buf, size_t size)
+{
+	if (v >> 8 == 3 && (v & 0xff) >= 1)
+		snprintf(buf, size, "1.%u", (unsigned int)(v & 0xff) - 1);
+	else
+		snprintf(buf, size, "%#" PRIx64, v);
+	return buf;
+}
+
+/* kernel TLS's cipher numbers (uapi linux/tls.h TLS_CIPHER_*) */
+static const char *tls_cipher_name(uint64_t c, char *buf, size_t size)
+{
+	static const char *const names[] = {
+		[51] = "aes-128-gcm", [52] = "aes-256-gcm", [53] = "aes-128-ccm",
+		[54] = "chacha20-poly1305", [55] = "sm4-gcm", [56] = "sm4-ccm",
+		[57] = "aria-128-gcm", [58] = "aria-256-gcm",
+	};
+
+	if (c < ARRAY_SIZE(names) && names[c])
+		return names[c];
+	snprintf(buf, size, "%" PRIu64, c);
+	return buf;
+}
+
+/*
+ * text (not for an @event): " tls-version 1.3 tls-cipher aes-128-gcm"
+ * while a TLS session is up; JSON: tls_version and tls_cipher, null
+ * without one.
+ */
+static void print_tls(struct pr *p, const struct target_info *ti, bool event)
+{
+	enum pr_mode mode = event ? PRINT_JSON : PRINT_ANY;
+	uint64_t v = ti->set.val[KLOGFWD_A_TARGET_TLS_VERSION];
+	uint64_t c = ti->set.val[KLOGFWD_A_TARGET_TLS_CIPHER];
+	char vb[24], cb[24];
+
+	if (!have(ti, KLOGFWD_A_TARGET_TLS_VERSION) || !v) {
+		pr_null(p, PRINT_JSON, "tls_version", NULL);
+		pr_null(p, PRINT_JSON, "tls_cipher", NULL);
+		return;
+	}
+	pr_str(p, mode, "tls_version", " tls-version %s", tls_version_name(v, vb, sizeof(vb)));
+	pr_str(p, mode, "tls_cipher", " tls-cipher %s", tls_cipher_name(c, cb, sizeof(cb)));
+}
+
 /* The counters text shows with more than a number (counters_print()) */
 static bool print_stat(struct pr *p, unsigned int type, uint64_t v)
 {
@@ -740,6 +809,7 @@ static int target_print(struct pr *p, const struct nl_reply *reply,
 	kw_json_attr(p, "state", &ti->set, KLOGFWD_A_TARGET_STATE,
 		     &klf_target_state_enum);
 	print_enum(p, ti, "state", KLOGFWD_A_TARGET_STATE, &klf_target_state_enum);
+	print_tls(p, ti, event);
 	if (pr_is_json(p) || (!event && ti->stats.have))
 		counters_print(p, "stats", &ti->stats, false, print_stat);
 	else if (event && counter_has(&ti->stats, last_error) &&
