@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# TLS targets: the handshake agent (klogfwd-tlsd) does the handshake through
+# the kernel's upcall, kernel TLS encrypts, and a receiver nobody here wrote
+# (socat's OpenSSL server, in front of klf_recv) gets every record, byte-
+# exact and in order, also across connection resets: resume over TLS loses
+# nothing, and repeats only records sent again, as over plain TCP
+# (target_faults.sh). What the agent refuses (no agent, a
+# certificate from another CA, the wrong name, an expired one, a plaintext
+# server, an agent that does not answer) gives its error and counter, and
+# no record leaves in clear. On 6.1 (no handshake upcall) tls is refused.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/target_lib.sh"
+require_module
+require_tools
+TLSD=${TLSD:-$KLF_TOP/build/tools/klogfwd-tlsd}
+KLF_TEST_LOGS=tl
+T=/sys/kernel/tracing
+trap 'agent_cont; cleanup_targets; probes_off' EXIT
+
+probes_off() {
+	echo 0 > $T/events/kprobes/enable 2> /dev/null
+	echo > $T/kprobe_events 2> /dev/null
+	return 0
+}
+
+# agent_cont: let a stopped agent go on
+agent_cont() {
+	local pid
+	pid=$(_pid_file_alive "$WORK/tlsd.bg") && kill -CONT "$pid" 2> /dev/null
+	return 0
+}
+
+if ! grep -qw tls_client_hello_anon /proc/kallsyms; then
+	ktap_plan 1
+	"$KLOGFWD" log add tl framing lf > /dev/null
+	refused "tls is refused without the kernel's handshake upcall (EOPNOTSUPP)" \
+		"tls needs Linux 6.5 or newer" \
+		"$KLOGFWD" target add t0 log tl to 127.0.0.1:9 tls
+	ktap_finish
+fi
+[ -x "$TLSD" ] || skip_all "klogfwd-tlsd not built (make -C tools)"
+for c in socat openssl certtool; do
+	command -v $c > /dev/null || skip_all "$c is not installed"
+done
+
+ktap_plan 13
+n=$((3000 / KLF_SLOW))
+C=$WORK/tls
+mkdir -p "$C"
+
+# A CA and a server certificate for logs.test and 127.0.0.1; another CA
+# with a certificate for the same names; an expired one from the first CA.
+certs() {
+	local ca
+	echo 'subjectAltName=DNS:logs.test,IP:127.0.0.1' > "$C/san.ext"
+	for ca in ca other; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$C/$ca.key" -out "$C/$ca.pem" -days 2 \
+			-subj "/CN=klogfwd test $ca" 2> /dev/null || return 1
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$C/$ca-srv.key" -out "$C/$ca-srv.csr" \
+			-subj /CN=logs.test 2> /dev/null || return 1
+		openssl x509 -req -in "$C/$ca-srv.csr" -CA "$C/$ca.pem" -CAkey "$C/$ca.key" \
+			-CAcreateserial -days 2 -out "$C/$ca-srv.pem" \
+			-extfile "$C/san.ext" 2> /dev/null || return 1
+	done
+	cat > "$C/expired.tmpl" <<-TMPL
+	cn = logs.test
+	dns_name = logs.test
+	ip_address = 127.0.0.1
+	activation_date = "2020-01-01 00:00:00 UTC"
+	expiration_date = "2020-02-01 00:00:00 UTC"
+	tls_www_server
+	TMPL
+	certtool --generate-certificate --load-privkey "$C/ca-srv.key" \
+		--load-ca-certificate "$C/ca.pem" --load-ca-privkey "$C/ca.key" \
+		--template "$C/expired.tmpl" --outfile "$C/expired.pem" > /dev/null 2>&1
+}
+
+# tls_server NAME PORT CERT KEY TO: socat's TLS server on PORT, each
+# connection forwarded in clear to 127.0.0.1:TO
+tls_server() {
+	spawn "$1" socat OPENSSL-LISTEN:"$2",reuseaddr,fork,cert="$3",key="$4",verify=0 \
+		TCP:127.0.0.1:"$5" > "$WORK/$1.log" 2>&1 &&
+	wait_for $((10 * KLF_SLOW)) port_used "$2"
+}
+
+agent_start() {
+	spawn tlsd "$TLSD" --ca "$C/ca.pem" > "$WORK/tlsd.out" 2>&1 &&
+	wait_for $((10 * KLF_SLOW)) has_line "$WORK/tlsd.out" ready
+}
+
+setup() {
+	certs && "$KLOGFWD" log add tl framing klf
+}
+check "certificates made with openssl and certtool, a klf log" setup
+
+port=$(free_port)
+rport=$(free_port)
+
+no_agent() {
+	tls_server srv "$port" "$C/ca-srv.pem" "$C/ca-srv.key" "$rport" &&
+	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t1 last_error = 3 &&
+	tstat_is t1 tls_failures -ge 1 && tstat_is t1 bytes_sent = 0 &&
+	"$KLOGFWD" target show t1 | grep -q 'last-error 3 (ESRCH' &&
+	"$KLOGFWD" target del t1
+}
+check "no agent: the target retries with last-error ESRCH, nothing sent" no_agent
+
+# Zero-copy at the TLS layer, not by the module's counters: kernel TLS
+# copies plaintext into a record only through sk_msg_memcopy_from_iter();
+# pages spliced into it go by reference. tls_push_record() counts the
+# records, so that a run that sent nothing through TLS cannot pass.
+probes() {
+	[ -d $T/events ] || mount -t tracefs nodev $T 2> /dev/null
+	modprobe tls && echo > $T/trace &&
+	echo 'p:klf_tcopy sk_msg_memcopy_from_iter' > $T/kprobe_events &&
+	echo 'p:klf_trec tls:tls_push_record' >> $T/kprobe_events &&
+	echo 1 > $T/events/kprobes/enable
+}
+check "kprobes on kernel TLS's plaintext copy and on its records" probes
+
+deliver() {
+	agent_start &&
+	"$PRODUCE" -o /dev/klogfwd/tl -n $n --min 20 --max 3000 --seed 5 > /dev/null &&
+	recv_start r1 -l "127.0.0.1:$rport" -f klf -n $n -t $((120 * KLF_SLOW)) &&
+	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls peername logs.test &&
+	recv_wait r1 $((120 * KLF_SLOW)) &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t1 acked_offset = $n &&
+	tstat_is t1 tls_handshakes = 1 && tstat_is t1 tls_failures = 0
+}
+check "$n records through kernel TLS to socat's OpenSSL server, byte-exact, in order" deliver
+
+shown() {
+	local out js save
+	out=$("$KLOGFWD" target show t1) && js=$("$KLOGFWD" -j target show t1) &&
+	save=$("$KLOGFWD" save) || return 1
+	grep -q 'tls peername logs.test' <<< "$out" &&
+	grep -q 'state established tls-version 1.3 tls-cipher [a-z0-9-]*' <<< "$out" &&
+	grep -q '"tls_version": *"1.3"' <<< "$js" && grep -q '"tls": *true' <<< "$js" &&
+	grep -q "^target add t1 log tl to 127.0.0.1:$port .*ack tcp tls peername logs.test" \
+		<<< "$save" ||
+		{ printf '# %s\n' "$out" "$js" "$save"; return 1; }
+}
+check "target show and save tell tls, the peer name, version and cipher" shown
+
+zerocopy() {
+	local copies recs
+	echo 0 > $T/events/kprobes/enable || return 1
+	copies=$(grep -ac 'klf_tcopy:' $T/trace)
+	recs=$(grep -ac 'klf_trec:' $T/trace)
+	echo "# kernel TLS: $recs records, $copies plaintext copies;" \
+	     "module: pages_spliced $(tstat t1 pages_spliced), bytes_copied $(tstat t1 bytes_copied)"
+	[ "$recs" -gt 0 ] && [ "$copies" = 0 ] &&
+	tstat_is t1 bytes_copied = 0 && tstat_is t1 pages_spliced -gt 0
+}
+check "kernel TLS made records of the page-cache pages by reference: no plaintext copy" zerocopy
+
+resets() {
+	local i pid m=$((n + 2000 / KLF_SLOW))
+	"$KLOGFWD" target del t1 &&
+	recv_start r2 -l "127.0.0.1:$rport" -f klf -d -n $m -t $((180 * KLF_SLOW)) &&
+	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls peername logs.test \
+		backoff 50-200 || return 1
+	"$PRODUCE" -o /dev/klogfwd/tl -n $((m - n)) --seq-start $n --min 20 --max 3000 \
+		--seed 6 --rate 2000 > /dev/null &
+	pid=$!
+	for ((i = 0; i < 5; i++)); do
+		wait_for $((20 * KLF_SLOW)) reset_conn dst 127.0.0.1 dport = ":$port" ||
+			{ echo "# reset $i: no connection to reset"; return 1; }
+		nap 0.3
+	done
+	wait $pid || return 1
+	recv_wait r2 $((180 * KLF_SLOW)) &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t1 acked_offset = $m &&
+	tstat_is t1 tls_handshakes -ge 6 && tstat_is t1 reconnects -ge 5 || return 1
+	echo "# duplicates $(rstat r2 duplicates) resent_bytes $(tstat t1 resent_bytes)"
+	# as over plain TCP (target_faults.sh): a record comes twice only if
+	# it was sent again (ACKs lost with the connection), each at least 52
+	# bytes framed
+	[ "$(rstat r2 records)" = $m ] && [ "$(rstat r2 gaps)" = 0 ] &&
+	[ "$(rstat r2 offset_gaps)" = 0 ] &&
+	[ $(($(rstat r2 duplicates) * 52)) -le "$(tstat t1 resent_bytes)" ]
+}
+check "5 resets mid-stream: no record lost, repeats only of records resent" resets
+
+# refused NAME PORT CERT KEY ERRNO [PEERNAME]: a target to a server the agent
+# must refuse fails with ERRNO, counts the failure and sends nothing
+refuse() {
+	local name=$1 p=$2 err=$5 pn=${6:-logs.test}
+	tls_server "srv-$name" "$p" "$3" "$4" "$rport" &&
+	"$KLOGFWD" target add "$name" log tl to "127.0.0.1:$p" tls peername "$pn" &&
+	wait_for $((20 * KLF_SLOW)) tstat_is "$name" tls_failures -ge 1 &&
+	tstat_is "$name" last_error = "$err" && tstat_is "$name" bytes_sent = 0 &&
+	tstat_is "$name" tls_handshakes = 0 &&
+	"$KLOGFWD" target del "$name" && stop "srv-$name"
+}
+check "a certificate from another CA: EACCES, nothing sent" \
+	refuse t2 "$(free_port)" "$C/other-srv.pem" "$C/other-srv.key" 13
+check "a certificate for another name: EACCES, nothing sent" \
+	refuse t3 "$(free_port)" "$C/ca-srv.pem" "$C/ca-srv.key" 13 other.test
+check "an expired certificate: EACCES, nothing sent" \
+	refuse t4 "$(free_port)" "$C/expired.pem" "$C/ca-srv.key" 13
+
+plaintext() {
+	local p
+	p=$(free_port)
+	spawn plain socat TCP-LISTEN:"$p",reuseaddr,fork SYSTEM:'echo hello; sleep 1' \
+		> "$WORK/plain.log" 2>&1 &&
+	wait_for $((10 * KLF_SLOW)) port_used "$p" &&
+	"$KLOGFWD" target add t5 log tl to "127.0.0.1:$p" tls &&
+	wait_for $((20 * KLF_SLOW)) tstat_is t5 tls_failures -ge 1 &&
+	tstat_is t5 last_error -gt 0 && tstat_is t5 bytes_sent = 0 &&
+	"$KLOGFWD" target del t5 && stop plain
+}
+check "a plaintext server: the handshake fails, nothing sent" plaintext
+
+# An agent that does not answer (stopped): the module cancels at 10 s
+stalled() {
+	local pid
+	pid=$(_pid_file_alive "$WORK/tlsd.bg") && kill -STOP "$pid" &&
+	"$KLOGFWD" target add t6 log tl to "127.0.0.1:$port" tls peername logs.test &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t6 state = handshake &&
+	wait_for $((30 * KLF_SLOW)) tstat_is t6 last_error = 110 &&
+	tstat_is t6 tls_failures -ge 1 && tstat_is t6 bytes_sent = 0
+}
+check "an agent that does not answer: cancelled after 10 s, ETIMEDOUT" stalled
+
+# target del while the agent holds the request: it returns at once
+del_pending() {
+	local t0=$SECONDS
+	wait_for $((20 * KLF_SLOW)) tstat_is t6 state = handshake &&
+	"$KLOGFWD" target del t6 && [ $((SECONDS - t0)) -lt $((20 * KLF_SLOW)) ] &&
+	agent_cont && _pid_file_alive "$WORK/tlsd.bg" > /dev/null
+}
+check "target del during a handshake cancels it; the agent goes on" del_pending
+
+ktap_finish
