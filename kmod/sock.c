@@ -57,16 +57,28 @@ static void klf_sk_write_space(struct sock *sk)
 /*
  * A TLS socket: TLS's own callbacks (saved in @t when klogfwd's are
  * installed over them) must run first, then the worker is kicked. They are
- * called outside sk_callback_lock, as the socket calls them.
+ * called outside sk_callback_lock, as the socket calls them. NULL once the
+ * callbacks are being put back.
  */
-static void klf_sk_tls_write_space(struct sock *sk)
+typedef void (*klf_sk_cb)(struct sock *sk);
+
+static klf_sk_cb klf_sk_saved(struct sock *sk, bool write_space)
 {
-	void (*saved)(struct sock *sk) = NULL;
+	struct klf_target *t;
+	klf_sk_cb saved = NULL;
 
 	read_lock_bh(&sk->sk_callback_lock);
-	if (sk->sk_user_data)
-		saved = ((struct klf_target *)sk->sk_user_data)->saved_write_space;
+	t = sk->sk_user_data;
+	if (t)
+		saved = write_space ? t->saved_write_space : t->saved_data_ready;
 	read_unlock_bh(&sk->sk_callback_lock);
+	return saved;
+}
+
+static void klf_sk_tls_write_space(struct sock *sk)
+{
+	klf_sk_cb saved = klf_sk_saved(sk, true);
+
 	if (saved)
 		saved(sk);
 	klf_sk_write_space(sk);
@@ -74,12 +86,8 @@ static void klf_sk_tls_write_space(struct sock *sk)
 
 static void klf_sk_tls_data_ready(struct sock *sk)
 {
-	void (*saved)(struct sock *sk) = NULL;
+	klf_sk_cb saved = klf_sk_saved(sk, false);
 
-	read_lock_bh(&sk->sk_callback_lock);
-	if (sk->sk_user_data)
-		saved = ((struct klf_target *)sk->sk_user_data)->saved_data_ready;
-	read_unlock_bh(&sk->sk_callback_lock);
 	if (saved)
 		saved(sk);
 	klf_sk_kick(sk);
@@ -213,7 +221,7 @@ int klf_sock_open(struct klf_target *t)
  * A pending TLS handshake is withdrawn first, the callbacks are put back,
  * then the connection is reset (RST, queue purged: what was not
  * acknowledged is sent again on the next connection) and the socket
- * released; @t->sock becomes NULL.
+ * released (a TLS socket a little later); @t->sock becomes NULL.
  */
 void klf_sock_close(struct klf_target *t)
 {
@@ -224,11 +232,29 @@ void klf_sock_close(struct klf_target *t)
 	if (t->saved_state_change)
 		klf_sock_restore(t, sock->sk);
 	sock_no_linger(sock->sk);
-	/* the agent may still hold the file: the socket goes with its last reference */
+	/*
+	 * A socket with a file (TLS) goes with the file's last reference (the
+	 * agent may hold one), and later: its release takes the socket
+	 * inode's lock, whose class netlink's release takes under genl's
+	 * cb_lock, so it must not run under @t->lock or klf_targets_lock.
+	 * fput() leaves it to the task's return to userspace, or to the
+	 * delayed fput work for a worker; klf_sock_flush() waits for that.
+	 */
 	if (sock->file)
-		__fput_sync(sock->file);
+		fput(sock->file);
 	else
 		sock_release(sock);
 	t->sock = NULL;
 	klf_obj_dec(KLF_OBJ_SOCKET);
+}
+
+/**
+ * klf_sock_flush() - finish the releases klf_sock_close() left to later
+ *
+ * Context: process context, without klogfwd's locks (a namespace's exit,
+ * the module's).
+ */
+void klf_sock_flush(void)
+{
+	flush_delayed_fput();
 }

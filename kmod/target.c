@@ -28,6 +28,7 @@
 #include "kmod/klogfwd.h"
 #include "kmod/log.h"
 #include "kmod/stats.h"
+#include "kmod/sock.h"
 #include "kmod/target.h"
 
 /* protects klf_targets, klf_ntargets and target names */
@@ -543,6 +544,8 @@ void klf_targets_delete_net(struct net *net)
 		if (net_eq(t->net, net))
 			klf_target_destroy(t, false);
 	mutex_unlock(&klf_targets_lock);
+	/* no socket of the namespace may outlive it (kernel sockets hold no reference) */
+	klf_sock_flush();
 }
 
 /**
@@ -571,6 +574,7 @@ void klf_target_exit(void)
 	list_for_each_entry_safe(t, tmp, &klf_targets, node)
 		klf_target_destroy(t, true);
 	mutex_unlock(&klf_targets_lock);
+	klf_sock_flush();
 	destroy_workqueue(klf_wq);
 	synchronize_net();
 }
