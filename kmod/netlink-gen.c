@@ -58,6 +58,16 @@ static const struct netlink_range_validation klogfwd_a_target_relp_timeout_s_ran
 	.max	= 86400ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_tls_cert_range = {
+	.min	= 1ULL,
+	.max	= 2147483647ULL,
+};
+
+static const struct netlink_range_validation klogfwd_a_target_tls_key_range = {
+	.min	= 1ULL,
+	.max	= 2147483647ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -133,7 +143,7 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 };
 
 /* KLOGFWD_CMD_TARGET_NEW - do */
-static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_PEERNAME + 1] = {
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_KEY + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
@@ -153,6 +163,8 @@ static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS
 	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_timeout_s_range),
 	[KLOGFWD_A_TARGET_TLS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KLOGFWD_A_TARGET_TLS_PEERNAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_HOSTNAME_LEN, },
+	[KLOGFWD_A_TARGET_TLS_CERT] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_cert_range),
+	[KLOGFWD_A_TARGET_TLS_KEY] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_key_range),
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -232,7 +244,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_NEW,
 		.doit		= klogfwd_nl_target_new_doit,
 		.policy		= klogfwd_target_new_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_TLS_PEERNAME,
+		.maxattr	= KLOGFWD_A_TARGET_TLS_KEY,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -188,6 +188,8 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_TLS_PEERNAME] = "tls-peername",
 	[KLOGFWD_A_TARGET_TLS_VERSION] = "tls-version",
 	[KLOGFWD_A_TARGET_TLS_CIPHER] = "tls-cipher",
+	[KLOGFWD_A_TARGET_TLS_CERT] = "tls-cert",
+	[KLOGFWD_A_TARGET_TLS_KEY] = "tls-key",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
