@@ -7,6 +7,7 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/key.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -113,31 +114,81 @@ static int klf_nl_target_addr(struct genl_info *info, struct sockaddr_storage *s
 	return 0;
 }
 
+/* tls-cert or tls-key: the key at @attr, if any, into *@keyp */
+static int klf_nl_tls_key(struct genl_info *info, int attr, struct key **keyp)
+{
+	struct nlattr *a = info->attrs[attr];
+	u32 serial;
+	int ret;
+
+	if (!a)
+		return 0;
+	serial = nla_get_u32(a);
+	ret = klf_tls_key_get(serial, keyp);
+	if (ret == -EINVAL)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, a,
+					"key %u is not of type user: the agent could not read it",
+					serial);
+	else if (ret)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, a,
+					"key %u: no such key that the caller may read (%pe)",
+					serial, ERR_PTR(ret));
+	return ret;
+}
+
 /*
- * TLS: *@peername becomes NULL without, the peer name or "" (the address)
- * with. Refused where the kernel has no handshake upcall.
+ * TLS: @tls->peername becomes NULL without, the peer name or "" (the
+ * address) with; @tls->cert and @tls->privkey the client certificate's
+ * keys, with references the caller puts. Refused where the kernel has no
+ * handshake upcall.
  */
-static int klf_nl_target_tls(struct genl_info *info, const char **peername)
+static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 {
 	struct nlattr **tb = info->attrs;
-	bool tls = tb[KLOGFWD_A_TARGET_TLS] && nla_get_u8(tb[KLOGFWD_A_TARGET_TLS]);
+	bool on = tb[KLOGFWD_A_TARGET_TLS] && nla_get_u8(tb[KLOGFWD_A_TARGET_TLS]);
+	static const int only[] = {
+		KLOGFWD_A_TARGET_TLS_PEERNAME, KLOGFWD_A_TARGET_TLS_CERT, KLOGFWD_A_TARGET_TLS_KEY,
+	};
+	int i, ret;
 
-	*peername = NULL;
-	if (!tls) {
-		if (!tb[KLOGFWD_A_TARGET_TLS_PEERNAME])
-			return 0;
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_PEERNAME],
-				    "peername applies to tls targets only");
-		return -EINVAL;
+	memset(tls, 0, sizeof(*tls));
+	if (!on) {
+		for (i = 0; i < ARRAY_SIZE(only); i++) {
+			if (!tb[only[i]])
+				continue;
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[only[i]],
+					    "peername, cert and key apply to tls targets only");
+			return -EINVAL;
+		}
+		return 0;
 	}
 	if (!klf_have_tls()) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS],
 				    "tls needs Linux 6.5 or newer: this kernel has no TLS handshake upcall (net/handshake)");
 		return -EOPNOTSUPP;
 	}
-	*peername = tb[KLOGFWD_A_TARGET_TLS_PEERNAME] ?
-		    nla_data(tb[KLOGFWD_A_TARGET_TLS_PEERNAME]) : "";
-	return 0;
+	if (!tb[KLOGFWD_A_TARGET_TLS_CERT] != !tb[KLOGFWD_A_TARGET_TLS_KEY]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_CERT] ?:
+				    tb[KLOGFWD_A_TARGET_TLS_KEY],
+				    "tls-cert and tls-key go together: a client certificate needs its private key");
+		return -EINVAL;
+	}
+	if (tb[KLOGFWD_A_TARGET_TLS_PEERNAME] &&
+	    !*(char *)nla_data(tb[KLOGFWD_A_TARGET_TLS_PEERNAME])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_PEERNAME],
+				    "empty peername: leave it out for the receiver's address");
+		return -EINVAL;
+	}
+	tls->peername = tb[KLOGFWD_A_TARGET_TLS_PEERNAME] ?
+			nla_data(tb[KLOGFWD_A_TARGET_TLS_PEERNAME]) : "";
+	ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_CERT, &tls->cert);
+	if (!ret)
+		ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_KEY, &tls->privkey);
+	if (ret) {
+		key_put(tls->cert);
+		tls->cert = NULL;
+	}
+	return ret;
 }
 
 /**
@@ -154,7 +205,7 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct klf_target_config cfg;
 	struct sockaddr_storage ss;
 	u32 start = KLOGFWD_START_EARLIEST, ack = KLOGFWD_ACK_TCP;
-	const char *tls_peername;
+	struct klf_tls_params tls;
 	struct klf_target *t;
 	struct klf_log *log;
 	u64 from = 0;
@@ -187,27 +238,32 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	ret = klf_nl_target_tls(info, &tls_peername);
+	ret = klf_nl_target_tls(info, &tls);
 	if (ret)
 		return ret;
 
 	log = klf_log_find(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_LOG]));
 	if (!log) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_LOG], "no such log");
-		return -ENOENT;
+		ret = -ENOENT;
+		goto out;
 	}
 	ret = klf_nl_kmsg_perm(skb, info, log);
 	if (ret) {
 		klf_log_put(log);
-		return ret;
+		goto out;
 	}
 	t = klf_target_create(genl_info_net(info), nla_data(tb[KLOGFWD_A_TARGET_NAME]), log,
-			      &ss, len, ack, start, from, &cfg, tls_peername,
+			      &ss, len, ack, start, from, &cfg, tls.peername ? &tls : NULL,
 			      tb[KLOGFWD_A_TARGET_PAUSED] &&
 			      nla_get_u8(tb[KLOGFWD_A_TARGET_PAUSED]),
 			      info->extack);
 	klf_log_put(log);
-	return PTR_ERR_OR_ZERO(t);
+	ret = PTR_ERR_OR_ZERO(t);
+out:
+	key_put(tls.privkey);
+	key_put(tls.cert);
+	return ret;
 }
 
 /**
@@ -323,6 +379,10 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    (nla_put_string(msg, KLOGFWD_A_TARGET_TLS_PEERNAME, t->tls_peername) ||
 	     nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_VERSION, s.tls_version) ||
 	     nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_CIPHER, s.tls_cipher)))
+		goto err;
+	if (t->tls && t->tls->cert &&
+	    (nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_CERT, key_serial(t->tls->cert)) ||
+	     nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_KEY, key_serial(t->tls->privkey))))
 		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)

@@ -569,13 +569,14 @@ static int klf_target_queue(struct klf_target *t, loff_t pos, size_t len, bool m
 	t->stats.send_calls++;
 	t->stats.bytes_sent += ret;
 	t->queued += ret;
-	if (t->tls) {
+	if (t->tls && t->ack == KLOGFWD_ACK_TCP) {
 		/*
 		 * ack tcp sends one TLS record at a time: TLS takes all of it
 		 * or nothing, so a short send is a surprise, and what the
-		 * receiver has could not be told from it
+		 * receiver has could not be told from it. The other acks
+		 * need no record ends.
 		 */
-		if (t->ack == KLOGFWD_ACK_TCP && ret != slen)
+		if (ret != slen)
 			return -EPROTO;
 		ret = klf_tls_sent(t, ret) ?: ret;
 	}

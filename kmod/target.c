@@ -20,6 +20,7 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/key.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
@@ -159,6 +160,10 @@ static int klf_target_start(struct klf_target *t, u32 start, u64 from, u64 *lost
 static void klf_target_free(struct klf_target *t)
 {
 	klf_relp_free(&t->relp);
+	if (t->tls) {
+		key_put(t->tls->cert);
+		key_put(t->tls->privkey);
+	}
 	kfree(t->tls);
 	if (t->cursor_file)
 		fput(t->cursor_file);
@@ -179,8 +184,8 @@ static void klf_target_free(struct klf_target *t)
  * @start: KLOGFWD_START_*
  * @from: offset with KLOGFWD_START_OFFSET
  * @cfg: settings, checked with klf_target_config_check()
- * @tls_peername: NULL for a target without TLS; with TLS, the name the
- *		  receiver's certificate must carry, "" for its address
+ * @tls: NULL for a target without TLS; with TLS, the peer name and the
+ *	 client certificate (the target takes its own key references)
  * @paused: create it paused
  * @extack: for errors
  *
@@ -189,7 +194,7 @@ static void klf_target_free(struct klf_target *t)
 struct klf_target *klf_target_create(struct net *net, const char *name, struct klf_log *log,
 				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
 				     u32 start, u64 from, const struct klf_target_config *cfg,
-				     const char *tls_peername, bool paused,
+				     const struct klf_tls_params *tls, bool paused,
 				     struct netlink_ext_ack *extack)
 {
 	char fname[KLOGFWD_NAME_LEN + 8];
@@ -240,14 +245,18 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 		if (ret)
 			goto err_free;
 	}
-	if (tls_peername) {
+	if (tls) {
 		ret = -ENOMEM;
 		t->tls = kzalloc(sizeof(*t->tls), GFP_KERNEL);
 		if (!t->tls)
 			goto err_free;
 		init_completion(&t->tls->done);
-		if (*tls_peername)
-			strscpy(t->tls_peername, tls_peername, sizeof(t->tls_peername));
+		if (tls->cert && tls->privkey) {
+			t->tls->cert = key_get(tls->cert);
+			t->tls->privkey = key_get(tls->privkey);
+		}
+		if (*tls->peername)
+			strscpy(t->tls_peername, tls->peername, sizeof(t->tls_peername));
 		else
 			snprintf(t->tls_peername, sizeof(t->tls_peername), "%pISc", &t->addr);
 	}

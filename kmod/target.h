@@ -281,7 +281,7 @@ int klf_target_config_check(const struct klf_target_config *cfg,
 struct klf_target *klf_target_create(struct net *net, const char *name, struct klf_log *log,
 				     const struct sockaddr_storage *addr, int addrlen, u32 ack,
 				     u32 start, u64 from, const struct klf_target_config *cfg,
-				     const char *tls_peername, bool paused,
+				     const struct klf_tls_params *tls, bool paused,
 				     struct netlink_ext_ack *extack);
 int klf_target_delete(struct net *net, const char *name, bool syslog);
 void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused);

@@ -33,7 +33,9 @@
 
 #if KLF_TLS_TARGETS
 
+#include <keys/user-type.h>
 #include <linux/file.h>
+#include <linux/key.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/unaligned.h>
@@ -78,6 +80,8 @@ static const char *klf_tls_why(int err)
 		return ": no answer from the handshake agent in time";
 	case -EKEYREJECTED:
 		return ": kernel TLS was not set up on the connection";
+	case -ENOKEY:
+		return ": the agent could not read or use the client certificate or its key";
 	default:
 		return "";
 	}
@@ -123,7 +127,13 @@ int klf_tls_start(struct klf_target *t)
 	tls->answered = false;
 	tls->version = 0;
 	tls->cipher = 0;
-	ret = tls_client_hello_anon(&args, GFP_KERNEL);
+	if (tls->cert) {
+		args.ta_my_cert = key_serial(tls->cert);
+		args.ta_my_privkey = key_serial(tls->privkey);
+		ret = tls_client_hello_x509(&args, GFP_KERNEL);
+	} else {
+		ret = tls_client_hello_anon(&args, GFP_KERNEL);
+	}
 	if (ret)
 		return klf_tls_failed(t, ret);
 	tls->pending = true;
@@ -238,11 +248,22 @@ void klf_tls_established(struct klf_target *t)
 	tls->wire = 0;
 	tls->head = 0;
 	tls->len = 0;
+	/*
+	 * In TLS 1.3 the client's handshake ends before the server has
+	 * checked the client's certificate (or seen that it has none, where
+	 * it wants one). A server that refuses it sends an alert and
+	 * closes, resetting what it had not read, which its TCP may already
+	 * have acknowledged. So TCP's acknowledgments count only once the
+	 * connection has lived KLF_TLS_HOLD_MS: a refusal has broken it by
+	 * then, and the records go again on the next one.
+	 */
+	tls->hold = true;
+	tls->hold_until = jiffies + msecs_to_jiffies(KLF_TLS_HOLD_MS);
 }
 
 /**
- * klf_tls_sent() - account for a send on a TLS connection
- * @t: the target, locked; @t->queued includes the send
+ * klf_tls_sent() - account for a send on an ack tcp TLS connection
+ * @t: the target, locked, ack tcp; @t->queued includes the send
  * @len: the bytes it queued, all it was given, without MSG_MORE
  *
  * Return: 0, or -EPROTO if the send left its record open (an ack tcp
@@ -261,10 +282,6 @@ int klf_tls_sent(struct klf_target *t, size_t len)
 	seq = get_unaligned_be64(tls_get_ctx(sk)->tx.rec_seq);
 	unlock_sock_fast(sk, slow);
 	tls->wire += len + (seq - tls->seq) * tls->overhead;
-	if (t->ack != KLOGFWD_ACK_TCP) {
-		tls->seq = seq;
-		return 0;
-	}
 	if (seq == tls->seq || tls->len == KLF_TLS_RECS)
 		return -EPROTO;
 	tls->seq = seq;
@@ -280,7 +297,7 @@ int klf_tls_sent(struct klf_target *t, size_t len)
  * @wire: ciphertext bytes of the connection acknowledged
  *
  * Return: plaintext bytes of the connection in TLS records acknowledged
- * in full.
+ * in full; none in the connection's first KLF_TLS_HOLD_MS.
  */
 u64 klf_tls_acked(struct klf_target *t, u64 wire)
 {
@@ -288,6 +305,12 @@ u64 klf_tls_acked(struct klf_target *t, u64 wire)
 	u64 plain = t->conn_acked;
 
 	lockdep_assert_held(&t->lock);
+	if (tls->hold) {
+		/* the ack poll comes back while anything is unacknowledged */
+		if (time_before(jiffies, tls->hold_until))
+			return plain;
+		tls->hold = false;
+	}
 	while (tls->len && tls->ring[tls->head].wire <= wire) {
 		plain = tls->ring[tls->head].plain;
 		tls->head = (tls->head + 1) % KLF_TLS_RECS;
@@ -347,6 +370,37 @@ int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
 			break;
 		}
 	}
+}
+
+/**
+ * klf_tls_key_get() - take a client certificate or private key
+ * @serial: its key serial, from target-new
+ * @keyp: set to the key, with a reference
+ *
+ * The caller (target-new, in the requester's context) must be allowed to
+ * read the key: the agent, which reads it for the handshake, reads for
+ * the caller, so this is checked here, not left to the agent's rights.
+ * Only keys of type user hold what the agent can read back.
+ *
+ * Context: process context of the netlink request.
+ * Return: 0, -EINVAL for a key of another type, or the errno of the
+ * lookup (-ENOKEY, -EKEYREVOKED, -EKEYEXPIRED, -EACCES).
+ */
+int klf_tls_key_get(u32 serial, struct key **keyp)
+{
+	key_ref_t ref;
+	struct key *key;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_READ);
+	if (IS_ERR(ref))
+		return PTR_ERR(ref);
+	key = key_ref_to_ptr(ref);
+	if (key->type != &key_type_user) {
+		key_put(key);
+		return -EINVAL;
+	}
+	*keyp = key;
+	return 0;
 }
 
 #endif /* KLF_TLS_TARGETS */

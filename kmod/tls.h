@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/types.h>
 
+struct key;
 struct klf_target;
 
 /* TLS records of an ack tcp connection whose acknowledgment is awaited */
@@ -19,6 +20,8 @@ struct klf_target;
 #define KLF_TLS_TIMEOUT_MS	10000
 /* plaintext per send on an ack tcp connection: one TLS record */
 #define KLF_TLS_SEND_MAX	16384
+/* how long TCP's acknowledgments of a new TLS connection do not count */
+#define KLF_TLS_HOLD_MS		1000
 
 /**
  * struct klf_tls_rec - the end of a TLS record sent on the connection
@@ -41,13 +44,19 @@ struct klf_tls_rec {
  * @version: TLS version of the connection, 0 if none (e.g. 0x0304)
  * @cipher: its kernel TLS cipher type (TLS_CIPHER_*)
  * @overhead: bytes the TLS layer adds to each record
+ * @hold: TCP's acknowledgments do not count yet (klf_tls_established())
+ * @hold_until: jiffies when they start to
  * @seq: the TLS layer's transmit record sequence after the last send
  * @wire: ciphertext bytes queued on the connection
  * @head: oldest entry of @ring
  * @len: entries in @ring
  * @ring: record ends not yet acknowledged (ack tcp), oldest first
+ * @cert: the client certificate, a user key with a reference, or NULL;
+ *	  set at creation
+ * @privkey: its private key, or NULL; set at creation
  *
- * All but @done, @answered and @status are under the target's lock.
+ * All but @done, @answered, @status, @cert and @privkey are under the
+ * target's lock.
  */
 struct klf_tls {
 	struct completion done;
@@ -58,11 +67,28 @@ struct klf_tls {
 	u16 version;
 	u16 cipher;
 	u16 overhead;
+	bool hold;
+	unsigned long hold_until;
 	u64 seq;
 	u64 wire;
 	unsigned int head;
 	unsigned int len;
 	struct klf_tls_rec ring[KLF_TLS_RECS];
+	struct key *cert;
+	struct key *privkey;
+};
+
+/**
+ * struct klf_tls_params - a TLS target as target-new asks for it
+ * @peername: the name the receiver's certificate must carry, "" for its
+ *	      address
+ * @cert: the client certificate's key (klf_tls_key_get()), or NULL
+ * @privkey: its private key's, or NULL
+ */
+struct klf_tls_params {
+	const char *peername;
+	struct key *cert;
+	struct key *privkey;
 };
 
 #if KLF_TLS_TARGETS
@@ -73,6 +99,7 @@ void klf_tls_established(struct klf_target *t);
 int klf_tls_sent(struct klf_target *t, size_t len);
 u64 klf_tls_acked(struct klf_target *t, u64 wire);
 int klf_tls_recv(struct klf_target *t, void *buf, size_t len);
+int klf_tls_key_get(u32 serial, struct key **keyp);
 #else
 static inline int klf_tls_start(struct klf_target *t) { return -EOPNOTSUPP; }
 static inline int klf_tls_poll(struct klf_target *t) { return -EOPNOTSUPP; }
@@ -80,6 +107,7 @@ static inline void klf_tls_abort(struct klf_target *t) { }
 static inline void klf_tls_established(struct klf_target *t) { }
 static inline int klf_tls_sent(struct klf_target *t, size_t len) { return -EOPNOTSUPP; }
 static inline u64 klf_tls_acked(struct klf_target *t, u64 wire) { return 0; }
+static inline int klf_tls_key_get(u32 serial, struct key **keyp) { return -EOPNOTSUPP; }
 static inline int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
 {
 	return -EOPNOTSUPP;
