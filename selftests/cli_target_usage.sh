@@ -21,7 +21,7 @@ source "$(dirname "$0")/cli_lib.sh"
 
 VERBS="add set del show"
 SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame timeout"
-FIXED="log to from ack peername"
+FIXED="log to from ack peername cert key"
 # a valid "target add t" command line, to which the rows add keywords
 # shellcheck disable=SC2034 # it expands in the table rows
 ADD="target add t log app to 127.0.0.1:9000"
@@ -231,7 +231,29 @@ test_wrong_command()
 	target set t paused        | 2 | target set: paused is for target add; give pause or resume
 	$ADD %                     | 2 | target add: % is for target set; give paused to create a paused target | pause resume
 	$ADD peername logs.test    | 2 | target add: peername goes with tls
+	$ADD cert c.pem key k.pem  | 2 | target add: cert goes with tls
+	$ADD key k.pem             | 2 | target add: key goes with tls
+	$ADD tls cert c.pem        | 2 | target add: cert goes with key: a client certificate needs its private key
+	$ADD tls key k.pem         | 2 | target add: key goes with cert: a client certificate needs its private key
+	$ADD tls cert % key k.pem  | 2 | target add: invalid value '%' for cert \(expected a file, or key:SERIAL with a key serial from 1 to 2147483647\) | key:0 key:-1 key:x key:2147483648
 ROWS
+}
+
+# a certificate or key file that cannot be read: exit 1 before any key
+# is made or netlink used, the file and the reason named
+test_keyfile_unreadable()
+{
+	run target add t log app to 127.0.0.1:9000 tls cert /nonexistent/c.pem key /nonexistent/k.pem
+	expect_rc 1 && expect_no_out && expect_lines err 1 || return
+	[[ $err == "klogfwd: target add: cert /nonexistent/c.pem: No such file or directory" ]] ||
+		fail "'$last_cmd': unexpected error: $err"
+	command -v strace >/dev/null || return 0
+	strace -f -qq -e trace=socket,add_key -o "$tmp/strace" "$KLOGFWD" target add t log app \
+		to 127.0.0.1:9000 tls cert /nonexistent/c.pem key /nonexistent/k.pem \
+		</dev/null >/dev/null 2>&1
+	! grep -q 'AF_NETLINK.*NETLINK_GENERIC\|add_key' "$tmp/strace" ||
+		fail "'target add ... cert /nonexistent/c.pem' made a key or opened a generic netlink socket"
+	((${#why[@]} == 0))
 }
 
 test_pause_and_resume()
@@ -285,6 +307,7 @@ test_valid_reaches_kernel()
 	target add t max-frame 1M window 1024 ack relp paused to 127.0.0.1:514 log app | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:6514 tls | 1 | NOT_LOADED
 	target add t tls peername logs.example.com to [::1]:6514 log app ack relp | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:6514 tls cert key:5 key key:6 | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:514 ack relp window 128 max-frame % | 1 | NOT_LOADED | 8096 8k 64K 1m 1048576
 	target set t pause                     | 1 | NOT_LOADED
 	target set t resume                    | 1 | NOT_LOADED
@@ -388,7 +411,7 @@ test_completion()
 	target               |   | add del help set show
 	t                    | s | set show
 	help target          |   | add del set show
-	target add t         |   | ack backoff from keepalive log max-frame nodelay paused peername sndbuf timeout tls to user-timeout window
+	target add t         |   | ack backoff cert from keepalive key log max-frame nodelay paused peername sndbuf timeout tls to user-timeout window
 	target set t         |   | backoff keepalive max-frame nodelay pause resume sndbuf timeout user-timeout window
 	target add t from    |   | earliest latest resume
 	t a t ack            |   | app relp tcp
@@ -448,6 +471,7 @@ tests=(
 	"test_unknown_keyword:an unknown keyword exits 2"
 	"test_twice:a keyword given twice exits 2"
 	"test_wrong_command:target set refuses log, to, from, ack and paused; add refuses pause and resume"
+	"test_keyfile_unreadable:a cert file that cannot be read exits 1 naming it and the reason"
 	"test_pause_and_resume:pause and resume together exit 2"
 	"test_set_nothing:target set without a setting exits 2"
 	"test_first_error_wins:the first error of the command line is reported"

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 #include "nl.h"
 #include "print.h"
 #include "subcommands.h"
+#include "tlskey.h"
 
 #define TARGET_HOST_MAX		253	/* a DNS name, without the final dot */
 
@@ -69,6 +71,8 @@ struct target_conf {
 	struct in_addr v4;		/* network byte order */
 	struct in6_addr v6;
 	char host[TARGET_HOST_MAX + 1];	/* "to" HOST:PORT: the name, or "" */
+	const char *cert;		/* "cert" FILE or key:SERIAL, or NULL */
+	const char *key;		/* "key" FILE or key:SERIAL, or NULL */
 };
 
 static int parse_to(struct kw_conf *kc, const struct kw *kw, const char *val);
@@ -76,6 +80,10 @@ static int cmp_to(struct kw_cmp *d, const struct kw *kw);
 static int print_to(struct kw_print *p, const struct kw *kw);
 static int print_from(struct kw_print *p, const struct kw *kw);
 static void json_to(struct pr *p, const struct kw_conf *c, const struct kw *kw);
+static int parse_keyfile(struct kw_conf *kc, const struct kw *kw, const char *val);
+static int cmp_keyfile(struct kw_cmp *d, const struct kw *kw);
+static int print_keyfile(struct kw_print *p, const struct kw *kw);
+static void json_keyfile(struct pr *p, const struct kw_conf *c, const struct kw *kw);
 
 static const struct kw target_kws[] = {
 	{ KW_KEY("log", KW_NAME, KW_ADD | KW_REQUIRED, KLOGFWD_A_TARGET_LOG, KW_W_STR),
@@ -117,6 +125,18 @@ static const struct kw target_kws[] = {
 	  .help = "tls: the name the receiver's certificate must\n"
 		  "carry, a DNS name (also sent as SNI) or an IP\n"
 		  "address (default: the HOST of to)" },
+	{ KW_KEY("cert", KW_CUSTOM, KW_ADD | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_CERT, KW_W_U32),
+	  .parse = parse_keyfile, .cmp = cmp_keyfile, .print = print_keyfile,
+	  .json = json_keyfile, .arg = "FILE",
+	  .help = "tls: the client certificate (PEM or DER, a\n"
+		  "chain allowed) for a receiver that asks for one;\n"
+		  "with key. The file goes in a key of type user\n"
+		  "of the user keyring, not through netlink" },
+	{ KW_KEY("key", KW_CUSTOM, KW_ADD | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_KEY, KW_W_U32),
+	  .parse = parse_keyfile, .cmp = cmp_keyfile, .print = print_keyfile,
+	  .json = json_keyfile, .arg = "FILE",
+	  .help = "tls: the private key of cert (PEM or DER),\n"
+		  "kept the same way" },
 	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX,
@@ -187,7 +207,7 @@ static const struct kw_table target_kw_table = {
 	.name_attr = KLOGFWD_A_TARGET_NAME,
 	.attr_max = KLOGFWD_A_TARGET_MAX,
 	.names = klf_target_attr_names,
-	.fixed = "log, to, ack, tls and peername",
+	.fixed = "log, to, ack, tls, peername, cert and key",
 };
 
 /*
@@ -432,6 +452,100 @@ static int print_from(struct kw_print *p, const struct kw *kw)
 	return 0;
 }
 
+/*
+ * "cert" and "key": FILE, or key:SERIAL for a key that exists. The file is
+ * only kept here: target_keys() puts it in a key once the whole command
+ * line is known to be valid.
+ */
+static int parse_keyfile(struct kw_conf *kc, const struct kw *kw, const char *val)
+{
+	struct target_conf *c = container_of(kc, struct target_conf, kc);
+
+	if (!*val || tls_key_check(val) == EINVAL)
+		return kw_bad_value_why(kc, kw, val,
+					"expected a file, or key:SERIAL with a key serial from 1 to 2147483647");
+	if (kw->attr == KLOGFWD_A_TARGET_TLS_CERT)
+		c->cert = val;
+	else
+		c->key = val;
+	kw_set(kc, kw->attr, kw->wire, 0);
+	return 0;
+}
+
+/* A batch target add: the key made of the file against the target's. */
+static int cmp_keyfile(struct kw_cmp *d, const struct kw *kw)
+{
+	char b1[PATH_MAX + 16], b2[PATH_MAX + 16];
+	uint16_t a = kw->attr;
+
+	if (kw_has(&d->old, a) == kw_has(d->c, a) &&
+	    (!kw_has(d->c, a) || d->old.val[a] == d->c->val[a]))
+		return 0;
+	kw_cmp_add(d, kw->name,
+		   kw_has(&d->old, a) ? tls_key_name(d->old.val[a], b1, sizeof(b1)) : "none",
+		   kw_has(d->c, a) ? tls_key_name(d->c->val[a], b2, sizeof(b2)) : "none", true);
+	return 0;
+}
+
+/* " cert FILE": the file its key was made of, or key:SERIAL */
+static int print_keyfile(struct kw_print *p, const struct kw *kw)
+{
+	char buf[PATH_MAX + 16];
+
+	if (!p->tb[kw->attr])
+		return 0;
+	if (kw_print_read(p, kw))
+		return -EPROTO;
+	kw_print_str(p, kw->name, tls_key_name(p->c.val[kw->attr], buf, sizeof(buf)));
+	return 0;
+}
+
+/* "cert", JSON: tls_cert, the file or key:SERIAL, or null */
+static void json_keyfile(struct pr *p, const struct kw_conf *c, const struct kw *kw)
+{
+	const char *key = klf_target_attr_names[kw->attr];
+	char buf[PATH_MAX + 16];
+
+	if (!kw_has(c, kw->attr)) {
+		pr_null(p, PRINT_JSON, key, NULL);
+		return;
+	}
+	pr_str(p, PRINT_JSON, key, NULL, tls_key_name(c->val[kw->attr], buf, sizeof(buf)));
+}
+
+/*
+ * The client certificate and key of a TLS target into keys, their serials
+ * into the request. Returns 0 or the exit status.
+ */
+static int target_keys(struct target_conf *c)
+{
+	uint32_t serial;
+	int ret;
+
+	if (!c->cert)
+		return 0;
+	/* neither file is put in a key unless both can be read */
+	ret = tls_key_check(c->cert);
+	if (ret) {
+		errmsg("%s: cert %s: %s", c->kc.op, c->cert, strerror(ret));
+		return KF_EXIT_ERROR;
+	}
+	ret = tls_key_check(c->key);
+	if (ret) {
+		errmsg("%s: key %s: %s", c->kc.op, c->key, strerror(ret));
+		return KF_EXIT_ERROR;
+	}
+	ret = tls_key_load(c->kc.op, "cert", c->cert, &serial);
+	if (ret)
+		return ret;
+	kw_set(&c->kc, KLOGFWD_A_TARGET_TLS_CERT, KW_W_U32, serial);
+	ret = tls_key_load(c->kc.op, "key", c->key, &serial);
+	if (ret)
+		return ret;
+	kw_set(&c->kc, KLOGFWD_A_TARGET_TLS_KEY, KW_W_U32, serial);
+	return 0;
+}
+
 /**
  * target_conf_print() - a target as "target add NAME" takes it
  * @out: where to print it
@@ -478,12 +592,19 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 	if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME) &&
 	    !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
 		ret = usage_error(op, "%s: peername goes with tls", op);
+	if (!ret && (c.cert || c.key) && !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
+		ret = usage_error(op, "%s: %s goes with tls", op, c.cert ? "cert" : "key");
+	if (!ret && !c.cert != !c.key)
+		ret = usage_error(op, "%s: %s goes with %s: a client certificate needs its private key",
+				  op, c.cert ? "cert" : "key", c.cert ? "key" : "cert");
 	/* tls to a host name: its certificate must carry that name */
 	if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_TLS) && c.host[0] &&
 	    !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME))
 		kw_set_ptr(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME, KW_W_STR, c.host, 0);
 	if (!ret && !cli->check)
 		ret = target_resolve(&c);
+	if (!ret && !cli->check)
+		ret = target_keys(&c);
 	if (ret)
 		return ret;
 

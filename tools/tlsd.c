@@ -627,7 +627,8 @@ static int load_client_cert(struct hs_req *req)
 		datum_wipe(&certd);
 		return -ENOKEY;
 	}
-	err = use_key_pair(req, &certd, &keyd);
+	/* not a certificate and its key: as unusable as unreadable */
+	err = use_key_pair(req, &certd, &keyd) ? -ENOKEY : 0;
 	datum_wipe(&keyd);
 	datum_wipe(&certd);
 	return err;

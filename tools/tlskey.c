@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The client certificate and private key of a TLS target ("target add ...
+ * tls cert FILE key FILE"). They never go through netlink: the CLI puts
+ * each file in a key of type user in the caller's user keyring (@u),
+ * described "klogfwd:" and the file's absolute path, and sends the key's
+ * serial. The module checks that the caller may read the key and keeps a
+ * reference; the handshake agent reads it when it does a handshake.
+ *
+ * A second add of the same file updates the same key (add_key() of a
+ * description that exists replaces its payload): its serial does not
+ * change, and the targets that use it get the new content at their next
+ * handshake. The key is readable by its possessor and by its owner's uid
+ * (root: the agent, whatever its session keyring), by no one else.
+ *
+ * "target show" and "save" name the file again, from the key's
+ * description; a key that this CLI did not make is shown as key:SERIAL,
+ * which "cert" and "key" also take.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/keyctl.h>
+
+#include "subcommands.h"
+#include "tlskey.h"
+
+#define KEY_DESC_PREFIX		"klogfwd:"
+/* the largest payload of a key of type user */
+#define KEY_USER_MAX		32767
+
+/* possessor: all; owner's uid: view, read, search */
+#define KEY_PERM_TLS		(0x3f000000 | 0x00010000 | 0x00020000 | 0x00080000)
+
+/* "key:N": *serial = N; 1 if @val is not of that form */
+static int tls_key_serial(const char *val, uint32_t *serial)
+{
+	unsigned long v;
+	char *end;
+
+	if (strncmp(val, "key:", 4) || !val[4])
+		return 1;
+	errno = 0;
+	v = strtoul(val + 4, &end, 10);
+	if (errno || *end || !v || v > INT32_MAX || val[4] == '-' || val[4] == '+')
+		return -EINVAL;
+	*serial = v;
+	return 0;
+}
+
+/**
+ * tls_key_check() - check a cert or key argument before any key is made
+ * @val: FILE or key:SERIAL
+ *
+ * Return: 0, or an errno: EINVAL for a malformed key:SERIAL, else that of
+ * access(2) for FILE.
+ */
+int tls_key_check(const char *val)
+{
+	uint32_t serial;
+	int ret = tls_key_serial(val, &serial);
+
+	if (ret <= 0)
+		return -ret;
+	return access(val, R_OK) ? errno : 0;
+}
+
+/**
+ * tls_key_load() - the key of a cert or key argument
+ * @op: "target add", for messages
+ * @kw: "cert" or "key", for messages
+ * @val: FILE, or key:SERIAL for a key that exists
+ * @serial: set to the key's serial
+ *
+ * FILE is read (at most 32767 bytes, the most a key of type user holds)
+ * into the key "klogfwd:PATH" of the user keyring, PATH its absolute
+ * path; the copy read is wiped.
+ *
+ * Return: 0, or KF_EXIT_ERROR after a message.
+ */
+int tls_key_load(const char *op, const char *kw, const char *val, uint32_t *serial)
+{
+	char desc[sizeof(KEY_DESC_PREFIX) + PATH_MAX];
+	static char buf[KEY_USER_MAX + 1];
+	char path[PATH_MAX];
+	ssize_t n = 0;
+	size_t len = 0;
+	long ret;
+	int fd;
+
+	ret = tls_key_serial(val, serial);
+	if (ret <= 0)
+		return ret ? KF_EXIT_ERROR : 0;
+	if (!realpath(val, path)) {
+		errmsg("%s: %s %s: %s", op, kw, val, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errmsg("%s: %s %s: %s", op, kw, val, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	ret = n < 0 ? errno : 0;
+	close(fd);
+	if (ret || !len || len > KEY_USER_MAX) {
+		if (ret)
+			errmsg("%s: %s %s: %s", op, kw, val, strerror(ret));
+		else if (!len)
+			errmsg("%s: %s %s: the file is empty", op, kw, val);
+		else
+			errmsg("%s: %s %s: larger than a key holds (at most %d bytes)", op, kw,
+			       val, KEY_USER_MAX);
+		explicit_bzero(buf, sizeof(buf));
+		return KF_EXIT_ERROR;
+	}
+	snprintf(desc, sizeof(desc), KEY_DESC_PREFIX "%s", path);
+	ret = syscall(SYS_add_key, "user", desc, buf, len, KEY_SPEC_USER_KEYRING);
+	explicit_bzero(buf, sizeof(buf));
+	if (ret < 0) {
+		errmsg("%s: %s %s: cannot put it in a key of the user keyring: %s", op, kw,
+		       val, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	*serial = ret;
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, (long)*serial, (long)KEY_PERM_TLS) < 0) {
+		errmsg("%s: %s %s: cannot set the permissions of key %" PRIu32 ": %s", op, kw,
+		       val, *serial, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	return 0;
+}
+
+/**
+ * tls_key_name() - what a cert or key argument was, from its key
+ * @serial: the key's serial, from a reply
+ * @buf: where to write FILE, or key:SERIAL for a key not made by
+ *	 tls_key_load() (or that cannot be described)
+ * @size: its size
+ *
+ * Return: @buf.
+ */
+const char *tls_key_name(uint32_t serial, char *buf, size_t size)
+{
+	char desc[sizeof(KEY_DESC_PREFIX) + PATH_MAX + 64];
+	const char *name;
+	long n;
+	int i;
+
+	/* "user;UID;GID;PERM;DESCRIPTION" */
+	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, (long)serial, desc, sizeof(desc) - 1);
+	if (n > 0 && (size_t)n < sizeof(desc) && !strncmp(desc, "user;", 5)) {
+		desc[n] = '\0';
+		name = desc;
+		for (i = 0; i < 4 && name; i++) {
+			name = strchr(name, ';');
+			if (name)
+				name++;
+		}
+		if (name && !strncmp(name, KEY_DESC_PREFIX "/", sizeof(KEY_DESC_PREFIX))) {
+			snprintf(buf, size, "%s", name + strlen(KEY_DESC_PREFIX));
+			return buf;
+		}
+	}
+	snprintf(buf, size, "key:%" PRIu32, serial);
+	return buf;
+}
