@@ -167,6 +167,8 @@ static const struct adesc target_attrs[] = {
 	  KLOGFWD_A_TARGET_STATS_MAX },
 	{ KLOGFWD_A_TARGET_TLS, K_U8, 0, 1 },
 	{ KLOGFWD_A_TARGET_TLS_PEERNAME, K_STR, 0, KLOGFWD_HOSTNAME_LEN },
+	{ KLOGFWD_A_TARGET_TLS_CERT, K_U32, 1, INT32_MAX },
+	{ KLOGFWD_A_TARGET_TLS_KEY, K_U32, 1, INT32_MAX },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

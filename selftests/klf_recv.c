@@ -594,7 +594,7 @@ static void usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_recv -l ADDR:PORT -f lf|octet|klf [-o OUTFILE] [-s STATSFILE] [-a]\n"
 		"                [-n RECORDS] [-t SECONDS] [-c CONNS] [-d] [-r DELAY_MS] [--stall]\n"
-		"                [--rcvbuf BYTES] [--fsync]\n"
+		"                [--rcvbuf BYTES] [--fsync] [--linger MS]\n"
 		"ADDR is IPv4 (127.0.0.1:9000) or IPv6 in brackets ([::1]:9000).\n");
 	exit(rc);
 }
@@ -615,16 +615,18 @@ static long num(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_STALL = 256, OPT_RCVBUF, OPT_FSYNC };
+	enum { OPT_STALL = 256, OPT_RCVBUF, OPT_FSYNC, OPT_LINGER };
 	static const struct option opts[] = {
 		{ "stall", no_argument, NULL, OPT_STALL },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "fsync", no_argument, NULL, OPT_FSYNC },
+		{ "linger", required_argument, NULL, OPT_LINGER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *addr = NULL, *out = NULL;
-	long nrec = 0, secs = 0, conns = 0, delay = 0, rcvbuf = 0;
+	long nrec = 0, secs = 0, conns = 0, delay = 0, rcvbuf = 0, linger = 0;
+	int lingering = 0;
 	int stall = 0, lfd, c, *stalled = NULL, nstalled = 0;
 	uint64_t deadline = 0;
 	int sfd, stop = 0;
@@ -678,6 +680,9 @@ int main(int argc, char **argv)
 		case OPT_FSYNC:
 			do_fsync = 1;
 			break;
+		case OPT_LINGER:
+			linger = num(optarg, "--linger");
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -730,8 +735,19 @@ int main(int argc, char **argv)
 		struct signalfd_siginfo si;
 		int npfd = 2, timeout = -1;
 
-		if ((nrec && st.records >= (uint64_t)nrec) || (conns && st.closed >= (uint64_t)conns))
-			break;
+		if ((nrec && st.records >= (uint64_t)nrec) || (conns && st.closed >= (uint64_t)conns)) {
+			/*
+			 * --linger: keep the connection open and read on a
+			 * while, as a receiver that stays up does (a sender may
+			 * count delivery only some time after the last record)
+			 */
+			if (!linger)
+				break;
+			if (!lingering) {
+				lingering = 1;
+				deadline = now_ns(CLOCK_MONOTONIC) + linger * 1000000ULL;
+			}
+		}
 		if (deadline) {
 			uint64_t now = now_ns(CLOCK_MONOTONIC);
 

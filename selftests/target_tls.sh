@@ -45,7 +45,7 @@ for c in socat openssl certtool; do
 	command -v $c > /dev/null || skip_all "$c is not installed"
 done
 
-ktap_plan 15
+ktap_plan 18
 n=$((3000 / KLF_SLOW))
 C=$WORK/tls
 mkdir -p "$C"
@@ -130,7 +130,7 @@ check "kprobes on kernel TLS's plaintext copy and on its records" probes
 deliver() {
 	agent_start &&
 	"$PRODUCE" -o /dev/klogfwd/tl -n $n --min 20 --max 3000 --seed 5 > /dev/null &&
-	recv_start r1 -l "127.0.0.1:$rport" -f klf -n $n -t $((120 * KLF_SLOW)) &&
+	recv_start r1 -l "127.0.0.1:$rport" -f klf -n $n --linger 2500 -t $((120 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls peername logs.test &&
 	recv_wait r1 $((120 * KLF_SLOW)) &&
 	wait_for $((10 * KLF_SLOW)) tstat_is t1 acked_offset = $n &&
@@ -166,7 +166,7 @@ check "kernel TLS made records of the page-cache pages by reference: no plaintex
 resets() {
 	local i pid m=$((n + 2000 / KLF_SLOW))
 	"$KLOGFWD" target del t1 &&
-	recv_start r2 -l "127.0.0.1:$rport" -f klf -d -n $m -t $((180 * KLF_SLOW)) &&
+	recv_start r2 -l "127.0.0.1:$rport" -f klf -d -n $m --linger 2500 -t $((180 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls peername logs.test \
 		backoff 50-200 || return 1
 	"$PRODUCE" -o /dev/klogfwd/tl -n $((m - n)) --seq-start $n --min 20 --max 3000 \
@@ -177,10 +177,11 @@ resets() {
 			{ echo "# reset $i: no connection to reset"; return 1; }
 		nap 0.3
 	done
-	wait $pid || return 1
-	recv_wait r2 $((180 * KLF_SLOW)) &&
+	wait $pid || { echo "# the producer failed"; return 1; }
+	recv_wait r2 $((180 * KLF_SLOW)) || return 1
 	wait_for $((10 * KLF_SLOW)) tstat_is t1 acked_offset = $m &&
-	tstat_is t1 tls_handshakes -ge 6 && tstat_is t1 reconnects -ge 5 || return 1
+	tstat_is t1 tls_handshakes -ge 6 && tstat_is t1 reconnects -ge 5 ||
+		{ echo "# $("$KLOGFWD" target show t1 | tr '\n' ' ')"; return 1; }
 	echo "# duplicates $(rstat r2 duplicates) resent_bytes $(tstat t1 resent_bytes)"
 	# as over plain TCP (target_faults.sh): a record comes twice only if
 	# it was sent again (ACKs lost with the connection), each at least 52
@@ -205,6 +206,101 @@ app_acks() {
 	"$KLOGFWD" target del t7
 }
 check "ack app over TLS: the receiver's offsets read through kernel TLS" app_acks
+
+# Client certificates: a receiver that asks for one (socat with verify=1
+# and the CA) refuses a target without; with "cert FILE key FILE" the files
+# go to keys of the user keyring, the agent reads them at the handshake,
+# and show and save give the files back. A key revoked under a target
+# leaves the agent nothing to read: ENOKEY, nothing sent; target-new
+# refuses a key the caller cannot read.
+client_cert() {
+	local p m out save js
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$C/client.key" -out "$C/client.csr" -subj /CN=klogfwd-client \
+		2> /dev/null &&
+	openssl x509 -req -in "$C/client.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
+		-CAcreateserial -days 2 -out "$C/client.pem" 2> /dev/null || return 1
+	p=$(free_port)
+	spawn srv-cc socat OPENSSL-LISTEN:"$p",reuseaddr,fork,cert="$C/ca-srv.pem",key="$C/ca-srv.key",cafile="$C/ca.pem",verify=1 \
+		TCP:127.0.0.1:"$rport" > "$WORK/srv-cc.log" 2>&1 &&
+	wait_for $((10 * KLF_SLOW)) port_used "$p" || return 1
+	echo "$p" > "$WORK/cc.port"
+	m=$((n + 2000 / KLF_SLOW))
+	recv_start r4 -l "127.0.0.1:$rport" -f klf -n $m --linger 2500 -t $((180 * KLF_SLOW)) &&
+	"$KLOGFWD" target add t8 log tl to "127.0.0.1:$p" tls peername logs.test || return 1
+	# TLS 1.3: the agent's handshake ends before the server checks; the
+	# server's refusal then breaks the connection, and nothing the
+	# server's TCP acknowledged counts as delivered
+	if ! { wait_for $((20 * KLF_SLOW)) tstat_is t8 last_error -gt 0 &&
+	       nap 2 && tstat_is t8 acked_offset = 0 && tstat_is t8 bytes_acked = 0 &&
+	       recv_stats r4 && [ "$(rstat r4 records)" = 0 ]; }; then
+		echo "# without a client certificate: $("$KLOGFWD" target show t8)"
+		return 1
+	fi
+	echo "# without a client certificate: last-error $(tstat t8 last_error)," \
+	     "handshakes $(tstat t8 tls_handshakes), failures $(tstat t8 tls_failures)," \
+	     "bytes sent $(tstat t8 bytes_sent)"
+	"$KLOGFWD" target del t8 &&
+	"$KLOGFWD" target add t8 log tl to "127.0.0.1:$p" tls peername logs.test \
+		cert "$C/client.pem" key "$C/client.key" &&
+	recv_wait r4 $((180 * KLF_SLOW)) &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t8 acked_offset = $m &&
+	tstat_is t8 tls_handshakes -ge 1 || { echo "# with a client certificate"; return 1; }
+	out=$("$KLOGFWD" target show t8) && save=$("$KLOGFWD" save) &&
+	js=$("$KLOGFWD" -j target show t8) || return 1
+	grep -q "tls peername logs.test cert $C/client.pem key $C/client.key" <<< "$out" &&
+	grep -q "^target add t8 .* cert $C/client.pem key $C/client.key" <<< "$save" &&
+	grep -q "\"tls_cert\": *\"$C/client.pem\"" <<< "$js" ||
+		{ printf '# %s\n' "$out" "$save" "$js"; return 1; }
+	# the saved line applied again: the files go to the same keys, so the
+	# target exists as given
+	grep "^target add t8 " <<< "$save" > "$WORK/cc.batch" &&
+	"$KLOGFWD" -b "$WORK/cc.batch" ||
+		{ echo "# the saved line of t8 applied again failed"; return 1; }
+}
+check "a receiver asking for a client certificate: refused without, delivered with cert and key" \
+	client_cert
+
+# keyctl OP ARG...: keyctl(2) from python (no keyutils in the VM); prints
+# what it returns; a string argument is passed as bytes
+keyctl() {
+	python3 -c 'import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+args = []
+for a in sys.argv[1:]:
+    try:
+        args.append(ctypes.c_long(int(a)))
+    except ValueError:
+        args.append(ctypes.c_char_p(a.encode()))
+r = libc.syscall(250, *args)
+if r < 0:
+    sys.exit("keyctl: errno %d" % ctypes.get_errno())
+print(r)' "$@"
+}
+
+# A key revoked under a target: the agent cannot read it (ENOKEY)
+revoked() {
+	local p serial
+	p=$(cat "$WORK/cc.port") &&
+	"$KLOGFWD" target del t8 &&
+	"$KLOGFWD" target add t9 log tl to "127.0.0.1:$p" tls peername logs.test \
+		cert "$C/client.pem" key "$C/client.key" paused || return 1
+	# KEYCTL_SEARCH (10) of the user keyring (-4), then KEYCTL_REVOKE (3)
+	serial=$(keyctl 10 -4 user "klogfwd:$C/client.pem" 0) &&
+	echo "$serial" > "$WORK/cc.serial" && keyctl 3 "$serial" > /dev/null || return 1
+	"$KLOGFWD" target set t9 resume &&
+	wait_for $((20 * KLF_SLOW)) tstat_is t9 tls_failures -ge 1 &&
+	tstat_is t9 last_error = 126 && tstat_is t9 bytes_sent = 0 &&
+	"$KLOGFWD" target show t9 | grep -q 'last-error 126 (ENOKEY' &&
+	"$KLOGFWD" target del t9
+}
+check "the client certificate's key revoked: the agent cannot read it, ENOKEY, nothing sent" revoked
+
+refused "target-new refuses a key the caller cannot read (revoked)" \
+	"key [0-9]+: no such key that the caller may read" \
+	"$KLOGFWD" target add t10 log tl to "127.0.0.1:$(cat "$WORK/cc.port")" tls \
+	cert "key:$(cat "$WORK/cc.serial")" key "key:$(cat "$WORK/cc.serial")"
 
 # refused NAME PORT CERT KEY ERRNO [PEERNAME]: a target to a server the agent
 # must refuse fails with ERRNO, counts the failure and sends nothing
