@@ -68,6 +68,10 @@ static const struct netlink_range_validation klogfwd_a_target_tls_key_range = {
 	.max	= 2147483647ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_tls_rekey_s_range = {
+	.max	= 2592000ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -143,7 +147,7 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 };
 
 /* KLOGFWD_CMD_TARGET_NEW - do */
-static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_KEY + 1] = {
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_REKEY_BYTES + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
@@ -165,6 +169,8 @@ static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS
 	[KLOGFWD_A_TARGET_TLS_PEERNAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_HOSTNAME_LEN, },
 	[KLOGFWD_A_TARGET_TLS_CERT] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_cert_range),
 	[KLOGFWD_A_TARGET_TLS_KEY] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_key_range),
+	[KLOGFWD_A_TARGET_TLS_REKEY_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_rekey_s_range),
+	[KLOGFWD_A_TARGET_TLS_REKEY_BYTES] = { .type = NLA_UINT, },
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -179,7 +185,7 @@ static const struct nla_policy klogfwd_target_get_nl_policy[KLOGFWD_A_TARGET_NAM
 };
 
 /* KLOGFWD_CMD_TARGET_SET - do */
-static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_RELP_TIMEOUT_S + 1] = {
+static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_TLS_REKEY_BYTES + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_BACKOFF_MIN_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_min_ms_range),
 	[KLOGFWD_A_TARGET_BACKOFF_MAX_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_backoff_max_ms_range),
@@ -190,6 +196,8 @@ static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_REL
 	[KLOGFWD_A_TARGET_RELP_WINDOW] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
 	[KLOGFWD_A_TARGET_RELP_MAX_FRAME] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_max_frame_range),
 	[KLOGFWD_A_TARGET_RELP_TIMEOUT_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_relp_timeout_s_range),
+	[KLOGFWD_A_TARGET_TLS_REKEY_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_rekey_s_range),
+	[KLOGFWD_A_TARGET_TLS_REKEY_BYTES] = { .type = NLA_UINT, },
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -244,7 +252,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_NEW,
 		.doit		= klogfwd_nl_target_new_doit,
 		.policy		= klogfwd_target_new_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_TLS_KEY,
+		.maxattr	= KLOGFWD_A_TARGET_TLS_REKEY_BYTES,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -270,7 +278,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_SET,
 		.doit		= klogfwd_nl_target_set_doit,
 		.policy		= klogfwd_target_set_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_RELP_TIMEOUT_S,
+		.maxattr	= KLOGFWD_A_TARGET_TLS_REKEY_BYTES,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

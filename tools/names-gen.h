@@ -190,6 +190,8 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_TLS_CIPHER] = "tls-cipher",
 	[KLOGFWD_A_TARGET_TLS_CERT] = "tls-cert",
 	[KLOGFWD_A_TARGET_TLS_KEY] = "tls-key",
+	[KLOGFWD_A_TARGET_TLS_REKEY_S] = "tls-rekey-s",
+	[KLOGFWD_A_TARGET_TLS_REKEY_BYTES] = "tls-rekey-bytes",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {
@@ -222,6 +224,7 @@ static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX 
 	[KLOGFWD_A_TARGET_STATS_RELP_TIMEOUTS] = "relp-timeouts",
 	[KLOGFWD_A_TARGET_STATS_TLS_HANDSHAKES] = "tls-handshakes",
 	[KLOGFWD_A_TARGET_STATS_TLS_FAILURES] = "tls-failures",
+	[KLOGFWD_A_TARGET_STATS_TLS_REKEYS] = "tls-rekeys",
 };
 
 static const char *const klf_stats_attr_names[KLOGFWD_A_STATS_MAX + 1] = {
@@ -634,6 +637,11 @@ static const struct klf_metric klf_target_stats_metrics[KLOGFWD_A_TARGET_STATS_M
 	[KLOGFWD_A_TARGET_STATS_TLS_FAILURES] = {
 		"tls-failures",
 		"tls: TLS handshakes that failed, were refused or timed out (the error in last-error).",
+		false,
+	},
+	[KLOGFWD_A_TARGET_STATS_TLS_REKEYS] = {
+		"tls-rekeys",
+		"tls: sessions replaced because of tls-rekey-s or tls-rekey-bytes.",
 		false,
 	},
 };
