@@ -20,10 +20,11 @@
 
 /*
  * Settings present in the request; absent ones keep their value in @cfg.
- * The RELP ones are refused on a target whose @ack is not relp.
+ * The RELP ones are refused on a target whose @ack is not relp, the TLS
+ * ones on a target without @tls.
  */
 static int klf_nl_target_config(struct genl_info *info, struct klf_target_config *cfg,
-				u32 ack)
+				u32 ack, bool tls)
 {
 	struct nlattr **tb = info->attrs;
 	static const struct {
@@ -43,6 +44,16 @@ static int klf_nl_target_config(struct genl_info *info, struct klf_target_config
 					"%s applies to ack relp targets only", relp[i].name);
 		return -EINVAL;
 	}
+	if (!tls && (tb[KLOGFWD_A_TARGET_TLS_REKEY_S] || tb[KLOGFWD_A_TARGET_TLS_REKEY_BYTES])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_REKEY_S] ?:
+				    tb[KLOGFWD_A_TARGET_TLS_REKEY_BYTES],
+				    "rekey-after and rekey-bytes apply to tls targets only");
+		return -EINVAL;
+	}
+	if (tb[KLOGFWD_A_TARGET_TLS_REKEY_S])
+		cfg->tls_rekey_s = nla_get_u32(tb[KLOGFWD_A_TARGET_TLS_REKEY_S]);
+	if (tb[KLOGFWD_A_TARGET_TLS_REKEY_BYTES])
+		cfg->tls_rekey_bytes = klf_nla_get_uint(tb[KLOGFWD_A_TARGET_TLS_REKEY_BYTES]);
 	if (tb[KLOGFWD_A_TARGET_RELP_WINDOW])
 		cfg->relp_window = nla_get_u32(tb[KLOGFWD_A_TARGET_RELP_WINDOW]);
 	if (tb[KLOGFWD_A_TARGET_RELP_MAX_FRAME])
@@ -207,6 +218,7 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 start = KLOGFWD_START_EARLIEST, ack = KLOGFWD_ACK_TCP;
 	struct klf_tls_params tls;
 	struct klf_target *t;
+	bool tls_on;
 	struct klf_log *log;
 	u64 from = 0;
 	int ret, len;
@@ -220,7 +232,8 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[KLOGFWD_A_TARGET_ACK])
 		ack = nla_get_u32(tb[KLOGFWD_A_TARGET_ACK]);
 	klf_target_config_default(&cfg);
-	ret = klf_nl_target_config(info, &cfg, ack);
+	tls_on = tb[KLOGFWD_A_TARGET_TLS] && nla_get_u8(tb[KLOGFWD_A_TARGET_TLS]);
+	ret = klf_nl_target_config(info, &cfg, ack, tls_on);
 	if (ret)
 		return ret;
 	if (tb[KLOGFWD_A_TARGET_START])
@@ -321,7 +334,7 @@ int klogfwd_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&t->lock);
 	cfg = t->cfg;
 	mutex_unlock(&t->lock);
-	ret = klf_nl_target_config(info, &cfg, t->ack);
+	ret = klf_nl_target_config(info, &cfg, t->ack, t->tls);
 	if (!ret)
 		klf_target_set(t, &cfg, paused);
 out:
@@ -379,6 +392,10 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	    (nla_put_string(msg, KLOGFWD_A_TARGET_TLS_PEERNAME, t->tls_peername) ||
 	     nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_VERSION, s.tls_version) ||
 	     nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_CIPHER, s.tls_cipher)))
+		goto err;
+	if (t->tls &&
+	    (nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_REKEY_S, s.cfg.tls_rekey_s) ||
+	     klf_nla_put_uint(msg, KLOGFWD_A_TARGET_TLS_REKEY_BYTES, s.cfg.tls_rekey_bytes)))
 		goto err;
 	if (t->tls && t->tls->cert &&
 	    (nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_CERT, key_serial(t->tls->cert)) ||

@@ -451,6 +451,21 @@ static void klf_target_connect(struct klf_target *t)
 	queue_work(klf_wq, &t->work);
 }
 
+/* Everything queued on the connection is acknowledged, in whole records. */
+static bool klf_target_drained(struct klf_target *t)
+{
+	if (t->span.file && t->span.pos != t->span.end)
+		return false;
+	switch (t->ack) {
+	case KLOGFWD_ACK_RELP:
+		return t->relp.rec_end < 0 && !klf_relp_oldest(&t->relp);
+	case KLOGFWD_ACK_APP:
+		return t->acked.cur.offset >= t->cur.offset;
+	default:
+		return t->conn_acked >= t->queued;
+	}
+}
+
 /*
  * The RELP session used its last transaction number and every frame was
  * answered: a new connection at once, without an error or a backoff.
@@ -598,6 +613,9 @@ static int klf_target_refill(struct klf_target *t, bool idle)
 
 	if (s->file && s->pos != s->end)
 		return 0;
+	/* a TLS session due for replacement takes no new record */
+	if (klf_tls_rekeying(t->tls))
+		return -ENODATA;
 	ret = klf_log_span(t->log, &t->cur, s);
 	if (ret)
 		return ret;
@@ -1120,6 +1138,12 @@ void klf_target_work(struct work_struct *work)
 		goto out;
 	}
 	klf_target_persist(t, false);
+	/* TLS: a new session (new keys) when this one is old enough */
+	if (t->tls && klf_tls_rekey(t, klf_target_drained(t))) {
+		klf_target_stop(t);
+		klf_target_connect(t);
+		goto out;
+	}
 	if (t->conn_acked < t->queued)
 		timer_reduce(&t->timer, jiffies + KLF_ACK_POLL);
 out:

@@ -81,6 +81,7 @@ const unsigned int klf_relp_ncounters = ARRAY_SIZE(klf_relp_counters);
 const struct klf_counter klf_tls_counters[] = {
 	KLF_TARGET_COUNTER(TLS_HANDSHAKES, tls_handshakes),
 	KLF_TARGET_COUNTER(TLS_FAILURES, tls_failures),
+	KLF_TARGET_COUNTER(TLS_REKEYS, tls_rekeys),
 };
 
 const unsigned int klf_tls_ncounters = ARRAY_SIZE(klf_tls_counters);

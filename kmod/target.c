@@ -78,6 +78,12 @@ int klf_target_config_check(const struct klf_target_config *cfg,
 				   cfg->backoff_min_ms, cfg->backoff_max_ms);
 		return -EINVAL;
 	}
+	if (cfg->tls_rekey_bytes && cfg->tls_rekey_bytes < KLF_TLS_REKEY_BYTES_MIN) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "rekey-bytes %llu is below 1 MiB (%u): give 0 for never, or at least that",
+				   cfg->tls_rekey_bytes, KLF_TLS_REKEY_BYTES_MIN);
+		return -ERANGE;
+	}
 	return 0;
 }
 

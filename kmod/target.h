@@ -45,6 +45,8 @@ struct sock;
  * @relp_max_frame: ack relp: longest payload sent
  * @relp_timeout_s: ack relp: seconds without a response, while one is
  *		    awaited, after which the session is broken; 0 for no limit
+ * @tls_rekey_s: tls: seconds after which a session is replaced, 0 never
+ * @tls_rekey_bytes: tls: bytes after which a session is replaced, 0 never
  */
 struct klf_target_config {
 	u32 backoff_min_ms;
@@ -55,6 +57,8 @@ struct klf_target_config {
 	u32 relp_window;
 	u32 relp_max_frame;
 	u32 relp_timeout_s;
+	u32 tls_rekey_s;
+	u64 tls_rekey_bytes;
 	bool nodelay;
 };
 
@@ -73,6 +77,7 @@ struct klf_target_config {
  * @resent_bytes: bytes queued again after a reconnect
  * @tls_handshakes: TLS handshakes that succeeded
  * @tls_failures: TLS handshakes that failed or timed out
+ * @tls_rekeys: TLS sessions replaced by tls_rekey_s or tls_rekey_bytes
  * @relp_sessions: RELP sessions opened
  * @relp_window_full: times sending stopped on a full RELP window
  * @relp_resent: records sent again in a new RELP session
@@ -94,6 +99,7 @@ struct klf_target_stats {
 	u64 resent_bytes;
 	u64 tls_handshakes;
 	u64 tls_failures;
+	u64 tls_rekeys;
 	u64 relp_sessions;
 	u64 relp_window_full;
 	u64 relp_resent;

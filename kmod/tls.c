@@ -259,6 +259,51 @@ void klf_tls_established(struct klf_target *t)
 	 */
 	tls->hold = true;
 	tls->hold_until = jiffies + msecs_to_jiffies(KLF_TLS_HOLD_MS);
+	tls->since = jiffies;
+	tls->rekey = false;
+}
+
+/**
+ * klf_tls_rekey() - is it time to replace the TLS session?
+ * @t: the target, locked, its session established
+ * @drained: everything queued on the connection is acknowledged
+ *
+ * Kernel TLS has no KeyUpdate: new keys take a new connection and
+ * handshake. Once the session is tls_rekey_s old or has carried
+ * tls_rekey_bytes, it is due: no new record is queued (sending stops at
+ * a record boundary), and it is replaced once @drained, so that nothing
+ * goes twice, or after KLF_TLS_DRAIN_MS all the same (what was not
+ * acknowledged then goes again, as after a reset).
+ *
+ * Return: true when the caller must replace the connection now.
+ */
+bool klf_tls_rekey(struct klf_target *t, bool drained)
+{
+	struct klf_tls *tls = t->tls;
+	unsigned long due = tls->since + (unsigned long)t->cfg.tls_rekey_s * HZ;
+
+	lockdep_assert_held(&t->lock);
+	if (!tls->rekey) {
+		if (!(t->cfg.tls_rekey_s && time_after_eq(jiffies, due)) &&
+		    !(t->cfg.tls_rekey_bytes && t->queued >= t->cfg.tls_rekey_bytes)) {
+			if (t->cfg.tls_rekey_s)
+				timer_reduce(&t->timer, due);
+			return false;
+		}
+		tls->rekey = true;
+		tls->rekey_by = jiffies + msecs_to_jiffies(KLF_TLS_DRAIN_MS);
+	}
+	if (!drained && time_before(jiffies, tls->rekey_by)) {
+		timer_reduce(&t->timer, tls->rekey_by);
+		return false;
+	}
+	t->stats.tls_rekeys++;
+	if (klf_target_say_ok(t))
+		pr_info("target %s (log %s): new TLS session with %pISpc after %u s and %llu bytes%s\n",
+			t->name, t->log->name, &t->addr,
+			jiffies_to_msecs(jiffies - tls->since) / 1000, t->queued, drained ? "" :
+			": not all acknowledged in time, the rest goes again");
+	return true;
 }
 
 /**

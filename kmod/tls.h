@@ -9,6 +9,7 @@
 #define _KLF_TLS_H
 
 #include <linux/completion.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 struct key;
@@ -22,6 +23,10 @@ struct klf_target;
 #define KLF_TLS_SEND_MAX	16384
 /* how long TCP's acknowledgments of a new TLS connection do not count */
 #define KLF_TLS_HOLD_MS		1000
+/* the least tls_rekey_bytes but 0 (never) */
+#define KLF_TLS_REKEY_BYTES_MIN	SZ_1M
+/* how long a session due for replacement waits for its acknowledgments */
+#define KLF_TLS_DRAIN_MS	30000
 
 /**
  * struct klf_tls_rec - the end of a TLS record sent on the connection
@@ -46,6 +51,9 @@ struct klf_tls_rec {
  * @overhead: bytes the TLS layer adds to each record
  * @hold: TCP's acknowledgments do not count yet (klf_tls_established())
  * @hold_until: jiffies when they start to
+ * @since: jiffies when the session was established
+ * @rekey: the session is due for replacement: no new record is sent
+ * @rekey_by: jiffies when it is replaced, acknowledged in full or not
  * @seq: the TLS layer's transmit record sequence after the last send
  * @wire: ciphertext bytes queued on the connection
  * @head: oldest entry of @ring
@@ -69,6 +77,9 @@ struct klf_tls {
 	u16 overhead;
 	bool hold;
 	unsigned long hold_until;
+	unsigned long since;
+	bool rekey;
+	unsigned long rekey_by;
 	u64 seq;
 	u64 wire;
 	unsigned int head;
@@ -100,6 +111,7 @@ int klf_tls_sent(struct klf_target *t, size_t len);
 u64 klf_tls_acked(struct klf_target *t, u64 wire);
 int klf_tls_recv(struct klf_target *t, void *buf, size_t len);
 int klf_tls_key_get(u32 serial, struct key **keyp);
+bool klf_tls_rekey(struct klf_target *t, bool drained);
 #else
 static inline int klf_tls_start(struct klf_target *t) { return -EOPNOTSUPP; }
 static inline int klf_tls_poll(struct klf_target *t) { return -EOPNOTSUPP; }
@@ -108,6 +120,7 @@ static inline void klf_tls_established(struct klf_target *t) { }
 static inline int klf_tls_sent(struct klf_target *t, size_t len) { return -EOPNOTSUPP; }
 static inline u64 klf_tls_acked(struct klf_target *t, u64 wire) { return 0; }
 static inline int klf_tls_key_get(u32 serial, struct key **keyp) { return -EOPNOTSUPP; }
+static inline bool klf_tls_rekey(struct klf_target *t, bool drained) { return false; }
 static inline int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
 {
 	return -EOPNOTSUPP;
@@ -122,6 +135,12 @@ static inline bool klf_have_tls(void)
 #else
 	return false;
 #endif
+}
+
+/* no new record goes on a session due for replacement */
+static inline bool klf_tls_rekeying(const struct klf_tls *tls)
+{
+	return tls && tls->rekey;
 }
 
 /* there is room for another record on an ack tcp connection */
