@@ -20,7 +20,7 @@ set -u
 source "$(dirname "$0")/cli_lib.sh"
 
 VERBS="add set del show"
-SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame timeout"
+SETTINGS="backoff keepalive user-timeout nodelay sndbuf window max-frame timeout rekey-after rekey-bytes"
 FIXED="log to from ack peername cert key"
 # a valid "target add t" command line, to which the rows add keywords
 # shellcheck disable=SC2034 # it expands in the table rows
@@ -233,6 +233,8 @@ test_wrong_command()
 	$ADD peername logs.test    | 2 | target add: peername goes with tls
 	$ADD cert c.pem key k.pem  | 2 | target add: cert goes with tls
 	$ADD key k.pem             | 2 | target add: key goes with tls
+	$ADD rekey-after 1h        | 2 | target add: rekey-after goes with tls
+	$ADD rekey-bytes 1G        | 2 | target add: rekey-bytes goes with tls
 	$ADD tls cert c.pem        | 2 | target add: cert goes with key: a client certificate needs its private key
 	$ADD tls key k.pem         | 2 | target add: key goes with cert: a client certificate needs its private key
 	$ADD tls cert % key k.pem  | 2 | target add: invalid value '%' for cert \(expected a file, or key:SERIAL with a key serial from 1 to 2147483647\) | key:0 key:-1 key:x key:2147483648
@@ -308,6 +310,9 @@ test_valid_reaches_kernel()
 	target add t log app to 127.0.0.1:6514 tls | 1 | NOT_LOADED
 	target add t tls peername logs.example.com to [::1]:6514 log app ack relp | 1 | NOT_LOADED
 	target add t log app to 127.0.0.1:6514 tls cert key:5 key key:6 | 1 | NOT_LOADED
+	target add t log app to 127.0.0.1:6514 tls rekey-after 24h rekey-bytes 1G | 1 | NOT_LOADED
+	target set t rekey-after %              | 1 | NOT_LOADED | 0 1 3600 1h 720h 2592000
+	target set t rekey-bytes %              | 1 | NOT_LOADED | 0 1M 512M 1G 18446744073709551615
 	target add t log app to 127.0.0.1:514 ack relp window 128 max-frame % | 1 | NOT_LOADED | 8096 8k 64K 1m 1048576
 	target set t pause                     | 1 | NOT_LOADED
 	target set t resume                    | 1 | NOT_LOADED
@@ -411,8 +416,8 @@ test_completion()
 	target               |   | add del help set show
 	t                    | s | set show
 	help target          |   | add del set show
-	target add t         |   | ack backoff cert from keepalive key log max-frame nodelay paused peername sndbuf timeout tls to user-timeout window
-	target set t         |   | backoff keepalive max-frame nodelay pause resume sndbuf timeout user-timeout window
+	target add t         |   | ack backoff cert from keepalive key log max-frame nodelay paused peername rekey-after rekey-bytes sndbuf timeout tls to user-timeout window
+	target set t         |   | backoff keepalive max-frame nodelay pause rekey-after rekey-bytes resume sndbuf timeout user-timeout window
 	target add t from    |   | earliest latest resume
 	t a t ack            |   | app relp tcp
 	t a t ack            | r | relp

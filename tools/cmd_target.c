@@ -137,6 +137,20 @@ static const struct kw target_kws[] = {
 	  .json = json_keyfile, .arg = "FILE",
 	  .help = "tls: the private key of cert (PEM or DER),\n"
 		  "kept the same way" },
+	{ KW_KEY("rekey-after", KW_SECS, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_REKEY_S, KW_W_U32),
+	  .max = 2592000,
+	  .expect = "expected seconds such as 3600, or a time such as 1h or 24h (at most 720h, 30 days); 0 for never",
+	  .arg = "TIME",
+	  .help = "tls: a new session (new keys: a new connection\n"
+		  "and handshake) once the session is this old,\n"
+		  "after what it carried is acknowledged; 0 for\n"
+		  "never (the default)" },
+	{ KW_KEY("rekey-bytes", KW_SIZE, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_REKEY_BYTES, KW_W_UINT),
+	  .max = UINT64_MAX, .expect = "expected a size such as 1G or 512M; 0 for never",
+	  .arg = "SIZE",
+	  .help = "tls: the same once the session carried this\n"
+		  "many bytes (at least 1M); 0 for never (the\n"
+		  "default)" },
 	{ KW_KEY("backoff", KW_MS_RANGE, KW_ADD | KW_SET, KLOGFWD_A_TARGET_BACKOFF_MIN_MS, KW_W_U32),
 	  .attr2 = KLOGFWD_A_TARGET_BACKOFF_MAX_MS, .wire2 = KW_W_U32,
 	  .max = UINT32_MAX,
@@ -592,6 +606,12 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 	if (!ret && kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_PEERNAME) &&
 	    !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
 		ret = usage_error(op, "%s: peername goes with tls", op);
+	if (!ret && create && !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS) &&
+	    (kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_REKEY_S) ||
+	     kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_REKEY_BYTES)))
+		ret = usage_error(op, "%s: %s goes with tls", op,
+				  kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_REKEY_S) ? "rekey-after" :
+				  "rekey-bytes");
 	if (!ret && (c.cert || c.key) && !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
 		ret = usage_error(op, "%s: %s goes with tls", op, c.cert ? "cert" : "key");
 	if (!ret && !c.cert != !c.key)
