@@ -45,7 +45,7 @@ for c in socat openssl certtool; do
 	command -v $c > /dev/null || skip_all "$c is not installed"
 done
 
-ktap_plan 18
+ktap_plan 22
 n=$((3000 / KLF_SLOW))
 C=$WORK/tls
 mkdir -p "$C"
@@ -301,6 +301,59 @@ refused "target-new refuses a key the caller cannot read (revoked)" \
 	"key [0-9]+: no such key that the caller may read" \
 	"$KLOGFWD" target add t10 log tl to "127.0.0.1:$(cat "$WORK/cc.port")" tls \
 	cert "key:$(cat "$WORK/cc.serial")" key "key:$(cat "$WORK/cc.serial")"
+
+# rekey-after and rekey-bytes: kernel TLS has no KeyUpdate, so a session
+# due for new keys stops at a record boundary and, once all it carried is
+# acknowledged, is replaced by a new connection and handshake; nothing is
+# lost and nothing sent twice (the receiver takes no duplicate), with a
+# producer appending throughout
+rekey_time() {
+	local m0=$((n + 2000 / KLF_SLOW)) k=$((1200 / KLF_SLOW)) pid
+	recv_start r5 -l "127.0.0.1:$rport" -f klf -n $((m0 + k)) --linger 2500 \
+		-t $((120 * KLF_SLOW)) &&
+	"$KLOGFWD" target add t11 log tl to "127.0.0.1:$port" tls peername logs.test \
+		rekey-after 2 || return 1
+	"$PRODUCE" -o /dev/klogfwd/tl -n $k --seq-start "$m0" --min 20 --max 3000 \
+		--seed 8 --rate $((200 / KLF_SLOW)) > /dev/null &
+	pid=$!
+	wait $pid || { echo "# the producer failed"; return 1; }
+	recv_wait r5 $((120 * KLF_SLOW)) &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t11 acked_offset = $((m0 + k)) &&
+	tstat_is t11 tls_rekeys -ge 2 && tstat_is t11 tls_handshakes -ge 3 &&
+	[ "$(rstat r5 duplicates)" = 0 ] && [ "$(rstat r5 records)" = $((m0 + k)) ] ||
+		{ echo "# $("$KLOGFWD" target show t11 | tr '\n' ' ')"; return 1; }
+	"$KLOGFWD" target show t11 | grep -q 'rekey-after 2 rekey-bytes 0' &&
+	"$KLOGFWD" save | grep -q '^target add t11 .* rekey-after 2 rekey-bytes 0' &&
+	"$KLOGFWD" target del t11
+}
+check "rekey-after 2: a new session every 2 s or so, each record once, in order" rekey_time
+
+rekey_bytes() {
+	local m=$((n + 2000 / KLF_SLOW + 1200 / KLF_SLOW))
+	recv_start r6 -l "127.0.0.1:$rport" -f klf -n $m --linger 2500 -t $((120 * KLF_SLOW)) &&
+	"$KLOGFWD" target add t12 log tl to "127.0.0.1:$port" tls peername logs.test \
+		rekey-bytes 1M &&
+	recv_wait r6 $((120 * KLF_SLOW)) &&
+	wait_for $((10 * KLF_SLOW)) tstat_is t12 acked_offset = $m &&
+	tstat_is t12 tls_rekeys -ge 2 && [ "$(rstat r6 duplicates)" = 0 ] &&
+	[ "$(rstat r6 records)" = $m ] ||
+		{ echo "# $("$KLOGFWD" target show t12 | tr '\n' ' ')"; return 1; }
+	echo "# $(tstat t12 bytes_sent) bytes in $(tstat t12 tls_handshakes) sessions"
+}
+check "rekey-bytes 1M: a new session after each MiB, each record once, in order" rekey_bytes
+
+refused "rekey-bytes below 1 MiB is refused, naming the setting (ERANGE)" \
+	"rekey-bytes 1000 is below 1 MiB" "$KLOGFWD" target set t12 rekey-bytes 1000
+
+rekey_plain() {
+	local out
+	"$KLOGFWD" target add t13 log tl to 127.0.0.1:9 paused || return 1
+	out=$("$KLOGFWD" target set t13 rekey-after 1h 2>&1)
+	"$KLOGFWD" target del t13
+	grep -q 'rekey-after and rekey-bytes apply to tls targets only' <<< "$out" ||
+		{ echo "# $out"; return 1; }
+}
+check "rekey-after on a target without tls is refused" rekey_plain
 
 # refused NAME PORT CERT KEY ERRNO [PEERNAME]: a target to a server the agent
 # must refuse fails with ERRNO, counts the failure and sends nothing
