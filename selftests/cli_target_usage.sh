@@ -255,6 +255,12 @@ test_keyfile_unreadable()
 		</dev/null >/dev/null 2>&1
 	! grep -q 'AF_NETLINK.*NETLINK_GENERIC\|add_key' "$tmp/strace" ||
 		fail "'target add ... cert /nonexistent/c.pem' made a key or opened a generic netlink socket"
+	# a file that is neither PEM nor DER: named, with the reason, no key
+	echo hello > "$tmp/notpem"
+	run target add t log app to 127.0.0.1:9000 tls cert "$tmp/notpem" key "$tmp/notpem"
+	expect_rc 1 && expect_no_out && expect_lines err 1 || return
+	[[ $err == "klogfwd: target add: cert $tmp/notpem: neither PEM nor DER" ]] ||
+		fail "'$last_cmd': unexpected error: $err"
 	((${#why[@]} == 0))
 }
 
@@ -476,7 +482,7 @@ tests=(
 	"test_unknown_keyword:an unknown keyword exits 2"
 	"test_twice:a keyword given twice exits 2"
 	"test_wrong_command:target set refuses log, to, from, ack and paused; add refuses pause and resume"
-	"test_keyfile_unreadable:a cert file that cannot be read exits 1 naming it and the reason"
+	"test_keyfile_unreadable:a cert file that cannot be read, or is neither PEM nor DER, exits 1 naming it and the reason"
 	"test_pause_and_resume:pause and resume together exit 2"
 	"test_set_nothing:target set without a setting exits 2"
 	"test_first_error_wins:the first error of the command line is reported"

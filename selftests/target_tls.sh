@@ -207,6 +207,24 @@ app_acks() {
 }
 check "ack app over TLS: the receiver's offsets read through kernel TLS" app_acks
 
+# keyctl_read DESCRIPTION: the payload of the user key of the user keyring
+# with that description (KEYCTL_SEARCH, KEYCTL_READ), on stdout
+keyctl_read() {
+	python3 -c 'import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+L = ctypes.c_long
+k = libc.syscall(250, L(10), L(-4), ctypes.c_char_p(b"user"),
+                 ctypes.c_char_p(sys.argv[1].encode()), L(0))
+if k < 0:
+    sys.exit("no key %s" % sys.argv[1])
+buf = ctypes.create_string_buffer(65536)
+n = libc.syscall(250, L(11), L(k), buf, L(len(buf)))
+if n < 0:
+    sys.exit("cannot read key %d" % k)
+sys.stdout.buffer.write(buf.raw[:n])' "$1"
+}
+
 # Client certificates: a receiver that asks for one (socat with verify=1
 # and the CA) refuses a target without; with "cert FILE key FILE" the files
 # go to keys of the user keyring, the agent reads them at the handshake,
@@ -252,6 +270,11 @@ client_cert() {
 	grep -q "^target add t8 .* cert $C/client.pem key $C/client.key" <<< "$save" &&
 	grep -q "\"tls_cert\": *\"$C/client.pem\"" <<< "$js" ||
 		{ printf '# %s\n' "$out" "$save" "$js"; return 1; }
+	# the key holds the certificate's DER, as the upcall's convention is
+	openssl x509 -in "$C/client.pem" -outform DER -out "$C/client.der" &&
+	keyctl_read "klogfwd:$C/client.pem" > "$C/client.key-payload" &&
+	cmp -s "$C/client.der" "$C/client.key-payload" ||
+		{ echo "# the key of client.pem does not hold its DER"; return 1; }
 	# the saved line applied again: the files go to the same keys, so the
 	# target exists as given
 	grep "^target add t8 " <<< "$save" > "$WORK/cc.batch" &&

@@ -128,15 +128,16 @@ static const struct kw target_kws[] = {
 	{ KW_KEY("cert", KW_CUSTOM, KW_ADD | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_CERT, KW_W_U32),
 	  .parse = parse_keyfile, .cmp = cmp_keyfile, .print = print_keyfile,
 	  .json = json_keyfile, .arg = "FILE",
-	  .help = "tls: the client certificate (PEM or DER, a\n"
-		  "chain allowed) for a receiver that asks for one;\n"
-		  "with key. The file goes in a key of type user\n"
-		  "of the user keyring, not through netlink" },
+	  .help = "tls: the client certificate (PEM or DER; of a\n"
+		  "PEM chain, the first) for a receiver that asks\n"
+		  "for one; with key. It goes as DER in a key of\n"
+		  "type user of the user keyring, not through\n"
+		  "netlink" },
 	{ KW_KEY("key", KW_CUSTOM, KW_ADD | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_KEY, KW_W_U32),
 	  .parse = parse_keyfile, .cmp = cmp_keyfile, .print = print_keyfile,
 	  .json = json_keyfile, .arg = "FILE",
-	  .help = "tls: the private key of cert (PEM or DER),\n"
-		  "kept the same way" },
+	  .help = "tls: the private key of cert (PEM or DER, not\n"
+		  "encrypted), kept the same way" },
 	{ KW_KEY("rekey-after", KW_SECS, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_REKEY_S, KW_W_U32),
 	  .max = 2592000,
 	  .expect = "expected seconds such as 3600, or a time such as 1h or 24h (at most 720h, 30 days); 0 for never",

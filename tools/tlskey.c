@@ -7,6 +7,11 @@
  * serial. The module checks that the caller may read the key and keeps a
  * reference; the handshake agent reads it when it does a handshake.
  *
+ * The keys hold DER, as the upcall's convention is (ktls-utils' tlshd
+ * reads nothing else): a PEM file is decoded here, its first block taken
+ * (a certificate chain's leaf: the upcall passes one certificate), and
+ * an encrypted private key refused (no agent has its passphrase).
+ *
  * A second add of the same file updates the same key (add_key() of a
  * description that exists replaces its payload): its serial does not
  * change, and the targets that use it get the new content at their next
@@ -17,6 +22,7 @@
  * description; a key that this CLI did not make is shown as key:SERIAL,
  * which "cert" and "key" also take.
  */
+#define _GNU_SOURCE		/* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -36,6 +42,8 @@
 #define KEY_DESC_PREFIX		"klogfwd:"
 /* the largest payload of a key of type user */
 #define KEY_USER_MAX		32767
+/* the largest file read: PEM is a third larger than its DER */
+#define KEY_FILE_MAX		65536
 
 /* possessor: all; owner's uid: view, read, search */
 #define KEY_PERM_TLS		(0x3f000000 | 0x00010000 | 0x00020000 | 0x00080000)
@@ -54,6 +62,107 @@ static int tls_key_serial(const char *val, uint32_t *serial)
 		return -EINVAL;
 	*serial = v;
 	return 0;
+}
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * DER from the file read into @buf (@len bytes), in place: the first
+ * PEM block, decoded, if it is a certificate (@cert) or a private key, or
+ * DER as it is. Sets *@blocks to the PEM certificates in the file.
+ * Returns the DER length, or -1 with a reason in *@why.
+ */
+static ssize_t tls_key_der(char *buf, size_t len, bool cert, unsigned int *blocks,
+			   const char **why)
+{
+	static const char *const key_labels[] = {
+		"PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", NULL,
+	};
+	char *begin, *p, *end, *eol, *label;
+	unsigned int acc = 0, bits = 0, i;
+	size_t out = 0;
+	bool ok;
+	int v;
+
+	*blocks = 0;
+	for (p = buf; (p = memmem(p, buf + len - p, "-----BEGIN CERTIFICATE-----", 27)); p++)
+		(*blocks)++;
+	begin = memmem(buf, len, "-----BEGIN ", 11);
+	if (!begin) {
+		/* DER: an ASN.1 SEQUENCE */
+		if ((unsigned char)buf[0] != 0x30) {
+			*why = "neither PEM nor DER";
+			return -1;
+		}
+		return len;
+	}
+	label = begin + 11;
+	eol = memchr(label, '\n', buf + len - label);
+	p = eol ? memmem(label, eol - label, "-----", 5) : NULL;
+	if (!p) {
+		*why = "a malformed PEM header";
+		return -1;
+	}
+	*p = '\0';
+	ok = false;
+	if (cert) {
+		ok = !strcmp(label, "CERTIFICATE");
+	} else {
+		for (i = 0; key_labels[i]; i++)
+			ok = ok || !strcmp(label, key_labels[i]);
+	}
+	if (!ok) {
+		*why = !strcmp(label, "ENCRYPTED PRIVATE KEY") ?
+		       "an encrypted private key: the agent has no passphrase" :
+		       cert ? "its first PEM block is not a CERTIFICATE" :
+		       "its first PEM block is not a PRIVATE KEY";
+		return -1;
+	}
+	end = memmem(eol, buf + len - eol, "-----END ", 9);
+	if (!end) {
+		*why = "a PEM block without its END line";
+		return -1;
+	}
+	if (memmem(eol, end - eol, "Proc-Type:", 10)) {
+		*why = "an encrypted private key: the agent has no passphrase";
+		return -1;
+	}
+	for (p = eol; p < end; p++) {
+		if (*p == '=')
+			break;
+		if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+			continue;
+		v = b64_value(*p);
+		if (v < 0) {
+			*why = "a PEM block with a character that is not base64";
+			return -1;
+		}
+		acc = acc << 6 | v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			/* in place: the output is behind the input */
+			buf[out++] = acc >> bits & 0xff;
+		}
+	}
+	if (!out || (unsigned char)buf[0] != 0x30) {
+		*why = "a PEM block that does not decode to DER";
+		return -1;
+	}
+	return out;
 }
 
 /**
@@ -80,18 +189,20 @@ int tls_key_check(const char *val)
  * @val: FILE, or key:SERIAL for a key that exists
  * @serial: set to the key's serial
  *
- * FILE is read (at most 32767 bytes, the most a key of type user holds)
- * into the key "klogfwd:PATH" of the user keyring, PATH its absolute
- * path; the copy read is wiped.
+ * FILE (PEM or DER) goes as DER (at most 32767 bytes, the most a key of
+ * type user holds) into the key "klogfwd:PATH" of the user keyring, PATH
+ * its absolute path; the copy read is wiped.
  *
  * Return: 0, or KF_EXIT_ERROR after a message.
  */
 int tls_key_load(const char *op, const char *kw, const char *val, uint32_t *serial)
 {
 	char desc[sizeof(KEY_DESC_PREFIX) + PATH_MAX];
-	static char buf[KEY_USER_MAX + 1];
+	static char buf[KEY_FILE_MAX + 1];
+	const char *why = NULL;
+	unsigned int blocks = 0;
 	char path[PATH_MAX];
-	ssize_t n = 0;
+	ssize_t n = 0, der;
 	size_t len = 0;
 	long ret;
 	int fd;
@@ -112,19 +223,27 @@ int tls_key_load(const char *op, const char *kw, const char *val, uint32_t *seri
 		len += n;
 	ret = n < 0 ? errno : 0;
 	close(fd);
-	if (ret || !len || len > KEY_USER_MAX) {
+	der = 0;
+	if (!ret && len && len <= KEY_FILE_MAX)
+		der = tls_key_der(buf, len, !strcmp(kw, "cert"), &blocks, &why);
+	if (ret || !len || len > KEY_FILE_MAX || der < 0 || der > KEY_USER_MAX) {
 		if (ret)
 			errmsg("%s: %s %s: %s", op, kw, val, strerror(ret));
 		else if (!len)
 			errmsg("%s: %s %s: the file is empty", op, kw, val);
+		else if (der < 0)
+			errmsg("%s: %s %s: %s", op, kw, val, why);
 		else
-			errmsg("%s: %s %s: larger than a key holds (at most %d bytes)", op, kw,
-			       val, KEY_USER_MAX);
+			errmsg("%s: %s %s: larger than a key holds (at most %d bytes of DER)", op,
+			       kw, val, KEY_USER_MAX);
 		explicit_bzero(buf, sizeof(buf));
 		return KF_EXIT_ERROR;
 	}
+	if (blocks > 1 && !strcmp(kw, "cert"))
+		errmsg("%s: cert %s: %u certificates: the first is sent, without the chain", op,
+		       val, blocks);
 	snprintf(desc, sizeof(desc), KEY_DESC_PREFIX "%s", path);
-	ret = syscall(SYS_add_key, "user", desc, buf, len, KEY_SPEC_USER_KEYRING);
+	ret = syscall(SYS_add_key, "user", desc, buf, (size_t)der, KEY_SPEC_USER_KEYRING);
 	explicit_bzero(buf, sizeof(buf));
 	if (ret < 0) {
 		errmsg("%s: %s %s: cannot put it in a key of the user keyring: %s", op, kw,
