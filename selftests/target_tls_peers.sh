@@ -287,7 +287,10 @@ check "a record that does not decrypt breaks the connection (EBADMSG); then all 
 # the target reconnect. Known bug: klf_target_app_acks() drops the end of
 # stream and the errors klf_tls_recv() returns, so the target stays
 # established, waiting, until TCP itself fails: the case is then a skip
-# that says so, and a pass once fixed.
+# that says so, and a pass once fixed (with klf_target_app_acks() giving
+# klf_tls_recv()'s 0 as -EPIPE and its errors other than -EAGAIN to
+# klf_target_acks(), tried on a scratch build: EPIPE and EBADMSG, then all
+# delivered).
 alert_idle() {
 	local p1 p2 r1 r2
 	agent_up || return 1
