@@ -137,8 +137,15 @@ static int klf_target_recv(struct klf_target *t, void *buf, size_t len)
 	return kernel_recvmsg(t->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
 }
 
-/* Read the receiver's acknowledgments (ack app): 8-byte LE offsets. */
-static void klf_target_app_acks(struct klf_target *t)
+/*
+ * Read the receiver's acknowledgments (ack app): 8-byte LE offsets.
+ *
+ * Return: 0 once nothing more is to be read, -EPIPE at the end of the
+ * receiver's stream (EOF, TLS close_notify), or the read's error that
+ * ends the connection (a TLS alert, a record that does not decrypt): a
+ * receiver that will send no more acknowledgments is not waited for.
+ */
+static int klf_target_app_acks(struct klf_target *t)
 {
 	u8 buf[256];
 	__le64 le;
@@ -147,8 +154,10 @@ static void klf_target_app_acks(struct klf_target *t)
 
 	for (;;) {
 		n = klf_target_recv(t, buf, sizeof(buf));
+		if (n == -EAGAIN)
+			return 0;
 		if (n <= 0)
-			break;
+			return n ?: -EPIPE;
 		for (i = 0; i < n; i++) {
 			t->ackbuf[t->ackbuf_len++] = buf[i];
 			if (t->ackbuf_len < sizeof(t->ackbuf))
@@ -172,7 +181,8 @@ static int klf_target_relp_recv(struct klf_target *t);
 /*
  * Follow what the peer acknowledged on the current connection.
  *
- * Return: 0, or a negative errno when the receiver broke the RELP session.
+ * Return: 0, or a negative errno when the receiver broke the RELP session
+ * or ended its stream of application acknowledgments.
  */
 static int klf_target_acks(struct klf_target *t)
 {
@@ -205,7 +215,7 @@ static int klf_target_acks(struct klf_target *t)
 	} else if (t->ack == KLOGFWD_ACK_RELP) {
 		ret = klf_target_relp_recv(t);
 	} else {
-		klf_target_app_acks(t);
+		ret = klf_target_app_acks(t);
 	}
 	if (t->acked.cur.offset != prev) {
 		t->stats.records_acked += t->acked.cur.offset - prev;
