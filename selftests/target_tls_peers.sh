@@ -8,9 +8,8 @@
 # each writes every record byte-exact and in order. A server that sends,
 # mid-stream, what kernel TLS cannot decrypt breaks the connection
 # (EBADMSG), and the target then delivers everything (ack app). One that
-# sends close_notify or an alert on an idle ack app connection should end
-# it too: a known bug keeps such a target established (alert_idle: a skip
-# that says so until it is fixed). The agent SIGKILLed mid-handshake, with
+# sends close_notify or an alert on an idle ack app connection ends it
+# too, and the target then delivers everything. The agent SIGKILLed mid-handshake, with
 # a request it took and one still queued: the module cancels both at 10 s
 # (ETIMEDOUT), nothing leaves in clear, and a new agent serves the retry.
 # The agent stopped while a target delivers: it retries with ESRCH and
@@ -284,13 +283,9 @@ check "a record that does not decrypt breaks the connection (EBADMSG); then all 
 # then sends close_notify, or an alert kernel TLS rejects (EBADMSG), and
 # keeps its TCP connection open: no acknowledgment can come any more, the
 # connection must end (Documentation: "an alert ends the connection") and
-# the target reconnect. Known bug: klf_target_app_acks() drops the end of
-# stream and the errors klf_tls_recv() returns, so the target stays
-# established, waiting, until TCP itself fails: the case is then a skip
-# that says so, and a pass once fixed (with klf_target_app_acks() giving
-# klf_tls_recv()'s 0 as -EPIPE and its errors other than -EAGAIN to
-# klf_target_acks(), tried on a scratch build: EPIPE and EBADMSG, then all
-# delivered).
+# the target reconnect (klf_target_app_acks() gives the end of the stream
+# as EPIPE, a failed TLS read as its error; before that fix the targets
+# stayed established, waiting, until TCP itself failed).
 alert_idle() {
 	local p1 p2 r1 r2
 	agent_up || return 1
@@ -315,13 +310,6 @@ alert_idle() {
 	if ! wait_for $((3 * KLF_SLOW)) eval 'tstat_is pn reconnects -ge 1 && tstat_is pl reconnects -ge 1'; then
 		echo "# pn: $("$KLOGFWD" target show pn | tail -1)"
 		echo "# pl: $("$KLOGFWD" target show pl | tail -1)"
-		if tstat_is pn state = established && tstat_is pn acked_offset = 0 &&
-		   tstat_is pl state = established && tstat_is pl acked_offset = 0; then
-			"$KLOGFWD" target del pn && "$KLOGFWD" target del pl
-			stop pn; stop pl
-			skip_case "module bug: ack app over TLS ignores close_notify and a failed TLS read (klf_target_app_acks); the targets stay established"
-			return
-		fi
 		return 1
 	fi
 	sed 's/^/# peer pn: /' "$WORK/pn.out"
