@@ -7,17 +7,20 @@
 # klogfwd-tlsd through the kernel's upcall, the RELP responses read through
 # kernel TLS. Every record arrives byte for byte and in order and counts as
 # acknowledged only once written (ruleset queue Direct, as in
-# target_relp.sh); a target without a client certificate is refused by
-# imrelp (its alert ends each connection): no session, nothing written;
-# the connection reset 3 times mid-stream, and rsyslogd SIGKILLed and
-# restarted mid-stream, lose nothing (duplicates only of resent records),
-# each connection a new TLS handshake. On 6.1 (no handshake upcall) there is
+# target_relp.sh), a last record of 100 bytes and a log of short lines
+# too; a target without a client certificate is refused by imrelp (its
+# alert ends each connection): no session, nothing written; the connection
+# reset 3 times mid-stream, and rsyslogd SIGKILLed and restarted
+# mid-stream, lose nothing (duplicates only of resent records), each
+# connection a new TLS handshake. On 6.1 (no handshake upcall) there is
 # no tls target to test (target_tls.sh checks the refusal).
 #
 # Known defect: a frame queued with MSG_MORE and nothing after it (a
 # record of at most KLF_RELP_COPY_MAX bytes goes so, copied behind its
 # header) stays in kernel TLS's open record, which pushing TCP
-# (tcp_sock_set_cork) does not send: the streams end on a long record.
+# (tcp_sock_set_cork) does not send. The cases of a last short record and
+# of short lines fail on it until the sender pushes kernel TLS's record
+# too.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
@@ -41,7 +44,7 @@ PEER=(/usr/bin/python3 -S "$KLF_TOP/selftests/relp_peer.py")
 RD=/tmp/klf-relptls.$$
 C=$RD/tls
 mkdir -p "$C"
-KLF_TEST_LOGS="r1 r2 r3"
+KLF_TEST_LOGS="r1 r2 r3 r4"
 relp_cleanup() {
 	cleanup_targets
 	[ "$KTAP_CNT_FAIL" = 0 ] || cp -r "$RD" "$WORK/relptls" 2> /dev/null
@@ -212,7 +215,50 @@ counters1() {
 		{ show r1; return 1; }
 }
 check "counters: one TLS 1.3 handshake, one RELP session, last code 200, nothing resent" counters1
+
+# A record of at most KLF_RELP_COPY_MAX (512) bytes goes copied behind its
+# frame's header, with MSG_MORE; when nothing follows, the sender must
+# push it out of kernel TLS's open record too, not only out of TCP, or
+# rsyslogd never sees the frame and never answers it
+small_last() {
+	"$PRODUCE" -o /dev/klogfwd/r1 -n 1 --seq-start $n1 --min 100 --max 100 --ts 1 \
+		> /dev/null &&
+	"$PRODUCE" --expect-file "$RD/r1.last" -n 1 --seq-start $n1 --min 100 --max 100 \
+		--ts 1 > /dev/null || return 1
+	if ! wait_for $((10 * KLF_SLOW)) tstat_is r1 records_acked = $((n1 + 1)); then
+		show r1
+		diag 1 "$port1"
+		echo "# rsyslogd wrote $(wc -l < "$RD/rs1.out") records"
+		return 1
+	fi
+	cat "$RD/r1.expect" "$RD/r1.last" | cmp - "$RD/rs1.out"
+}
+check "a last record of 100 bytes (copied behind its header) is answered and written too" small_last
 "$KLOGFWD" target del r1 2> /dev/null
+
+# Short lines, as syslog's mostly are: 300 records of 60..120 bytes, all
+# there when the target connects. A full window of their frames (128)
+# fits one TLS record: the frames must still leave then, or none is ever
+# answered
+short_lines() {
+	local size0 want
+	size0=$(stat -c %s "$RD/rs1.out") &&
+	"$KLOGFWD" log add r4 &&
+	"$PRODUCE" -o /dev/klogfwd/r4 -n 300 --min 60 --max 120 --seed 44 --ts 1 > /dev/null &&
+	"$PRODUCE" --expect-file "$RD/r4.expect" -n 300 --min 60 --max 120 --seed 44 --ts 1 \
+		> /dev/null &&
+	"$KLOGFWD" target add r4 log r4 to "127.0.0.1:$port1" "${TLS[@]}" backoff 100-1s || return 1
+	if ! wait_for $((10 * KLF_SLOW)) tstat_is r4 records_acked = 300; then
+		show r4
+		echo "# rsyslogd wrote $((($(stat -c %s "$RD/rs1.out") - size0))) bytes of them"
+		return 1
+	fi
+	want=$(stat -c %s "$RD/r4.expect")
+	[ "$(stat -c %s "$RD/rs1.out")" = $((size0 + want)) ] &&
+	tail -c "$want" "$RD/rs1.out" | cmp - "$RD/r4.expect"
+}
+check "300 records of 60..120 bytes (a full window in one TLS record) all answered and written" short_lines
+"$KLOGFWD" target del r4 2> /dev/null
 
 # A target without a client certificate: imrelp's handshake fails once it
 # sees none, and its alert ends the connection (in TLS 1.3 the client is
