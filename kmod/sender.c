@@ -972,9 +972,12 @@ static int klf_target_send_relp(struct klf_target *t)
 	/*
 	 * A frame queued with MSG_MORE, for a next one that did not follow
 	 * (a full window, no record yet): push it, or the receiver may never
-	 * see it whole and never answer.
+	 * see it whole and never answer. Over TLS, out of kernel TLS's open
+	 * record first.
 	 */
 	if (t->relp.unpushed && !ret) {
+		if (t->tls)
+			klf_tls_push(t);
 		tcp_sock_set_cork(t->sock->sk, false);
 		t->relp.unpushed = false;
 	}

@@ -264,6 +264,25 @@ void klf_tls_established(struct klf_target *t)
 }
 
 /**
+ * klf_tls_push() - send the TLS record kernel TLS holds open
+ * @t: the target, locked, its session set up
+ *
+ * A send with MSG_MORE leaves its plaintext in kernel TLS's open record,
+ * which uncorking TCP does not reach: a RELP frame that no other followed
+ * would wait there, unanswered, for as long as no longer record comes.
+ * This closes the record and sends it, as a send without MSG_MORE would
+ * (TLS's splice_eof, what splice(2) calls when its input ends).
+ */
+void klf_tls_push(struct klf_target *t)
+{
+	const struct proto_ops *ops = READ_ONCE(t->sock->ops);
+
+	lockdep_assert_held(&t->lock);
+	if (ops->splice_eof)
+		ops->splice_eof(t->sock);
+}
+
+/**
  * klf_tls_rekey() - is it time to replace the TLS session?
  * @t: the target, locked, its session established
  * @drained: everything queued on the connection is acknowledged

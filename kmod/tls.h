@@ -112,6 +112,7 @@ u64 klf_tls_acked(struct klf_target *t, u64 wire);
 int klf_tls_recv(struct klf_target *t, void *buf, size_t len);
 int klf_tls_key_get(u32 serial, struct key **keyp);
 bool klf_tls_rekey(struct klf_target *t, bool drained);
+void klf_tls_push(struct klf_target *t);
 #else
 static inline int klf_tls_start(struct klf_target *t) { return -EOPNOTSUPP; }
 static inline int klf_tls_poll(struct klf_target *t) { return -EOPNOTSUPP; }
@@ -121,6 +122,7 @@ static inline int klf_tls_sent(struct klf_target *t, size_t len) { return -EOPNO
 static inline u64 klf_tls_acked(struct klf_target *t, u64 wire) { return 0; }
 static inline int klf_tls_key_get(u32 serial, struct key **keyp) { return -EOPNOTSUPP; }
 static inline bool klf_tls_rekey(struct klf_target *t, bool drained) { return false; }
+static inline void klf_tls_push(struct klf_target *t) { }
 static inline int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
 {
 	return -EOPNOTSUPP;
