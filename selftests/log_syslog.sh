@@ -20,17 +20,7 @@ KLF_TEST_LOGS="s5l s5o s3l s3o sraw skm"
 trap 'cleanup_targets; [ -s "$WORK/rsyslog.pid" ] && kill "$(cat "$WORK/rsyslog.pid")"
       [ -s "$DIRW/syslog-ng/pid" ] && kill "$(cat "$DIRW/syslog-ng/pid")"; rm -rf "$DIRW"' EXIT
 
-# syslog-ng cannot be installed beside rsyslog (Debian's syslog-ng-core
-# conflicts with it): make deps takes it out of the package into its own
-# tree, run from there; without it its cases are skipped
-SNG_ROOT=${KLF_SYSLOG_NG:-/var/cache/klogfwd/syslog-ng}
-# its plugins (network() and syslog() are in libafsocket.so) are in
-# usr/lib/syslog-ng/VERSION/, and VERSION is the configuration's
-sng_glob=("$SNG_ROOT"/usr/lib/syslog-ng/*/libafsocket.so)
-sng_mod=${sng_glob[0]%/*}
-sng_skip=
-[ -x "$SNG_ROOT/usr/sbin/syslog-ng" ] && [ -d "$sng_mod" ] ||
-	sng_skip="no syslog-ng in $SNG_ROOT (make deps extracts it from syslog-ng-core)"
+# syslog-ng: SNG_ROOT, sng_mod, sng_skip and sng_run from target_lib.sh
 # sng CMD...: a case of check that needs syslog-ng: a skip without it
 sng() {
 	[ -z "$sng_skip" ] || { skip_case "$sng_skip"; return; }
@@ -188,9 +178,7 @@ sng_start() {
 	CONF
 	# no system sources (no /dev/log, no /proc/kmsg); its persist file
 	# (mmapped), control socket and pid file on tmpfs, not on the 9p $WORK
-	LD_LIBRARY_PATH="$SNG_ROOT/usr/lib/syslog-ng:$SNG_ROOT/usr/lib/$(uname -m)-linux-gnu" \
-		"$SNG_ROOT/usr/sbin/syslog-ng" --module-path="$sng_mod" --no-caps -F \
-		-f "$WORK/syslog-ng.conf" -R "$DIRW/syslog-ng/persist" \
+	sng_run -F -f "$WORK/syslog-ng.conf" -R "$DIRW/syslog-ng/persist" \
 		-p "$DIRW/syslog-ng/pid" -c "$DIRW/syslog-ng/ctl" > "$WORK/syslog-ng.log" 2>&1 &
 	# it loads glib and its plugins first: more than 10 s on the debug
 	# kernel under TCG (seen in make check)

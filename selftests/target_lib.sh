@@ -19,6 +19,25 @@ mkdir -p "$WORK"
 DIRW=/tmp/klf-dirs.$$
 mkdir -p "$DIRW"
 
+# syslog-ng cannot be installed beside rsyslog (Debian's syslog-ng-core
+# conflicts with it): make deps takes it out of the package into its own
+# tree, run from there (log_syslog.sh, target_tls_peers.sh); without it
+# their syslog-ng cases are skipped with $sng_skip. Its plugins
+# (network() and syslog() are in libafsocket.so) are in
+# usr/lib/syslog-ng/VERSION/, and VERSION is the configuration's
+SNG_ROOT=${KLF_SYSLOG_NG:-/var/cache/klogfwd/syslog-ng}
+sng_glob=("$SNG_ROOT"/usr/lib/syslog-ng/*/libafsocket.so)
+sng_mod=${sng_glob[0]%/*}
+sng_skip=
+[ -x "$SNG_ROOT/usr/sbin/syslog-ng" ] && [ -d "$sng_mod" ] ||
+	sng_skip="no syslog-ng in $SNG_ROOT (make deps extracts it from syslog-ng-core)"
+
+# sng_run ARG...: that syslog-ng, with its libraries and plugins
+sng_run() {
+	LD_LIBRARY_PATH="$SNG_ROOT/usr/lib/syslog-ng:$SNG_ROOT/usr/lib/$(uname -m)-linux-gnu" \
+		"$SNG_ROOT/usr/sbin/syslog-ng" --module-path="$sng_mod" --no-caps "$@"
+}
+
 require_tools() {
 	[ -x "$RECV" ] && [ -x "$PRODUCE" ] || skip_all "klf_recv/klf_produce not built (make selftests)"
 	ip link set lo up

@@ -55,17 +55,7 @@ if command -v rsyslogd > /dev/null; then
 		[ -e "$d/lmnsd_gtls.so" ] && rs_skip=
 	done
 fi
-# syslog-ng taken out of its package by make deps (as for log_syslog.sh)
-SNG_ROOT=${KLF_SYSLOG_NG:-/var/cache/klogfwd/syslog-ng}
-sng_glob=("$SNG_ROOT"/usr/lib/syslog-ng/*/libafsocket.so)
-sng_mod=${sng_glob[0]%/*}
-sng_skip=
-[ -x "$SNG_ROOT/usr/sbin/syslog-ng" ] && [ -d "$sng_mod" ] ||
-	sng_skip="no syslog-ng in $SNG_ROOT (make deps extracts it from syslog-ng-core)"
-sng_run() {
-	LD_LIBRARY_PATH="$SNG_ROOT/usr/lib/syslog-ng:$SNG_ROOT/usr/lib/$(uname -m)-linux-gnu" \
-		"$SNG_ROOT/usr/sbin/syslog-ng" --module-path="$sng_mod" --no-caps "$@"
-}
+# syslog-ng: SNG_ROOT, sng_skip and sng_run from target_lib.sh
 
 ktap_plan
 n=$((1000 / KLF_SLOW))
