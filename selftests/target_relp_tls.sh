@@ -23,6 +23,7 @@
 # streams below end on a short record.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
+source "$(dirname "$0")/relp_lib.sh"
 require_module
 require_tools
 grep -qw tls_client_hello_anon /proc/kallsyms ||
@@ -55,39 +56,10 @@ trap relp_cleanup EXIT
 # shellcheck disable=SC2119 # the plan is derived from this file
 ktap_plan
 
-# snap TARGET: the target's JSON now, in SNAP, for has
-snap() {
-	SNAP=$("$KLOGFWD" -j target show "$1" 2> /dev/null)
-	SNAP_T=$1
-}
-
-# has KEY OP VALUE: SNAP's KEY (as counter reads it, also left in KV)
-# compares so (test OP), else say what it is
-has() {
-	local s v='' re='^"?([^",}]*)'
-	for s in "${SNAP#*\"stats\":\{}" "$SNAP"; do
-		[[ $s == *"\"$1\":"* ]] || continue
-		s=${s#*\""$1"\":}
-		s=${s#"${s%%[! ]*}"}
-		[[ $s =~ $re ]] && v=${BASH_REMATCH[1]}
-		break
-	done
-	[ "$v" = null ] && v=
-	KV=$v
-	test "$v" "$2" "$3" && return 0
-	echo "# target $SNAP_T: $1 is '$v', expected $2 $3"
-	return 1
-}
-
 # val KEY: SNAP's KEY, printed (a diagnostic)
 val() {
 	has "$1" = '' > /dev/null
 	echo "$KV"
-}
-
-# show TARGET: the target as target show gives it (a diagnostic)
-show() {
-	"$KLOGFWD" target show "$1" | sed 's/^/# /'
 }
 
 # diag N PORT: the TCP connections of PORT (both ends, their queues, the
@@ -138,33 +110,6 @@ rs_conf() {
 	      tls.cacert="$C/ca.pem" tls.mycert="$C/srv.pem" tls.myprivkey="$C/srv.key"
 	      tls.authMode="name" tls.permittedPeer="klogfwd-client")
 	CONF
-}
-
-# listening PORT: a TCP socket listens on PORT (state 0A in /proc/net/tcp)
-listening() {
-	local hex l a st
-	printf -v hex '%04X' "$1"
-	{ mapfile -t _klf_ls < /proc/net/tcp; } 2> /dev/null || return 1
-	for l in "${_klf_ls[@]:1}"; do
-		read -r _ a _ st _ <<< "$l"
-		[ "${a##*:}" = "$hex" ] && [ "$st" = 0A ] && return 0
-	done
-	return 1
-}
-
-# rs_start NAME PORT: start the rsyslogd NAME in the foreground and wait
-# until it listens
-rs_start() {
-	local i
-	rm -f "$RD/$1.pid"
-	spawn "$1" rsyslogd -n -f "$RD/$1.conf" -i "$RD/$1.pid" >> "$RD/$1.log" 2>&1
-	for ((i = 0; i < 200 * KLF_SLOW; i++)); do
-		listening "$2" && return 0
-		nap 0.05
-	done
-	echo "# rsyslogd $1 does not listen on $2"
-	sed 's/^/#   /' "$RD/$1.log"
-	return 1
 }
 
 agent_start() {
@@ -292,13 +237,6 @@ stop rs1
 
 rate=$((100 / KLF_SLOW))
 step=$((25 / KLF_SLOW))
-
-# behind TARGET SENT: the target sent more than SENT records, or has
-# records appended and not acknowledged
-behind() {
-	snap "$1"
-	has records_sent -gt "$2" > /dev/null || has lag_records -gt 0 > /dev/null
-}
 
 # rs_stream N PORT: rsyslogd rsN on PORT, the log rN with an ack relp tls
 # target rN to it, and a producer prodN appending the records of seed 4N
