@@ -69,3 +69,30 @@ behind() {
 	snap "$1"
 	has records_sent -gt "$2" > /dev/null || has lag_records -gt 0 > /dev/null
 }
+
+# reset_loop TARGET PORT RESETS STEP: the connection of TARGET to PORT
+# reset (ss -K) RESETS times, from the receiver's end and from the
+# sender's in turn, each once the session has had STEP more records
+# acknowledged and seen to end in a reconnect; then STEP more acknowledged
+reset_loop() {
+	local i at=0 rc side filter
+	for ((i = 1; i <= $3 + 1; i++)); do
+		wait_for $((30 * KLF_SLOW)) tstat_is "$1" records_acked -ge $((at + $4)) ||
+			{ echo "# session $i delivers nothing"; show "$1"; return 1; }
+		[ $i = $(($3 + 1)) ] && break
+		counter target "$1" reconnects
+		rc=$KV
+		if ((i % 2)); then
+			side=receiver filter="src 127.0.0.1 sport = :$2"
+		else
+			side=sender filter="dst 127.0.0.1 dport = :$2"
+		fi
+		# shellcheck disable=SC2086 # the filter is words
+		wait_for $((10 * KLF_SLOW)) reset_conn $filter ||
+			{ echo "# reset $i ($side): no connection was reset"; show "$1"; return 1; }
+		wait_for $((10 * KLF_SLOW)) tstat_is "$1" reconnects -gt "$rc" ||
+			{ echo "# reset $i ($side): reconnects stayed $rc"; return 1; }
+		counter target "$1" records_acked
+		at=$KV
+	done
+}

@@ -219,27 +219,8 @@ port3=$(free_port)
 rs_conf rs3 "$port3"
 
 resets() {
-	local i at=0 rc side filter
-	rs_stream 3 "$port3" || return 1
-	for ((i = 1; i <= 7; i++)); do
-		wait_for $((30 * KLF_SLOW)) tstat_is r3 records_acked -ge $((at + step2)) ||
-			{ echo "# session $i delivers nothing"; show r3; return 1; }
-		[ $i = 7 ] && break
-		counter target r3 reconnects
-		rc=$KV
-		if ((i % 2)); then
-			side=receiver filter="src 127.0.0.1 sport = :$port3"
-		else
-			side=sender filter="dst 127.0.0.1 dport = :$port3"
-		fi
-		# shellcheck disable=SC2086 # the filter is words
-		wait_for $((10 * KLF_SLOW)) reset_conn $filter ||
-			{ echo "# reset $i ($side): no connection was reset"; show r3; return 1; }
-		wait_for $((10 * KLF_SLOW)) tstat_is r3 reconnects -gt "$rc" ||
-			{ echo "# reset $i ($side): reconnects stayed $rc"; return 1; }
-		counter target r3 records_acked
-		at=$KV
-	done
+	rs_stream 3 "$port3" &&
+	reset_loop r3 "$port3" 6 "$step2" || return 1
 	rs_drained 3 &&
 	has relp_sessions -ge 7 && has reconnects -ge 6 && has relp_resent -ge "$RS_DUPS"
 }

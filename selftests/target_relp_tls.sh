@@ -286,27 +286,8 @@ rs_drained() {
 port3=$(free_port)
 
 resets() {
-	local i at=0 rc side filter
-	rs_stream 3 "$port3" || return 1
-	for ((i = 1; i <= 4; i++)); do
-		wait_for $((30 * KLF_SLOW)) tstat_is r3 records_acked -ge $((at + step)) ||
-			{ echo "# session $i delivers nothing"; show r3; return 1; }
-		[ $i = 4 ] && break
-		counter target r3 reconnects
-		rc=$KV
-		if ((i % 2)); then
-			side=receiver filter="src 127.0.0.1 sport = :$port3"
-		else
-			side=sender filter="dst 127.0.0.1 dport = :$port3"
-		fi
-		# shellcheck disable=SC2086 # the filter is words
-		wait_for $((10 * KLF_SLOW)) reset_conn $filter ||
-			{ echo "# reset $i ($side): no connection was reset"; show r3; return 1; }
-		wait_for $((10 * KLF_SLOW)) tstat_is r3 reconnects -gt "$rc" ||
-			{ echo "# reset $i ($side): reconnects stayed $rc"; return 1; }
-		counter target r3 records_acked
-		at=$KV
-	done
+	rs_stream 3 "$port3" &&
+	reset_loop r3 "$port3" 3 "$step" || return 1
 	rs_drained 3 "$port3" &&
 	has records_acked = "$RS_N" && has acked_offset = "$RS_N" &&
 	has relp_sessions -ge 4 && has reconnects -ge 3 && has tls_handshakes -ge 4 &&
