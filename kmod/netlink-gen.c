@@ -72,6 +72,11 @@ static const struct netlink_range_validation klogfwd_a_target_tls_rekey_s_range 
 	.max	= 2592000ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_tls_psk_range = {
+	.min	= 1ULL,
+	.max	= 2147483647ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -147,7 +152,7 @@ static const struct nla_policy klogfwd_log_append_nl_policy[KLOGFWD_A_LOG_RECORD
 };
 
 /* KLOGFWD_CMD_TARGET_NEW - do */
-static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_REKEY_BYTES + 1] = {
+static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS_PSK + 1] = {
 	[KLOGFWD_A_TARGET_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_LOG] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
 	[KLOGFWD_A_TARGET_IPV4] = { .type = NLA_U32, },
@@ -171,6 +176,7 @@ static const struct nla_policy klogfwd_target_new_nl_policy[KLOGFWD_A_TARGET_TLS
 	[KLOGFWD_A_TARGET_TLS_KEY] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_key_range),
 	[KLOGFWD_A_TARGET_TLS_REKEY_S] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_rekey_s_range),
 	[KLOGFWD_A_TARGET_TLS_REKEY_BYTES] = { .type = NLA_UINT, },
+	[KLOGFWD_A_TARGET_TLS_PSK] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_psk_range),
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -252,7 +258,7 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd		= KLOGFWD_CMD_TARGET_NEW,
 		.doit		= klogfwd_nl_target_new_doit,
 		.policy		= klogfwd_target_new_nl_policy,
-		.maxattr	= KLOGFWD_A_TARGET_TLS_REKEY_BYTES,
+		.maxattr	= KLOGFWD_A_TARGET_TLS_PSK,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -125,7 +125,7 @@ static int klf_nl_target_addr(struct genl_info *info, struct sockaddr_storage *s
 	return 0;
 }
 
-/* tls-cert or tls-key: the key at @attr, if any, into *@keyp */
+/* tls-cert, tls-key or tls-psk: the key at @attr, if any, into *@keyp */
 static int klf_nl_tls_key(struct genl_info *info, int attr, struct key **keyp)
 {
 	struct nlattr *a = info->attrs[attr];
@@ -150,8 +150,8 @@ static int klf_nl_tls_key(struct genl_info *info, int attr, struct key **keyp)
 /*
  * TLS: @tls->peername becomes NULL without, the peer name or "" (the
  * address) with; @tls->cert and @tls->privkey the client certificate's
- * keys, with references the caller puts. Refused where the kernel has no
- * handshake upcall.
+ * keys, @tls->psk the pre-shared key's, with references the caller puts.
+ * Refused where the kernel has no handshake upcall.
  */
 static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 {
@@ -159,6 +159,7 @@ static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 	bool on = tb[KLOGFWD_A_TARGET_TLS] && nla_get_u8(tb[KLOGFWD_A_TARGET_TLS]);
 	static const int only[] = {
 		KLOGFWD_A_TARGET_TLS_PEERNAME, KLOGFWD_A_TARGET_TLS_CERT, KLOGFWD_A_TARGET_TLS_KEY,
+		KLOGFWD_A_TARGET_TLS_PSK,
 	};
 	int i, ret;
 
@@ -168,7 +169,7 @@ static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 			if (!tb[only[i]])
 				continue;
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[only[i]],
-					    "peername, cert and key apply to tls targets only");
+					    "peername, cert, key and psk apply to tls targets only");
 			return -EINVAL;
 		}
 		return 0;
@@ -184,6 +185,11 @@ static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 				    "tls-cert and tls-key go together: a client certificate needs its private key");
 		return -EINVAL;
 	}
+	if (tb[KLOGFWD_A_TARGET_TLS_PSK] && tb[KLOGFWD_A_TARGET_TLS_CERT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_PSK],
+				    "tls-psk or tls-cert: a session is authenticated by a pre-shared key or by certificates, not both");
+		return -EINVAL;
+	}
 	if (tb[KLOGFWD_A_TARGET_TLS_PEERNAME] &&
 	    !*(char *)nla_data(tb[KLOGFWD_A_TARGET_TLS_PEERNAME])) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_PEERNAME],
@@ -195,9 +201,19 @@ static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 	ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_CERT, &tls->cert);
 	if (!ret)
 		ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_KEY, &tls->privkey);
+	if (!ret)
+		ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_PSK, &tls->psk);
+	if (!ret && tls->psk && tls->psk->datalen < KLF_TLS_PSK_MIN) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[KLOGFWD_A_TARGET_TLS_PSK],
+					"psk key %u holds %u bytes: a pre-shared key needs at least %u",
+					key_serial(tls->psk), tls->psk->datalen, KLF_TLS_PSK_MIN);
+		ret = -EINVAL;
+	}
 	if (ret) {
+		key_put(tls->psk);
+		key_put(tls->privkey);
 		key_put(tls->cert);
-		tls->cert = NULL;
+		memset(tls, 0, sizeof(*tls));
 	}
 	return ret;
 }
@@ -274,6 +290,7 @@ int klogfwd_nl_target_new_doit(struct sk_buff *skb, struct genl_info *info)
 	klf_log_put(log);
 	ret = PTR_ERR_OR_ZERO(t);
 out:
+	key_put(tls.psk);
 	key_put(tls.privkey);
 	key_put(tls.cert);
 	return ret;
@@ -400,6 +417,9 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	if (t->tls && t->tls->cert &&
 	    (nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_CERT, key_serial(t->tls->cert)) ||
 	     nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_KEY, key_serial(t->tls->privkey))))
+		goto err;
+	if (t->tls && t->tls->psk &&
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_PSK, key_serial(t->tls->psk)))
 		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)

@@ -169,6 +169,7 @@ static void klf_target_free(struct klf_target *t)
 	if (t->tls) {
 		key_put(t->tls->cert);
 		key_put(t->tls->privkey);
+		key_put(t->tls->psk);
 	}
 	kfree(t->tls);
 	if (t->cursor_file)
@@ -261,6 +262,8 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 			t->tls->cert = key_get(tls->cert);
 			t->tls->privkey = key_get(tls->privkey);
 		}
+		if (tls->psk)
+			t->tls->psk = key_get(tls->psk);
 		if (*tls->peername)
 			strscpy(t->tls_peername, tls->peername, sizeof(t->tls_peername));
 		else

@@ -127,7 +127,11 @@ int klf_tls_start(struct klf_target *t)
 	tls->answered = false;
 	tls->version = 0;
 	tls->cipher = 0;
-	if (tls->cert) {
+	if (tls->psk) {
+		args.ta_my_peerids[0] = key_serial(tls->psk);
+		args.ta_num_peerids = 1;
+		ret = tls_client_hello_psk(&args, GFP_KERNEL);
+	} else if (tls->cert) {
 		args.ta_my_cert = key_serial(tls->cert);
 		args.ta_my_privkey = key_serial(tls->privkey);
 		ret = tls_client_hello_x509(&args, GFP_KERNEL);

@@ -27,6 +27,8 @@ struct klf_target;
 #define KLF_TLS_REKEY_BYTES_MIN	SZ_1M
 /* how long a session due for replacement waits for its acknowledgments */
 #define KLF_TLS_DRAIN_MS	30000
+/* the shortest pre-shared key taken: 128 bits */
+#define KLF_TLS_PSK_MIN		16
 
 /**
  * struct klf_tls_rec - the end of a TLS record sent on the connection
@@ -62,9 +64,11 @@ struct klf_tls_rec {
  * @cert: the client certificate, a user key with a reference, or NULL;
  *	  set at creation
  * @privkey: its private key, or NULL; set at creation
+ * @psk: the pre-shared key, a user key with a reference, or NULL (then
+ *	 certificates); set at creation
  *
- * All but @done, @answered, @status, @cert and @privkey are under the
- * target's lock.
+ * All but @done, @answered, @status, @cert, @privkey and @psk are under
+ * the target's lock.
  */
 struct klf_tls {
 	struct completion done;
@@ -87,6 +91,7 @@ struct klf_tls {
 	struct klf_tls_rec ring[KLF_TLS_RECS];
 	struct key *cert;
 	struct key *privkey;
+	struct key *psk;
 };
 
 /**
@@ -95,11 +100,13 @@ struct klf_tls {
  *	      address
  * @cert: the client certificate's key (klf_tls_key_get()), or NULL
  * @privkey: its private key's, or NULL
+ * @psk: the pre-shared key's (klf_tls_key_get()), or NULL
  */
 struct klf_tls_params {
 	const char *peername;
 	struct key *cert;
 	struct key *privkey;
+	struct key *psk;
 };
 
 #if KLF_TLS_TARGETS
