@@ -3,13 +3,15 @@
  * klogfwd-tlsd: a TLS handshake agent for the kernel's "handshake" generic
  * netlink family (net/handshake, Linux 6.5 or newer), client side only.
  *
- * A kernel socket consumer (klogfwd, through tls_client_hello_anon() or
- * tls_client_hello_x509()) queues a request; the kernel multicasts
+ * A kernel socket consumer (klogfwd, through tls_client_hello_anon(),
+ * tls_client_hello_x509() or tls_client_hello_psk()) queues a request; the
+ * kernel multicasts
  * HANDSHAKE_CMD_READY to the "tlshd" group of the socket's network
  * namespace. The agent forks a child per notification; the child takes the
  * request with HANDSHAKE_CMD_ACCEPT, which installs the connected TCP socket
  * in its file table, runs a GnuTLS client handshake on it, verifies the
- * server against the peer name of the request, hands the record keys to
+ * server against the peer name of the request (or authenticates both ends
+ * with the request's pre-shared key, TLS 1.3 PSK), hands the record keys to
  * the kernel (kTLS: TCP_ULP "tls", TLS_TX and TLS_RX) and reports with
  * HANDSHAKE_CMD_DONE. Every accepted request gets a DONE, also on failure:
  * the kernel consumer waits for it. The status is a positive errno, 0 for
@@ -103,6 +105,9 @@ enum {
 #define DEFAULT_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
 				"-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:" \
 				"%NO_TICKETS"
+/* added to the priority for PSK requests: (EC)DHE-PSK first, for forward secrecy */
+#define PSK_PRIORITY		":+ECDHE-PSK:+DHE-PSK:+PSK"
+#define PSK_IDENTITY_MAX	256
 #define DEFAULT_TIMEOUT_MS	10000
 /* on top of the handshake timeout, before a blocked send is interrupted */
 #define WATCHDOG_SLACK_S	2
@@ -128,6 +133,7 @@ static struct {
 static uint16_t hs_family;
 static gnutls_certificate_credentials_t hs_cred;
 static gnutls_priority_t hs_prio;
+static gnutls_priority_t hs_prio_psk;
 static bool gnutls_ready;		/* gnutls_global_init() succeeded */
 
 /* One request, from the reply to HANDSHAKE_CMD_ACCEPT. */
@@ -138,6 +144,9 @@ struct hs_req {
 	uint32_t auth_mode;
 	int32_t cert;			/* key serials, 0 (TLS_NO_CERT) if none */
 	int32_t privkey;
+	int32_t psk;			/* PSK requests: the key serial, 0 if none */
+	gnutls_psk_client_credentials_t psk_cred;
+	char identity[PSK_IDENTITY_MAX];	/* the PSK identity, "" if none */
 	bool have_peername;
 	const char *bad;		/* why the reply is unusable, NULL if it is fine */
 	char peername[NI_MAXHOST];
@@ -432,6 +441,13 @@ static int accept_cb(const struct nlmsghdr *nlh, void *data)
 		accept_certificate(tb[HANDSHAKE_A_ACCEPT_CERTIFICATE], req);
 	if (tb[HANDSHAKE_A_ACCEPT_PEERNAME])
 		accept_peername(tb[HANDSHAKE_A_ACCEPT_PEERNAME], req);
+	/* klogfwd offers one PSK; of several, the last is taken */
+	if (tb[HANDSHAKE_A_ACCEPT_PEER_IDENTITY]) {
+		if (attr_u32(tb[HANDSHAKE_A_ACCEPT_PEER_IDENTITY], &v))
+			req->psk = (int32_t)v;
+		else
+			req->bad = "malformed PEER_IDENTITY attribute";
+	}
 	return MNL_CB_OK;
 }
 
@@ -632,6 +648,73 @@ static int load_client_cert(struct hs_req *req)
 	datum_wipe(&keyd);
 	datum_wipe(&certd);
 	return err;
+}
+
+/* ---- the pre-shared key (PSK requests) ---- */
+
+/*
+ * The identity of a PSK key: its description after the last ';' (as
+ * ktls-utils' tlshd reads it; klogfwd's CLI describes its keys
+ * "klogfwd-psk:FILE;IDENTITY"). Returns 0 or a negative errno.
+ */
+static int psk_identity(struct hs_req *req)
+{
+	char desc[PATH_MAX + PSK_IDENTITY_MAX + 64];
+	const char *id;
+	long n;
+
+	/* "TYPE;UID;GID;PERM;DESCRIPTION" */
+	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, req->psk, desc, sizeof(desc) - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= sizeof(desc))
+		return -ENAMETOOLONG;
+	desc[n] = '\0';
+	id = strrchr(desc, ';');
+	id = id ? id + 1 : desc;
+	if (!*id || strlen(id) >= sizeof(req->identity))
+		return -EINVAL;
+	memcpy(req->identity, id, strlen(id) + 1);
+	return 0;
+}
+
+/*
+ * Load the pre-shared key and its identity into credentials of this
+ * request (TLS 1.3 PSK; the key's payload is the key itself). Returns 0
+ * or -ENOKEY.
+ */
+static int load_psk(struct hs_req *req)
+{
+	gnutls_datum_t keyd = { NULL, 0 };
+	int err, ret;
+
+	if (!req->psk) {
+		log_err("%s: PSK request without a key", req->label);
+		return -ENOKEY;
+	}
+	err = psk_identity(req);
+	if (err < 0) {
+		log_err("%s: cannot take the PSK identity from key %d's description: %s",
+			req->label, req->psk, strerror(-err));
+		return -ENOKEY;
+	}
+	err = key_read(req->psk, &keyd);
+	if (err < 0) {
+		log_err("%s: cannot read the pre-shared key (key %d): %s", req->label, req->psk,
+			strerror(-err));
+		return -ENOKEY;
+	}
+	ret = gnutls_psk_allocate_client_credentials(&req->psk_cred);
+	if (!ret)
+		ret = gnutls_psk_set_client_credentials(req->psk_cred, req->identity, &keyd,
+							GNUTLS_PSK_KEY_RAW);
+	datum_wipe(&keyd);
+	if (ret < 0) {
+		log_err("%s: pre-shared key (key %d): %s", req->label, req->psk,
+			gnutls_strerror(ret));
+		return -ENOKEY;
+	}
+	return 0;
 }
 
 /* ---- the handshake ---- */
@@ -973,9 +1056,15 @@ static int session_setup(gnutls_session_t *sp, struct hs_req *req)
 		log_err("%s: %s", req->label, gnutls_strerror(ret));
 		return ret == GNUTLS_E_MEMORY_ERROR ? -ENOMEM : -EIO;
 	}
-	ret = gnutls_priority_set(s, hs_prio);
-	if (!ret)
-		ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, hs_cred);
+	if (req->psk_cred) {
+		ret = gnutls_priority_set(s, hs_prio_psk);
+		if (!ret)
+			ret = gnutls_credentials_set(s, GNUTLS_CRD_PSK, req->psk_cred);
+	} else {
+		ret = gnutls_priority_set(s, hs_prio);
+		if (!ret)
+			ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, hs_cred);
+	}
 	/* SNI is for host names only (RFC 6066, section 3) */
 	if (!ret && !is_ip_literal(req->peername))
 		ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, req->peername,
@@ -986,7 +1075,8 @@ static int session_setup(gnutls_session_t *sp, struct hs_req *req)
 		return ret == GNUTLS_E_MEMORY_ERROR ? -ENOMEM : -EIO;
 	}
 	/* a host name or an IP literal (matched against iPAddress SANs) */
-	gnutls_session_set_verify_cert(s, req->peername, 0);
+	if (!req->psk_cred)
+		gnutls_session_set_verify_cert(s, req->peername, 0);
 	gnutls_transport_set_int(s, req->fd);
 	*sp = s;
 	return 0;
@@ -996,11 +1086,17 @@ static void log_success(gnutls_session_t s, struct hs_req *req)
 {
 	char *desc;
 
-	log_info("%s: %s %s, verified%s", req->label,
-		 gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
-		 gnutls_cipher_get_name(gnutls_cipher_get(s)),
-		 req->auth_mode == HANDSHAKE_AUTH_X509 &&
-		 gnutls_certificate_client_get_request_status(s) ? ", client certificate" : "");
+	if (req->psk_cred)
+		log_info("%s: %s %s, pre-shared key \"%s\"", req->label,
+			 gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
+			 gnutls_cipher_get_name(gnutls_cipher_get(s)), req->identity);
+	else
+		log_info("%s: %s %s, verified%s", req->label,
+			 gnutls_protocol_get_name(gnutls_protocol_get_version(s)),
+			 gnutls_cipher_get_name(gnutls_cipher_get(s)),
+			 req->auth_mode == HANDSHAKE_AUTH_X509 &&
+			 gnutls_certificate_client_get_request_status(s) ?
+			 ", client certificate" : "");
 	desc = gnutls_session_get_desc(s);
 	if (desc) {
 		log_debug("%s: %s", req->label, desc);
@@ -1019,11 +1115,8 @@ static int check_request(struct hs_req *req)
 		log_err("%s: unknown handshake type %u", req->label, req->msg_type);
 		return -EOPNOTSUPP;
 	}
-	if (req->auth_mode == HANDSHAKE_AUTH_PSK) {
-		log_err("%s: PSK authentication is not supported", req->label);
-		return -EOPNOTSUPP;
-	}
-	if (req->auth_mode != HANDSHAKE_AUTH_UNAUTH && req->auth_mode != HANDSHAKE_AUTH_X509) {
+	if (req->auth_mode != HANDSHAKE_AUTH_UNAUTH && req->auth_mode != HANDSHAKE_AUTH_X509 &&
+	    req->auth_mode != HANDSHAKE_AUTH_PSK) {
 		log_err("%s: unknown authentication mode %u", req->label, req->auth_mode);
 		return -EOPNOTSUPP;
 	}
@@ -1048,10 +1141,12 @@ static int handshake(struct hs_req *req)
 	status = check_request(req);
 	if (!status && req->auth_mode == HANDSHAKE_AUTH_X509)
 		status = load_client_cert(req);
+	if (!status && req->auth_mode == HANDSHAKE_AUTH_PSK)
+		status = load_psk(req);
 	if (!status)
 		status = session_setup(&s, req);
 	if (status)
-		return status;
+		goto out;
 
 	/* as tlshd does: no Nagle delay for the handshake's flights */
 	nodelay = get_nodelay(req->fd);
@@ -1060,13 +1155,21 @@ static int handshake(struct hs_req *req)
 	status = run_handshake(s, req, timeout_ms);
 	if (nodelay == 0)
 		set_nodelay(req->fd, 0);
-	if (!status && gnutls_session_get_verify_cert_status(s))
+	if (!status && req->psk_cred && gnutls_auth_get_type(s) != GNUTLS_CRD_PSK) {
+		log_err("%s: the session is not authenticated by the pre-shared key", req->label);
+		status = -EACCES;
+	} else if (!status && !req->psk_cred && gnutls_session_get_verify_cert_status(s)) {
 		status = verify_failed(s, req, GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR);
+	}
 	if (!status)
 		status = setup_ktls(s, req);
 	if (!status)
 		log_success(s, req);
 	gnutls_deinit(s);	/* sends nothing: the connection is the kernel's now */
+out:
+	if (req->psk_cred)
+		gnutls_psk_free_client_credentials(req->psk_cred);
+	req->psk_cred = NULL;
 	return status;
 }
 
@@ -1115,6 +1218,9 @@ static void cleanup_tls(void)
 {
 	if (hs_prio)
 		gnutls_priority_deinit(hs_prio);
+	if (hs_prio_psk)
+		gnutls_priority_deinit(hs_prio_psk);
+	hs_prio_psk = NULL;
 	if (hs_cred)
 		gnutls_certificate_free_credentials(hs_cred);
 	hs_prio = NULL;
@@ -1166,6 +1272,7 @@ static int load_trust(void)
 static int init_tls(void)
 {
 	const char *errpos = NULL;
+	char psk[1024];
 	int ret;
 
 	ret = gnutls_global_init();
@@ -1183,6 +1290,17 @@ static int init_tls(void)
 			return EXIT_USAGE;
 		}
 		log_err("--priority: %s", gnutls_strerror(ret));
+		return EXIT_USAGE;
+	}
+	ret = snprintf(psk, sizeof(psk), "%s" PSK_PRIORITY, opt.priority);
+	if (ret < 0 || (size_t)ret >= sizeof(psk)) {
+		log_err("--priority: too long");
+		return EXIT_USAGE;
+	}
+	ret = gnutls_priority_init(&hs_prio_psk, psk, &errpos);
+	if (ret < 0) {
+		hs_prio_psk = NULL;
+		log_err("--priority with \"%s\" for PSK: %s", PSK_PRIORITY, gnutls_strerror(ret));
 		return EXIT_USAGE;
 	}
 	return load_trust();
