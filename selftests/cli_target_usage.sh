@@ -233,6 +233,9 @@ test_wrong_command()
 	$ADD peername logs.test    | 2 | target add: peername goes with tls
 	$ADD cert c.pem key k.pem  | 2 | target add: cert goes with tls
 	$ADD key k.pem             | 2 | target add: key goes with tls
+	$ADD psk p.txt             | 2 | target add: psk goes with tls
+	$ADD tls psk p.txt cert c.pem key k.pem | 2 | target add: psk or cert: a session is authenticated by a pre-shared key or by certificates, not both
+	$ADD tls key k.pem psk p.txt | 2 | target add: psk or key: a session is authenticated by a pre-shared key or by certificates, not both
 	$ADD rekey-after 1h        | 2 | target add: rekey-after goes with tls
 	$ADD rekey-bytes 1G        | 2 | target add: rekey-bytes goes with tls
 	$ADD tls cert c.pem        | 2 | target add: cert goes with key: a client certificate needs its private key
@@ -262,6 +265,40 @@ test_keyfile_unreadable()
 	[[ $err == "klogfwd: target add: cert $tmp/notpem: neither PEM nor DER" ]] ||
 		fail "'$last_cmd': unexpected error: $err"
 	((${#why[@]} == 0))
+}
+
+# a psk file that is not IDENTITY:HEXKEY as psktool writes it: exit 1
+# naming the file and what is wrong, before any key is made
+test_psk_file()
+{
+	local k32=00112233445566778899aabbccddeeff f reason
+	local -a cases=(
+		"|no line IDENTITY:HEXKEY"
+		"# only a comment|no line IDENTITY:HEXKEY"
+		"just a line|its first line is not IDENTITY:HEXKEY"
+		":$k32|its first line is not IDENTITY:HEXKEY"
+		"web1:0011223|a key that is not an even number of hexadecimal digits"
+		"web1:00112g33445566778899aabbccddeeff|a key that is not an even number of hexadecimal digits"
+		"web1:0011223344556677|a key shorter than 16 bytes (128 bits)"
+		"web1:$k32$k32$k32$k32$k32|a key longer than 64 bytes"
+		"web 1:$k32|an identity with a space, a ';' or a character that is not printable ASCII"
+		"web;1:$k32|an identity with a space, a ';' or a character that is not printable ASCII"
+	)
+
+	for f in "${cases[@]}"; do
+		printf '%s\n' "${f%%|*}" > "$tmp/psk"
+		reason=${f#*|}
+		run target add t log app to 127.0.0.1:9000 tls psk "$tmp/psk"
+		expect_rc 1 && expect_no_out && expect_lines err 1 || return
+		[[ $err == "klogfwd: target add: psk $tmp/psk: $reason" ]] ||
+			fail "psk file '${f%%|*}': unexpected error: $err"
+	done
+	command -v strace >/dev/null || return 0
+	printf 'web1:0011\n' > "$tmp/psk"
+	strace -f -qq -e trace=socket,add_key -o "$tmp/strace" "$KLOGFWD" target add t log app \
+		to 127.0.0.1:9000 tls psk "$tmp/psk" </dev/null >/dev/null 2>&1
+	! grep -q 'AF_NETLINK.*NETLINK_GENERIC\|add_key' "$tmp/strace" ||
+		fail "'target add ... psk' of a bad file made a key or opened a generic netlink socket"
 }
 
 test_pause_and_resume()
@@ -422,7 +459,7 @@ test_completion()
 	target               |   | add del help set show
 	t                    | s | set show
 	help target          |   | add del set show
-	target add t         |   | ack backoff cert from keepalive key log max-frame nodelay paused peername rekey-after rekey-bytes sndbuf timeout tls to user-timeout window
+	target add t         |   | ack backoff cert from keepalive key log max-frame nodelay paused peername psk rekey-after rekey-bytes sndbuf timeout tls to user-timeout window
 	target set t         |   | backoff keepalive max-frame nodelay pause rekey-after rekey-bytes resume sndbuf timeout user-timeout window
 	target add t from    |   | earliest latest resume
 	t a t ack            |   | app relp tcp
@@ -483,6 +520,7 @@ tests=(
 	"test_twice:a keyword given twice exits 2"
 	"test_wrong_command:target set refuses log, to, from, ack and paused; add refuses pause and resume"
 	"test_keyfile_unreadable:a cert file that cannot be read, or is neither PEM nor DER, exits 1 naming it and the reason"
+	"test_psk_file:a psk file that is not IDENTITY:HEXKEY exits 1 naming it and what is wrong, no key made"
 	"test_pause_and_resume:pause and resume together exit 2"
 	"test_set_nothing:target set without a setting exits 2"
 	"test_first_error_wins:the first error of the command line is reported"

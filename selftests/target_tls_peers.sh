@@ -5,7 +5,10 @@
 # wrong around a handshake. One octet-framed log goes through kernel TLS to
 # rsyslogd (imtcp with the gtls stream driver), syslog-ng (syslog(),
 # transport("tls")) and OpenSSL's s_server (TLS 1.2, ChaCha20-Poly1305):
-# each writes every record byte-exact and in order. A server that sends,
+# each writes every record byte-exact and in order. With a pre-shared key
+# (psk FILE, TLS 1.3 PSK) s_server gets the same stream without any
+# certificate; one with another key refuses the handshake and nothing is
+# sent; the module refuses a key of fewer than 16 bytes. A server that sends,
 # mid-stream, what kernel TLS cannot decrypt breaks the connection
 # (EBADMSG), and the target then delivers everything (ack app). One that
 # sends close_notify or an alert on an idle ack app connection ends it
@@ -224,13 +227,85 @@ s_server() {
 check "the same records to openssl s_server over TLS 1.2 (ChaCha20-Poly1305): the exact octet stream" \
 	s_server
 
+# Pre-shared keys (TLS 1.3 PSK): no CA, no certificate on either side.
+# s_server knows the identity web1 and its key; "psk FILE" takes the
+# line psktool writes, the CLI puts the key in a user key described
+# klogfwd-psk:PATH;IDENTITY, the agent does a PSK handshake from it.
+# o_server PORT PSKHEX NAME: s_server with only a PSK, output in NAME.out
+o_server() {
+	mkfifo "$WORK/$3.in" || return 1
+	openssl s_server -quiet -accept "127.0.0.1:$1" -nocert -tls1_3 \
+		-psk_identity web1 -psk "$2" \
+		<> "$WORK/$3.in" > "$WORK/$3.out" 2> "$WORK/$3.err" &
+	echo "$! $(_pid_start $!)" > "$WORK/$3.bg"
+	wait_for $((10 * KLF_SLOW)) port_used "$1"
+}
+psk_key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+
+psk() {
+	local port out save
+	port=$(free_port)
+	printf '# keys of the test\nweb1:%s\nother:%s\n' "$psk_key" "${psk_key/00/ff}" \
+		> "$C/psk.txt"
+	o_server "$port" "$psk_key" opsk &&
+	"$KLOGFWD" target add pps log po to "127.0.0.1:$port" tls psk "$C/psk.txt" \
+		2> "$WORK/psk.err" || return 1
+	# the file has two keys: the CLI says which it took
+	grep -q 'more than one key in the file: the first, "web1", is used' "$WORK/psk.err" ||
+		{ cat "$WORK/psk.err"; return 1; }
+	wait_for $((60 * KLF_SLOW)) size_ge "$WORK/opsk.out" "$(stat -c %s "$WORK/po.octet")" &&
+	tls_shown pps '1\.3' || { "$KLOGFWD" target show pps; cat "$WORK/opsk.err"; return 1; }
+	cmp "$WORK/po.octet" "$WORK/opsk.out" || return 1
+	grep -q "klogfwd-psk:$C/psk.txt;web1: 32\$" /proc/keys &&
+	grep -q 'TLS1.3 .*, pre-shared key "web1"' "$WORK/tlsd.out" &&
+	out=$("$KLOGFWD" target show pps) && save=$("$KLOGFWD" save) &&
+	grep -q "tls peername 127.0.0.1 psk $C/psk.txt " <<< "$out" &&
+	grep -q "^target add pps .* psk $C/psk.txt " <<< "$save" ||
+		{ printf '# %s\n' "$out" "$save"; grep klogfwd-psk /proc/keys; return 1; }
+}
+check "psk: TLS 1.3 with a pre-shared key to openssl s_server (no certificate): the exact octet stream" psk
+
+# the same identity with another key: the server refuses the handshake
+# (an alert); the target retries, sends nothing
+psk_wrong() {
+	local port
+	port=$(free_port)
+	printf 'web1:%s\n' "${psk_key/00/ff}" > "$C/psk-other.txt"
+	o_server "$port" "$psk_key" opsk2 &&
+	"$KLOGFWD" target add ppw log po to "127.0.0.1:$port" tls psk "$C/psk-other.txt" &&
+	wait_for $((20 * KLF_SLOW)) tstat_is ppw tls_failures -ge 2 &&
+	tstat_is ppw tls_handshakes = 0 && tstat_is ppw bytes_sent = 0 &&
+	tstat_is ppw last_error = 111 && [ ! -s "$WORK/opsk2.out" ] &&
+	grep -q '127.0.0.1: the server sent the TLS alert' "$WORK/tlsd.out" ||
+		{ "$KLOGFWD" target show ppw; tail -n 5 "$WORK/tlsd.out"; return 1; }
+	"$KLOGFWD" target del ppw
+}
+check "psk: a receiver with another key refuses the handshake: tls-failures, ECONNREFUSED, nothing sent" \
+	psk_wrong
+
+# add_key(2) of a user key of 8 bytes (python: no keyutils in the VM)
+short_key() {
+	python3 -c 'import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+L = ctypes.c_long
+r = libc.syscall(248, ctypes.c_char_p(b"user"), ctypes.c_char_p(b"klogfwd-test;short"),
+                 ctypes.c_char_p(b"12345678"), L(8), L(-4))
+print(r) if r > 0 else exit(1)'
+}
+refused "target-new refuses a pre-shared key of fewer than 16 bytes, naming its size" \
+	"psk key [0-9]+ holds 8 bytes: a pre-shared key needs at least 16" \
+	"$KLOGFWD" target add pps2 log po to 127.0.0.1:9 tls psk "key:$(short_key)"
+
 del_po() {
 	local t
-	for t in prs psn pos; do
+	for t in prs psn pos pps; do
 		"$KLOGFWD" target del "$t" 2> /dev/null
 	done
 	peers_stop
 	stop ossl
+	stop opsk
+	stop opsk2
 }
 del_po
 

@@ -73,6 +73,7 @@ struct target_conf {
 	char host[TARGET_HOST_MAX + 1];	/* "to" HOST:PORT: the name, or "" */
 	const char *cert;		/* "cert" FILE or key:SERIAL, or NULL */
 	const char *key;		/* "key" FILE or key:SERIAL, or NULL */
+	const char *psk;		/* "psk" FILE or key:SERIAL, or NULL */
 };
 
 static int parse_to(struct kw_conf *kc, const struct kw *kw, const char *val);
@@ -138,6 +139,13 @@ static const struct kw target_kws[] = {
 	  .json = json_keyfile, .arg = "FILE",
 	  .help = "tls: the private key of cert (PEM or DER, not\n"
 		  "encrypted), kept the same way" },
+	{ KW_KEY("psk", KW_CUSTOM, KW_ADD | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_PSK, KW_W_U32),
+	  .parse = parse_keyfile, .cmp = cmp_keyfile, .print = print_keyfile,
+	  .json = json_keyfile, .arg = "FILE",
+	  .help = "tls: a pre-shared key instead of certificates\n"
+		  "(TLS 1.3 PSK), from a line IDENTITY:HEXKEY as\n"
+		  "psktool(1) writes (16 to 64 bytes); kept in a key\n"
+		  "of the user keyring like cert" },
 	{ KW_KEY("rekey-after", KW_SECS, KW_ADD | KW_SET | KW_ABSENT_OK, KLOGFWD_A_TARGET_TLS_REKEY_S, KW_W_U32),
 	  .max = 2592000,
 	  .expect = "expected seconds such as 3600, or a time such as 1h or 24h (at most 720h, 30 days); 0 for never",
@@ -222,7 +230,7 @@ static const struct kw_table target_kw_table = {
 	.name_attr = KLOGFWD_A_TARGET_NAME,
 	.attr_max = KLOGFWD_A_TARGET_MAX,
 	.names = klf_target_attr_names,
-	.fixed = "log, to, ack, tls, peername, cert and key",
+	.fixed = "log, to, ack, tls, peername, cert, key and psk",
 };
 
 /*
@@ -468,9 +476,9 @@ static int print_from(struct kw_print *p, const struct kw *kw)
 }
 
 /*
- * "cert" and "key": FILE, or key:SERIAL for a key that exists. The file is
- * only kept here: target_keys() puts it in a key once the whole command
- * line is known to be valid.
+ * "cert", "key" and "psk": FILE, or key:SERIAL for a key that exists. The
+ * file is only kept here: target_keys() puts it in a key once the whole
+ * command line is known to be valid.
  */
 static int parse_keyfile(struct kw_conf *kc, const struct kw *kw, const char *val)
 {
@@ -481,6 +489,8 @@ static int parse_keyfile(struct kw_conf *kc, const struct kw *kw, const char *va
 					"expected a file, or key:SERIAL with a key serial from 1 to 2147483647");
 	if (kw->attr == KLOGFWD_A_TARGET_TLS_CERT)
 		c->cert = val;
+	else if (kw->attr == KLOGFWD_A_TARGET_TLS_PSK)
+		c->psk = val;
 	else
 		c->key = val;
 	kw_set(kc, kw->attr, kw->wire, 0);
@@ -529,14 +539,26 @@ static void json_keyfile(struct pr *p, const struct kw_conf *c, const struct kw 
 }
 
 /*
- * The client certificate and key of a TLS target into keys, their serials
- * into the request. Returns 0 or the exit status.
+ * The client certificate and key, or the pre-shared key, of a TLS target
+ * into keys, their serials into the request. Returns 0 or the exit status.
  */
 static int target_keys(struct target_conf *c)
 {
 	uint32_t serial;
 	int ret;
 
+	if (c->psk) {
+		ret = tls_key_check(c->psk);
+		if (ret) {
+			errmsg("%s: psk %s: %s", c->kc.op, c->psk, strerror(ret));
+			return KF_EXIT_ERROR;
+		}
+		ret = tls_psk_load(c->kc.op, c->psk, &serial);
+		if (ret)
+			return ret;
+		kw_set(&c->kc, KLOGFWD_A_TARGET_TLS_PSK, KW_W_U32, serial);
+		return 0;
+	}
 	if (!c->cert)
 		return 0;
 	/* neither file is put in a key unless both can be read */
@@ -613,8 +635,12 @@ static int target_configure(struct cli *cli, const char *op, uint8_t cmd,
 		ret = usage_error(op, "%s: %s goes with tls", op,
 				  kw_has(&c.kc, KLOGFWD_A_TARGET_TLS_REKEY_S) ? "rekey-after" :
 				  "rekey-bytes");
-	if (!ret && (c.cert || c.key) && !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
-		ret = usage_error(op, "%s: %s goes with tls", op, c.cert ? "cert" : "key");
+	if (!ret && (c.cert || c.key || c.psk) && !kw_has(&c.kc, KLOGFWD_A_TARGET_TLS))
+		ret = usage_error(op, "%s: %s goes with tls", op,
+				  c.cert ? "cert" : c.key ? "key" : "psk");
+	if (!ret && c.psk && (c.cert || c.key))
+		ret = usage_error(op, "%s: psk or %s: a session is authenticated by a pre-shared key or by certificates, not both",
+				  op, c.cert ? "cert" : "key");
 	if (!ret && !c.cert != !c.key)
 		ret = usage_error(op, "%s: %s goes with %s: a client certificate needs its private key",
 				  op, c.cert ? "cert" : "key", c.cert ? "key" : "cert");

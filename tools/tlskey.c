@@ -18,9 +18,16 @@
  * handshake. The key is readable by its possessor and by its owner's uid
  * (root: the agent, whatever its session keyring), by no one else.
  *
+ * A pre-shared key ("psk FILE", TLS 1.3 PSK) goes the same way, from the
+ * first line IDENTITY:HEXKEY of FILE (what psktool(1) writes, and
+ * gnutls-serv --pskpasswd reads): the key holds the key's bytes, and is
+ * described "klogfwd-psk:" PATH ";" IDENTITY, as the upcall's convention
+ * has the identity after the description's last ';' (ktls-utils' tlshd
+ * reads it there too).
+ *
  * "target show" and "save" name the file again, from the key's
  * description; a key that this CLI did not make is shown as key:SERIAL,
- * which "cert" and "key" also take.
+ * which "cert", "key" and "psk" also take.
  */
 #define _GNU_SOURCE		/* memmem */
 #include <errno.h>
@@ -40,6 +47,11 @@
 #include "tlskey.h"
 
 #define KEY_DESC_PREFIX		"klogfwd:"
+#define PSK_DESC_PREFIX		"klogfwd-psk:"
+/* a pre-shared key: 128 to 512 bits; its identity: at most 128 characters */
+#define PSK_MIN			16
+#define PSK_MAX			64
+#define PSK_IDENTITY_MAX	128
 /* the largest payload of a key of type user */
 #define KEY_USER_MAX		32767
 /* the largest file read: PEM is a third larger than its DER */
@@ -259,19 +271,180 @@ int tls_key_load(const char *op, const char *kw, const char *val, uint32_t *seri
 	return 0;
 }
 
+static int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The first line IDENTITY:HEXKEY of @buf (blank lines and lines starting
+ * with '#' skipped): *@id points at the identity, NUL-terminated in
+ * place, @key gets the key's bytes. *@more is set if other lines of keys
+ * follow. Returns the key's length, or -1 with a reason in *@why.
+ */
+static ssize_t tls_psk_parse(char *buf, size_t len, const char **id,
+			     unsigned char key[PSK_MAX], bool *more, const char **why)
+{
+	char *line = buf, *end = buf + len, *eol, *colon, *p, *id_line;
+	size_t n = 0;
+	int hi, lo;
+
+	*more = false;
+	for (; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		if (!eol)
+			eol = end;
+		if (eol > line && eol[-1] == '\r')
+			eol[-1] = '\0';
+		*eol = '\0';
+		if (*line && *line != '#')
+			break;
+	}
+	if (line >= end) {
+		*why = "no line IDENTITY:HEXKEY";
+		return -1;
+	}
+	id_line = line;
+	colon = strchr(line, ':');
+	if (!colon || colon == line) {
+		*why = "its first line is not IDENTITY:HEXKEY";
+		return -1;
+	}
+	*colon = '\0';
+	if (colon - line > PSK_IDENTITY_MAX) {
+		*why = "an identity longer than 128 characters";
+		return -1;
+	}
+	for (p = line; p < colon; p++) {
+		if (*p < 0x21 || *p > 0x7e || *p == ';') {
+			*why = "an identity with a space, a ';' or a character that is not printable ASCII";
+			return -1;
+		}
+	}
+	for (p = colon + 1; *p; p += 2) {
+		hi = hex_value(p[0]);
+		lo = hi < 0 ? -1 : hex_value(p[1]);
+		if (lo < 0) {
+			*why = "a key that is not an even number of hexadecimal digits";
+			return -1;
+		}
+		if (n == PSK_MAX) {
+			*why = "a key longer than 64 bytes";
+			return -1;
+		}
+		key[n++] = hi << 4 | lo;
+	}
+	if (n < PSK_MIN) {
+		*why = "a key shorter than 16 bytes (128 bits)";
+		return -1;
+	}
+	for (line = eol + 1; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		if (!eol)
+			eol = end;
+		if (eol > line && *line != '#' && *line != '\r' && *line != '\n')
+			*more = true;
+	}
+	*id = id_line;
+	return n;
+}
+
+/**
+ * tls_psk_load() - the key of a psk argument
+ * @op: "target add", for messages
+ * @val: FILE, or key:SERIAL for a key that exists
+ * @serial: set to the key's serial
+ *
+ * The first key of FILE goes into the key "klogfwd-psk:PATH;IDENTITY" of
+ * the user keyring, PATH its absolute path; the copies read are wiped.
+ *
+ * Return: 0, or KF_EXIT_ERROR after a message.
+ */
+int tls_psk_load(const char *op, const char *val, uint32_t *serial)
+{
+	char desc[sizeof(PSK_DESC_PREFIX) + PATH_MAX + PSK_IDENTITY_MAX + 2];
+	static char buf[4096 + 1];
+	unsigned char key[PSK_MAX];
+	const char *why = NULL, *id = NULL;
+	char path[PATH_MAX];
+	ssize_t n = 0, klen = -1;
+	bool more = false;
+	size_t len = 0;
+	long ret;
+	int fd;
+
+	ret = tls_key_serial(val, serial);
+	if (ret <= 0)
+		return ret ? KF_EXIT_ERROR : 0;
+	if (!realpath(val, path)) {
+		errmsg("%s: psk %s: %s", op, val, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	if (strchr(path, ';')) {
+		errmsg("%s: psk %s: a path with ';', which ends the file's name in the key's description",
+		       op, val);
+		return KF_EXIT_ERROR;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errmsg("%s: psk %s: %s", op, val, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	ret = n < 0 ? errno : 0;
+	close(fd);
+	if (!ret)
+		klen = tls_psk_parse(buf, len, &id, key, &more, &why);
+	if (ret || klen < 0) {
+		if (ret)
+			errmsg("%s: psk %s: %s", op, val, strerror(ret));
+		else
+			errmsg("%s: psk %s: %s", op, val, why);
+		explicit_bzero(buf, sizeof(buf));
+		explicit_bzero(key, sizeof(key));
+		return KF_EXIT_ERROR;
+	}
+	if (more)
+		errmsg("%s: psk %s: more than one key in the file: the first, \"%s\", is used", op,
+		       val, id);
+	snprintf(desc, sizeof(desc), PSK_DESC_PREFIX "%s;%.128s", path, id);
+	ret = syscall(SYS_add_key, "user", desc, key, (size_t)klen, KEY_SPEC_USER_KEYRING);
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(key, sizeof(key));
+	if (ret < 0) {
+		errmsg("%s: psk %s: cannot put it in a key of the user keyring: %s", op, val,
+		       strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	*serial = ret;
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, (long)*serial, (long)KEY_PERM_TLS) < 0) {
+		errmsg("%s: psk %s: cannot set the permissions of key %" PRIu32 ": %s", op, val,
+		       *serial, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	return 0;
+}
+
 /**
  * tls_key_name() - what a cert or key argument was, from its key
  * @serial: the key's serial, from a reply
  * @buf: where to write FILE, or key:SERIAL for a key not made by
- *	 tls_key_load() (or that cannot be described)
+ *	 tls_key_load() or tls_psk_load() (or that cannot be described)
  * @size: its size
  *
  * Return: @buf.
  */
 const char *tls_key_name(uint32_t serial, char *buf, size_t size)
 {
-	char desc[sizeof(KEY_DESC_PREFIX) + PATH_MAX + 64];
-	const char *name;
+	char desc[sizeof(PSK_DESC_PREFIX) + PATH_MAX + PSK_IDENTITY_MAX + 64];
+	char *name, *semi;
 	long n;
 	int i;
 
@@ -287,6 +460,13 @@ const char *tls_key_name(uint32_t serial, char *buf, size_t size)
 		}
 		if (name && !strncmp(name, KEY_DESC_PREFIX "/", sizeof(KEY_DESC_PREFIX))) {
 			snprintf(buf, size, "%s", name + strlen(KEY_DESC_PREFIX));
+			return buf;
+		}
+		/* "klogfwd-psk:PATH;IDENTITY" */
+		semi = name ? strrchr(name, ';') : NULL;
+		if (semi && !strncmp(name, PSK_DESC_PREFIX "/", sizeof(PSK_DESC_PREFIX))) {
+			*semi = '\0';
+			snprintf(buf, size, "%s", name + strlen(PSK_DESC_PREFIX));
 			return buf;
 		}
 	}

@@ -12,7 +12,7 @@ _klogfwd_log_verbs="add set del show append"
 _klogfwd_log_fixed="memory dir framing source from override"
 _klogfwd_log_settings="segment-bytes retain-bytes retain-ms max-record overflow sync mode owner group input format hostname app-name facility severity level poll"
 _klogfwd_target_verbs="add set del show"
-_klogfwd_target_fixed="log to from ack tls peername cert key paused"
+_klogfwd_target_fixed="log to from ack tls peername cert key psk paused"
 _klogfwd_target_settings="backoff keepalive user-timeout nodelay sndbuf window max-frame timeout rekey-after rekey-bytes"
 
 # _klogfwd_resolve WORD NAME...: the NAME that WORD is, or abbreviates as
@@ -173,7 +173,7 @@ _klogfwd_target_value()
 	nodelay)
 		mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur")
 		;;
-	cert|key)
+	cert|key|psk)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		;;
