@@ -421,6 +421,8 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 	if (t->tls && t->tls->psk &&
 	    nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_PSK, key_serial(t->tls->psk)))
 		goto err;
+	if (s.tls_alert && nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_ALERT, s.tls_alert))
+		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)
 		goto err;

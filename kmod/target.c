@@ -516,6 +516,7 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->next_offset = t->cur.offset;
 	snap->tls_version = 0;
 	snap->tls_cipher = 0;
+	snap->tls_alert = t->tls ? t->tls->alert : 0;
 	if (t->tls && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
 		snap->tls_version = t->tls->version;
 		snap->tls_cipher = t->tls->cipher;

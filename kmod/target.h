@@ -257,6 +257,7 @@ struct klf_target {
  * @dropped: records deleted before acknowledged
  * @tls_version: TLS version of the connection, 0 if none
  * @tls_cipher: its kernel TLS cipher, 0 if none
+ * @tls_alert: the last TLS alert received (struct klf_tls), 0 if none
  */
 struct klf_target_snap {
 	struct klf_target_config cfg;
@@ -275,6 +276,7 @@ struct klf_target_snap {
 	u64 dropped;
 	u16 tls_version;
 	u16 tls_cipher;
+	u16 tls_alert;
 };
 
 extern struct mutex klf_targets_lock;

@@ -426,6 +426,8 @@ int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
 		case TLS_RECORD_TYPE_DATA:
 			return n;
 		case TLS_RECORD_TYPE_ALERT:
+			if (n >= 2)
+				t->tls->alert = p[0] << 8 | p[1];
 			if (n >= 2 && p[1] == 0)	/* close_notify */
 				return 0;
 			if (klf_target_say_ok(t))

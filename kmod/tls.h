@@ -66,6 +66,8 @@ struct klf_tls_rec {
  * @privkey: its private key, or NULL; set at creation
  * @psk: the pre-shared key, a user key with a reference, or NULL (then
  *	 certificates); set at creation
+ * @alert: the last alert the receiver sent after a handshake, level << 8
+ *	   | description, 0 if none
  *
  * All but @done, @answered, @status, @cert, @privkey and @psk are under
  * the target's lock.
@@ -79,6 +81,7 @@ struct klf_tls {
 	u16 version;
 	u16 cipher;
 	u16 overhead;
+	u16 alert;
 	bool hold;
 	unsigned long hold_until;
 	unsigned long since;

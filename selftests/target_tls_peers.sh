@@ -12,7 +12,8 @@
 # mid-stream, what kernel TLS cannot decrypt breaks the connection
 # (EBADMSG), and the target then delivers everything (ack app). One that
 # sends close_notify or an alert on an idle ack app connection ends it
-# too, and the target then delivers everything. The agent SIGKILLed mid-handshake, with
+# too (target show keeps the last alert it read: tls-alert), and the
+# target then delivers everything. The agent SIGKILLed mid-handshake, with
 # a request it took and one still queued: the module cancels both at 10 s
 # (ETIMEDOUT), nothing leaves in clear, and a new agent serves the retry.
 # The agent stopped while a target delivers: it retries with ESRCH and
@@ -379,6 +380,14 @@ alert_idle() {
 	fi
 	sed 's/^/# peer pn: /' "$WORK/pn.out"
 	sed 's/^/# peer pl: /' "$WORK/pl.out"
+	# target show keeps the last alert read through kernel TLS: pn's
+	# close_notify; pl's alert came unprotected, which kernel TLS cannot
+	# decrypt (EBADMSG): no alert
+	"$KLOGFWD" target show pn | grep -q ' tls-alert warning/close_notify' &&
+	"$KLOGFWD" -j target show pn | grep -q '"tls_alert": *"warning/close_notify"' &&
+	! "$KLOGFWD" target show pl | grep -q tls-alert &&
+	"$KLOGFWD" -j target show pl | grep -q '"tls_alert": *null' ||
+		{ "$KLOGFWD" target show pn; "$KLOGFWD" target show pl; return 1; }
 	recv_wait ra1 $((60 * KLF_SLOW)) && recv_wait ra2 $((60 * KLF_SLOW)) &&
 	wait_for $((10 * KLF_SLOW)) tstat_is pn acked_offset = $n &&
 	wait_for $((10 * KLF_SLOW)) tstat_is pl acked_offset = $n &&

@@ -766,6 +766,8 @@ static int target_info_parse(const struct nl_reply *reply,
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_VERSION, KW_W_U16);
 	if (!ret)
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_CIPHER, KW_W_U16);
+	if (!ret)
+		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_ALERT, KW_W_U16);
 	if (ret)
 		return ret;
 	/* last-error is a u32, the others uint: both 4 or 8 bytes */
@@ -885,25 +887,59 @@ static const char *tls_cipher_name(uint64_t c, char *buf, size_t size)
 	return buf;
 }
 
+/* "fatal/bad_record_mac" for 0x0214: the alert's level and description (RFC 8446) */
+static const char *tls_alert_name(uint64_t a, char *buf, size_t size)
+{
+	static const char *const names[] = {
+		[0] = "close_notify", [10] = "unexpected_message", [20] = "bad_record_mac",
+		[22] = "record_overflow", [40] = "handshake_failure", [42] = "bad_certificate",
+		[43] = "unsupported_certificate", [44] = "certificate_revoked",
+		[45] = "certificate_expired", [46] = "certificate_unknown",
+		[47] = "illegal_parameter", [48] = "unknown_ca", [49] = "access_denied",
+		[50] = "decode_error", [51] = "decrypt_error", [70] = "protocol_version",
+		[71] = "insufficient_security", [80] = "internal_error",
+		[86] = "inappropriate_fallback", [90] = "user_canceled",
+		[109] = "missing_extension", [110] = "unsupported_extension",
+		[112] = "unrecognized_name", [113] = "bad_certificate_status_response",
+		[115] = "unknown_psk_identity", [116] = "certificate_required",
+		[120] = "no_application_protocol",
+	};
+	unsigned int level = a >> 8 & 0xff, desc = a & 0xff;
+	const char *l = level == 1 ? "warning" : level == 2 ? "fatal" : NULL;
+
+	if (l && desc < ARRAY_SIZE(names) && names[desc])
+		snprintf(buf, size, "%s/%s", l, names[desc]);
+	else
+		snprintf(buf, size, "%u/%u", level, desc);
+	return buf;
+}
+
 /*
  * text (not for an @event): " tls-version 1.3 tls-cipher aes-128-gcm"
- * while a TLS session is up; JSON: tls_version and tls_cipher, null
- * without one.
+ * while a TLS session is up, " tls-alert fatal/bad_record_mac" once the
+ * receiver sent an alert; JSON: tls_version, tls_cipher and tls_alert,
+ * null without.
  */
 static void print_tls(struct pr *p, const struct target_info *ti, bool event)
 {
 	enum pr_mode mode = event ? PRINT_JSON : PRINT_ANY;
 	uint64_t v = ti->set.val[KLOGFWD_A_TARGET_TLS_VERSION];
 	uint64_t c = ti->set.val[KLOGFWD_A_TARGET_TLS_CIPHER];
-	char vb[24], cb[24];
+	uint64_t a = ti->set.val[KLOGFWD_A_TARGET_TLS_ALERT];
+	char vb[24], cb[24], ab[48];
 
-	if (!have(ti, KLOGFWD_A_TARGET_TLS_VERSION) || !v) {
+	if (have(ti, KLOGFWD_A_TARGET_TLS_VERSION) && v) {
+		pr_str(p, mode, "tls_version", " tls-version %s",
+		       tls_version_name(v, vb, sizeof(vb)));
+		pr_str(p, mode, "tls_cipher", " tls-cipher %s", tls_cipher_name(c, cb, sizeof(cb)));
+	} else {
 		pr_null(p, PRINT_JSON, "tls_version", NULL);
 		pr_null(p, PRINT_JSON, "tls_cipher", NULL);
-		return;
 	}
-	pr_str(p, mode, "tls_version", " tls-version %s", tls_version_name(v, vb, sizeof(vb)));
-	pr_str(p, mode, "tls_cipher", " tls-cipher %s", tls_cipher_name(c, cb, sizeof(cb)));
+	if (have(ti, KLOGFWD_A_TARGET_TLS_ALERT) && a)
+		pr_str(p, mode, "tls_alert", " tls-alert %s", tls_alert_name(a, ab, sizeof(ab)));
+	else
+		pr_null(p, PRINT_JSON, "tls_alert", NULL);
 }
 
 /* The counters text shows with more than a number (counters_print()) */

@@ -27,7 +27,7 @@
  */
 void kw_set(struct kw_conf *c, uint16_t attr, uint8_t wire, uint64_t v)
 {
-	c->attrs |= BIT(attr);
+	c->attrs |= BIT_ULL(attr);
 	c->val[attr] = v;
 	c->wire[attr] = wire;
 }
@@ -56,7 +56,7 @@ void kw_set_ptr(struct kw_conf *c, uint16_t attr, uint8_t wire,
  */
 bool kw_has(const struct kw_conf *c, uint16_t attr)
 {
-	return c->attrs & BIT(attr);
+	return c->attrs & BIT_ULL(attr);
 }
 
 /**
@@ -378,7 +378,7 @@ void kw_put(struct nl_req *req, const struct kw_conf *c)
 	uint8_t v8;
 
 	for (type = 0; type <= KW_ATTR_MAX; type++) {
-		if (!(c->attrs & BIT(type)))
+		if (!(c->attrs & BIT_ULL(type)))
 			continue;
 		switch (c->wire[type]) {
 		case KW_W_U8:

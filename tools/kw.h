@@ -42,8 +42,10 @@ struct pr;
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 
-/* attribute types a struct kw_conf holds: bits of an unsigned int */
-#define KW_ATTR_MAX	31
+#define BIT_ULL(n)		(1ULL << (n))
+
+/* attribute types a struct kw_conf holds: bits of a uint64_t */
+#define KW_ATTR_MAX	63
 
 /* The value of a keyword on the command line. */
 enum kw_type {
@@ -93,7 +95,7 @@ struct kw_print;
 struct kw_conf {
 	const char *op;			/* "log add", "target set", ... */
 	unsigned int kws;		/* bit n: row n of the table was given */
-	unsigned int attrs;		/* bit n: attribute n is to be sent */
+	uint64_t attrs;			/* bit n: attribute n is to be sent */
 	uint64_t val[KW_ATTR_MAX + 1];	/* numbers; KW_W_BIN: the length */
 	const void *ptr[KW_ATTR_MAX + 1];	/* KW_W_STR, KW_W_BIN */
 	uint8_t wire[KW_ATTR_MAX + 1];	/* enum kw_wire */
