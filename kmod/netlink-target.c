@@ -423,6 +423,8 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 		goto err;
 	if (s.tls_alert && nla_put_u16(msg, KLOGFWD_A_TARGET_TLS_ALERT, s.tls_alert))
 		goto err;
+	if (s.tls_peer[0] && nla_put_string(msg, KLOGFWD_A_TARGET_TLS_PEER, s.tls_peer))
+		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)
 		goto err;

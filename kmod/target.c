@@ -517,9 +517,11 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->tls_version = 0;
 	snap->tls_cipher = 0;
 	snap->tls_alert = t->tls ? t->tls->alert : 0;
+	snap->tls_peer[0] = '\0';
 	if (t->tls && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
 		snap->tls_version = t->tls->version;
 		snap->tls_cipher = t->tls->cipher;
+		strscpy(snap->tls_peer, t->tls->peer, sizeof(snap->tls_peer));
 	}
 	acked = t->acked.cur;
 	mutex_unlock(&t->lock);

@@ -258,6 +258,7 @@ struct klf_target {
  * @tls_version: TLS version of the connection, 0 if none
  * @tls_cipher: its kernel TLS cipher, 0 if none
  * @tls_alert: the last TLS alert received (struct klf_tls), 0 if none
+ * @tls_peer: who the receiver proved to be in the session, "" if none
  */
 struct klf_target_snap {
 	struct klf_target_config cfg;
@@ -277,6 +278,7 @@ struct klf_target_snap {
 	u16 tls_version;
 	u16 tls_cipher;
 	u16 tls_alert;
+	char tls_peer[KLF_TLS_PEER_LEN];
 };
 
 extern struct mutex klf_targets_lock;

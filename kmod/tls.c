@@ -52,15 +52,49 @@
 #include "kmod/tls.h"
 
 /*
+ * Who the receiver proved to be: the description of the key @peerid that
+ * the agent's answer named (HANDSHAKE_A_DONE_REMOTE_AUTH), looked up with
+ * the agent's rights, as it runs in the agent's context. klogfwd-tlsd
+ * describes a peer certificate's key "klogfwd-peer:" and its subject DN;
+ * for a PSK it names the PSK's key, whose identity follows the last ';'
+ * (the upcall's convention). "" if there is none to see.
+ */
+static void klf_tls_peer(struct klf_tls *tls, key_serial_t peerid)
+{
+	const char *d, *semi;
+	struct key *key;
+	key_ref_t ref;
+
+	tls->peer_new[0] = '\0';
+	if (peerid == TLS_NO_PEERID)
+		return;
+	ref = lookup_user_key(peerid, 0, KEY_NEED_VIEW);
+	if (IS_ERR(ref))
+		return;
+	key = key_ref_to_ptr(ref);
+	d = key->description;
+	semi = d ? strrchr(d, ';') : NULL;
+	if (d && str_has_prefix(d, KLF_TLS_PEER_DESC))
+		d += strlen(KLF_TLS_PEER_DESC);
+	else if (semi)
+		d = semi + 1;
+	if (d)
+		strscpy(tls->peer_new, d, sizeof(tls->peer_new));
+	key_ref_put(ref);
+}
+
+/*
  * The agent's answer. Called once per request that was queued, in the
- * agent's process context (or the namespace's exit), never with the
- * target's lock held by this thread.
+ * agent's process context (or the namespace's exit, @peerid then
+ * TLS_NO_PEERID), never with the target's lock held by this thread.
  */
 static void klf_tls_done(void *data, int status, key_serial_t peerid)
 {
 	struct klf_target *t = data;
 	struct klf_tls *tls = t->tls;
 
+	if (!status)
+		klf_tls_peer(tls, peerid);
 	WRITE_ONCE(tls->status, status);
 	/* pairs with klf_tls_poll()'s acquire: @status is read after */
 	smp_store_release(&tls->answered, true);
@@ -127,6 +161,8 @@ int klf_tls_start(struct klf_target *t)
 	tls->answered = false;
 	tls->version = 0;
 	tls->cipher = 0;
+	tls->peer[0] = '\0';
+	tls->peer_new[0] = '\0';
 	if (tls->psk) {
 		args.ta_my_peerids[0] = key_serial(tls->psk);
 		args.ta_num_peerids = 1;
@@ -216,6 +252,7 @@ int klf_tls_poll(struct klf_target *t)
 		return klf_tls_failed(t, ret);
 	klf_sock_attach_tls(t);
 	t->stats.tls_handshakes++;
+	strscpy(tls->peer, tls->peer_new, sizeof(tls->peer));
 	return 1;
 }
 

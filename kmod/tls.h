@@ -27,6 +27,10 @@ struct klf_target;
 #define KLF_TLS_REKEY_BYTES_MIN	SZ_1M
 /* how long a session due for replacement waits for its acknowledgments */
 #define KLF_TLS_DRAIN_MS	30000
+/* how klogfwd-tlsd describes the key of a receiver's certificate */
+#define KLF_TLS_PEER_DESC	"klogfwd-peer:"
+/* the room for who the receiver proved to be (a DN or a PSK identity) */
+#define KLF_TLS_PEER_LEN	128
 /* the shortest pre-shared key taken: 128 bits */
 #define KLF_TLS_PSK_MIN		16
 
@@ -68,6 +72,9 @@ struct klf_tls_rec {
  *	 certificates); set at creation
  * @alert: the last alert the receiver sent after a handshake, level << 8
  *	   | description, 0 if none
+ * @peer_new: who the receiver proved to be, as the agent's answer said
+ *	      (written by klf_tls_done() before @answered)
+ * @peer: the same for the session established, "" if none
  *
  * All but @done, @answered, @status, @cert, @privkey and @psk are under
  * the target's lock.
@@ -95,6 +102,8 @@ struct klf_tls {
 	struct key *cert;
 	struct key *privkey;
 	struct key *psk;
+	char peer_new[KLF_TLS_PEER_LEN];
+	char peer[KLF_TLS_PEER_LEN];
 };
 
 /**

@@ -143,13 +143,15 @@ shown() {
 	out=$("$KLOGFWD" target show t1) && js=$("$KLOGFWD" -j target show t1) &&
 	save=$("$KLOGFWD" save) || return 1
 	grep -q 'tls peername logs.test' <<< "$out" &&
-	grep -q 'state established tls-version 1.3 tls-cipher [a-z0-9-]*' <<< "$out" &&
+	grep -q 'state established tls-version 1.3 tls-cipher [a-z0-9-]* tls-peer "CN=logs.test"' \
+		<<< "$out" &&
+	grep -q '"tls_peer": *"CN=logs.test"' <<< "$js" &&
 	grep -q '"tls_version": *"1.3"' <<< "$js" && grep -q '"tls": *true' <<< "$js" &&
 	grep -q "^target add t1 log tl to 127.0.0.1:$port .*ack tcp tls peername logs.test" \
 		<<< "$save" ||
 		{ printf '# %s\n' "$out" "$js" "$save"; return 1; }
 }
-check "target show and save tell tls, the peer name, version and cipher" shown
+check "target show and save tell tls, the peer name, version, cipher and the certificate's subject" shown
 
 zerocopy() {
 	local copies recs

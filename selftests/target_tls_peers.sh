@@ -261,6 +261,7 @@ psk() {
 	grep -q 'TLS1.3 .*, pre-shared key "web1"' "$WORK/tlsd.out" &&
 	out=$("$KLOGFWD" target show pps) && save=$("$KLOGFWD" save) &&
 	grep -q "tls peername 127.0.0.1 psk $C/psk.txt " <<< "$out" &&
+	grep -q 'state established tls-version 1.3 .* tls-peer "web1"' <<< "$out" &&
 	grep -q "^target add pps .* psk $C/psk.txt " <<< "$save" ||
 		{ printf '# %s\n' "$out" "$save"; grep klogfwd-psk /proc/keys; return 1; }
 }

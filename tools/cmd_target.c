@@ -768,6 +768,8 @@ static int target_info_parse(const struct nl_reply *reply,
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_CIPHER, KW_W_U16);
 	if (!ret)
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_ALERT, KW_W_U16);
+	if (!ret)
+		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_PEER, KW_W_STR);
 	if (ret)
 		return ret;
 	/* last-error is a u32, the others uint: both 4 or 8 bytes */
@@ -915,10 +917,11 @@ static const char *tls_alert_name(uint64_t a, char *buf, size_t size)
 }
 
 /*
- * text (not for an @event): " tls-version 1.3 tls-cipher aes-128-gcm"
- * while a TLS session is up, " tls-alert fatal/bad_record_mac" once the
- * receiver sent an alert; JSON: tls_version, tls_cipher and tls_alert,
- * null without.
+ * text (not for an @event): " tls-version 1.3 tls-cipher aes-128-gcm
+ * tls-peer \"CN=logs.test\"" while a TLS session is up (tls-peer if the
+ * agent named the receiver), " tls-alert fatal/bad_record_mac" once the
+ * receiver sent an alert; JSON: tls_version, tls_cipher, tls_peer and
+ * tls_alert, null without.
  */
 static void print_tls(struct pr *p, const struct target_info *ti, bool event)
 {
@@ -936,6 +939,11 @@ static void print_tls(struct pr *p, const struct target_info *ti, bool event)
 		pr_null(p, PRINT_JSON, "tls_version", NULL);
 		pr_null(p, PRINT_JSON, "tls_cipher", NULL);
 	}
+	if (have(ti, KLOGFWD_A_TARGET_TLS_PEER))
+		pr_str(p, mode, "tls_peer", " tls-peer \"%s\"",
+		       (const char *)ti->set.ptr[KLOGFWD_A_TARGET_TLS_PEER]);
+	else
+		pr_null(p, PRINT_JSON, "tls_peer", NULL);
 	if (have(ti, KLOGFWD_A_TARGET_TLS_ALERT) && a)
 		pr_str(p, mode, "tls_alert", " tls-alert %s", tls_alert_name(a, ab, sizeof(ab)));
 	else

@@ -194,6 +194,7 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_TLS_REKEY_BYTES] = "tls-rekey-bytes",
 	[KLOGFWD_A_TARGET_TLS_PSK] = "tls-psk",
 	[KLOGFWD_A_TARGET_TLS_ALERT] = "tls-alert",
+	[KLOGFWD_A_TARGET_TLS_PEER] = "tls-peer",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {

@@ -84,6 +84,7 @@ enum {
 	HANDSHAKE_A_ACCEPT_PEERNAME = 8,
 	HANDSHAKE_A_DONE_STATUS = 1,
 	HANDSHAKE_A_DONE_SOCKFD = 2,
+	HANDSHAKE_A_DONE_REMOTE_AUTH = 3,
 	HANDSHAKE_CMD_READY = 1,
 	HANDSHAKE_CMD_ACCEPT = 2,
 	HANDSHAKE_CMD_DONE = 3,
@@ -108,6 +109,9 @@ enum {
 /* added to the priority for PSK requests: (EC)DHE-PSK first, for forward secrecy */
 #define PSK_PRIORITY		":+ECDHE-PSK:+DHE-PSK:+PSK"
 #define PSK_IDENTITY_MAX	256
+/* the key naming the server's certificate for the kernel: "klogfwd-peer:" DN */
+#define PEER_DESC_PREFIX	"klogfwd-peer:"
+#define PEER_DN_MAX		1024
 #define DEFAULT_TIMEOUT_MS	10000
 /* on top of the handshake timeout, before a blocked send is interrupted */
 #define WATCHDOG_SLACK_S	2
@@ -146,6 +150,7 @@ struct hs_req {
 	int32_t privkey;
 	int32_t psk;			/* PSK requests: the key serial, 0 if none */
 	gnutls_psk_client_credentials_t psk_cred;
+	int32_t peer;			/* the key naming who the server proved to be, or 0 */
 	char identity[PSK_IDENTITY_MAX];	/* the PSK identity, "" if none */
 	bool have_peername;
 	const char *bad;		/* why the reply is unusable, NULL if it is fine */
@@ -477,6 +482,8 @@ static void hs_done(struct genl *g, const struct hs_req *req, int status)
 	nlh = genl_msg(g, hs_family, HANDSHAKE_CMD_DONE, HANDSHAKE_FAMILY_VERSION);
 	mnl_attr_put_u32(nlh, HANDSHAKE_A_DONE_STATUS, (uint32_t)-status);
 	mnl_attr_put_u32(nlh, HANDSHAKE_A_DONE_SOCKFD, (uint32_t)req->fd);
+	if (!status && req->peer)
+		mnl_attr_put_u32(nlh, HANDSHAKE_A_DONE_REMOTE_AUTH, (uint32_t)req->peer);
 	err = genl_transact(g, nlh, ignore_cb, NULL);
 	if (err < 0)
 		log_err("%s: the kernel refused DONE: %s", req->label, strerror(-err));
@@ -1082,6 +1089,50 @@ static int session_setup(gnutls_session_t *sp, struct hs_req *req)
 	return 0;
 }
 
+/*
+ * Name who the server proved to be, for the kernel's done callback
+ * (HANDSHAKE_A_DONE_REMOTE_AUTH, as tlshd does): a PSK request, the PSK's
+ * key; a certificate, a key of type user in this child's process keyring
+ * (gone when it exits, after DONE), described PEER_DESC_PREFIX and the
+ * certificate's subject DN, holding its DER. Nothing if that fails: the
+ * session stands, without a name.
+ */
+static void peer_key(gnutls_session_t s, struct hs_req *req)
+{
+	char desc[sizeof(PEER_DESC_PREFIX) + PEER_DN_MAX];
+	const gnutls_datum_t *certs;
+	gnutls_datum_t dn = { NULL, 0 };
+	gnutls_x509_crt_t crt;
+	unsigned int n = 0, i;
+	long serial;
+
+	if (req->psk_cred) {
+		req->peer = req->psk;
+		return;
+	}
+	certs = gnutls_certificate_get_peers(s, &n);
+	if (!certs || !n || gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0 &&
+	    gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0) {
+		snprintf(desc, sizeof(desc), PEER_DESC_PREFIX "%.*s",
+			 (int)(dn.size < PEER_DN_MAX ? dn.size : PEER_DN_MAX - 1), dn.data);
+		/* the server chose it: nothing that controls a terminal */
+		for (i = 0; desc[i]; i++)
+			if ((unsigned char)desc[i] < 0x20 || desc[i] == 0x7f)
+				desc[i] = '?';
+		serial = syscall(SYS_add_key, "user", desc, certs[0].data, (size_t)certs[0].size,
+				 KEY_SPEC_PROCESS_KEYRING);
+		if (serial > 0)
+			req->peer = serial;
+		else
+			log_debug("%s: the server's certificate into a key: %s", req->label,
+				  strerror(errno));
+	}
+	gnutls_free(dn.data);
+	gnutls_x509_crt_deinit(crt);
+}
+
 static void log_success(gnutls_session_t s, struct hs_req *req)
 {
 	char *desc;
@@ -1163,8 +1214,10 @@ static int handshake(struct hs_req *req)
 	}
 	if (!status)
 		status = setup_ktls(s, req);
-	if (!status)
+	if (!status) {
 		log_success(s, req);
+		peer_key(s, req);
+	}
 	gnutls_deinit(s);	/* sends nothing: the connection is the kernel's now */
 out:
 	if (req->psk_cred)
