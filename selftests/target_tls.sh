@@ -173,7 +173,7 @@ resets() {
 		backoff 50-200 || return 1
 	# about 4.5 s of records, through the resets
 	"$PRODUCE" -o /dev/klogfwd/tl -n $((m - n - tail)) --seq-start $n --min 20 --max 3000 \
-		--seed 6 --rate 400 > /dev/null &
+		--seed 6 --rate $((400 / KLF_SLOW)) > /dev/null &
 	pid=$!
 	# each reset hits a TLS session: TCP is established before the
 	# handshake, and a reset then would fail the handshake, not a session
