@@ -194,6 +194,68 @@ int tls_key_check(const char *val)
 	return access(val, R_OK) ? errno : 0;
 }
 
+/*
+ * Read FILE @val (at most @size - 1 bytes; more is an error) into @buf,
+ * its absolute path into @path. Returns the length, or -1 after a message.
+ */
+static ssize_t tls_file_read(const char *op, const char *kw, const char *val,
+			     char path[PATH_MAX], char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd, err;
+
+	if (!realpath(val, path)) {
+		errmsg("%s: %s %s: %s", op, kw, val, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errmsg("%s: %s %s: %s", op, kw, val, strerror(errno));
+		return -1;
+	}
+	while (len < size && (n = read(fd, buf + len, size - len)) > 0)
+		len += n;
+	err = n < 0 ? errno : 0;
+	close(fd);
+	if (err || !len || len == size) {
+		if (err)
+			errmsg("%s: %s %s: %s", op, kw, val, strerror(err));
+		else if (!len)
+			errmsg("%s: %s %s: the file is empty", op, kw, val);
+		else
+			errmsg("%s: %s %s: larger than %zu bytes", op, kw, val, size - 1);
+		explicit_bzero(buf, len);
+		return -1;
+	}
+	return len;
+}
+
+/*
+ * @len bytes of @data into the key of type user @desc of the user keyring
+ * (added, or updated if it exists), readable as KEY_PERM_TLS says; its
+ * serial into *@serial. Returns 0, or KF_EXIT_ERROR after a message.
+ */
+static int tls_key_add(const char *op, const char *kw, const char *val, const char *desc,
+		       const void *data, size_t len, uint32_t *serial)
+{
+	long ret;
+
+	ret = syscall(SYS_add_key, "user", desc, data, len, KEY_SPEC_USER_KEYRING);
+	if (ret < 0) {
+		errmsg("%s: %s %s: cannot put it in a key of the user keyring: %s", op, kw,
+		       val, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	*serial = ret;
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, (long)*serial, (long)KEY_PERM_TLS) < 0) {
+		errmsg("%s: %s %s: cannot set the permissions of key %" PRIu32 ": %s", op, kw,
+		       val, *serial, strerror(errno));
+		return KF_EXIT_ERROR;
+	}
+	return 0;
+}
+
 /**
  * tls_key_load() - the key of a cert or key argument
  * @op: "target add", for messages
@@ -214,36 +276,18 @@ int tls_key_load(const char *op, const char *kw, const char *val, uint32_t *seri
 	const char *why = NULL;
 	unsigned int blocks = 0;
 	char path[PATH_MAX];
-	ssize_t n = 0, der;
-	size_t len = 0;
-	long ret;
-	int fd;
+	ssize_t len, der;
+	int ret;
 
 	ret = tls_key_serial(val, serial);
 	if (ret <= 0)
 		return ret ? KF_EXIT_ERROR : 0;
-	if (!realpath(val, path)) {
-		errmsg("%s: %s %s: %s", op, kw, val, strerror(errno));
+	len = tls_file_read(op, kw, val, path, buf, sizeof(buf));
+	if (len < 0)
 		return KF_EXIT_ERROR;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		errmsg("%s: %s %s: %s", op, kw, val, strerror(errno));
-		return KF_EXIT_ERROR;
-	}
-	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
-		len += n;
-	ret = n < 0 ? errno : 0;
-	close(fd);
-	der = 0;
-	if (!ret && len && len <= KEY_FILE_MAX)
-		der = tls_key_der(buf, len, !strcmp(kw, "cert"), &blocks, &why);
-	if (ret || !len || len > KEY_FILE_MAX || der < 0 || der > KEY_USER_MAX) {
-		if (ret)
-			errmsg("%s: %s %s: %s", op, kw, val, strerror(ret));
-		else if (!len)
-			errmsg("%s: %s %s: the file is empty", op, kw, val);
-		else if (der < 0)
+	der = tls_key_der(buf, len, !strcmp(kw, "cert"), &blocks, &why);
+	if (der < 0 || der > KEY_USER_MAX) {
+		if (der < 0)
 			errmsg("%s: %s %s: %s", op, kw, val, why);
 		else
 			errmsg("%s: %s %s: larger than a key holds (at most %d bytes of DER)", op,
@@ -255,20 +299,9 @@ int tls_key_load(const char *op, const char *kw, const char *val, uint32_t *seri
 		errmsg("%s: cert %s: %u certificates: the first is sent, without the chain", op,
 		       val, blocks);
 	snprintf(desc, sizeof(desc), KEY_DESC_PREFIX "%s", path);
-	ret = syscall(SYS_add_key, "user", desc, buf, (size_t)der, KEY_SPEC_USER_KEYRING);
+	ret = tls_key_add(op, kw, val, desc, buf, der, serial);
 	explicit_bzero(buf, sizeof(buf));
-	if (ret < 0) {
-		errmsg("%s: %s %s: cannot put it in a key of the user keyring: %s", op, kw,
-		       val, strerror(errno));
-		return KF_EXIT_ERROR;
-	}
-	*serial = ret;
-	if (syscall(SYS_keyctl, KEYCTL_SETPERM, (long)*serial, (long)KEY_PERM_TLS) < 0) {
-		errmsg("%s: %s %s: cannot set the permissions of key %" PRIu32 ": %s", op, kw,
-		       val, *serial, strerror(errno));
-		return KF_EXIT_ERROR;
-	}
-	return 0;
+	return ret;
 }
 
 static int hex_value(unsigned char c)
@@ -373,40 +406,25 @@ int tls_psk_load(const char *op, const char *val, uint32_t *serial)
 	unsigned char key[PSK_MAX];
 	const char *why = NULL, *id = NULL;
 	char path[PATH_MAX];
-	ssize_t n = 0, klen = -1;
+	ssize_t len, klen;
 	bool more = false;
-	size_t len = 0;
-	long ret;
-	int fd;
+	int ret;
 
 	ret = tls_key_serial(val, serial);
 	if (ret <= 0)
 		return ret ? KF_EXIT_ERROR : 0;
-	if (!realpath(val, path)) {
-		errmsg("%s: psk %s: %s", op, val, strerror(errno));
+	len = tls_file_read(op, "psk", val, path, buf, sizeof(buf));
+	if (len < 0)
 		return KF_EXIT_ERROR;
-	}
 	if (strchr(path, ';')) {
 		errmsg("%s: psk %s: a path with ';', which ends the file's name in the key's description",
 		       op, val);
+		explicit_bzero(buf, sizeof(buf));
 		return KF_EXIT_ERROR;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		errmsg("%s: psk %s: %s", op, val, strerror(errno));
-		return KF_EXIT_ERROR;
-	}
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += n;
-	ret = n < 0 ? errno : 0;
-	close(fd);
-	if (!ret)
-		klen = tls_psk_parse(buf, len, &id, key, &more, &why);
-	if (ret || klen < 0) {
-		if (ret)
-			errmsg("%s: psk %s: %s", op, val, strerror(ret));
-		else
-			errmsg("%s: psk %s: %s", op, val, why);
+	klen = tls_psk_parse(buf, len, &id, key, &more, &why);
+	if (klen < 0) {
+		errmsg("%s: psk %s: %s", op, val, why);
 		explicit_bzero(buf, sizeof(buf));
 		explicit_bzero(key, sizeof(key));
 		return KF_EXIT_ERROR;
@@ -415,21 +433,10 @@ int tls_psk_load(const char *op, const char *val, uint32_t *serial)
 		errmsg("%s: psk %s: more than one key in the file: the first, \"%s\", is used", op,
 		       val, id);
 	snprintf(desc, sizeof(desc), PSK_DESC_PREFIX "%s;%.128s", path, id);
-	ret = syscall(SYS_add_key, "user", desc, key, (size_t)klen, KEY_SPEC_USER_KEYRING);
+	ret = tls_key_add(op, "psk", val, desc, key, klen, serial);
 	explicit_bzero(buf, sizeof(buf));
 	explicit_bzero(key, sizeof(key));
-	if (ret < 0) {
-		errmsg("%s: psk %s: cannot put it in a key of the user keyring: %s", op, val,
-		       strerror(errno));
-		return KF_EXIT_ERROR;
-	}
-	*serial = ret;
-	if (syscall(SYS_keyctl, KEYCTL_SETPERM, (long)*serial, (long)KEY_PERM_TLS) < 0) {
-		errmsg("%s: psk %s: cannot set the permissions of key %" PRIu32 ": %s", op, val,
-		       *serial, strerror(errno));
-		return KF_EXIT_ERROR;
-	}
-	return 0;
+	return ret;
 }
 
 /**
