@@ -168,7 +168,7 @@ conflict() {
 	[ $? = 1 ] || return 1
 	sed 's/^/# /' "$W/c1.err" "$W/c2.err" "$W/c3.err"
 	grep -q "^klogfwd: $W/c1:1: log add: log sv-m exists with segment-bytes 1M, not 2M: change it with 'klogfwd log set sv-m \.\.\.', or delete it first$" "$W/c1.err" &&
-	grep -q "^klogfwd: $W/c2:1: target add: target sv-t1 exists with to 127.0.0.1:9, not 127.0.0.1:10: log, to, ack, tls, peername, cert and key are fixed" "$W/c2.err" &&
+	grep -q "^klogfwd: $W/c2:1: target add: target sv-t1 exists with to 127.0.0.1:9, not 127.0.0.1:10: log, to, ack, tls, peername, cert, key and psk are fixed" "$W/c2.err" &&
 	grep -q "^klogfwd: $W/c3:1: target add: target sv-t4 exists with window 64, not 32: change it with 'klogfwd target set sv-t4 \.\.\.', or delete it first$" "$W/c3.err" &&
 	settings > "$W/conflict" && diff "$W/before" "$W/conflict"
 }
