@@ -76,8 +76,10 @@ struct klf_tls_rec {
  *	      (written by klf_tls_done() before @answered)
  * @peer: the same for the session established, "" if none
  *
- * All but @done, @answered, @status, @cert, @privkey and @psk are under
- * the target's lock.
+ * All but @done, @answered, @status, @peer_new, @cert, @privkey and @psk
+ * are under the target's lock. @status and @peer_new are written by the
+ * agent's answer (klf_tls_done()) before @answered, and read under the
+ * lock after it; @cert, @privkey and @psk do not change after creation.
  */
 struct klf_tls {
 	struct completion done;
