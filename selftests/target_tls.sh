@@ -17,7 +17,7 @@ require_tools
 TLSD=${TLSD:-$KLF_TOP/build/tools/klogfwd-tlsd}
 KLF_TEST_LOGS=tl
 T=/sys/kernel/tracing
-trap 'agent_cont; cleanup_targets; probes_off' EXIT
+trap 'agent_cont; srv_signal CONT; cleanup_targets; probes_off' EXIT
 
 probes_off() {
 	echo 0 > $T/events/kprobes/enable 2> /dev/null
@@ -47,6 +47,8 @@ done
 
 ktap_plan 22
 n=$((3000 / KLF_SLOW))
+# the records in the log after the resets (case 7): 5 times 250, and a tail
+logged=$((n + 5 * 250 + 200 / KLF_SLOW))
 C=$WORK/tls
 mkdir -p "$C"
 
@@ -165,38 +167,56 @@ zerocopy() {
 }
 check "kernel TLS made records of the page-cache pages by reference: no plaintext copy" zerocopy
 
+# srv_signal SIGNAL: to socat's TLS server and the children it forked
+srv_signal() {
+	local pid
+	pid=$(_pid_file_alive "$WORK/srv.bg") || return 1
+	kill "-$1" "$pid" $(pgrep -P "$pid") 2> /dev/null
+}
+
+# in_flight: the target's connection holds bytes its peer has not
+# acknowledged (the kernel's count, not the module's)
+in_flight() {
+	ss -H -tni state established dst 127.0.0.1 dport = ":$port" |
+		grep -Eq 'notsent:[1-9]|unacked:[1-9]'
+}
+
+# Each reset hits a TLS session with bytes in flight: the server stops
+# (its window fills), 250 records of 1-3 KB go to the log, and the
+# connection is reset once the kernel holds bytes the server has not
+# acknowledged. Those go again on the next connection.
 resets() {
-	local i pid m=$((n + 2000 / KLF_SLOW)) tail=$((200 / KLF_SLOW))
+	local i m=$logged c=250 tail=$((200 / KLF_SLOW))
 	"$KLOGFWD" target del t1 &&
 	recv_start r2 -l "127.0.0.1:$rport" -f klf -d -n $m --linger 5000 -t $((180 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls peername logs.test \
 		backoff 50-200 || return 1
-	# about 4.5 s of records, through the resets
-	"$PRODUCE" -o /dev/klogfwd/tl -n $((m - n - tail)) --seq-start $n --min 20 --max 3000 \
-		--seed 6 --rate $((400 / KLF_SLOW)) > /dev/null &
-	pid=$!
-	# each reset hits a TLS session: TCP is established before the
-	# handshake, and a reset then would fail the handshake, not a session
 	for ((i = 0; i < 5; i++)); do
+		# TCP is established before the handshake: a reset then would
+		# fail the handshake, not a session
 		wait_for $((20 * KLF_SLOW)) tstat_is t1 tls_handshakes -gt $i &&
-		wait_for $((20 * KLF_SLOW)) reset_conn dst 127.0.0.1 dport = ":$port" ||
-			{ echo "# reset $i: no TLS session to reset"; return 1; }
-		nap 0.3
+		srv_signal STOP || { echo "# reset $i: no TLS session to reset"; return 1; }
+		"$PRODUCE" -o /dev/klogfwd/tl -n $c --seq-start $((n + i * c)) \
+			--min 1000 --max 3000 --seed $((6 + i)) > /dev/null ||
+			{ echo "# the producer failed"; return 1; }
+		wait_for $((20 * KLF_SLOW)) in_flight &&
+		reset_conn dst 127.0.0.1 dport = ":$port" ||
+			{ echo "# reset $i: nothing in flight to reset"; return 1; }
+		srv_signal CONT
 	done
-	wait $pid || { echo "# the producer failed"; return 1; }
 	# the last records after the last reset: the receiver, which stops
 	# taking connections once it has them all, gets them on a connection
 	# that lives on to acknowledge them
 	"$PRODUCE" -o /dev/klogfwd/tl -n $tail --seq-start $((m - tail)) --min 20 --max 3000 \
-		--seed 7 > /dev/null || { echo "# the producer failed"; return 1; }
+		--seed 11 > /dev/null || { echo "# the producer failed"; return 1; }
 	recv_wait r2 $((180 * KLF_SLOW)) || return 1
 	wait_for $((10 * KLF_SLOW)) tstat_is t1 acked_offset = $m &&
 	tstat_is t1 tls_handshakes -ge 6 && tstat_is t1 reconnects -ge 5 ||
 		{ "$KLOGFWD" target show t1 | sed 's/^/# /'; return 1; }
 	echo "# duplicates $(rstat r2 duplicates) resent_bytes $(tstat t1 resent_bytes)"
-	# the resets came mid-stream (records went again), and, as over plain
-	# TCP (target_faults.sh), a record comes twice only if it was sent
-	# again (ACKs lost with the connection), each at least 52 bytes framed
+	# records went again, and, as over plain TCP (target_faults.sh), a
+	# record comes twice only if it was sent again (ACKs lost with the
+	# connection), each at least 52 bytes framed
 	tstat_is t1 resent_bytes -gt 0 &&
 	[ "$(rstat r2 records)" = $m ] && [ "$(rstat r2 gaps)" = 0 ] &&
 	[ "$(rstat r2 offset_gaps)" = 0 ] &&
@@ -208,7 +228,7 @@ check "5 resets mid-stream: no record lost, repeats only of records resent" rese
 # are read through kernel TLS, past the server's TLS 1.3 session tickets
 # (records that are not data: without a control buffer they fail the read)
 app_acks() {
-	local m=$((n + 2000 / KLF_SLOW))
+	local m=$logged
 	"$KLOGFWD" target del t1 &&
 	recv_start r3 -l "127.0.0.1:$rport" -f klf -a -d -n $m -t $((120 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t7 log tl to "127.0.0.1:$port" tls peername logs.test ack app &&
@@ -255,7 +275,7 @@ client_cert() {
 		TCP:127.0.0.1:"$rport" > "$WORK/srv-cc.log" 2>&1 &&
 	wait_for $((10 * KLF_SLOW)) port_used "$p" || return 1
 	echo "$p" > "$WORK/cc.port"
-	m=$((n + 2000 / KLF_SLOW))
+	m=$logged
 	recv_start r4 -l "127.0.0.1:$rport" -f klf -n $m --linger 2500 -t $((180 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t8 log tl to "127.0.0.1:$p" tls peername logs.test || return 1
 	# TLS 1.3: the agent's handshake ends before the server checks; the
@@ -343,7 +363,7 @@ refused "target-new refuses a key the caller cannot read (revoked)" \
 # lost and nothing sent twice (the receiver takes no duplicate), with a
 # producer appending throughout
 rekey_time() {
-	local m0=$((n + 2000 / KLF_SLOW)) k=$((1200 / KLF_SLOW)) pid
+	local m0=$logged k=$((1200 / KLF_SLOW)) pid
 	recv_start r5 -l "127.0.0.1:$rport" -f klf -n $((m0 + k)) --linger 2500 \
 		-t $((120 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t11 log tl to "127.0.0.1:$port" tls peername logs.test \
@@ -364,7 +384,7 @@ rekey_time() {
 check "rekey-after 2: a new session every 2 s or so, each record once, in order" rekey_time
 
 rekey_bytes() {
-	local m=$((n + 2000 / KLF_SLOW + 1200 / KLF_SLOW))
+	local m=$((logged + 1200 / KLF_SLOW))
 	recv_start r6 -l "127.0.0.1:$rport" -f klf -n $m --linger 2500 -t $((120 * KLF_SLOW)) &&
 	"$KLOGFWD" target add t12 log tl to "127.0.0.1:$port" tls peername logs.test \
 		rekey-bytes 1M &&
