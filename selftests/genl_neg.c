@@ -21,7 +21,7 @@
 #include "kselftest_harness.h"
 #include "klf_nl.h"
 
-#define MAXA 6
+#define MAXA 8
 
 struct attr {
 	int type;
@@ -272,6 +272,54 @@ FIXTURE_VARIANT_ADD(neg, target_new_name_that_exists) {
 	{ S(TGT(NAME), "negt-keep"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
 	  U16(TGT(PORT), 9) },
 	-EEXIST, 0,
+};
+/*
+ * TLS: a kernel without the handshake upcall (6.1) refuses tls itself
+ * (EOPNOTSUPP) before it looks at the rest; the CLI refuses all of these
+ * before netlink, so only these rows reach the module's own checks.
+ */
+FIXTURE_VARIANT_ADD(neg, target_new_peername_without_tls) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), S(TGT(TLS_PEERNAME), "logs.test") },
+	-EINVAL, 1,
+};
+FIXTURE_VARIANT_ADD(neg, target_new_rekey_without_tls) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), U32(TGT(TLS_REKEY_S), 60) },
+	-EINVAL, 1,
+};
+FIXTURE_VARIANT_ADD(neg, target_new_tls_empty_peername) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), U8(TGT(TLS), 1), S(TGT(TLS_PEERNAME), "") },
+	-EINVAL, 1, -EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(neg, target_new_tls_cert_without_key) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), U8(TGT(TLS), 1), U32(TGT(TLS_CERT), 1) },
+	-EINVAL, 1, -EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(neg, target_new_tls_psk_and_cert) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), U8(TGT(TLS), 1), U32(TGT(TLS_PSK), 1),
+	  U32(TGT(TLS_CERT), 1), U32(TGT(TLS_KEY), 1) },
+	-EINVAL, 1, -EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(neg, target_new_tls_psk_of_no_key) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), U8(TGT(TLS), 1), U32(TGT(TLS_PSK), 0x7ffffffe) },
+	-ENOKEY, 1, -EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(neg, target_new_tls_psk_serial_0) {
+	TNEW,
+	{ S(TGT(NAME), "negt"), S(TGT(LOG), "neg-keep"), U32(TGT(IPV4), LO),
+	  U16(TGT(PORT), 9), U8(TGT(TLS), 1), U32(TGT(TLS_PSK), 0) },
+	-ERANGE, 1,
 };
 /* target-set, -del, -get */
 FIXTURE_VARIANT_ADD(neg, target_set_on_a_missing_target) {
