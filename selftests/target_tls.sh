@@ -17,7 +17,7 @@ require_tools
 TLSD=${TLSD:-$KLF_TOP/build/tools/klogfwd-tlsd}
 KLF_TEST_LOGS=tl
 T=/sys/kernel/tracing
-trap 'agent_cont; srv_signal CONT; cleanup_targets; probes_off' EXIT
+trap 'agent_cont; srv_signal srvr CONT; cleanup_targets; probes_off' EXIT
 
 probes_off() {
 	echo 0 > $T/events/kprobes/enable 2> /dev/null
@@ -81,10 +81,11 @@ certs() {
 		--template "$C/expired.tmpl" --outfile "$C/expired.pem" > /dev/null 2>&1
 }
 
-# tls_server NAME PORT CERT KEY TO: socat's TLS server on PORT, each
-# connection forwarded in clear to 127.0.0.1:TO
+# tls_server NAME PORT CERT KEY TO [OPTS]: socat's TLS server on PORT,
+# each connection forwarded in clear to 127.0.0.1:TO; OPTS more of socat's
+# options of the listening address
 tls_server() {
-	spawn "$1" socat OPENSSL-LISTEN:"$2",reuseaddr,fork,cert="$3",key="$4",verify=0 \
+	spawn "$1" socat OPENSSL-LISTEN:"$2",reuseaddr,fork,cert="$3",key="$4",verify=0${6:+,$6} \
 		TCP:127.0.0.1:"$5" > "$WORK/$1.log" 2>&1 &&
 	wait_for $((10 * KLF_SLOW)) port_used "$2"
 }
@@ -167,42 +168,47 @@ zerocopy() {
 }
 check "kernel TLS made records of the page-cache pages by reference: no plaintext copy" zerocopy
 
-# srv_signal SIGNAL: to socat's TLS server and the children it forked
+# srv_signal NAME SIGNAL: to the socat that spawn NAME started and the
+# children it forked
 srv_signal() {
 	local pid
-	pid=$(_pid_file_alive "$WORK/srv.bg") || return 1
-	kill "-$1" "$pid" $(pgrep -P "$pid") 2> /dev/null
+	pid=$(_pid_file_alive "$WORK/$1.bg") || return 1
+	kill "-$2" "$pid" $(pgrep -P "$pid") 2> /dev/null
 }
 
-# in_flight: the target's connection holds bytes its peer has not
+# in_flight PORT: the connection to PORT holds bytes its peer has not
 # acknowledged (the kernel's count, not the module's)
 in_flight() {
-	ss -H -tni state established dst 127.0.0.1 dport = ":$port" |
+	ss -H -tni state established dst 127.0.0.1 dport = ":$1" |
 		grep -Eq 'notsent:[1-9]|unacked:[1-9]'
 }
 
-# Each reset hits a TLS session with bytes in flight: the server stops
-# (its window fills), 250 records of 1-3 KB go to the log, and the
-# connection is reset once the kernel holds bytes the server has not
-# acknowledged. Those go again on the next connection.
+# Each reset hits a TLS session with bytes in flight: the server stops,
+# 250 records of 1-3 KB (about 500 KB) go to the log, and the connection
+# is reset once the kernel holds bytes the server has not acknowledged.
+# Those go again on the next connection. The server's receive buffer is
+# fixed at 64 KiB (the kernel would grow it while socat reads), so that
+# its window cannot take all of them.
 resets() {
-	local i m=$logged c=250 tail=$((200 / KLF_SLOW))
+	local i m=$logged c=250 tail=$((200 / KLF_SLOW)) sp
+	sp=$(free_port)
+	tls_server srvr "$sp" "$C/ca-srv.pem" "$C/ca-srv.key" "$rport" rcvbuf=65536 &&
 	"$KLOGFWD" target del t1 &&
 	recv_start r2 -l "127.0.0.1:$rport" -f klf -d -n $m --linger 5000 -t $((180 * KLF_SLOW)) &&
-	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$port" tls peername logs.test \
+	"$KLOGFWD" target add t1 log tl to "127.0.0.1:$sp" tls peername logs.test \
 		backoff 50-200 || return 1
 	for ((i = 0; i < 5; i++)); do
 		# TCP is established before the handshake: a reset then would
 		# fail the handshake, not a session
 		wait_for $((20 * KLF_SLOW)) tstat_is t1 tls_handshakes -gt $i &&
-		srv_signal STOP || { echo "# reset $i: no TLS session to reset"; return 1; }
+		srv_signal srvr STOP || { echo "# reset $i: no TLS session to reset"; return 1; }
 		"$PRODUCE" -o /dev/klogfwd/tl -n $c --seq-start $((n + i * c)) \
 			--min 1000 --max 3000 --seed $((6 + i)) > /dev/null ||
 			{ echo "# the producer failed"; return 1; }
-		wait_for $((20 * KLF_SLOW)) in_flight &&
-		reset_conn dst 127.0.0.1 dport = ":$port" ||
+		wait_for $((20 * KLF_SLOW)) in_flight "$sp" &&
+		reset_conn dst 127.0.0.1 dport = ":$sp" ||
 			{ echo "# reset $i: nothing in flight to reset"; return 1; }
-		srv_signal CONT
+		srv_signal srvr CONT
 	done
 	# the last records after the last reset: the receiver, which stops
 	# taking connections once it has them all, gets them on a connection
