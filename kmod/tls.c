@@ -99,7 +99,10 @@ static void klf_tls_done(void *data, int status, key_serial_t peerid)
 	/* pairs with klf_tls_poll()'s acquire: @status is read after */
 	smp_store_release(&tls->answered, true);
 	queue_work(klf_wq, &t->work);
-	/* last: a cancellation that lost the race waits for it, then may free @t */
+	/*
+	 * last: klf_tls_poll() and a cancellation that lost the race wait
+	 * for it, then may free @t
+	 */
 	complete(&tls->done);
 }
 
@@ -242,8 +245,13 @@ int klf_tls_poll(struct klf_target *t)
 			kernel_sock_shutdown(t->sock, SHUT_RDWR);
 			return klf_tls_failed(t, -ETIMEDOUT);
 		}
-		wait_for_completion(&tls->done);
 	}
+	/*
+	 * The answer came, or is being given: klf_tls_done() may still be
+	 * between @answered and complete(). Once this returns it no longer
+	 * touches @t, which a target del may then free.
+	 */
+	wait_for_completion(&tls->done);
 	tls->pending = false;
 	ret = READ_ONCE(tls->status);
 	if (!ret)
