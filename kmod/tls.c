@@ -78,8 +78,16 @@ static void klf_tls_peer(struct klf_tls *tls, key_serial_t peerid)
 		d += strlen(KLF_TLS_PEER_DESC);
 	else if (semi)
 		d = semi + 1;
-	if (d)
-		strscpy(tls->peer_new, d, sizeof(tls->peer_new));
+	if (d && strscpy(tls->peer_new, d, sizeof(tls->peer_new)) < 0) {
+		/* cut: not in the middle of a UTF-8 sequence */
+		size_t n = sizeof(tls->peer_new) - 1;
+
+		while (n && (tls->peer_new[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n && (tls->peer_new[n - 1] & 0xc0) == 0xc0)
+			n--;
+		tls->peer_new[n] = '\0';
+	}
 	key_ref_put(ref);
 }
 

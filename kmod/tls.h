@@ -29,8 +29,12 @@ struct klf_target;
 #define KLF_TLS_DRAIN_MS	30000
 /* how klogfwd-tlsd describes the key of a receiver's certificate */
 #define KLF_TLS_PEER_DESC	"klogfwd-peer:"
-/* the room for who the receiver proved to be (a DN or a PSK identity) */
-#define KLF_TLS_PEER_LEN	128
+/*
+ * the room for who the receiver proved to be (a DN or a PSK identity, of
+ * at most 128 bytes): 255 bytes and the NUL; a longer DN is cut at a
+ * character's start
+ */
+#define KLF_TLS_PEER_LEN	256
 /* the shortest pre-shared key taken: 128 bits */
 #define KLF_TLS_PSK_MIN		16
 
