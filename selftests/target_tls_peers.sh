@@ -13,7 +13,9 @@
 # (EBADMSG), and the target then delivers everything (ack app). One that
 # sends close_notify or an alert on an idle ack app connection ends it
 # too (target show keeps the last alert it read: tls-alert), and the
-# target then delivers everything. The agent SIGKILLed mid-handshake, with
+# target then delivers everything. A KeyUpdate from the server: an ack tcp
+# target goes on, an ack app one loses its connection (EBADMSG) and
+# connects again. The agent SIGKILLed mid-handshake, with
 # a request it took and one still queued: the module cancels both at 10 s
 # (ETIMEDOUT), nothing leaves in clear, and a new agent serves the retry.
 # The agent stopped while a target delivers: it retries with ESRCH and
@@ -27,7 +29,7 @@ require_module
 require_tools
 TLSD=${TLSD:-$KLF_TOP/build/tools/klogfwd-tlsd}
 ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
-KLF_TEST_LOGS="po pk pa"
+KLF_TEST_LOGS="po pk pa pu"
 trap 'agent_cont; cleanup_targets; peers_stop; [ -e /sys/module/klogfwd ] || insmod "$ko"' EXIT
 
 # agent_cont: let a stopped agent go on
@@ -396,6 +398,85 @@ alert_idle() {
 	"$KLOGFWD" target del pn && "$KLOGFWD" target del pl && stop pn && stop pl
 }
 check "close_notify or an alert on an idle ack app connection ends it; then all delivered" alert_idle
+
+# A KeyUpdate from the server (s_server's "k" and "K" commands). Kernel
+# TLS in 6.12 cannot take new keys for receiving. An ack tcp target never
+# reads its connection: it goes on, and the server, whose keys for reading
+# did not change, gets every record after it too (its request that we
+# update ours, "K", goes unanswered: OpenSSL does not insist). An ack app
+# target reads: the KeyUpdate is not data and is dropped, and the server's
+# next record, under its new keys, does not decrypt (EBADMSG): the
+# connection ends and the target connects again (Documentation/security.rst).
+# s_server answers each command with "SSL_do_handshake -> 1".
+# file_has FILE TEXT: FILE (binary: s_server's output) holds TEXT
+file_has() {
+	grep -aqF -- "$2" "$1"
+}
+# ku_server NAME: s_server (TLS 1.3) on a free port, its port on stdout;
+# its commands go to $WORK/NAME.in (see s_server above); its messages
+# are written to its standard output through stdio, unbuffered with stdbuf
+ku_server() {
+	local port
+	port=$(free_port)
+	mkfifo "$WORK/$1.in" || return 1
+	stdbuf -o0 openssl s_server -naccept 2 -accept "127.0.0.1:$port" -tls1_3 \
+		-cert "$C/srv.pem" -key "$C/srv.key" \
+		<> "$WORK/$1.in" > "$WORK/$1.out" 2> "$WORK/$1.err" &
+	echo "$! $(_pid_start $!)" > "$WORK/$1.bg"
+	wait_for $((10 * KLF_SLOW)) port_used "$port" && echo "$port"
+}
+ku_show() {
+	local f
+	"$KLOGFWD" target show kut | sed 's/^/# /'
+	"$KLOGFWD" target show kua | sed 's/^/# /'
+	for f in kt ka; do
+		grep -aoE 'ACCEPT|CIPHER is .*|SSL_do_handshake -> .*|ERROR|seq=[0-9]+ ' \
+			"$WORK/$f.out" | tail -n 4 | sed "s/^/# $f.out: /"
+		tail -n 3 "$WORK/$f.err" | sed "s/^/# $f.err: /"
+	done
+}
+key_update() {
+	local pt pa mark k=$((200 / KLF_SLOW))
+	agent_up || return 1
+	mark=$(dmesg_mark) || return 1
+	"$KLOGFWD" log add pu framing klf &&
+	"$PRODUCE" -o /dev/klogfwd/pu -n $k --min 20 --max 500 --seed 31 > /dev/null &&
+	pt=$(ku_server kt) && pa=$(ku_server ka) &&
+	"$KLOGFWD" target add kut log pu to "127.0.0.1:$pt" tls peername logs.test &&
+	"$KLOGFWD" target add kua log pu to "127.0.0.1:$pa" tls peername logs.test ack app \
+		backoff 50-200 &&
+	if ! { wait_for $((30 * KLF_SLOW)) file_has "$WORK/kt.out" "seq=$((k - 1)) " &&
+	       wait_for $((30 * KLF_SLOW)) file_has "$WORK/ka.out" "seq=$((k - 1)) " &&
+	       echo K > "$WORK/kt.in" && echo k > "$WORK/ka.in" &&
+	       wait_for $((10 * KLF_SLOW)) file_has "$WORK/kt.out" "SSL_do_handshake -> 1" &&
+	       wait_for $((10 * KLF_SLOW)) file_has "$WORK/ka.out" "SSL_do_handshake -> 1"; }; then
+		ku_show
+		return 1
+	fi
+	echo "after the update" > "$WORK/ka.in" &&
+	"$PRODUCE" -o /dev/klogfwd/pu -n $k --seq-start $k --min 20 --max 500 --seed 32 \
+		> /dev/null || return 1
+	# ack tcp: the same connection carries the later records
+	if ! { wait_for $((30 * KLF_SLOW)) file_has "$WORK/kt.out" "seq=$((2 * k - 1)) " &&
+	       wait_for $((10 * KLF_SLOW)) tstat_is kut acked_offset = $((2 * k)) &&
+	       tstat_is kut tls_handshakes = 1 && tstat_is kut reconnects = 0; }; then
+		ku_show
+		return 1
+	fi
+	# ack app: the connection ends on the record that does not decrypt
+	# (-74 on the debug kernel, without CONFIG_SYMBOLIC_ERRNAME)
+	if ! { wait_for $((20 * KLF_SLOW)) eval 'dmesg_since "$mark" |
+		grep -qE "target kua \(log pu\): connection to 127.0.0.1:$pa lost: -(EBADMSG|74)\$"' &&
+	       wait_for $((20 * KLF_SLOW)) tstat_is kua tls_handshakes -ge 2; }; then
+		dmesg_since "$mark" | grep 'target ku' | sed 's/^/# /'
+		"$KLOGFWD" target show kua | sed 's/^/# /'
+		return 1
+	fi
+	"$KLOGFWD" target del kut && "$KLOGFWD" target del kua && "$KLOGFWD" log del pu &&
+	stop kt KILL && stop ka KILL
+}
+check "a KeyUpdate from the server: ack tcp goes on; ack app ends the connection (EBADMSG), connects again" \
+	key_update
 
 # The agent SIGKILLed mid-handshake, in both places a request can be: ps1
 # to a server that never answers, whose request the agent's child took and
