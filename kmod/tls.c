@@ -114,18 +114,22 @@ static void klf_tls_done(void *data, int status, key_serial_t peerid)
 	complete(&tls->done);
 }
 
-static const char *klf_tls_why(int err)
+static const char *klf_tls_why(const struct klf_tls *tls, int err)
 {
 	switch (err) {
 	case -ESRCH:
 		return ": no handshake agent (klogfwd-tlsd) runs in the target's network namespace";
 	case -EACCES:
+		if (tls->psk)
+			return ": the pre-shared key did not authenticate the session";
 		return ": the agent did not accept the receiver's certificate";
 	case -ETIMEDOUT:
 		return ": no answer from the handshake agent in time";
 	case -EKEYREJECTED:
 		return ": kernel TLS was not set up on the connection";
 	case -ENOKEY:
+		if (tls->psk)
+			return ": the agent could not read or use the pre-shared key";
 		return ": the agent could not read or use the client certificate or its key";
 	default:
 		return "";
@@ -140,7 +144,8 @@ static int klf_tls_failed(struct klf_target *t, int err)
 		t->fail_said = true;
 		if (klf_target_say_ok(t))
 			pr_info("target %s (log %s): TLS handshake with %pISpc failed: %pe%s; retrying quietly\n",
-				t->name, t->log->name, &t->addr, ERR_PTR(err), klf_tls_why(err));
+				t->name, t->log->name, &t->addr, ERR_PTR(err),
+				klf_tls_why(t->tls, err));
 	}
 	return err;
 }

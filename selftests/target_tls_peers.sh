@@ -8,7 +8,8 @@
 # each writes every record byte-exact and in order. With a pre-shared key
 # (psk FILE, TLS 1.3 PSK) s_server gets the same stream without any
 # certificate; one with another key refuses the handshake and nothing is
-# sent; the module refuses a key of fewer than 16 bytes. A server that sends,
+# sent; the module refuses a key of fewer than 16 bytes, and the agent a key
+# updated to fewer since, and a server of TLS 1.2 only. A server that sends,
 # mid-stream, what kernel TLS cannot decrypt breaks the connection
 # (EBADMSG), and the target then delivers everything (ack app). One that
 # sends close_notify or an alert on an idle ack app connection ends it
@@ -234,10 +235,11 @@ check "the same records to openssl s_server over TLS 1.2 (ChaCha20-Poly1305): th
 # s_server knows the identity web1 and its key; "psk FILE" takes the
 # line psktool writes, the CLI puts the key in a user key described
 # klogfwd-psk:PATH;IDENTITY, the agent does a PSK handshake from it.
-# o_server PORT PSKHEX NAME: s_server with only a PSK, output in NAME.out
+# o_server PORT PSKHEX NAME [VERSION]: s_server with only a PSK (TLS 1.3
+# unless VERSION is given, e.g. -tls1_2), output in NAME.out
 o_server() {
 	mkfifo "$WORK/$3.in" || return 1
-	openssl s_server -quiet -accept "127.0.0.1:$1" -nocert -tls1_3 \
+	openssl s_server -quiet -accept "127.0.0.1:$1" -nocert "${4:--tls1_3}" \
 		-psk_identity web1 -psk "$2" \
 		<> "$WORK/$3.in" > "$WORK/$3.out" 2> "$WORK/$3.err" &
 	echo "$! $(_pid_start $!)" > "$WORK/$3.bg"
@@ -301,15 +303,61 @@ refused "target-new refuses a pre-shared key of fewer than 16 bytes, naming its 
 	"psk key [0-9]+ holds 8 bytes: a pre-shared key needs at least 16" \
 	"$KLOGFWD" target add pps2 log po to 127.0.0.1:9 tls psk "key:$(short_key)"
 
+# user_key DESC HEX: add_key(2) of a user key in the user keyring, or the
+# payload of the one of that description replaced (its serial stays)
+user_key() {
+	python3 -c 'import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+L = ctypes.c_long
+b = bytes.fromhex(sys.argv[2])
+r = libc.syscall(248, ctypes.c_char_p(b"user"), ctypes.c_char_p(sys.argv[1].encode()),
+                 ctypes.c_char_p(b), L(len(b)), L(-4))
+print(r) if r > 0 else exit(1)' "$1" "$2"
+}
+
+# The agent offers TLS 1.3 only with a pre-shared key: a server of TLS 1.2
+# PSK alone fails the handshake, nothing sent. A key updated to 8 bytes
+# after target-new checked it: the agent refuses it at the next handshake
+# (ENOKEY), nothing sent with it.
+psk_agent_checks() {
+	local p1 p2 k
+	p1=$(free_port)
+	p2=$(free_port)
+	o_server "$p1" "$psk_key" opsk3 -tls1_2 &&
+	"$KLOGFWD" target add pp12 log po to "127.0.0.1:$p1" tls psk "$C/psk.txt" &&
+	wait_for $((20 * KLF_SLOW)) tstat_is pp12 tls_failures -ge 1 &&
+	tstat_is pp12 tls_handshakes = 0 && tstat_is pp12 bytes_sent = 0 &&
+	[ ! -s "$WORK/opsk3.out" ] ||
+		{ "$KLOGFWD" target show pp12; tail -n 3 "$WORK/tlsd.out"; return 1; }
+	"$KLOGFWD" target del pp12 &&
+	k=$(user_key "klogfwd-test;web1" "$psk_key") &&
+	o_server "$p2" "$psk_key" opsk4 &&
+	"$KLOGFWD" target add ppu log po to "127.0.0.1:$p2" tls psk "key:$k" backoff 50-200 &&
+	wait_for $((30 * KLF_SLOW)) tstat_is ppu tls_handshakes = 1 &&
+	[ "$(user_key "klogfwd-test;web1" 0102030405060708)" = "$k" ] &&
+	wait_for $((10 * KLF_SLOW)) reset_conn dst 127.0.0.1 dport = ":$p2" &&
+	wait_for $((20 * KLF_SLOW)) tstat_is ppu tls_failures -ge 1 &&
+	tstat_is ppu last_error = 126 && tstat_is ppu tls_handshakes = 1 &&
+	grep -q "the pre-shared key (key $k) holds 8 bytes: at least 16 are needed" \
+		"$WORK/tlsd.out" ||
+		{ "$KLOGFWD" target show ppu; tail -n 3 "$WORK/tlsd.out"; return 1; }
+	"$KLOGFWD" target del ppu
+}
+check "psk: TLS 1.3 only (a TLS 1.2 server fails); a key updated to 8 bytes is refused by the agent (ENOKEY)" \
+	psk_agent_checks
+
 del_po() {
 	local t
-	for t in prs psn pos pps; do
+	for t in prs psn pos pps pp12 ppu; do
 		"$KLOGFWD" target del "$t" 2> /dev/null
 	done
 	peers_stop
 	stop ossl
 	stop opsk
 	stop opsk2
+	stop opsk3
+	stop opsk4
 }
 del_po
 

@@ -106,8 +106,13 @@ enum {
 #define DEFAULT_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
 				"-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:" \
 				"%NO_TICKETS"
-/* added to the priority for PSK requests: (EC)DHE-PSK first, for forward secrecy */
-#define PSK_PRIORITY		":+ECDHE-PSK:+DHE-PSK:+PSK"
+/*
+ * added to the priority for PSK requests: (EC)DHE-PSK first, for forward
+ * secrecy; TLS 1.3 only (TLS 1.2's PSK suites have none without DHE)
+ */
+#define PSK_PRIORITY		":+ECDHE-PSK:+DHE-PSK:+PSK:-VERS-TLS1.2"
+/* the shortest pre-shared key taken, as the module checks at target-new */
+#define PSK_MIN			16
 #define PSK_IDENTITY_MAX	256
 /* the key naming the server's certificate for the kernel: "klogfwd-peer:" DN */
 #define PEER_DESC_PREFIX	"klogfwd-peer:"
@@ -709,6 +714,13 @@ static int load_psk(struct hs_req *req)
 	if (err < 0) {
 		log_err("%s: cannot read the pre-shared key (key %d): %s", req->label, req->psk,
 			strerror(-err));
+		return -ENOKEY;
+	}
+	/* the key may have been updated since the module checked it */
+	if (keyd.size < PSK_MIN) {
+		log_err("%s: the pre-shared key (key %d) holds %u bytes: at least %d are needed",
+			req->label, req->psk, keyd.size, PSK_MIN);
+		datum_wipe(&keyd);
 		return -ENOKEY;
 	}
 	ret = gnutls_psk_allocate_client_credentials(&req->psk_cred);
