@@ -45,7 +45,7 @@ for c in socat openssl certtool; do
 	command -v $c > /dev/null || skip_all "$c is not installed"
 done
 
-ktap_plan 22
+ktap_plan 23
 n=$((3000 / KLF_SLOW))
 # the records in the log after the resets (case 7): 5 times 250, and a tail
 logged=$((n + 5 * 250 + 200 / KLF_SLOW))
@@ -415,6 +415,48 @@ rekey_plain() {
 		{ echo "# $out"; return 1; }
 }
 check "rekey-after on a target without tls is refused" rekey_plain
+
+# A subject DN of more than 255 bytes (three OUs of UTF-8 "é", the first
+# with an "a" before, so that byte 255 falls inside an "é"): tls-peer is
+# its first 254 bytes, cut before the split character (valid UTF-8, read
+# back through the CLI's JSON), not 255 bytes ending in half of one.
+long_dn() {
+	local p e1 e2 dn js
+	e1=a$(printf 'é%.0s' {1..59}) e2=$(printf 'é%.0s' {1..60})
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -utf8 \
+		-keyout "$C/long.key" -out "$C/long.csr" \
+		-subj "/CN=logs.test/OU=$e2/OU=$e2/OU=$e1" 2> /dev/null &&
+	openssl x509 -req -in "$C/long.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
+		-CAcreateserial -days 2 -out "$C/long.pem" -extfile "$C/san.ext" 2> /dev/null ||
+		return 1
+	# GnuTLS gives the DN in RFC 4514's order, the last RDN first
+	dn="OU=$e1,OU=$e2,OU=$e2,CN=logs.test"
+	p=$(free_port)
+	spawn srvl socat -u OPENSSL-LISTEN:"$p",reuseaddr,fork,cert="$C/long.pem",key="$C/long.key",verify=0 \
+		OPEN:/dev/null > "$WORK/srvl.log" 2>&1 &&
+	wait_for $((10 * KLF_SLOW)) port_used "$p" &&
+	"$KLOGFWD" target add t14 log tl to "127.0.0.1:$p" tls peername logs.test &&
+	wait_for $((20 * KLF_SLOW)) tstat_is t14 tls_handshakes -ge 1 &&
+	js=$("$KLOGFWD" -j target show t14) || return 1
+	python3 -c 'import json, sys
+def find(o):
+    if isinstance(o, dict):
+        if "tls_peer" in o:
+            return o["tls_peer"]
+        o = list(o.values())
+    if isinstance(o, list):
+        for v in o:
+            r = find(v)
+            if r is not None:
+                return r
+got = find(json.loads(sys.stdin.buffer.read()))
+want = sys.argv[1].encode()[:254].decode()
+if got != want:
+    sys.exit("# tls_peer %r (%d bytes), want its first 254 bytes" %
+             (got, len(got.encode()) if got else 0))' "$dn" <<< "$js" || return 1
+	"$KLOGFWD" target del t14 && stop srvl
+}
+check "a subject DN over 255 bytes: tls-peer its first 254, cut at a character's start" long_dn
 
 # refused NAME PORT CERT KEY ERRNO [PEERNAME]: a target to a server the agent
 # must refuse fails with ERRNO, counts the failure and sends nothing
