@@ -203,10 +203,11 @@ static int klf_nl_target_tls(struct genl_info *info, struct klf_tls_params *tls)
 		ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_KEY, &tls->privkey);
 	if (!ret)
 		ret = klf_nl_tls_key(info, KLOGFWD_A_TARGET_TLS_PSK, &tls->psk);
-	if (!ret && tls->psk && tls->psk->datalen < KLF_TLS_PSK_MIN) {
+	if (!ret && tls->psk && tls->psk->datalen < KLOGFWD_TLS_PSK_MIN) {
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[KLOGFWD_A_TARGET_TLS_PSK],
 					"psk key %u holds %u bytes: a pre-shared key needs at least %u",
-					key_serial(tls->psk), tls->psk->datalen, KLF_TLS_PSK_MIN);
+					key_serial(tls->psk), tls->psk->datalen,
+					KLOGFWD_TLS_PSK_MIN);
 		ret = -EINVAL;
 	}
 	if (ret) {

@@ -35,9 +35,6 @@ struct klf_target;
  * character's start
  */
 #define KLF_TLS_PEER_LEN	256
-/* the shortest pre-shared key taken: 128 bits */
-#define KLF_TLS_PSK_MIN		16
-
 /**
  * struct klf_tls_rec - the end of a TLS record sent on the connection
  * @wire: ciphertext bytes on the connection up to the record's end

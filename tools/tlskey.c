@@ -42,14 +42,14 @@
 #include <unistd.h>
 
 #include <linux/keyctl.h>
+#include <linux/klogfwd.h>
 
 #include "subcommands.h"
 #include "tlskey.h"
 
 #define KEY_DESC_PREFIX		"klogfwd:"
 #define PSK_DESC_PREFIX		"klogfwd-psk:"
-/* a pre-shared key: 128 to 512 bits; its identity: at most 128 characters */
-#define PSK_MIN			16
+/* a pre-shared key: KLOGFWD_TLS_PSK_MIN to 64 bytes; its identity: at most 128 characters */
 #define PSK_MAX			64
 #define PSK_IDENTITY_MAX	128
 /* the largest payload of a key of type user */
@@ -373,7 +373,7 @@ static ssize_t tls_psk_parse(char *buf, size_t len, const char **id,
 		}
 		key[n++] = hi << 4 | lo;
 	}
-	if (n < PSK_MIN) {
+	if (n < KLOGFWD_TLS_PSK_MIN) {
 		*why = "a key shorter than 16 bytes (128 bits)";
 		return -1;
 	}

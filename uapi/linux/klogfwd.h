@@ -15,6 +15,7 @@
 #define KLOGFWD_HOSTNAME_LEN		255
 #define KLOGFWD_APP_NAME_LEN		48
 #define KLOGFWD_MAX_RECORD_LIMIT	1048576
+#define KLOGFWD_TLS_PSK_MIN		16
 
 /**
  * enum klogfwd_storage - Where a log's segments live. Both keep the data in
