@@ -576,7 +576,13 @@ void klf_targets_delete_net(struct net *net)
  */
 int klf_target_init(void)
 {
-	klf_wq = alloc_workqueue("klogfwd", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	/*
+	 * WQ_SYSFS: /sys/devices/virtual/workqueue/klogfwd/ gives the
+	 * operator the senders' nice and cpumask (a module cannot set them:
+	 * apply_workqueue_attrs() is not exported). The udev rule that make
+	 * install puts in place sets nice 10, so that producers come first.
+	 */
+	klf_wq = alloc_workqueue("klogfwd", WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_SYSFS, 0);
 	return klf_wq ? 0 : -ENOMEM;
 }
 
