@@ -328,7 +328,8 @@ void klf_log_attach(struct klf_log *log, struct klf_consumer *c, u64 offset, u64
 	atomic64_set(&c->acked, offset);
 	c->dropped = lost;
 	log->stats.dropped_records += lost;
-	list_add_tail(&c->node, &log->consumers);
+	list_add_tail_rcu(&c->node, &log->consumers);
+	log->nconsumers++;
 	mutex_unlock(&log->lock);
 }
 
@@ -338,13 +339,21 @@ void klf_log_attach(struct klf_log *log, struct klf_consumer *c, u64 offset, u64
  * @c: the consumer
  *
  * After this no append kicks it, and it no longer holds producers back.
+ * Context: process; may sleep (waits for a kick_work that may see @c).
  */
 void klf_log_detach(struct klf_log *log, struct klf_consumer *c)
 {
 	mutex_lock(&log->lock);
-	list_del_init(&c->node);
+	list_del_rcu(&c->node);
+	log->nconsumers--;
 	klf_log_space(log);
 	mutex_unlock(&log->lock);
+	/*
+	 * A kick_work queued or running may still see @c; one queued later
+	 * walks the list without it. Waiting for the first kind is the grace
+	 * period: nothing else walks the list outside the lock.
+	 */
+	flush_work(&log->kick_work);
 }
 
 /**
@@ -430,6 +439,39 @@ static void klf_log_sync_work(struct work_struct *work)
 	}
 }
 
+/* A log with many consumers: kick them from here, not from the append. */
+static void klf_log_kick_work(struct work_struct *work)
+{
+	struct klf_log *log = container_of(work, struct klf_log, kick_work);
+	struct klf_consumer *c;
+
+	/* klf_log_detach() waits for this before its consumer goes */
+	rcu_read_lock();
+	list_for_each_entry_rcu(c, &log->consumers, node)
+		c->kick(c);
+	rcu_read_unlock();
+}
+
+/*
+ * Kick the consumers after an append: directly when they are few. Each
+ * kick may wake a worker, and on a busy machine 64 wake-ups per append
+ * are what the producer's latency pays; with more than KLF_KICK_DIRECT,
+ * the append queues the log's kick_work (one bit test when it is already
+ * queued), which kicks them all.
+ */
+static void klf_log_kick(struct klf_log *log)
+{
+	struct klf_consumer *c;
+
+	lockdep_assert_held(&log->lock);
+	if (log->nconsumers > KLF_KICK_DIRECT) {
+		queue_work(system_unbound_wq, &log->kick_work);
+		return;
+	}
+	list_for_each_entry(c, &log->consumers, node)
+		c->kick(c);
+}
+
 /**
  * klf_log_setup() - set up the locks, queues and lists of a new log
  * @log: the log, zeroed
@@ -444,6 +486,7 @@ void klf_log_setup(struct klf_log *log)
 	init_waitqueue_head(&log->gather_wait);
 	INIT_LIST_HEAD(&log->staged);
 	INIT_LIST_HEAD(&log->consumers);
+	INIT_WORK(&log->kick_work, klf_log_kick_work);
 	INIT_DELAYED_WORK(&log->sync_work, klf_log_sync_work);
 }
 
@@ -492,7 +535,6 @@ static void klf_log_commit(struct klf_log *log, struct list_head *batch)
 {
 	struct klf_segment *seg = klf_log_active(log);
 	struct klf_staged *rec, *tmp;
-	struct klf_consumer *c;
 
 	lockdep_assert_held(&log->lock);
 	list_for_each_entry_safe(rec, tmp, batch, node) {
@@ -521,8 +563,7 @@ static void klf_log_commit(struct klf_log *log, struct list_head *batch)
 		schedule_delayed_work(&log->sync_work,
 				      msecs_to_jiffies(log->cfg.sync_interval_ms));
 	klf_log_retain(log);
-	list_for_each_entry(c, &log->consumers, node)
-		c->kick(c);
+	klf_log_kick(log);
 }
 
 /* The longest a flush waits for other producers' records: ext4's max_batch_time */

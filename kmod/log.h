@@ -32,6 +32,11 @@ struct netlink_ext_ack;
 #define KLF_READ_CHUNK		(64 * 1024)
 /* a sender's spans end at a record boundary after about this many bytes */
 #define KLF_SPAN_MAX		(256 * 1024)
+/*
+ * an append kicks at most this many consumers itself; a log with more has
+ * its kick_work kick them, so that the producer wakes one worker
+ */
+#define KLF_KICK_DIRECT		4
 
 /**
  * struct klf_log_config - the settings of a log (the YNL spec documents each)
@@ -203,13 +208,15 @@ struct klf_commit {
 /**
  * struct klf_consumer - what the log knows of something that reads it and
  * acknowledges what it read (a target embeds one)
- * @node: entry in the log's consumers, under the log's lock
+ * @node: entry in the log's consumers: changed under the log's lock, also
+ *	  walked under RCU by the log's kick_work
  * @acked: the offset before which every record is acknowledged (or was
  *	   deleted by retention); only moves forward, by cmpxchg
  *	   (klf_log_ack(), retention), without the log's lock
  * @dropped: records retention deleted before they were acknowledged, under
  *	     the log's lock
- * @kick: called after each append, under the log's lock: must not sleep
+ * @kick: called after each append, under the log's lock or from the log's
+ *	  kick_work; must not sleep
  *
  * Retention, overflow block and the drop counts see a log's readers only
  * through this.
@@ -251,6 +258,9 @@ struct klf_consumer {
  * @dead: deleted; every operation fails with -ENODEV
  * @wait: readers waiting for records (poll)
  * @consumers: what reads the log and acknowledges it (struct klf_consumer)
+ * @nconsumers: entries in @consumers
+ * @kick_work: kicks the consumers of a log with more than KLF_KICK_DIRECT
+ *	       of them, so that an append wakes one worker, not all of theirs
  * @space_wait: producers waiting for room (overflow block)
  * @space_gen: bumped whenever room may have appeared, for @space_wait
  * @space_waiters: producers sleeping on @space_wait
@@ -302,6 +312,8 @@ struct klf_log {
 	bool dead;
 	wait_queue_head_t wait;
 	struct list_head consumers;
+	unsigned int nconsumers;
+	struct work_struct kick_work;
 	wait_queue_head_t space_wait;
 	u64 space_gen;
 	unsigned int space_waiters;

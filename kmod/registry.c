@@ -371,6 +371,7 @@ static void klf_log_unregister(struct klf_log *log)
 	wake_up_all(&log->wait);
 	wake_up_all(&log->space_wait);
 	cancel_delayed_work_sync(&log->sync_work);
+	cancel_work_sync(&log->kick_work);
 	klf_log_put(log);	/* the registry's */
 }
 

@@ -5,16 +5,23 @@
 # 15 elsewhere; twice that with KLF_LONG=1) producers append to two memory
 # logs of 64 KiB segments that retention keeps at 256 KiB, while
 #   - target keep sends log racek (overflow block) as the records are
-#     committed: the spans a target reads without the log's lock;
+#     committed: the spans a target reads without the log's lock; so do
+#     fan1 to fan4, each to its own receiver: with the churn below, racek
+#     has 5 to 7 targets, more than an append kicks itself
+#     (KLF_KICK_DIRECT, 4), so the log's kick work kicks them while
+#     target deletion waits for it;
 #   - targets are added to racek (from earliest or latest) and deleted
 #     again in a loop, each while sending to a receiver they share (each
 #     new connection replaces the last: resets, reconnects, backoff);
 #   - target slow sends log raced to a slow receiver, and retention deletes
 #     segments under it; raced switches between overflow drop and block.
-# Then: keep's receiver has every record of racek, byte for byte (CRC32C,
-# offsets, payload), nothing missing or repeated; slow's receiver has no
+# Then: keep's and fan1-4's receivers have every record of racek, byte for
+# byte (CRC32C, offsets, payload), nothing missing or repeated; slow's receiver has no
 # corrupt record, and every record of raced that it misses is counted as
-# dropped by the target (no silent loss). The VM harness fails the run on
+# dropped by the target (no silent loss). Last, a new log with five idle
+# targets gets 100 records, which must reach all five: only the appends'
+# kicks, through the log's kick work, start those workers (without them
+# nothing is sent). The VM harness fails the run on
 # a lockdep, KASAN or kmemleak report, and checks objects return to zero.
 #
 # check-kernels: 6.1 debug
@@ -24,7 +31,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
 require_module
 require_tools
-KLF_TEST_LOGS="racek raced"
+KLF_TEST_LOGS="racek raced racef"
 trap 'stop_all; cleanup_targets' EXIT
 
 if [ "$KLF_SLOW" -gt 1 ]; then secs=$(klf_long 60 120); else secs=$(klf_long 15 30); fi
@@ -34,17 +41,24 @@ pk=$(free_port)
 pc=$((pk + 1))
 ps=$((pk + 2))
 seg="segment-bytes 65536 retain-bytes 262144 max-record 8192"
+fans="fan1 fan2 fan3 fan4"
 
 setup() {
+	local f p=$((pk + 3))
 	"$KLOGFWD" log add racek framing klf $seg overflow block &&
-	"$KLOGFWD" log add raced framing klf $seg overflow drop &&
+	"$KLOGFWD" log add raced framing klf $seg overflow drop || return 1
+	for f in $fans; do
+		recv_start "$f" -l "127.0.0.1:$p" -f klf &&
+		"$KLOGFWD" target add "$f" log racek to "127.0.0.1:$p" || return 1
+		p=$((p + 1))
+	done
 	recv_start keep -l "127.0.0.1:$pk" -f klf &&
 	recv_start churn -l "127.0.0.1:$pc" -f klf -d &&
 	recv_start slow -l "127.0.0.1:$ps" -f klf -d -r 200 --rcvbuf 8192 &&
 	"$KLOGFWD" target add keep log racek to "127.0.0.1:$pk" &&
 	"$KLOGFWD" target add slow log raced to "127.0.0.1:$ps" sndbuf 32768
 }
-check "two logs, targets keep and slow, three receivers" setup
+check "two logs, targets keep, fan1-4 and slow, seven receivers" setup
 
 # produce LOG: batches of records until the time is up; the count in
 # $WORK/LOG.count
@@ -115,7 +129,7 @@ zero() {
 }
 
 verify() {
-	local nkeep nslow dropped got missing
+	local nkeep nslow dropped got missing f
 	nkeep=$(cat "$WORK/racek.count") && nslow=$(cat "$WORK/raced.count") || return 1
 	wait_for $((60 * KLF_SLOW)) tstat_is keep acked_offset = "$nkeep" || {
 		echo "# keep: acked_offset $(tstat keep acked_offset), $nkeep appended"
@@ -130,6 +144,17 @@ verify() {
 		return 1
 	}
 	zero keep gaps duplicates out_of_order corrupt bad_crc bad_frame offset_gaps || return 1
+	for f in $fans; do
+		wait_for $((60 * KLF_SLOW)) tstat_is "$f" acked_offset = "$nkeep" || {
+			echo "# $f: acked_offset $(tstat "$f" acked_offset), $nkeep appended"
+			return 1
+		}
+		wait_for $((10 * KLF_SLOW)) recv_has "$f" records "$nkeep" || {
+			echo "# $f's receiver: $(rstat "$f" records) records of $nkeep"
+			return 1
+		}
+		zero "$f" gaps duplicates out_of_order corrupt bad_crc bad_frame offset_gaps || return 1
+	done
 	recv_stats slow
 	zero slow corrupt bad_crc bad_frame || return 1
 	dropped=$(tstat slow dropped_records)
@@ -142,7 +167,40 @@ verify() {
 	[ "$dropped" -gt 0 ] || { echo "# slow: nothing dropped: the receiver kept up"; return 1; }
 	[ "$(rstat slow offset_gaps)" -le "$dropped" ]
 }
-check "keep has every record byte-exact; what slow misses is counted dropped" verify
+check "keep and fan1-4 have every record byte-exact; what slow misses is counted dropped" verify
+
+# idle: a new log with five targets that have sent nothing yet; 100
+# records must reach all of them, and only the appends' kicks (through the
+# log's kick work: more than KLF_KICK_DIRECT targets) start an idle worker
+# (without keepalive: the ACK of a keepalive probe wakes it too, 30 s on)
+idle() {
+	local i p=$((pk + 7)) n=100
+	"$KLOGFWD" log add racef framing klf || return 1
+	for i in 1 2 3 4 5; do
+		recv_start "idle$i" -l "127.0.0.1:$p" -f klf &&
+		"$KLOGFWD" target add "idle$i" log racef to "127.0.0.1:$p" keepalive 0 || return 1
+		p=$((p + 1))
+	done
+	for i in 1 2 3 4 5; do
+		wait_for $((10 * KLF_SLOW)) tstat_is "idle$i" state = established || {
+			echo "# idle$i: $(tstat "idle$i" state)"
+			return 1
+		}
+	done
+	"$PRODUCE" -o /dev/klogfwd/racef -n $n --min 20 --max 3000 > /dev/null || return 1
+	for i in 1 2 3 4 5; do
+		wait_for $((30 * KLF_SLOW)) tstat_is "idle$i" acked_offset = $n || {
+			echo "# idle$i: acked_offset $(tstat "idle$i" acked_offset), $n appended"
+			return 1
+		}
+		wait_for $((10 * KLF_SLOW)) recv_has "idle$i" records $n || {
+			echo "# idle$i's receiver: $(rstat "idle$i" records) records of $n"
+			return 1
+		}
+		zero "idle$i" gaps duplicates out_of_order corrupt bad_crc bad_frame offset_gaps || return 1
+	done
+}
+check "an append to a log with five idle targets reaches every one" idle
 cat "$WORK/summary" 2> /dev/null
 
 ktap_finish
