@@ -107,6 +107,12 @@ int klf_nl_kmsg_perm(struct sk_buff *skb, struct genl_info *info, struct klf_log
 /* a log's or a namespace's targets go before it does */
 void klf_targets_delete_log(struct klf_log *log);
 void klf_targets_delete_net(struct net *net);
+/*
+ * the senders' workqueue (target.c: unbound, WQ_MEM_RECLAIM, WQ_SYSFS):
+ * the targets' workers and the logs' kick work
+ */
+struct workqueue_struct;
+extern struct workqueue_struct *klf_wq;
 
 int klf_netlink_init(void);
 void klf_netlink_exit(void);

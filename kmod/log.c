@@ -457,7 +457,10 @@ static void klf_log_kick_work(struct work_struct *work)
  * kick may wake a worker, and on a busy machine 64 wake-ups per append
  * are what the producer's latency pays; with more than KLF_KICK_DIRECT,
  * the append queues the log's kick_work (one bit test when it is already
- * queued), which kicks them all.
+ * queued), which kicks them all. It runs on klf_wq, like the senders: the
+ * same forward progress under memory pressure (WQ_MEM_RECLAIM) and nice.
+ * Every detach flushes it, so once a log has no consumer nothing queues it,
+ * and klf_wq, which goes before the logs at unload, holds none of it.
  */
 static void klf_log_kick(struct klf_log *log)
 {
@@ -465,7 +468,7 @@ static void klf_log_kick(struct klf_log *log)
 
 	lockdep_assert_held(&log->lock);
 	if (log->nconsumers > KLF_KICK_DIRECT) {
-		queue_work(system_unbound_wq, &log->kick_work);
+		queue_work(klf_wq, &log->kick_work);
 		return;
 	}
 	list_for_each_entry(c, &log->consumers, node)

@@ -283,7 +283,6 @@ struct klf_target_snap {
 
 extern struct mutex klf_targets_lock;
 extern unsigned int klf_targets_gen;
-extern struct workqueue_struct *klf_wq;
 
 void klf_target_config_default(struct klf_target_config *cfg);
 int klf_target_config_check(const struct klf_target_config *cfg,
