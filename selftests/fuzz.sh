@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Fuzzing (klf_fuzz): the generic netlink family as root over several seeds,
 # then the character devices (fuzz_unpriv.sh does the part as nobody).

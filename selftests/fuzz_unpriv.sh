@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 debug
 #
 # Fuzzing as nobody (klf_fuzz --unpriv): every generated and mutated
 # netlink message must be refused (only version-get may succeed), beside a

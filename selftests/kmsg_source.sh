@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # source kmsg: a log whose records are the kernel's printk records, each
 # once and in order, as /dev/kmsg gives them (format raw: "PRI,SEQ,TS,-;"

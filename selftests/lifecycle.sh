@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # Lifecycle under load: rmmod while producers write through the device and
 # targets send (memory and dir logs, segments rolling); a network namespace

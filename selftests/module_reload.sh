@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # The module unloads and loads again cleanly, many times, and the family is
 # usable after each load (a stale registration or a leaked reference would

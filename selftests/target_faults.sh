@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # Faults while forwarding: connections reset from either end (exact resume:
 # no gap with ack tcp, and a record sent twice only if the sender resent

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # ack relp: acknowledged delivery to a RELP receiver (issue 17). Against a
 # real rsyslogd (imrelp), configured so that its "200 OK" means the record

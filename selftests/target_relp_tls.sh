@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12 rt
 #
 # ack relp over tls: RELP to a real rsyslogd whose imrelp speaks TLS
 # (librelp with GnuTLS, tls.authMode "name": it asks for a client

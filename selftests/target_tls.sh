@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # TLS targets: the handshake agent (klogfwd-tlsd) does the handshake through
 # the kernel's upcall, kernel TLS encrypts, and a receiver nobody here wrote

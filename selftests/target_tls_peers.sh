@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12 rt
 #
 # TLS targets against TLS servers nobody here wrote, and against what goes
 # wrong around a handshake. One octet-framed log goes through kernel TLS to

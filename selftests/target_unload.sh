@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 rt debug
 #
 # rmmod while targets are sending to slow receivers, repeatedly: the module
 # tears its targets down (sockets reset, callbacks restored, workers

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# check-kernels: 6.1 6.12 rt
 #
 # Zero-copy, proved at the TCP layer and not by the module's counters: a
 # kretprobe on the kernel's by-reference transmit path counts the bytes TCP
