@@ -35,6 +35,9 @@ recv_start()
 
 	rm -f "$tmp/stats" "$tmp/recv.bin"
 	for _ in 1 2 3 4 5; do
+		# the last receiver's "listening" must not count for this one
+		# before its shell has truncated r.out
+		rm -f "$tmp/r.out"
 		port=$((40000 + RANDOM % 20000))
 		"$RECV" -l "127.0.0.1:$port" -s "$tmp/stats" -t 10 "$@" \
 			> "$tmp/r.out" 2> "$tmp/r.err" &
