@@ -16,8 +16,8 @@
 # sends close_notify or an alert on an idle ack app connection ends it
 # too (target show keeps the last alert it read: tls-alert), and the
 # target then delivers everything. A KeyUpdate from the server: an ack tcp
-# target goes on, an ack app one loses its connection (EBADMSG) and
-# connects again. The agent SIGKILLed mid-handshake, with
+# target goes on, an ack app or ack relp one loses its connection
+# (EBADMSG) and connects again, and the RELP records not answered go again. The agent SIGKILLed mid-handshake, with
 # a request it took and one still queued: the module cancels both at 10 s
 # (ETIMEDOUT), nothing leaves in clear, and a new agent serves the retry.
 # The agent stopped while a target delivers: it retries with ESRCH and
@@ -31,7 +31,7 @@ require_module
 require_tools
 TLSD=${TLSD:-$KLF_TOP/build/tools/klogfwd-tlsd}
 ko=$KLF_TOP/build/$(uname -r)/klogfwd.ko
-KLF_TEST_LOGS="po pk pa pu"
+KLF_TEST_LOGS="po pk pa pu pr"
 trap 'agent_cont; cleanup_targets; peers_stop; [ -e /sys/module/klogfwd ] || insmod "$ko"' EXIT
 
 # agent_cont: let a stopped agent go on
@@ -474,12 +474,18 @@ ku_server() {
 	echo "$! $(_pid_start $!)" > "$WORK/$1.bg"
 	wait_for $((10 * KLF_SLOW)) port_used "$port" && echo "$port"
 }
+# ku_show [TARGET... SERVER...]: what the targets and servers of a KeyUpdate
+# case show (kut, kua, kt and ka by default)
 ku_show() {
-	local f
-	"$KLOGFWD" target show kut | sed 's/^/# /'
-	"$KLOGFWD" target show kua | sed 's/^/# /'
-	for f in kt ka; do
-		grep -aoE 'ACCEPT|CIPHER is .*|SSL_do_handshake -> .*|ERROR|seq=[0-9]+ ' \
+	local f t
+	[ $# -gt 0 ] || set -- kut kua kt ka
+	for t in "$@"; do
+		[[ $t == ku* ]] || continue
+		"$KLOGFWD" target show "$t" | sed 's/^/# /'
+	done
+	for f in "$@"; do
+		[[ $f != ku* ]] || continue
+		grep -aoE 'ACCEPT|CIPHER is .*|SSL_do_handshake -> .*|ERROR|seq=[0-9]+ |^[0-9]+ (open|syslog) .*' \
 			"$WORK/$f.out" | tail -n 4 | sed "s/^/# $f.out: /"
 		tail -n 3 "$WORK/$f.err" | sed "s/^/# $f.err: /"
 	done
@@ -526,6 +532,82 @@ key_update() {
 }
 check "a KeyUpdate from the server: ack tcp goes on; ack app ends the connection (EBADMSG), connects again" \
 	key_update
+
+# The same KeyUpdate on an ack relp connection, which reads the server's
+# answers: s_server stands in for a RELP server, the test writing its
+# answers through s_server's input. The KeyUpdate is dropped, the next
+# answer (under the server's new keys) does not decrypt: EBADMSG, a new
+# connection and RELP session, in which the five records not answered
+# before are sent again, in order, and answered: every record answered once.
+# relp_frames NAME SESSION: the syslog frames of s_server NAME's SESSION-th
+# connection (its sessions begin with "1 open")
+relp_frames() {
+	awk -v s="$2" '/^1 open /{n++} n == s && /^[0-9]+ syslog /' "$WORK/$1.out"
+}
+# relp_open NAME: answer the open of s_server NAME's client
+relp_open() {
+	local d=$'200 OK\nrelp_version=0\ncommands=syslog'
+	printf '1 rsp %d %s\n' "${#d}" "$d" > "$WORK/$1.in"
+}
+# relp_ok NAME TXNR...: answer these frames "200 OK", in one write
+relp_ok() {
+	local f=$1
+	shift
+	printf '%d rsp 6 200 OK\n' "$@" > "$WORK/$f.in"
+}
+# relp_expect FIRST-TXNR FIRST-RECORD COUNT: the frames of those records
+relp_expect() {
+	local i r
+	for ((i = 0; i < $3; i++)); do
+		r="ku relp $(($2 + i))"
+		printf '%d syslog %d %s\n' $(($1 + i)) ${#r} "$r"
+	done
+}
+key_update_relp() {
+	local p mark i
+	agent_up || return 1
+	mark=$(dmesg_mark) || return 1
+	p=$(ku_server kr) && "$KLOGFWD" log add pr framing lf || return 1
+	for i in 1 2 3 4 5; do
+		echo "ku relp $i" > /dev/klogfwd/pr || return 1
+	done
+	"$KLOGFWD" target add kur log pr to "127.0.0.1:$p" tls peername logs.test ack relp \
+		backoff 50-200 || return 1
+	if ! { wait_for $((30 * KLF_SLOW)) file_has "$WORK/kr.out" "1 open " && relp_open kr &&
+	       wait_for $((10 * KLF_SLOW)) file_has "$WORK/kr.out" "ku relp 5" && relp_ok kr 2 3 4 5 6 &&
+	       wait_for $((10 * KLF_SLOW)) tstat_is kur acked_offset = 5 &&
+	       echo k > "$WORK/kr.in" &&
+	       wait_for $((10 * KLF_SLOW)) file_has "$WORK/kr.out" "SSL_do_handshake -> 1"; }; then
+		ku_show kur kr
+		return 1
+	fi
+	for i in 6 7 8 9 10; do
+		echo "ku relp $i" > /dev/klogfwd/pr || return 1
+	done
+	# the answers, under the server's new keys, break the connection
+	if ! { wait_for $((10 * KLF_SLOW)) file_has "$WORK/kr.out" "ku relp 10" &&
+	       relp_ok kr 7 8 9 10 11 &&
+	       wait_for $((20 * KLF_SLOW)) eval 'dmesg_since "$mark" |
+		grep -qE "target kur \(log pr\): connection to 127.0.0.1:$p lost: -(EBADMSG|74)\$"' &&
+	       wait_for $((20 * KLF_SLOW)) eval '[ "$(grep -ac "^1 open " "$WORK/kr.out")" -ge 2 ]' &&
+	       relp_open kr &&
+	       wait_for $((10 * KLF_SLOW)) eval '[ "$(relp_frames kr 2 | wc -l)" -ge 5 ]' &&
+	       relp_ok kr 2 3 4 5 6 &&
+	       wait_for $((10 * KLF_SLOW)) tstat_is kur acked_offset = 10 &&
+	       tstat_is kur tls_handshakes = 2; }; then
+		dmesg_since "$mark" | grep 'target kur' | sed 's/^/# /'
+		ku_show kur kr
+		return 1
+	fi
+	# byte-exact: 1-10 in the first session, 6-10 again in the second
+	{ relp_expect 2 1 5; relp_expect 7 6 5; } > "$WORK/kr.want1" &&
+	relp_expect 2 6 5 > "$WORK/kr.want2" &&
+	relp_frames kr 1 > "$WORK/kr.got1" && relp_frames kr 2 > "$WORK/kr.got2" &&
+	diff "$WORK/kr.want1" "$WORK/kr.got1" && diff "$WORK/kr.want2" "$WORK/kr.got2" &&
+	"$KLOGFWD" target del kur && "$KLOGFWD" log del pr && stop kr KILL
+}
+check "the KeyUpdate on an ack relp connection: EBADMSG, a new session sends the records not answered" \
+	key_update_relp
 
 # The agent SIGKILLed mid-handshake, in both places a request can be: ps1
 # to a server that never answers, whose request the agent's child took and
