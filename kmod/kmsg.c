@@ -94,9 +94,8 @@
  * @log: the log; klf_kmsg_stop() runs before it is torn down
  * @node: in klf_kmsg_readers while the reader runs
  * @work: the reader, every kmsg-poll-ms, at once while records remain or
- *	  when new ones wake it; on system_unbound_wq, not klf_wq, which goes
- *	  before the logs at unload (klf_kmsg_stop() cancels it when its log
- *	  goes)
+ *	  when new ones wake it; on klf_kmsg_wq (klf_kmsg_stop() cancels it
+ *	  when its log goes)
  * @iter: its own iterator over the printk ring buffer (@work only)
  * @next_seq: sequence number of the next record to read
  * @records: records read and appended
@@ -138,6 +137,16 @@ static LIST_HEAD(klf_kmsg_readers);
 /* the console tracepoint our probe is on, or NULL: the poll alone reads */
 static struct tracepoint *klf_kmsg_tp;
 
+/*
+ * The readers' workqueue: unbound and high priority (nice -20), since the
+ * printk ring cannot wait: a reader that shares the CPUs at the priority
+ * of what it competes with (the printk flood, the targets' senders, the
+ * receivers) falls behind a burst and loses what the ring overwrites,
+ * while what it has appended waits in the log for the senders. Not
+ * klf_wq, which goes before the logs at unload; this one goes after them.
+ */
+static struct workqueue_struct *klf_kmsg_wq;
+
 /* Queue every running reader now: new records are in the ring. */
 static void klf_kmsg_wake(struct irq_work *w)
 {
@@ -146,7 +155,7 @@ static void klf_kmsg_wake(struct irq_work *w)
 
 	spin_lock_irqsave(&klf_kmsg_lock, flags);
 	list_for_each_entry(k, &klf_kmsg_readers, node)
-		mod_delayed_work(system_unbound_wq, &k->work, 0);
+		mod_delayed_work(klf_kmsg_wq, &k->work, 0);
 	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
 }
 
@@ -406,7 +415,7 @@ static void klf_kmsg_work(struct work_struct *work)
 		delay = 0;
 	else if (k->ev_lost)	/* the event held back goes at its time */
 		delay = min(delay, k->ev_next - now);
-	queue_delayed_work(system_unbound_wq, &k->work, delay);
+	queue_delayed_work(klf_kmsg_wq, &k->work, delay);
 }
 
 /* s is a boot id: 36 characters, lowercase hex digits and '-' */
@@ -704,7 +713,7 @@ void klf_kmsg_start(struct klf_log *log)
 	spin_lock_irqsave(&klf_kmsg_lock, flags);
 	list_add_tail(&log->kmsg->node, &klf_kmsg_readers);
 	spin_unlock_irqrestore(&klf_kmsg_lock, flags);
-	queue_delayed_work(system_unbound_wq, &log->kmsg->work, 0);
+	queue_delayed_work(klf_kmsg_wq, &log->kmsg->work, 0);
 }
 
 /**
@@ -715,7 +724,7 @@ void klf_kmsg_kick(struct klf_log *log)
 {
 	lockdep_assert_held(&klf_logs_lock);
 	if (log->kmsg && !READ_ONCE(log->kmsg->stopping))
-		mod_delayed_work(system_unbound_wq, &log->kmsg->work, 0);
+		mod_delayed_work(klf_kmsg_wq, &log->kmsg->work, 0);
 }
 
 /**
@@ -785,17 +794,22 @@ static void klf_kmsg_tp_find(struct tracepoint *tp, void *priv)
 }
 
 /**
- * klf_kmsg_module_init() - put the wake-up probe on the console tracepoint
+ * klf_kmsg_module_init() - the readers' workqueue, and the wake-up probe on
+ * the console tracepoint
  *
  * Without the tracepoint, or if the probe cannot be registered, the
  * readers poll only; that is said once.
  *
- * Return: 0.
+ * Return: 0 or -ENOMEM.
  */
 int klf_kmsg_module_init(void)
 {
 	struct tracepoint *tp = NULL;
 	int cpu, ret;
+
+	klf_kmsg_wq = alloc_workqueue("klogfwd_kmsg", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!klf_kmsg_wq)
+		return -ENOMEM;
 
 	/*
 	 * At run time: the loader copies a module's per-CPU initial data
@@ -817,18 +831,21 @@ int klf_kmsg_module_init(void)
 }
 
 /**
- * klf_kmsg_module_exit() - take the probe off, once every log is gone
+ * klf_kmsg_module_exit() - take the probe off and free the workqueue, once
+ * every log is gone
  */
 void klf_kmsg_module_exit(void)
 {
 	int cpu;
 
-	if (!klf_kmsg_tp)
-		return;
-	tracepoint_probe_unregister(klf_kmsg_tp, (void *)klf_kmsg_probe, NULL);
-	/* no probe runs any more; then no irq_work is pending or running */
-	tracepoint_synchronize_unregister();
-	for_each_possible_cpu(cpu)
-		irq_work_sync(per_cpu_ptr(&klf_kmsg_irq_work, cpu));
-	klf_kmsg_tp = NULL;
+	if (klf_kmsg_tp) {
+		tracepoint_probe_unregister(klf_kmsg_tp, (void *)klf_kmsg_probe, NULL);
+		/* no probe runs any more; then no irq_work is pending or running */
+		tracepoint_synchronize_unregister();
+		for_each_possible_cpu(cpu)
+			irq_work_sync(per_cpu_ptr(&klf_kmsg_irq_work, cpu));
+		klf_kmsg_tp = NULL;
+	}
+	/* every reader was cancelled with its log */
+	destroy_workqueue(klf_kmsg_wq);
 }
