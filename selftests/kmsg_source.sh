@@ -9,7 +9,8 @@
 # forwarded byte for byte; from boot counts what the ring no longer holds
 # (dmesg -C) in kmsg-lost, exactly; nobody else may append, and only root
 # of the initial network namespace with CAP_SYSLOG may create one; its own
-# target's messages do not feed it; deleted while the kernel floods it.
+# target's messages do not feed it; deleted while the kernel floods it;
+# read by a kworker of the high-priority klogfwd_kmsg workqueue (nice -20).
 # The records come from selftests/kmod/klf_printk.ko, "TAG i" at level i % 8.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/target_lib.sh"
@@ -581,6 +582,36 @@ poll() {
 	log_json kp 'd["kmsg_poll_ms"] == 100'
 }
 check "poll 60s: a new record is read within seconds all the same (the tracepoint wakes the reader)" poll
+# The readers run on klogfwd_kmsg, a high-priority workqueue (nice -20):
+# a kworker that ran one is named after it ("kworker/u8:2H-klogfwd_kmsg" in
+# /proc/PID/comm, the last workqueue it ran). On system_unbound_wq it would
+# say "-events_unbound", at nice 0.
+# reader_nice: print a line for kp's reader; true once a kworker so named
+# is found, its nice (field 19 of its stat; the comm in field 2 has no
+# space) in $WORK/kw_nice
+reader_nice() {
+	local f c st
+	printk_mark "${tag}H $RANDOM" 6 || return 1
+	for f in /proc/[0-9]*/comm; do
+		{ read -r c < "$f"; } 2> /dev/null || continue
+		[[ $c == kworker/*-klogfwd_kmsg ]] || continue
+		{ read -r st < "${f%comm}stat"; } 2> /dev/null || continue
+		read -r -a st <<< "$st"
+		echo "${f%/comm} $c nice ${st[18]}" > "$WORK/kw_nice"
+		return 0
+	done
+	return 1
+}
+reader_prio() {
+	rm -f "$WORK/kw_nice"
+	if ! wait_for $((10 * KLF_SLOW)) reader_nice; then
+		grep -h kworker /proc/[0-9]*/comm | sort | uniq -c | sed 's/^/# /'
+		return 1
+	fi
+	sed 's/^/# /' "$WORK/kw_nice"
+	grep -q ' nice -20$' "$WORK/kw_nice"
+}
+check "the reader runs on klogfwd_kmsg, a high-priority workqueue: its kworker at nice -20" reader_prio
 refused "poll 5 (below 10 ms) is refused, naming the setting and its range" \
 	"value 5 for kmsg-poll-ms is out of range \(10 to 60000\)" "$KLOGFWD" log set kp poll 5
 refused "level on a log of source local is refused" "from, level and poll are for logs with source kmsg" \
