@@ -201,6 +201,20 @@ idle() {
 	done
 }
 check "an append to a log with five idle targets reaches every one" idle
+
+# The senders' workqueue runs at most one sender per CPU (two at least):
+# the others wait queued instead of preempting the producers. Its sysfs
+# directory says so; the cases above ran with it (five idle targets, more
+# than two slots on the test VM's two CPUs).
+senders_active() {
+	local want got
+	want=$(nproc)
+	[ "$want" -ge 2 ] || want=2
+	got=$(cat /sys/devices/virtual/workqueue/klogfwd/max_active) || return 1
+	echo "# max_active $got, $(nproc) CPUs online"
+	[ "$got" = "$want" ]
+}
+check "the klogfwd workqueue's max_active is the number of CPUs (at least 2)" senders_active
 cat "$WORK/summary" 2> /dev/null
 
 ktap_finish
