@@ -3,7 +3,10 @@
  * klf_recv: test receiver for klogfwd targets. Listens on one TCP address,
  * takes connections one after another (a new one replaces the current
  * one, as when a sender reconnects before its old connection's close is
- * seen), parses the byte stream by framing (lf, octet, klf) across segment
+ * seen; with --drain MS the current one is read to its end first, or
+ * until it has been silent for MS ms, as behind a proxy that forwards
+ * each connection on its own and may still hold what the sender was
+ * told was received), parses the byte stream by framing (lf, octet, klf) across segment
  * and connection boundaries, and checks the records klf_produce wrote:
  * sequence (gaps, duplicates, order), payload integrity, klf magic, header
  * length, CRC32C and offsets, and latency from the producer's timestamp.
@@ -594,7 +597,7 @@ static void usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: klf_recv -l ADDR:PORT -f lf|octet|klf [-o OUTFILE] [-s STATSFILE] [-a]\n"
 		"                [-n RECORDS] [-t SECONDS] [-c CONNS] [-d] [-r DELAY_MS] [--stall]\n"
-		"                [--rcvbuf BYTES] [--fsync] [--linger MS]\n"
+		"                [--rcvbuf BYTES] [--fsync] [--linger MS] [--drain MS]\n"
 		"ADDR is IPv4 (127.0.0.1:9000) or IPv6 in brackets ([::1]:9000).\n");
 	exit(rc);
 }
@@ -615,17 +618,24 @@ static long num(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_STALL = 256, OPT_RCVBUF, OPT_FSYNC, OPT_LINGER };
+	enum { OPT_STALL = 256, OPT_RCVBUF, OPT_FSYNC, OPT_LINGER, OPT_DRAIN };
 	static const struct option opts[] = {
 		{ "stall", no_argument, NULL, OPT_STALL },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "fsync", no_argument, NULL, OPT_FSYNC },
 		{ "linger", required_argument, NULL, OPT_LINGER },
+		{ "drain", required_argument, NULL, OPT_DRAIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *addr = NULL, *out = NULL;
-	long nrec = 0, secs = 0, conns = 0, delay = 0, rcvbuf = 0, linger = 0;
+	long nrec = 0, secs = 0, conns = 0, delay = 0, rcvbuf = 0, linger = 0, drain = 0;
+	/*
+	 * --drain: connections accepted while one is read, oldest first,
+	 * and when the one read must give way (silent for drain ms)
+	 */
+	int pend[16], npend = 0;
+	uint64_t drain_at = 0;
 	int lingering = 0;
 	int stall = 0, lfd, c, *stalled = NULL, nstalled = 0;
 	uint64_t deadline = 0;
@@ -679,6 +689,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FSYNC:
 			do_fsync = 1;
+			break;
+		case OPT_DRAIN:
+			drain = num(optarg, "--drain");
 			break;
 		case OPT_LINGER:
 			linger = num(optarg, "--linger");
@@ -755,6 +768,20 @@ int main(int argc, char **argv)
 				break;
 			timeout = (deadline - now) / 1000000 + 1;
 		}
+		if (npend) {
+			uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+			/* the connection read was silent for --drain ms: the next one */
+			if (cfd >= 0 && now >= drain_at)
+				close_conn("connection replaced");
+			if (cfd < 0) {
+				cfd = pend[0];
+				memmove(pend, pend + 1, --npend * sizeof(*pend));
+				drain_at = now + drain * 1000000ULL;
+			} else if (timeout < 0 || (drain_at - now) / 1000000 + 1 < (uint64_t)timeout) {
+				timeout = (drain_at - now) / 1000000 + 1;
+			}
+		}
 		if (cfd >= 0) {
 			pfd[2].fd = cfd;
 			pfd[2].events = POLLIN | (ack_left ? POLLOUT : 0);
@@ -788,6 +815,16 @@ int main(int argc, char **argv)
 				}
 				continue;
 			}
+			if (drain && cfd >= 0 && npend < (int)(sizeof(pend) / sizeof(*pend))) {
+				/*
+				 * read the old connection to its end first (a proxy
+				 * in front may still be forwarding what it holds)
+				 */
+				if (!npend)
+					drain_at = now_ns(CLOCK_MONOTONIC) + drain * 1000000ULL;
+				pend[npend++] = fd;
+				continue;
+			}
 			if (cfd >= 0) {
 				/* take what the old connection still holds, then switch */
 				int i;
@@ -808,9 +845,12 @@ int main(int argc, char **argv)
 
 				nanosleep(&t, NULL);
 			}
-			read_conn();
+			if (read_conn() > 0 && npend)
+				drain_at = now_ns(CLOCK_MONOTONIC) + drain * 1000000ULL;
 		}
 	}
+	for (; npend; npend--)
+		close(pend[npend - 1]);
 	write_stats();
 	print_stats(stderr);
 	return failed();
