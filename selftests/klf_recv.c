@@ -6,8 +6,8 @@
  * seen; with --drain MS the current one is read to its end first, or
  * until it has been silent for MS ms, as behind a proxy that forwards
  * each connection on its own and may still hold what the sender was
- * told was received), parses the byte stream by framing (lf, octet, klf) across segment
- * and connection boundaries, and checks the records klf_produce wrote:
+ * told was received), parses the byte stream by framing (lf, octet,
+ * klf) across segment and connection boundaries, and checks the records klf_produce wrote:
  * sequence (gaps, duplicates, order), payload integrity, klf magic, header
  * length, CRC32C and offsets, and latency from the producer's timestamp.
  *
@@ -778,9 +778,11 @@ int main(int argc, char **argv)
 				cfd = pend[0];
 				memmove(pend, pend + 1, --npend * sizeof(*pend));
 				drain_at = now + drain * 1000000ULL;
-			} else if (timeout < 0 || (drain_at - now) / 1000000 + 1 < (uint64_t)timeout) {
-				timeout = (drain_at - now) / 1000000 + 1;
 			}
+			/* more waiting: wake up when this one's time is up */
+			if (npend && (timeout < 0 ||
+				      (drain_at - now) / 1000000 + 1 < (uint64_t)timeout))
+				timeout = (drain_at - now) / 1000000 + 1;
 		}
 		if (cfd >= 0) {
 			pfd[2].fd = cfd;
