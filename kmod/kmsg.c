@@ -73,6 +73,11 @@
 #define KLF_KMSG_RESUME_TMP	".kmsg-resume.tmp"
 #define KLF_KMSG_RESUME_MAX	128
 #define KLF_KMSG_BATCH		256	/* records per run before yielding */
+/*
+ * Records appended before the targets are kicked: in a burst a kick per
+ * record woke a sender for each, to send one line
+ */
+#define KLF_KMSG_KICK_EVERY	32
 /* at most one kmsg-lost event per log per this period: a flood loses often */
 #define KLF_KMSG_EVENT_GAP	(HZ / 10)
 /*
@@ -357,6 +362,7 @@ static void klf_kmsg_work(struct work_struct *work)
 	struct klf_kmsg *k = container_of(to_delayed_work(work), struct klf_kmsg, work);
 	u64 want = atomic64_read(&k->next_seq), seq, wall, lost = 0;
 	unsigned long delay = msecs_to_jiffies(READ_ONCE(k->log->cfg.kmsg_poll_ms)), now;
+	unsigned int unkicked = 0;
 	size_t len, n;
 	u32 format;
 	bool cut;
@@ -378,7 +384,7 @@ static void klf_kmsg_work(struct work_struct *work)
 			continue;
 		}
 		/* a JSON object is never cut: made to fit, or refused and lost */
-		ret = klf_log_append_at(k->log, k->buf, n, KLF_APPEND_NONBLOCK |
+		ret = klf_log_append_at(k->log, k->buf, n, KLF_APPEND_NONBLOCK | KLF_APPEND_NOKICK |
 					KLF_APPEND_FORMAT(format) | (cut ? KLF_APPEND_WAS_CUT : 0) |
 					(format == KLOGFWD_FORMAT_JSON ? KLF_APPEND_WHOLE :
 					 KLF_APPEND_CUT), wall);
@@ -401,7 +407,13 @@ static void klf_kmsg_work(struct work_struct *work)
 		want = seq + 1;
 		atomic64_inc(ret ? &k->lost : &k->records);
 		lost += !!ret;
+		if (!ret && ++unkicked == KLF_KMSG_KICK_EVERY) {
+			klf_log_kick_all(k->log);
+			unkicked = 0;
+		}
 	}
+	if (unkicked)
+		klf_log_kick_all(k->log);
 	atomic64_set(&k->next_seq, want);
 	k->ev_lost += lost;
 	now = jiffies;

@@ -476,6 +476,22 @@ static void klf_log_kick(struct klf_log *log)
 }
 
 /**
+ * klf_log_kick_all() - kick a log's consumers after appends that did not
+ * @log: the log
+ *
+ * For a producer that appends many records at once with KLF_APPEND_NOKICK
+ * (the kernel's log in a burst): one kick for all of them, rather than a
+ * sender woken for each record.
+ */
+void klf_log_kick_all(struct klf_log *log)
+{
+	mutex_lock(&log->lock);
+	if (!log->dead)
+		klf_log_kick(log);
+	mutex_unlock(&log->lock);
+}
+
+/**
  * klf_log_setup() - set up the locks, queues and lists of a new log
  * @log: the log, zeroed
  */
@@ -532,9 +548,9 @@ static void klf_log_cut(struct klf_log *log, struct klf_segment *seg, loff_t end
 
 /*
  * Commit the staged records of @batch, the oldest staged ones: readers
- * and targets see them from now on.
+ * and targets see them from now on; with @kick, the targets are woken.
  */
-static void klf_log_commit(struct klf_log *log, struct list_head *batch)
+static void klf_log_commit(struct klf_log *log, struct list_head *batch, bool kick)
 {
 	struct klf_segment *seg = klf_log_active(log);
 	struct klf_staged *rec, *tmp;
@@ -566,7 +582,8 @@ static void klf_log_commit(struct klf_log *log, struct list_head *batch)
 		schedule_delayed_work(&log->sync_work,
 				      msecs_to_jiffies(log->cfg.sync_interval_ms));
 	klf_log_retain(log);
-	klf_log_kick(log);
+	if (kick)
+		klf_log_kick(log);
 }
 
 /* The longest a flush waits for other producers' records: ext4's max_batch_time */
@@ -629,7 +646,7 @@ static void klf_log_flush(struct klf_log *log, bool gather)
 	/* the batch and the records staged during its fsync */
 	log->expect = log->nstaged;
 	if (!ret) {
-		klf_log_commit(log, &batch);
+		klf_log_commit(log, &batch, true);
 	} else {
 		list_splice_tail_init(&log->staged, &batch);
 		list_for_each_entry_safe(rec, tmp, &batch, node) {
@@ -845,13 +862,15 @@ static int klf_log_wait_room(struct klf_log *log, size_t len, bool nonblock)
  *	   KLF_APPEND_WHOLE: no syslog header (the caller made the record
  *	   whole); KLF_APPEND_WAS_CUT: the caller cut it (counted in lines-cut
  *	   once appended); KLF_APPEND_FORMAT(f): the record was made for
- *	   format f, and is refused with -ESTALE if log set changed it since
+ *	   format f, and is refused with -ESTALE if log set changed it since;
+ *	   KLF_APPEND_NOKICK: do not wake the targets (without sync always:
+ *	   the caller calls klf_log_kick_all() after its last append)
  *
  * The record is written with one write at the end of the active segment,
  * under the log's lock, and only then published as committed (readers
  * learn the committed size under the same lock, senders from
  * klf_log_publish()): nobody sees part of it. The log's targets are woken
- * at once. With sync always the record is committed only once an fsync
+ * at once, but for KLF_APPEND_NOKICK. With sync always the record is committed only once an fsync
  * covering it returned: concurrent producers share one (group commit,
  * klf_log_flush()), each still returning only after its record is on
  * disk.
@@ -1032,7 +1051,7 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		LIST_HEAD(one);
 
 		list_add(&rec.node, &one);
-		klf_log_commit(log, &one);
+		klf_log_commit(log, &one, !(flags & KLF_APPEND_NOKICK));
 		mutex_unlock(&log->lock);
 	}
 	/* most appends have no reader waiting: a barrier, not the queue's lock */

@@ -399,10 +399,12 @@ int klf_log_set_config(struct klf_log *log, const struct klf_log_config *cfg,
 #define KLF_APPEND_WHOLE	BIT(2)	/* made whole by the caller: no syslog header */
 #define KLF_APPEND_WAS_CUT	BIT(3)	/* the caller cut it to max-record: count it */
 #define KLF_APPEND_FOR_FORMAT	BIT(4)	/* made for a format: -ESTALE if the log's differs */
+#define KLF_APPEND_NOKICK	BIT(5)	/* kick no consumer: the caller calls klf_log_kick_all() */
 #define KLF_APPEND_FORMAT(f)	(KLF_APPEND_FOR_FORMAT | (f) << 8)
 int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flags);
 int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
 		      u64 time);
+void klf_log_kick_all(struct klf_log *log);
 
 /* source kmsg: the kernel's log read into a log (kmsg.c) */
 int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack);

@@ -386,7 +386,10 @@ check "a target sends the log to klf_recv: the bytes received are the log's" for
 # lines printed meanwhile reach the receiver; the reader has none of them.
 # The runner's output filter (selftests/run's sed) is stopped too: the
 # case's output goes to check's command substitution meanwhile. The EXIT
-# trap continues whatever is still stopped.
+# trap continues whatever is still stopped. The burst's lines are the last
+# printed then, so they reach the receiver only if the reader, which wakes
+# the targets once every 32 records it appends, wakes them after its last
+# as well.
 FROZEN=$WORK/frozen.pids
 freeze() {
 	local keep=" 1 " p stat rest pid
