@@ -380,16 +380,23 @@ same_bytes() {
 }
 check "a target sends the log to klf_recv: the bytes received are the log's" forward
 
+# A few lines to a target with nothing else to send: the reader wakes the
+# targets once every 32 records it appends and after the last of a run;
+# without that last wake-up these would wait for the next line printed
+idle_tail() {
+	printed "${tag}I" n=5 &&
+	wait_for $((20 * KLF_SLOW)) has_line "$WORK/km.bin" "${tag}I cont a b c" &&
+	wait_for $((10 * KLF_SLOW)) same_bytes km
+}
+check "5 lines printed while the target is idle reach the receiver with nothing printed after them" idle_tail
+
 # userspace stopped: every process but this test's own line (its
 # ancestors) and the receiver gets SIGSTOP, among them a reader of
 # /dev/kmsg standing for a userspace forwarder (imklog, journald). The
 # lines printed meanwhile reach the receiver; the reader has none of them.
 # The runner's output filter (selftests/run's sed) is stopped too: the
 # case's output goes to check's command substitution meanwhile. The EXIT
-# trap continues whatever is still stopped. The burst's lines are the last
-# printed then, so they reach the receiver only if the reader, which wakes
-# the targets once every 32 records it appends, wakes them after its last
-# as well.
+# trap continues whatever is still stopped.
 FROZEN=$WORK/frozen.pids
 freeze() {
 	local keep=" 1 " p stat rest pid
