@@ -18,7 +18,7 @@ kernels=("$@")
 # kmemleak case; warnings, taint and hangs are caught the same way there
 n=0
 for k in "${kernels[@]}"; do
-	[ "$k" = debug ] && n=$((n + 2)) || n=$((n + 4))
+	[ "$k" = debug ] && n=$((n + 2)) || n=$((n + 5))
 done
 ktap_plan $n
 
@@ -70,5 +70,19 @@ for k in "${kernels[@]}"; do
 		--kernel "$k" -- insmod "$mod" fault=taint
 	expect_fail "$k: a hung guest fails the run" "did not finish" \
 		--kernel "$k" --timeout 15 -- sleep 600
+	# a guest whose uptime at its banner is beyond what the host saw pass
+	# (a clock running fast) is booted again, three times in all
+	clock_fast() {
+		local out rc
+		out=$(KLF_VM_APPEND="klf.test_up=1000" "$run" --quiet --kernel "$1" -- true 2>&1)
+		rc=$?
+		[ $rc != 0 ] && [ "$(grep -c 'clock ran too fast: .*booting again' <<< "$out")" = 2 ] &&
+		grep -q "clock ran too fast in 3 boots: its uptime at the banner, 10[0-9][0-9] s" <<< "$out" &&
+			return 0
+		echo "exit $rc, expected two boots again and a failure:"
+		printf '%s\n' "$out" | tail -8
+		return 1
+	}
+	check "$k: a guest clock running fast: booted again, the run fails after 3 boots" clock_fast "$k"
 done
 ktap_finish
