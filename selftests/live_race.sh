@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The live path raced: for KLF_RACE_SECS seconds (60 on the debug kernel,
-# 15 elsewhere; twice that with KLF_LONG=1) producers append to two memory
+# The live path raced: for KLF_RACE_SECS seconds (40 on the debug kernel,
+# 15 elsewhere; 120 and 30 with KLF_LONG=1) producers append to two memory
 # logs of 64 KiB segments that retention keeps at 256 KiB, while
 #   - target keep sends log racek (overflow block) as the records are
 #     committed: the spans a target reads without the log's lock; so do
@@ -34,7 +34,7 @@ require_tools
 KLF_TEST_LOGS="racek raced racef"
 trap 'stop_all; cleanup_targets' EXIT
 
-if [ "$KLF_SLOW" -gt 1 ]; then secs=$(klf_long 60 120); else secs=$(klf_long 15 30); fi
+if [ "$KLF_SLOW" -gt 1 ]; then secs=$(klf_long 40 120); else secs=$(klf_long 15 30); fi
 secs=${KLF_RACE_SECS:-$secs}
 ktap_plan
 pk=$(free_port)
