@@ -120,8 +120,8 @@ stop rs1
 
 # 2. rsyslogd SIGKILLed and restarted 10 times (4 on the debug kernel in
 # make check, where each kill costs about 6 s; 10 in the long form,
-# KLF_LONG=1) while a producer appends at a steady rate. Each time the session has delivered step2 records,
-# rsyslogd is stopped (SIGSTOP) wherever it is, maybe between writing a
+# KLF_LONG=1) while a producer appends at a steady rate. Each time the
+# session has delivered step2 records, rsyslogd is stopped (SIGSTOP) wherever it is, maybe between writing a
 # record and answering it; once the target is behind (records appended,
 # not acknowledged: sent and waiting for an answer, or waiting for room in
 # the window), rsyslogd is SIGKILLed and started again. The producer is
