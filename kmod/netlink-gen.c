@@ -77,6 +77,11 @@ static const struct netlink_range_validation klogfwd_a_target_tls_psk_range = {
 	.max	= 2147483647ULL,
 };
 
+static const struct netlink_range_validation klogfwd_a_target_tls_handshake_alert_range = {
+	.min	= 256ULL,
+	.max	= 131071ULL,
+};
+
 /* KLOGFWD_CMD_LOG_NEW - do */
 static const struct nla_policy klogfwd_log_new_nl_policy[KLOGFWD_A_LOG_KMSG_POLL_MS + 1] = {
 	[KLOGFWD_A_LOG_NAME] = { .type = NLA_NUL_STRING, .len = KLOGFWD_NAME_LEN, },
@@ -207,6 +212,12 @@ static const struct nla_policy klogfwd_target_set_nl_policy[KLOGFWD_A_TARGET_TLS
 	[KLOGFWD_A_TARGET_PAUSED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
+/* KLOGFWD_CMD_TLS_REPORT - do */
+static const struct nla_policy klogfwd_tls_report_nl_policy[KLOGFWD_A_TARGET_TLS_SOCKFD + 1] = {
+	[KLOGFWD_A_TARGET_TLS_SOCKFD] = { .type = NLA_U32, },
+	[KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT] = NLA_POLICY_FULL_RANGE(NLA_U32, &klogfwd_a_target_tls_handshake_alert_range),
+};
+
 /* Ops table for klogfwd */
 static const struct genl_split_ops klogfwd_nl_ops[] = {
 	{
@@ -291,6 +302,13 @@ static const struct genl_split_ops klogfwd_nl_ops[] = {
 		.cmd	= KLOGFWD_CMD_STATS_GET,
 		.doit	= klogfwd_nl_stats_get_doit,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= KLOGFWD_CMD_TLS_REPORT,
+		.doit		= klogfwd_nl_tls_report_doit,
+		.policy		= klogfwd_tls_report_nl_policy,
+		.maxattr	= KLOGFWD_A_TARGET_TLS_SOCKFD,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

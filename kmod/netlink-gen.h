@@ -25,6 +25,7 @@ int klogfwd_nl_target_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb);
 int klogfwd_nl_target_set_doit(struct sk_buff *skb, struct genl_info *info);
 int klogfwd_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
+int klogfwd_nl_tls_report_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	KLOGFWD_NLGRP_MONITOR,

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * klogfwd: generic netlink handlers of the target operations (target-new,
- * target-del, target-get, target-set). As in netlink.c, handlers parse,
- * call into target.c and reply; they never touch sockets themselves.
+ * target-del, target-get, target-set, and tls-report from the handshake
+ * agent). As in netlink.c, handlers parse, call into target.c and reply;
+ * they never touch sockets themselves.
  */
 
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/key.h>
+#include <linux/net.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -426,6 +428,9 @@ static int klf_nl_target_fill(struct sk_buff *msg, struct klf_target *t, u32 por
 		goto err;
 	if (s.tls_peer[0] && nla_put_string(msg, KLOGFWD_A_TARGET_TLS_PEER, s.tls_peer))
 		goto err;
+	if (s.tls_hs_alert &&
+	    nla_put_u32(msg, KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT, s.tls_hs_alert))
+		goto err;
 	nest = nla_nest_start(msg, KLOGFWD_A_TARGET_STATS);
 	if (!nest)
 		goto err;
@@ -584,4 +589,50 @@ void klf_nl_target_event(struct klf_target *t, u32 event, u64 count)
 	}
 	genlmsg_end(msg, hdr);
 	klf_nl_notify(t->net, msg);
+}
+
+/**
+ * klogfwd_nl_tls_report_doit() - the handshake agent tells how a handshake ended
+ * @skb: request
+ * @info: request attributes and addressing
+ *
+ * The agent sends it before the handshake family's done, naming the socket
+ * by its own descriptor: holding that descriptor is what lets it speak for
+ * the handshake.
+ *
+ * Return: 0 or a negative errno.
+ */
+int klogfwd_nl_tls_report_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct socket *sock;
+	unsigned int level;
+	u32 alert;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_TLS_SOCKFD) ||
+	    GENL_REQ_ATTR_CHECK(info, KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT))
+		return -EINVAL;
+	alert = nla_get_u32(tb[KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT]);
+	level = alert >> 8 & 0xff;
+	if (level != 1 && level != 2) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, tb[KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT],
+					"tls-handshake-alert: level %u is neither warning (1) nor fatal (2)",
+					level);
+		return -EINVAL;
+	}
+	sock = sockfd_lookup(nla_get_u32(tb[KLOGFWD_A_TARGET_TLS_SOCKFD]), &ret);
+	if (!sock) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_SOCKFD],
+				    "tls-sockfd is not a socket descriptor of the caller");
+		return ret;
+	}
+	mutex_lock(&klf_targets_lock);
+	ret = klf_targets_tls_report(genl_info_net(info), sock, alert);
+	mutex_unlock(&klf_targets_lock);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KLOGFWD_A_TARGET_TLS_SOCKFD],
+				    "tls-sockfd is not the socket of a target of this namespace in handshake");
+	sockfd_put(sock);
+	return ret;
 }

@@ -397,6 +397,33 @@ void klf_targets_for_each(struct net *net,
 }
 
 /**
+ * klf_targets_tls_report() - give the alert that ended a handshake to its target
+ * @net: the agent's network namespace
+ * @sock: the socket of the handshake, from the agent's descriptor
+ * @alert: as klf_tls_report() takes it
+ *
+ * Context: klf_targets_lock held; takes each TLS target's lock in turn.
+ * Return: 0, or -ENOENT if no target of @net waits for a handshake on @sock.
+ */
+int klf_targets_tls_report(struct net *net, const struct socket *sock, u32 alert)
+{
+	struct klf_target *t;
+	int ret;
+
+	lockdep_assert_held(&klf_targets_lock);
+	list_for_each_entry(t, &klf_targets, node) {
+		if (!t->tls || !net_eq(t->net, net))
+			continue;
+		mutex_lock(&t->lock);
+		ret = klf_tls_report(t, sock, alert);
+		mutex_unlock(&t->lock);
+		if (!ret)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/**
  * klf_target_delete() - delete a target by name
  * @net: the caller's network namespace
  * @name: the name
@@ -518,6 +545,7 @@ void klf_target_snapshot(struct klf_target *t, struct klf_target_snap *snap)
 	snap->tls_version = 0;
 	snap->tls_cipher = 0;
 	snap->tls_alert = t->tls ? t->tls->alert : 0;
+	snap->tls_hs_alert = t->tls ? t->tls->hs_alert : 0;
 	snap->tls_peer[0] = '\0';
 	if (t->tls && t->state == KLOGFWD_TARGET_STATE_ESTABLISHED) {
 		snap->tls_version = t->tls->version;

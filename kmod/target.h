@@ -258,6 +258,8 @@ struct klf_target {
  * @tls_version: TLS version of the connection, 0 if none
  * @tls_cipher: its kernel TLS cipher, 0 if none
  * @tls_alert: the last TLS alert received (struct klf_tls), 0 if none
+ * @tls_hs_alert: the alert that ended the last handshake (struct klf_tls),
+ *		  0 if none
  * @tls_peer: who the receiver proved to be in the session, "" if none
  */
 struct klf_target_snap {
@@ -278,6 +280,7 @@ struct klf_target_snap {
 	u16 tls_version;
 	u16 tls_cipher;
 	u16 tls_alert;
+	u32 tls_hs_alert;
 	char tls_peer[KLF_TLS_PEER_LEN];
 };
 
@@ -295,6 +298,8 @@ struct klf_target *klf_target_create(struct net *net, const char *name, struct k
 int klf_target_delete(struct net *net, const char *name, bool syslog);
 void klf_target_set(struct klf_target *t, const struct klf_target_config *cfg, int paused);
 struct klf_target *klf_target_find(struct net *net, const char *name);
+struct socket;
+int klf_targets_tls_report(struct net *net, const struct socket *sock, u32 alert);
 struct sk_buff;
 struct netlink_callback;
 int klf_targets_dump(struct net *net, struct sk_buff *skb, struct netlink_callback *cb,

@@ -179,6 +179,7 @@ int klf_tls_start(struct klf_target *t)
 	tls->cipher = 0;
 	tls->peer[0] = '\0';
 	tls->peer_new[0] = '\0';
+	tls->hs_alert_new = 0;
 	if (tls->psk) {
 		args.ta_my_peerids[0] = key_serial(tls->psk);
 		args.ta_num_peerids = 1;
@@ -255,6 +256,7 @@ int klf_tls_poll(struct klf_target *t)
 		}
 		if (tls_handshake_cancel(t->sock->sk)) {
 			tls->pending = false;
+			tls->hs_alert = 0;
 			kernel_sock_shutdown(t->sock, SHUT_RDWR);
 			return klf_tls_failed(t, -ETIMEDOUT);
 		}
@@ -266,6 +268,7 @@ int klf_tls_poll(struct klf_target *t)
 	 */
 	wait_for_completion(&tls->done);
 	tls->pending = false;
+	tls->hs_alert = tls->hs_alert_new;
 	ret = READ_ONCE(tls->status);
 	if (!ret)
 		ret = klf_tls_ready(t);
@@ -275,6 +278,27 @@ int klf_tls_poll(struct klf_target *t)
 	t->stats.tls_handshakes++;
 	strscpy(tls->peer, tls->peer_new, sizeof(tls->peer));
 	return 1;
+}
+
+/**
+ * klf_tls_report() - the agent tells the alert that ended a handshake
+ * @t: the target, locked
+ * @sock: the socket of the handshake, from the agent's descriptor
+ * @alert: KLOGFWD_TLS_ALERT_SENT if the agent sent it, | level << 8 |
+ *	   description
+ *
+ * The agent reports before it answers, so the request is still pending
+ * on the target's socket.
+ *
+ * Return: 0 if @sock is @t's, with a handshake pending; else -ENOENT.
+ */
+int klf_tls_report(struct klf_target *t, const struct socket *sock, u32 alert)
+{
+	lockdep_assert_held(&t->lock);
+	if (!t->tls || !t->tls->pending || t->sock != sock)
+		return -ENOENT;
+	t->tls->hs_alert_new = alert;
+	return 0;
 }
 
 /**

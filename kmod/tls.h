@@ -14,6 +14,7 @@
 
 struct key;
 struct klf_target;
+struct socket;
 
 /* TLS records of an ack tcp connection whose acknowledgment is awaited */
 #define KLF_TLS_RECS		512
@@ -73,6 +74,10 @@ struct klf_tls_rec {
  *	 certificates); set at creation
  * @alert: the last alert the receiver sent after a handshake, level << 8
  *	   | description, 0 if none
+ * @hs_alert: the alert that ended the last handshake, as the agent reported
+ *	      it: KLOGFWD_TLS_ALERT_SENT if the agent sent it, | level << 8 |
+ *	      description; 0 if it ended without one
+ * @hs_alert_new: the same for the pending handshake (klf_tls_report())
  * @peer_new: who the receiver proved to be, as the agent's answer said
  *	      (written by klf_tls_done() before @answered)
  * @peer: the same for the session established, "" if none
@@ -92,6 +97,8 @@ struct klf_tls {
 	u16 cipher;
 	u16 overhead;
 	u16 alert;
+	u32 hs_alert;
+	u32 hs_alert_new;
 	bool hold;
 	unsigned long hold_until;
 	unsigned long since;
@@ -135,6 +142,7 @@ int klf_tls_recv(struct klf_target *t, void *buf, size_t len);
 int klf_tls_key_get(u32 serial, struct key **keyp);
 bool klf_tls_rekey(struct klf_target *t, bool drained);
 void klf_tls_push(struct klf_target *t);
+int klf_tls_report(struct klf_target *t, const struct socket *sock, u32 alert);
 #else
 static inline int klf_tls_start(struct klf_target *t) { return -EOPNOTSUPP; }
 static inline int klf_tls_poll(struct klf_target *t) { return -EOPNOTSUPP; }
@@ -148,6 +156,11 @@ static inline void klf_tls_push(struct klf_target *t) { }
 static inline int klf_tls_recv(struct klf_target *t, void *buf, size_t len)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline int klf_tls_report(struct klf_target *t, const struct socket *sock, u32 alert)
+{
+	return -ENOENT;
 }
 #endif
 

@@ -155,6 +155,7 @@ shown() {
 		<<< "$out" &&
 	grep -q '"tls_peer": *"CN=logs.test"' <<< "$js" &&
 	grep -q '"tls_version": *"1.3"' <<< "$js" && grep -q '"tls": *true' <<< "$js" &&
+	grep -q '"tls_handshake_alert": *null' <<< "$js" && ! grep -q tls-handshake-alert <<< "$out" &&
 	grep -q "^target add t1 log tl to 127.0.0.1:$port .*ack tcp tls peername logs.test" \
 		<<< "$save" ||
 		{ printf '# %s\n' "$out" "$js" "$save"; return 1; }
@@ -472,23 +473,30 @@ if got != want:
 }
 check "a subject DN over 255 bytes: tls-peer its first 254, cut at a character's start" long_dn
 
-# refused NAME PORT CERT KEY ERRNO [PEERNAME]: a target to a server the agent
-# must refuse fails with ERRNO, counts the failure and sends nothing
+# refuse NAME PORT CERT KEY ERRNO ALERT [PEERNAME]: a target to a server the
+# agent must refuse fails with ERRNO, counts the failure and sends nothing;
+# the agent sent the fatal ALERT, which the server's OpenSSL logs and
+# target show gives as tls-handshake-alert
 refuse() {
-	local name=$1 p=$2 err=$5 pn=${6:-logs.test}
+	local name=$1 p=$2 err=$5 alert=$6 pn=${7:-logs.test}
 	tls_server "srv-$name" "$p" "$3" "$4" "$rport" &&
 	"$KLOGFWD" target add "$name" log tl to "127.0.0.1:$p" tls peername "$pn" &&
 	wait_for $((20 * KLF_SLOW)) tstat_is "$name" tls_failures -ge 1 &&
 	tstat_is "$name" last_error = "$err" && tstat_is "$name" bytes_sent = 0 &&
-	tstat_is "$name" tls_handshakes = 0 &&
+	tstat_is "$name" tls_handshakes = 0 || return 1
+	"$KLOGFWD" target show "$name" | grep -q " tls-handshake-alert sent fatal/$alert\( \|$\)" &&
+	"$KLOGFWD" -j target show "$name" |
+		grep -q "\"tls_handshake_alert\": *\"sent fatal/$alert\"" &&
+	grep -q "alert ${alert//_/ }" "$WORK/srv-$name.log" ||
+		{ "$KLOGFWD" target show "$name"; tail -n 3 "$WORK/srv-$name.log"; return 1; }
 	"$KLOGFWD" target del "$name" && stop "srv-$name"
 }
-check "a certificate from another CA: EACCES, nothing sent" \
-	refuse t2 "$(free_port)" "$C/other-srv.pem" "$C/other-srv.key" 13
-check "a certificate for another name: EACCES, nothing sent" \
-	refuse t3 "$(free_port)" "$C/ca-srv.pem" "$C/ca-srv.key" 13 other.test
-check "an expired certificate: EACCES, nothing sent" \
-	refuse t4 "$(free_port)" "$C/expired.pem" "$C/ca-srv.key" 13
+check "a certificate from another CA: EACCES, nothing sent, alert unknown_ca" \
+	refuse t2 "$(free_port)" "$C/other-srv.pem" "$C/other-srv.key" 13 unknown_ca
+check "a certificate for another name: EACCES, nothing sent, alert bad_certificate" \
+	refuse t3 "$(free_port)" "$C/ca-srv.pem" "$C/ca-srv.key" 13 bad_certificate other.test
+check "an expired certificate: EACCES, nothing sent, alert certificate_expired" \
+	refuse t4 "$(free_port)" "$C/expired.pem" "$C/ca-srv.key" 13 certificate_expired
 
 plaintext() {
 	local p
@@ -499,9 +507,11 @@ plaintext() {
 	"$KLOGFWD" target add t5 log tl to "127.0.0.1:$p" tls &&
 	wait_for $((20 * KLF_SLOW)) tstat_is t5 tls_failures -ge 1 &&
 	tstat_is t5 last_error -gt 0 && tstat_is t5 bytes_sent = 0 &&
+	"$KLOGFWD" target show t5 | grep -q ' tls-handshake-alert sent fatal/[a-z]' ||
+		{ "$KLOGFWD" target show t5; return 1; }
 	"$KLOGFWD" target del t5 && stop plain
 }
-check "a plaintext server: the handshake fails, nothing sent" plaintext
+check "a plaintext server: the handshake fails, the agent's alert shown, nothing sent" plaintext
 
 # An agent that does not answer (stopped): the module cancels at 10 s
 stalled() {

@@ -283,11 +283,12 @@ psk_wrong() {
 	wait_for $((20 * KLF_SLOW)) tstat_is ppw tls_failures -ge 2 &&
 	tstat_is ppw tls_handshakes = 0 && tstat_is ppw bytes_sent = 0 &&
 	tstat_is ppw last_error = 111 && [ ! -s "$WORK/opsk2.out" ] &&
-	grep -q '127.0.0.1: the server sent the TLS alert' "$WORK/tlsd.out" ||
+	grep -q '127.0.0.1: the server sent the TLS alert' "$WORK/tlsd.out" &&
+	"$KLOGFWD" target show ppw | grep -q ' tls-handshake-alert received fatal/illegal_parameter' ||
 		{ "$KLOGFWD" target show ppw; tail -n 5 "$WORK/tlsd.out"; return 1; }
 	"$KLOGFWD" target del ppw
 }
-check "psk: a receiver with another key refuses the handshake: tls-failures, ECONNREFUSED, nothing sent" \
+check "psk: a receiver with another key refuses the handshake: tls-failures, ECONNREFUSED, its alert, nothing sent" \
 	psk_wrong
 
 # add_key(2) of a user key of 8 bytes (python: no keyutils in the VM)

@@ -85,4 +85,29 @@ bad_request() {
 }
 check "YNL's extack for a bad request names the attribute" bad_request
 
+# tls-report is the handshake agent's (klogfwd-tlsd): YNL plays a bad one.
+# FD 9 is one end of a socketpair, a socket but no target's.
+Ysock() {
+	/usr/bin/python3 -c 'import os, socket, sys
+a, b = socket.socketpair()
+os.dup2(a.fileno(), 9)
+os.execv(sys.argv[1], sys.argv[1:])' /usr/bin/python3 "$ynl" --spec "$spec" --schema "$schema" \
+		--output-json --do tls-report --json "$1" 2>&1
+}
+tls_report() {
+	local out
+	out=$(Ysock '{"tls-sockfd": 9, "tls-handshake-alert": 554}') || true
+	grep -q "tls-sockfd is not the socket of a target of this namespace in handshake" <<< "$out" ||
+		{ echo "# $out"; return 1; }
+	out=$(Ysock '{"tls-sockfd": 9, "tls-handshake-alert": 810}') || true
+	grep -q "level 3 is neither warning (1) nor fatal (2)" <<< "$out" ||
+		{ echo "# $out"; return 1; }
+	out=$(Ysock '{"tls-sockfd": 0, "tls-handshake-alert": 554}' < /dev/null) || true
+	grep -q "tls-sockfd is not a socket descriptor of the caller" <<< "$out" ||
+		{ echo "# $out"; return 1; }
+	out=$(Ysock '{"tls-sockfd": 9, "tls-handshake-alert": 200000}') || true
+	grep -q "bad-attr" <<< "$out" || { echo "# $out"; return 1; }
+}
+check "tls-report from a process without the handshake's socket: refused, naming why" tls_report
+
 ktap_finish

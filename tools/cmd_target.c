@@ -769,6 +769,8 @@ static int target_info_parse(const struct nl_reply *reply,
 	if (!ret)
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_ALERT, KW_W_U16);
 	if (!ret)
+		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT, KW_W_U32);
+	if (!ret)
 		ret = kw_read(&ti->set, tb, KLOGFWD_A_TARGET_TLS_PEER, KW_W_STR);
 	if (ret)
 		return ret;
@@ -920,8 +922,9 @@ static const char *tls_alert_name(uint64_t a, char *buf, size_t size)
  * text (not for an @event): " tls-version 1.3 tls-cipher aes-128-gcm
  * tls-peer \"CN=logs.test\"" while a TLS session is up (tls-peer if the
  * agent named the receiver), " tls-alert fatal/bad_record_mac" once the
- * receiver sent an alert; JSON: tls_version, tls_cipher, tls_peer and
- * tls_alert, null without.
+ * receiver sent an alert, " tls-handshake-alert sent fatal/unknown_ca" (or
+ * "received ...") when one ended the last handshake; JSON: tls_version,
+ * tls_cipher, tls_peer, tls_alert and tls_handshake_alert, null without.
  */
 static void print_tls(struct pr *p, const struct target_info *ti, bool event)
 {
@@ -929,7 +932,8 @@ static void print_tls(struct pr *p, const struct target_info *ti, bool event)
 	uint64_t v = ti->set.val[KLOGFWD_A_TARGET_TLS_VERSION];
 	uint64_t c = ti->set.val[KLOGFWD_A_TARGET_TLS_CIPHER];
 	uint64_t a = ti->set.val[KLOGFWD_A_TARGET_TLS_ALERT];
-	char vb[24], cb[24], ab[48];
+	uint64_t h = ti->set.val[KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT];
+	char vb[24], cb[24], ab[48], hb[64];
 
 	if (have(ti, KLOGFWD_A_TARGET_TLS_VERSION) && v) {
 		pr_str(p, mode, "tls_version", " tls-version %s",
@@ -948,6 +952,14 @@ static void print_tls(struct pr *p, const struct target_info *ti, bool event)
 		pr_str(p, mode, "tls_alert", " tls-alert %s", tls_alert_name(a, ab, sizeof(ab)));
 	else
 		pr_null(p, PRINT_JSON, "tls_alert", NULL);
+	if (have(ti, KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT) && h) {
+		tls_alert_name(h & 0xffff, ab, sizeof(ab));
+		snprintf(hb, sizeof(hb), "%s %s",
+			 h & KLOGFWD_TLS_ALERT_SENT ? "sent" : "received", ab);
+		pr_str(p, mode, "tls_handshake_alert", " tls-handshake-alert %s", hb);
+	} else {
+		pr_null(p, PRINT_JSON, "tls_handshake_alert", NULL);
+	}
 }
 
 /* The counters text shows with more than a number (counters_print()) */

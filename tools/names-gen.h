@@ -195,6 +195,8 @@ static const char *const klf_target_attr_names[KLOGFWD_A_TARGET_MAX + 1] = {
 	[KLOGFWD_A_TARGET_TLS_PSK] = "tls-psk",
 	[KLOGFWD_A_TARGET_TLS_ALERT] = "tls-alert",
 	[KLOGFWD_A_TARGET_TLS_PEER] = "tls-peer",
+	[KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT] = "tls-handshake-alert",
+	[KLOGFWD_A_TARGET_TLS_SOCKFD] = "tls-sockfd",
 };
 
 static const char *const klf_target_stats_attr_names[KLOGFWD_A_TARGET_STATS_MAX + 1] = {

@@ -161,6 +161,9 @@ struct hs_req {
 	char peername[NI_MAXHOST];
 	char addr[INET6_ADDRSTRLEN + 8];	/* "[addr]:port" of the server, or "" */
 	const char *label;		/* the server in log lines */
+	uint32_t alert;			/* the alert that ended the handshake, 0 if none
+					 * (KLOGFWD_TLS_ALERT_SENT | level << 8 | description)
+					 */
 };
 
 struct genl {
@@ -496,6 +499,33 @@ static void hs_done(struct genl *g, const struct hs_req *req, int status)
 			  status ? strerror(-status) : "success");
 }
 
+/*
+ * Tell klogfwd which alert ended the handshake (tls-report), before DONE:
+ * the target shows it as tls-handshake-alert. A socket that is not a
+ * klogfwd target's (another kernel consumer), or no klogfwd module, is
+ * not an error.
+ */
+static void klf_report(struct genl *g, const struct hs_req *req)
+{
+	struct family_info fi = { 0 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = genl_msg(g, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KLOGFWD_FAMILY_NAME);
+	err = genl_transact(g, nlh, family_cb, &fi);
+	if (err < 0 || !fi.found) {
+		log_debug("%s: no klogfwd family to tell the alert to", req->label);
+		return;
+	}
+	nlh = genl_msg(g, fi.id, KLOGFWD_CMD_TLS_REPORT, KLOGFWD_FAMILY_VERSION);
+	mnl_attr_put_u32(nlh, KLOGFWD_A_TARGET_TLS_SOCKFD, (uint32_t)req->fd);
+	mnl_attr_put_u32(nlh, KLOGFWD_A_TARGET_TLS_HANDSHAKE_ALERT, req->alert);
+	err = genl_transact(g, nlh, ignore_cb, NULL);
+	if (err < 0)
+		log_debug("%s: klogfwd took no alert: %s", req->label, strerror(-err));
+}
+
 /* ---- the peer ---- */
 
 static bool is_ip_literal(const char *name)
@@ -767,10 +797,41 @@ static bool is_socket_errno(int err)
 	return false;
 }
 
+/*
+ * The alert that tells the server why its certificate was refused (RFC 8446
+ * section 6.2), from GnuTLS's verification status.
+ */
+static int cert_alert(unsigned int vstatus)
+{
+	if (vstatus & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+		return GNUTLS_A_UNKNOWN_CA;
+	if (vstatus & GNUTLS_CERT_REVOKED)
+		return GNUTLS_A_CERTIFICATE_REVOKED;
+	if (vstatus & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+		return GNUTLS_A_CERTIFICATE_EXPIRED;
+	return GNUTLS_A_BAD_CERTIFICATE;
+}
+
+/* Send a fatal alert; on success it is the one reported (klf_report()). */
+static void send_alert(gnutls_session_t s, struct hs_req *req, int desc)
+{
+	int ret = gnutls_alert_send(s, GNUTLS_AL_FATAL, desc);
+
+	if (ret < 0) {
+		log_debug("%s: could not send the alert \"%s\": %s", req->label,
+			  gnutls_alert_get_name(desc), gnutls_strerror(ret));
+		return;
+	}
+	req->alert = KLOGFWD_TLS_ALERT_SENT | GNUTLS_AL_FATAL << 8 | desc;
+	log_debug("%s: sent the TLS alert \"%s\"", req->label, gnutls_alert_get_name(desc));
+}
+
 static int verify_failed(gnutls_session_t s, struct hs_req *req, int ret)
 {
 	unsigned int vstatus = gnutls_session_get_verify_cert_status(s);
 	gnutls_datum_t out = { NULL, 0 };
+
+	send_alert(s, req, cert_alert(vstatus));
 
 	if (vstatus &&
 	    gnutls_certificate_verification_status_print(vstatus, GNUTLS_CRT_X509, &out, 0) == 0) {
@@ -799,6 +860,8 @@ static int handshake_failed(gnutls_session_t s, struct hs_req *req, int ret, int
 	case GNUTLS_E_WARNING_ALERT_RECEIVED:
 		log_err("%s: the server sent the TLS alert \"%s\"", req->label,
 			gnutls_alert_get_name(gnutls_alert_get(s)));
+		req->alert = (ret == GNUTLS_E_FATAL_ALERT_RECEIVED ? GNUTLS_AL_FATAL :
+			      GNUTLS_AL_WARNING) << 8 | gnutls_alert_get(s);
 		return -ECONNREFUSED;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 		log_err("%s: the server closed the connection during the handshake", req->label);
@@ -813,9 +876,14 @@ static int handshake_failed(gnutls_session_t s, struct hs_req *req, int ret, int
 		return -ENOMEM;
 	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
 	case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-	case GNUTLS_E_UNEXPECTED_PACKET:
+	case GNUTLS_E_UNEXPECTED_PACKET: {
+		int level, desc = gnutls_error_to_alert(ret, &level);
+
 		log_err("%s: not a TLS server? %s", req->label, gnutls_strerror(ret));
+		if (desc >= 0)
+			send_alert(s, req, desc);
 		return -EIO;
+	}
 	}
 	log_err("%s: handshake failed: %s", req->label, gnutls_strerror(ret));
 	return -EIO;
@@ -1270,6 +1338,8 @@ static enum serve_result serve_request(void)
 	} else {
 		status = handshake(&req);
 	}
+	if (status && req.alert)
+		klf_report(&g, &req);
 	hs_done(&g, &req, status);
 	close(req.fd);
 	genl_close(&g);
