@@ -3,7 +3,8 @@
  * klogfwd: generic netlink handlers of the target operations (target-new,
  * target-del, target-get, target-set, and tls-report from the handshake
  * agent). As in netlink.c, handlers parse, call into target.c and reply;
- * they never touch sockets themselves.
+ * they never use a target's socket themselves (tls-report only looks up
+ * the agent's descriptor, to compare).
  */
 
 #include <linux/in.h>

@@ -167,7 +167,7 @@ int klf_tls_start(struct klf_target *t)
 	lockdep_assert_held(&t->lock);
 	ret = klf_sock_detach(t);
 	if (ret)
-		return klf_tls_failed(t, ret);
+		goto fail;
 	args.ta_sock = t->sock;
 	args.ta_done = klf_tls_done;
 	args.ta_data = t;
@@ -192,12 +192,16 @@ int klf_tls_start(struct klf_target *t)
 		ret = tls_client_hello_anon(&args, GFP_KERNEL);
 	}
 	if (ret)
-		return klf_tls_failed(t, ret);
+		goto fail;
 	tls->pending = true;
 	tls->deadline = jiffies + msecs_to_jiffies(KLF_TLS_TIMEOUT_MS);
 	WRITE_ONCE(t->state, KLOGFWD_TARGET_STATE_HANDSHAKE);
 	mod_timer(&t->timer, tls->deadline);
 	return 0;
+fail:
+	/* a handshake that could not start ended without an alert */
+	tls->hs_alert = 0;
+	return klf_tls_failed(t, ret);
 }
 
 /*
@@ -288,14 +292,15 @@ int klf_tls_poll(struct klf_target *t)
  *	   description
  *
  * The agent reports before it answers, so the request is still pending
- * on the target's socket.
+ * on the target's socket, and not answered.
  *
  * Return: 0 if @sock is @t's, with a handshake pending; else -ENOENT.
  */
 int klf_tls_report(struct klf_target *t, const struct socket *sock, u32 alert)
 {
 	lockdep_assert_held(&t->lock);
-	if (!t->tls || !t->tls->pending || t->sock != sock)
+	/* answered: DONE came first; nothing it wrote is read here */
+	if (!t->tls || !t->tls->pending || t->sock != sock || READ_ONCE(t->tls->answered))
 		return -ENOENT;
 	t->tls->hs_alert_new = alert;
 	return 0;

@@ -487,7 +487,7 @@ refuse() {
 	"$KLOGFWD" target show "$name" | grep -q " tls-handshake-alert sent fatal/$alert\( \|$\)" &&
 	"$KLOGFWD" -j target show "$name" |
 		grep -q "\"tls_handshake_alert\": *\"sent fatal/$alert\"" &&
-	grep -q "alert ${alert//_/ }" "$WORK/srv-$name.log" ||
+	wait_for $((5 * KLF_SLOW)) grep -q "alert ${alert//_/ }" "$WORK/srv-$name.log" ||
 		{ "$KLOGFWD" target show "$name"; tail -n 3 "$WORK/srv-$name.log"; return 1; }
 	"$KLOGFWD" target del "$name" && stop "srv-$name"
 }

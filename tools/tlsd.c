@@ -1070,6 +1070,7 @@ static int closed_after_handshake(gnutls_session_t s, struct hs_req *req)
 	if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED) {
 		log_err("%s: the server sent the TLS alert \"%s\" after the handshake", req->label,
 			gnutls_alert_get_name(gnutls_alert_get(s)));
+		req->alert = GNUTLS_AL_FATAL << 8 | gnutls_alert_get(s);
 		return -ECONNREFUSED;
 	}
 	log_err("%s: the server closed the connection right after the handshake", req->label);
