@@ -356,16 +356,23 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Ask the controller for a family's id and groups (into @fi). Returns 0 or -errno. */
+static int family_lookup(struct genl *g, const char *name, struct family_info *fi)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = genl_msg(g, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	return genl_transact(g, nlh, family_cb, fi);
+}
+
 /* Resolve the family and its "tlshd" group. Returns 0, or an exit status. */
 static int resolve_family(struct genl *g, uint32_t *group)
 {
 	struct family_info fi = { 0 };
-	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = genl_msg(g, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, HANDSHAKE_FAMILY_NAME);
-	err = genl_transact(g, nlh, family_cb, &fi);
+	err = family_lookup(g, HANDSHAKE_FAMILY_NAME, &fi);
 	if (err == -ENOENT) {
 		log_err("the kernel has no handshake upcall (%s)",
 			"net/handshake, Linux 6.5 or newer; CONFIG_NET_HANDSHAKE");
@@ -511,9 +518,7 @@ static void klf_report(struct genl *g, const struct hs_req *req)
 	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = genl_msg(g, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KLOGFWD_FAMILY_NAME);
-	err = genl_transact(g, nlh, family_cb, &fi);
+	err = family_lookup(g, KLOGFWD_FAMILY_NAME, &fi);
 	if (err < 0 || !fi.found) {
 		log_debug("%s: no klogfwd family to tell the alert to", req->label);
 		return;
