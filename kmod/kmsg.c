@@ -74,8 +74,9 @@
 #define KLF_KMSG_RESUME_MAX	128
 #define KLF_KMSG_BATCH		256	/* records per run before yielding */
 /*
- * Records appended before the targets are kicked: in a burst a kick per
- * record woke a sender for each, to send one line
+ * Records appended as one batch (one write, one commit) before the targets
+ * are kicked: in a burst a kick per record woke a sender for each, to send
+ * one line; at most the batch's KLF_BATCH_RECS
  */
 #define KLF_KMSG_KICK_EVERY	32
 /* at most one kmsg-lost event per log per this period: a flood loses often */
@@ -114,6 +115,7 @@
  *	     empty (a memory log, or the id could not be read)
  * @line: what kmsg_dump_get_line() gives (@work only)
  * @buf: klf_log_append_headroom() bytes, then the record (@work only)
+ * @batch: the records appended under one hold of the log's lock (@work only)
  */
 struct klf_kmsg {
 	struct klf_log *log;
@@ -130,6 +132,7 @@ struct klf_kmsg {
 	char boot_id[KLF_KMSG_BOOT_ID_LEN + 1];
 	char *line;
 	u8 *buf;
+	struct klf_batch *batch;
 };
 
 /*
@@ -295,9 +298,8 @@ static size_t klf_kmsg_record(struct klf_kmsg *k, u64 seq, size_t len, u64 *wall
 			      KLF_JSON_TAIL + KLF_JSON_CHAR_MAX, KLF_KMSG_REC_MAX);
 		lim = out + cap - KLF_JSON_TAIL - KLF_JSON_CHAR_MAX;
 		/* the names, which log set changes under the lock */
-		mutex_lock(&k->log->lock);
+		lockdep_assert_held(&k->log->lock);
 		o = klf_json_head(&k->log->cfg, pri, seq, *wall, o);
-		mutex_unlock(&k->log->lock);
 	} else if (*format == KLOGFWD_FORMAT_RAW) {
 		o += sprintf((char *)o, "%u,%llu,%llu,-;", pri, seq, ts_usec);
 	} else {
@@ -357,6 +359,21 @@ static void klf_kmsg_event(struct klf_kmsg *k)
 	k->ev_next = jiffies + KLF_KMSG_EVENT_GAP;
 }
 
+/*
+ * Write the reader's batch and kick the targets; count what was appended
+ * and what its write lost (in @lost too, for the kmsg-lost event).
+ */
+static void klf_kmsg_batch_end(struct klf_kmsg *k, u64 *lost)
+{
+	unsigned int failed;
+
+	atomic64_add(klf_log_batch_end(k->log, k->batch, &failed), &k->records);
+	if (failed) {
+		atomic64_add(failed, &k->lost);
+		*lost += failed;
+	}
+}
+
 static void klf_kmsg_work(struct work_struct *work)
 {
 	struct klf_kmsg *k = container_of(to_delayed_work(work), struct klf_kmsg, work);
@@ -366,8 +383,14 @@ static void klf_kmsg_work(struct work_struct *work)
 	size_t len, n;
 	u32 format;
 	bool cut;
-	int i, ret;
+	int i, ret = 0;
 
+	/*
+	 * The records of a run are made and appended under the log's lock,
+	 * KLF_KMSG_KICK_EVERY of them in one batch: one page-cache write, one
+	 * commit and one kick for each batch.
+	 */
+	mutex_lock(&k->log->lock);
 	for (i = 0; i < KLF_KMSG_BATCH && !READ_ONCE(k->stopping); i++) {
 		if (!kmsg_dump_get_line(&k->iter, true, k->line, KLF_KMSG_LINE_MAX, &len))
 			break;
@@ -384,10 +407,12 @@ static void klf_kmsg_work(struct work_struct *work)
 			continue;
 		}
 		/* a JSON object is never cut: made to fit, or refused and lost */
-		ret = klf_log_append_at(k->log, k->buf, n, KLF_APPEND_NONBLOCK | KLF_APPEND_NOKICK |
-					KLF_APPEND_FORMAT(format) | (cut ? KLF_APPEND_WAS_CUT : 0) |
-					(format == KLOGFWD_FORMAT_JSON ? KLF_APPEND_WHOLE :
-					 KLF_APPEND_CUT), wall);
+		ret = klf_log_append_batched(k->log, k->batch, k->buf, n,
+					     KLF_APPEND_NONBLOCK | KLF_APPEND_NOKICK |
+					     KLF_APPEND_FORMAT(format) |
+					     (cut ? KLF_APPEND_WAS_CUT : 0) |
+					     (format == KLOGFWD_FORMAT_JSON ? KLF_APPEND_WHOLE :
+					      KLF_APPEND_CUT), wall);
 		if (ret == -ESTALE) {
 			/* log set changed the format meanwhile: make it again */
 			k->iter.cur_seq = seq;
@@ -400,20 +425,27 @@ static void klf_kmsg_work(struct work_struct *work)
 			want = seq;
 			break;
 		}
-		if (ret == -ENODEV) {
-			k->ev_lost += lost;	/* told by klf_kmsg_stop() */
-			return;		/* deleted: klf_kmsg_stop() follows */
-		}
+		if (ret == -ENODEV)
+			break;		/* deleted: klf_kmsg_stop() follows */
 		want = seq + 1;
-		atomic64_inc(ret ? &k->lost : &k->records);
-		lost += !!ret;
+		if (ret) {
+			atomic64_inc(&k->lost);
+			lost++;
+		}
 		if (!ret && ++unkicked == KLF_KMSG_KICK_EVERY) {
-			klf_log_kick_all(k->log);
+			/* written, kicked, and the lock let go a moment */
+			klf_kmsg_batch_end(k, &lost);
+			mutex_unlock(&k->log->lock);
 			unkicked = 0;
+			mutex_lock(&k->log->lock);
 		}
 	}
-	if (unkicked)
-		klf_log_kick_all(k->log);
+	klf_kmsg_batch_end(k, &lost);
+	mutex_unlock(&k->log->lock);
+	if (ret == -ENODEV) {
+		k->ev_lost += lost;	/* told by klf_kmsg_stop() */
+		return;
+	}
 	atomic64_set(&k->next_seq, want);
 	k->ev_lost += lost;
 	now = jiffies;
@@ -488,9 +520,11 @@ int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack)
 		return -ENOMEM;
 	k->line = kvmalloc(KLF_KMSG_LINE_MAX, GFP_KERNEL);
 	k->buf = kvmalloc(klf_log_append_headroom() + KLF_KMSG_REC_MAX + 1, GFP_KERNEL);
-	if (!k->line || !k->buf) {
+	k->batch = klf_batch_alloc();
+	if (!k->line || !k->buf || !k->batch) {
 		kvfree(k->line);
 		kvfree(k->buf);
+		klf_batch_free(k->batch);
 		kfree(k);
 		return -ENOMEM;
 	}
@@ -776,6 +810,7 @@ void klf_kmsg_free(struct klf_log *log)
 		return;
 	kvfree(k->line);
 	kvfree(k->buf);
+	klf_batch_free(k->batch);
 	kfree(k);
 	log->kmsg = NULL;
 }

@@ -533,6 +533,34 @@ struct klf_staged {
 	bool done;
 };
 
+/* the records and bytes of a batch: the kmsg reader's kick interval */
+#define KLF_BATCH_RECS		32
+#define KLF_BATCH_BYTES		(32 * 1024)
+
+/**
+ * struct klf_batch - records a producer appends under one hold of the
+ * log's lock, written with one page-cache write (klf_log_append_batched())
+ * @buf: the framed records, back to back (KLF_BATCH_BYTES)
+ * @len: bytes in @buf
+ * @n: records in @buf, described in @recs: staged in the log (nstaged,
+ *     staged_bytes, an index entry each) until klf_log_batch_write()
+ * @kick: records were committed and the consumers not kicked yet
+ * @committed: records committed since klf_log_batch_end()
+ * @lost: records whose write failed since klf_log_batch_end()
+ * @recs: the records of @buf
+ *
+ * Owned by one producer and used under the log's lock only.
+ */
+struct klf_batch {
+	u8 *buf;
+	size_t len;
+	unsigned int n;
+	bool kick;
+	unsigned int committed;
+	unsigned int lost;
+	struct klf_staged recs[KLF_BATCH_RECS];
+};
+
 /*
  * Cut the active segment back to @end after a failed append or flush, and
  * the index with it; a cut that fails is retried by the next append.
@@ -886,20 +914,64 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 	return klf_log_append_at(log, buf, len, flags, 0);
 }
 
-/**
- * klf_log_append_at() - append one record, stamped with a given time
- * @log: the log
- * @buf: as for klf_log_append()
- * @len: payload length
- * @flags: as for klf_log_append()
- * @time: the record's time for its syslog header and klf framing,
- *	  nanoseconds since the epoch; 0: now
- *
- * Return: as klf_log_append().
+/*
+ * Write a batch's staged records to the active segment with one write and
+ * commit them (not kicked: klf_log_batch_end() does). A short write (a
+ * full disk) commits the records it holds whole and cuts off the rest;
+ * those are lost, each counted in rejected-io.
  */
-int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
-		      u64 time)
+static void klf_log_batch_write(struct klf_log *log, struct klf_batch *b)
 {
+	struct klf_segment *seg = klf_log_active(log);
+	size_t done = 0;
+	unsigned int i;
+	LIST_HEAD(list);
+	loff_t from, pos;
+	ssize_t n, m;
+
+	lockdep_assert_held(&log->lock);
+	if (!b->n)
+		return;
+	/* the batch's are the only staged records (klf_log_append_batched()) */
+	WARN_ON_ONCE(log->nstaged != b->n);
+	from = seg->size + log->staged_bytes - b->len;
+	pos = from;
+	n = kernel_write(seg->file, b->buf, b->len, &pos);
+	if (n > 0 && n < b->len) {
+		/* as in klf_log_append_one(): writing the rest tells why */
+		m = kernel_write(seg->file, b->buf + n, b->len - n, &pos);
+		n = m > 0 ? n + m : n;
+	}
+	for (i = 0; i < b->n && n > 0 && done + b->recs[i].total <= n; i++) {
+		done += b->recs[i].total;
+		list_add_tail(&b->recs[i].node, &list);
+	}
+	if (i < b->n) {
+		/* the records not written whole: no longer staged, and cut off */
+		log->nstaged -= b->n - i;
+		log->staged_bytes -= b->len - done;
+		klf_log_cut(log, seg, from + done);
+		log->stats.rejected_io += b->n - i;
+		b->lost += b->n - i;
+	}
+	if (i) {
+		klf_log_commit(log, &list, false);
+		b->committed += i;
+		b->kick = true;
+	}
+	b->n = 0;
+	b->len = 0;
+}
+
+/*
+ * Append one record: klf_log_append_at(), or with @b, klf_log_append_batched()
+ * (the lock held throughout, the record staged in @b and written with the
+ * batch; never sync always or beside another producer's staged records).
+ */
+static int klf_log_append_one(struct klf_log *log, void *buf, size_t len, unsigned int flags,
+			      u64 time, struct klf_batch *batch)
+{
+	struct klf_batch *b = batch;
 	size_t head = klf_log_append_headroom(), hlen, strip = 0;
 	bool nonblock = flags & KLF_APPEND_NONBLOCK, cut = flags & KLF_APPEND_WAS_CUT;
 	char shdr[KLF_SYSLOG_HDR_MAX];
@@ -912,9 +984,13 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	size_t total;
 	ssize_t n, m;
 	u64 now;
+	size_t need;
 	int ret;
 
-	mutex_lock(&log->lock);
+	if (batch)
+		lockdep_assert_held(&log->lock);
+	else
+		mutex_lock(&log->lock);
 	if (log->dead) {
 		ret = -ENODEV;
 		goto out;
@@ -953,21 +1029,30 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 		ret = -EMSGSIZE;
 		goto out;
 	}
+	need = len + klf_frame_overhead(log->cfg.framing, len);
+	/*
+	 * A batch is written before a record that would not fit in it, or
+	 * that rolls the segment (which must hold no staged record); one too
+	 * big for any batch is written on its own, under the same lock.
+	 */
+	if (b && b->n && (b->n == KLF_BATCH_RECS || b->len + need > KLF_BATCH_BYTES ||
+			  klf_log_must_roll(log, need)))
+		klf_log_batch_write(log, b);
+	if (b && need > KLF_BATCH_BYTES)
+		b = NULL;
 	/*
 	 * Wait first, frame after: the lock is dropped while waiting, and the
 	 * framing carries the offset the record gets.
 	 */
 	for (;;) {
-		ret = klf_log_wait_room(log, len + klf_frame_overhead(log->cfg.framing, len),
-					nonblock);
+		ret = klf_log_wait_room(log, need, nonblock);
 		if (ret) {
 			if (ret == -EAGAIN)
 				log->stats.rejected_full++;
 			goto out;
 		}
 		/* a roll seals the active segment: what is staged in it goes first */
-		if (!log->nstaged ||
-		    !klf_log_must_roll(log, len + klf_frame_overhead(log->cfg.framing, len)))
+		if (!log->nstaged || !klf_log_must_roll(log, need))
 			break;
 		klf_log_drain(log);
 		if (log->dead) {
@@ -1017,6 +1102,19 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 	ret = klf_seg_add_index(log, seg, log->next_offset + log->nstaged, end);
 	if (ret)
 		goto out_io;
+	if (b) {
+		/* need is total (exact overhead): checked before staging */
+		if (WARN_ON_ONCE(b->len + total > KLF_BATCH_BYTES)) {
+			ret = -EIO;
+			goto out_io;
+		}
+		memcpy(b->buf + b->len, start, total);
+		b->recs[b->n++] = (struct klf_staged){ .total = total, .len = len, .cut = cut };
+		b->len += total;
+		log->nstaged++;
+		log->staged_bytes += total;
+		return 0;
+	}
 	pos = end;
 	n = kernel_write(seg->file, start, total, &pos);
 	if (n > 0 && n < total) {
@@ -1052,6 +1150,11 @@ int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int f
 
 		list_add(&rec.node, &one);
 		klf_log_commit(log, &one, !(flags & KLF_APPEND_NOKICK));
+		if (batch) {
+			batch->committed++;
+			batch->kick |= !!(flags & KLF_APPEND_NOKICK);
+			return 0;
+		}
 		mutex_unlock(&log->lock);
 	}
 	/* most appends have no reader waiting: a barrier, not the queue's lock */
@@ -1065,10 +1168,131 @@ out_cut:
 out_io:
 	log->stats.rejected_io++;
 out:
-	mutex_unlock(&log->lock);
+	if (!batch)
+		mutex_unlock(&log->lock);
 out_unlocked:
 	if (trailer)
 		*trailer = saved;
 	memcpy((u8 *)buf + head, pri, strip);
 	return ret;
+}
+
+/**
+ * klf_log_append_at() - append one record, stamped with a given time
+ * @log: the log
+ * @buf: as for klf_log_append()
+ * @len: payload length
+ * @flags: as for klf_log_append()
+ * @time: the record's time for its syslog header and klf framing,
+ *	  nanoseconds since the epoch; 0: now
+ *
+ * Return: as klf_log_append().
+ */
+int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
+		      u64 time)
+{
+	return klf_log_append_one(log, buf, len, flags, time, NULL);
+}
+
+/**
+ * klf_batch_alloc() - a batch for klf_log_append_batched()
+ *
+ * Return: the batch, or NULL (no memory).
+ */
+struct klf_batch *klf_batch_alloc(void)
+{
+	struct klf_batch *b;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	b->buf = kvmalloc(KLF_BATCH_BYTES, GFP_KERNEL);
+	if (!b->buf) {
+		kfree(b);
+		return NULL;
+	}
+	return b;
+}
+
+/**
+ * klf_batch_free() - free a batch
+ * @b: the batch (klf_log_batch_end() wrote its records), or NULL
+ */
+void klf_batch_free(struct klf_batch *b)
+{
+	if (!b)
+		return;
+	WARN_ON_ONCE(b->n);
+	kvfree(b->buf);
+	kfree(b);
+}
+
+/**
+ * klf_log_append_batched() - append one record of a batch
+ * @log: the log, locked by the caller until klf_log_batch_end()
+ * @b: the caller's batch
+ * @buf: as for klf_log_append()
+ * @len: payload length
+ * @flags: as for klf_log_append(), KLF_APPEND_NONBLOCK included
+ * @time: as for klf_log_append_at()
+ *
+ * The record is framed and staged in @b, and written to the page cache
+ * with the batch's other records in one write, when @b is full, before a
+ * roll, or by klf_log_batch_end(): a producer with many records at once
+ * (the kernel's log in a burst) pays one write, one commit and one kick
+ * for up to KLF_BATCH_RECS of them instead of one each. No reader sees a
+ * record before its batch is written. A record too big for a batch is
+ * written on its own. With sync always, or while another producer's
+ * records are staged (a flush in progress), the record is appended
+ * alone with klf_log_append_at(): the lock is dropped and taken again
+ * around it.
+ *
+ * Return: as klf_log_append(); 0 means staged (or written): whether it
+ * was committed, klf_log_batch_end() tells.
+ */
+int klf_log_append_batched(struct klf_log *log, struct klf_batch *b, void *buf, size_t len,
+			   unsigned int flags, u64 time)
+{
+	int ret;
+
+	lockdep_assert_held(&log->lock);
+	if (WARN_ON_ONCE(!(flags & KLF_APPEND_NONBLOCK)))
+		return -EINVAL;
+	if (log->cfg.sync != KLOGFWD_SYNC_ALWAYS && log->nstaged == b->n)
+		return klf_log_append_one(log, buf, len, flags, time, b);
+	klf_log_batch_write(log, b);
+	mutex_unlock(&log->lock);
+	ret = klf_log_append_at(log, buf, len, flags, time);
+	mutex_lock(&log->lock);
+	if (!ret)
+		b->committed++;
+	b->kick |= !ret && (flags & KLF_APPEND_NOKICK);
+	return ret;
+}
+
+/**
+ * klf_log_batch_end() - write a batch's records and kick the consumers
+ * @log: the log, locked
+ * @b: the batch
+ * @lost: records of the batch whose write failed since the last call
+ *	  (counted in the log's rejected-io)
+ *
+ * Return: records committed since the last call.
+ */
+unsigned int klf_log_batch_end(struct klf_log *log, struct klf_batch *b, unsigned int *lost)
+{
+	unsigned int committed;
+
+	lockdep_assert_held(&log->lock);
+	klf_log_batch_write(log, b);
+	if (b->kick && !log->dead)
+		klf_log_kick(log);
+	b->kick = false;
+	if (wq_has_sleeper(&log->wait))
+		wake_up_interruptible(&log->wait);
+	committed = b->committed;
+	*lost = b->lost;
+	b->committed = 0;
+	b->lost = 0;
+	return committed;
 }

@@ -405,6 +405,12 @@ int klf_log_append(struct klf_log *log, void *buf, size_t len, unsigned int flag
 int klf_log_append_at(struct klf_log *log, void *buf, size_t len, unsigned int flags,
 		      u64 time);
 void klf_log_kick_all(struct klf_log *log);
+struct klf_batch;
+struct klf_batch *klf_batch_alloc(void);
+void klf_batch_free(struct klf_batch *b);
+int klf_log_append_batched(struct klf_log *log, struct klf_batch *b, void *buf, size_t len,
+			   unsigned int flags, u64 time);
+unsigned int klf_log_batch_end(struct klf_log *log, struct klf_batch *b, unsigned int *lost);
 
 /* source kmsg: the kernel's log read into a log (kmsg.c) */
 int klf_kmsg_init(struct klf_log *log, u32 from, struct netlink_ext_ack *extack);

@@ -19,12 +19,12 @@ require_tools
 PKO=$KLF_TOP/build/$(uname -r)/selftests/kmod/klf_printk.ko
 [ -r "$PKO" ] || skip_all "$PKO is not built (make module)"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
-KLF_TEST_LOGS="km kb k5 kj kjl kjr kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku"
+KLF_TEST_LOGS="km kb k5 kj kjl kjr kl kp kloc kr kmon kx kns kcap kcap-local kloop kflood kcount ku knospc"
 KO=$KLF_TOP/build/$(uname -r)/klogfwd.ko
 PTIME=/sys/module/printk/parameters/time
 read -r ptime0 < "$PTIME"
 trap 'thaw; cleanup_targets; [ -e /sys/module/klf_printk ] && rmmod klf_printk
-      echo "$ptime0" > "$PTIME"; rm -rf "$DIRW"
+      echo "$ptime0" > "$PTIME"; umount "$NOSPC" 2> /dev/null; rm -rf "$DIRW"
       [ -e /sys/module/klogfwd ] || insmod "$KO"' EXIT
 
 # made here, not in a case: a case runs in a subshell, and the namespaces
@@ -850,6 +850,46 @@ flood() {
 	stop kmon
 }
 check "log del while $fn lines flood the ring; another log counts records + lost exactly, as the monitor was told (one event per 100 ms at most)" flood
+
+# a dir log of the kernel's log on a full disk (a tmpfs with 48 KiB left):
+# the reader writes up to 32 records with one write, which keeps those it
+# holds whole and cuts off the rest, lost and counted; the records in the
+# log are those counted, the segment holds nothing more, and a recovery
+# finds them all with nothing to cut
+NOSPC=$WORK/nospc
+nospc() {
+	local s0 end n free
+	mkdir -p "$NOSPC" && mount -t tmpfs -o size=1m tmpfs "$NOSPC" && mkdir "$NOSPC/log" ||
+		return 1
+	free=$(df -k --output=avail "$NOSPC" | tail -n1)
+	dd if=/dev/zero of="$NOSPC/filler" bs=1k count=$((free - 48)) status=none
+	"$KLOGFWD" log add knospc source kmsg from now dir "$NOSPC/log" framing klf || return 1
+	s0=$(lstat knospc kmsg_next_seq)
+	printed "${tag}N" n=1500 level=7 &&
+	printk_mark "${tag}N end" 7 || return 1
+	# the sequence number of the mark: the reader is done once past it
+	end=$(dd if=/dev/kmsg iflag=nonblock bs=8k status=none 2> /dev/null |
+	      sed -n "s/^[0-9]*,\([0-9]*\),.*;${tag}N end\$/\1/p")
+	[ -n "$end" ] && wait_for $((20 * KLF_SLOW)) lstat_is knospc kmsg_next_seq -gt "$end" ||
+		{ echo "# mark ${end:-not found}, next_seq $(lstat knospc kmsg_next_seq)"; return 1; }
+	n=$(lstat knospc next_offset)
+	echo "# $n records appended, rejected_io $(lstat knospc rejected_io)," \
+		"$(cat "$NOSPC"/log/*.log | wc -c) bytes in the segment, $(lstat knospc bytes) committed"
+	[ "$(lstat knospc rejected_io)" -ge 1 ] && [ "$(lstat knospc kmsg_lost)" -ge 1 ] &&
+	[ "$(lstat knospc kmsg_records)" = "$n" ] &&
+	[ "$(cat "$NOSPC"/log/*.log | wc -c)" = "$(lstat knospc bytes)" ] &&
+	log_json knospc 'print("# from %s: %s" % ('"$s0"', d["stats"])) or
+		d["stats"]["kmsg_records"] + d["stats"]["kmsg_lost"] + d["stats"]["kmsg_filtered"] ==
+		d["stats"]["kmsg_next_seq"] - '"$s0" || return 1
+	rm "$NOSPC/filler" && "$KLOGFWD" log del knospc &&
+	"$KLOGFWD" log add knospc source kmsg from now dir "$NOSPC/log" framing klf &&
+	[ "$(lstat knospc recovered_records)" = "$n" ] &&
+	[ "$(lstat knospc truncated_bytes)" = 0 ] || return 1
+	printk_mark "${tag}N after" 7 &&
+	wait_for $((20 * KLF_SLOW)) holds knospc "${tag}N after" &&
+	"$KLOGFWD" log del knospc && umount "$NOSPC"
+}
+check "a kmsg dir log on a full disk: records kept whole or lost and counted, none torn; recovered whole" nospc
 
 cleanup() {
 	local l
